@@ -1,0 +1,3 @@
+export { runCli, buildProgram } from './program.js';
+export { ExitCode, processIO } from './io.js';
+export type { CliIO, ExitCodeValue } from './io.js';

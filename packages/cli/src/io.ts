@@ -1,0 +1,27 @@
+/** Where a command writes. Tests pass buffers; the binary passes the process streams. */
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** True when stdout is a terminal: colour and progress bars only then. */
+  readonly isTTY: boolean;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY,
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
+/** Exit statuses of DESIGN.md: 0 ok, 1 failure, 2 bad usage or invalid config. */
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

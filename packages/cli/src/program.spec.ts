@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './program.js';
+import type { CliIO } from './io.js';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Captured {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(...argv: string[]): Promise<Captured> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    isTTY: false,
+    cwd: repo,
+    env: {},
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('mcpman validate', () => {
+  it('exits 0 for the example and names its servers', async () => {
+    const result = await cli('validate', '-f', 'examples/everything.yaml');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/everything\.yaml is valid \(1 server: everything\)/);
+  });
+
+  it('exits 2 and lists all five mistakes with file, line and path', async () => {
+    const result = await cli('validate', '-f', 'packages/core/test-fixtures/five-mistakes.yaml');
+    expect(result.code).toBe(2);
+    const lines = result.stderr.split('\n').filter((line) => line.includes('five-mistakes.yaml:'));
+    expect(lines).toHaveLength(5);
+    expect(result.stderr).toContain('five-mistakes.yaml:7:15 servers.everything.resourceLimits.memory');
+    expect(result.stderr).toContain('(got "5 GB")');
+    expect(result.stderr).toContain(
+      'servers.everything.restart.policy: expected one of "no", "on-failure", "always"',
+    );
+  });
+
+  it('prints machine-readable issues with --json', async () => {
+    const result = await cli('validate', '-f', 'packages/core/test-fixtures/five-mistakes.yaml', '--json');
+    expect(result.code).toBe(2);
+    const body = JSON.parse(result.stdout) as {
+      valid: boolean;
+      code: string;
+      issues: { path: string; line: number }[];
+    };
+    expect(body.valid).toBe(false);
+    expect(body.code).toBe('CONFIG_INVALID');
+    expect(body.issues.map((i) => i.path)).toContain('servers.everything.health.interval');
+    expect(body.issues.every((i) => i.line > 0)).toBe(true);
+    const ok = JSON.parse((await cli('validate', '-f', 'examples/everything.yaml', '--json')).stdout) as {
+      valid: boolean;
+      servers: string[];
+    };
+    expect(ok).toMatchObject({ valid: true, servers: ['everything'] });
+  });
+
+  it('reports malformed YAML with line and column and exits 2', async () => {
+    const result = await cli('validate', '-f', 'packages/core/test-fixtures/broken.yaml');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/CONFIG_PARSE: .*broken\.yaml has \d+ problem/);
+    expect(result.stderr).toMatch(/broken\.yaml:\d+:\d+ \(syntax\)/);
+  });
+
+  it('exits 1 when the file does not exist', async () => {
+    const result = await cli('validate', '-f', 'nope/mcpman.yaml');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('CONFIG_NOT_FOUND');
+  });
+});
+
+describe('mcpman basics', () => {
+  it('prints help and version with exit 0', async () => {
+    const help = await cli('--help');
+    expect(help.code).toBe(0);
+    for (const command of [
+      'up',
+      'down',
+      'ls',
+      'status',
+      'logs',
+      'add',
+      'rm',
+      'restart',
+      'validate',
+      'connect',
+      'token',
+      'secret',
+      'client',
+      'export',
+      'cert',
+      'bench',
+    ]) {
+      expect(help.stdout, command).toMatch(new RegExp(`\\n  ${command}\\b`));
+    }
+    const version = await cli('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('exits 2 on bad usage', async () => {
+    expect((await cli('--no-such-option')).code).toBe(2);
+    expect((await cli('no-such-command')).code).toBe(2);
+    expect((await cli('logs')).code).toBe(2);
+    expect((await cli('token', 'create')).code).toBe(2);
+  });
+
+  it('says plainly which commands have not landed yet, and exits 1', async () => {
+    const result = await cli('cert', 'dev');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman cert dev` is not available yet');
+    expect(result.stderr).toContain('issue #5');
+  });
+});

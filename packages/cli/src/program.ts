@@ -1,0 +1,195 @@
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from '@mcpman/core';
+import { ExitCode } from './io.js';
+import type { CliIO, ExitCodeValue } from './io.js';
+import { notYet, reportError } from './errors.js';
+import { validateCommand } from './commands/validate.js';
+
+const FILE_HELP = 'config file (default: $MCPMAN_CONFIG, else ./mcpman.yaml|yml|json)';
+
+type Action = (...args: unknown[]) => Promise<ExitCodeValue>;
+
+/**
+ * The `mcpman` command tree. Every command of DESIGN.md is here from the start so scripts and
+ * help text are stable; the ones whose issue has not landed say so and exit 1.
+ */
+export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void): Command {
+  const program = new Command('mcpman')
+    .description(
+      'Run MCP servers as hardened Podman containers and reach all of them through one gateway.\n' +
+        'Exit status: 0 ok, 1 failure, 2 bad usage or invalid config.',
+    )
+    .version(VERSION, '-V, --version', 'print the version')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  const run =
+    (action: Action) =>
+    async (...args: unknown[]): Promise<void> => {
+      setExit(await action(...args));
+    };
+  const pending = (command: string, issue: number, what: string, json = false): Action => {
+    return () => Promise.resolve(reportError(notYet(command, issue, what), io, json));
+  };
+
+  program
+    .command('validate')
+    .description('check a config file; prints every problem with its path, line and column')
+    .option('-f, --file <path>', FILE_HELP)
+    .option('--json', 'machine-readable output')
+    .action(run((options) => validateCommand(options as { file?: string; json?: boolean }, io)));
+
+  program
+    .command('up')
+    .description('build images, start servers and the gateway; stays in the foreground until Ctrl-C')
+    .option('-f, --file <path>', FILE_HELP)
+    .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')
+    .option('-d, --detach', 'start the servers and return, leaving them running')
+    .action(run(pending('up', 3, 'the container runtime has not landed')));
+
+  program
+    .command('down')
+    .description('stop and remove every container, network and volume the manager created')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run(pending('down', 3, 'the container runtime has not landed')));
+
+  program
+    .command('ls')
+    .description('list configured servers and their state')
+    .option('-f, --file <path>', FILE_HELP)
+    .option('--json', 'machine-readable output')
+    .action(run(pending('ls', 3, 'the container runtime has not landed')));
+
+  program
+    .command('status')
+    .description('detailed state of one server or of all of them')
+    .argument('[name]', 'server name')
+    .option('-f, --file <path>', FILE_HELP)
+    .option('--json', 'machine-readable output')
+    .action(run(pending('status', 3, 'the container runtime has not landed')));
+
+  program
+    .command('logs')
+    .description("print a server's log (container stderr)")
+    .argument('<name>', 'server name')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--file <path>', FILE_HELP)
+    .action(run(pending('logs', 3, 'the container runtime has not landed')));
+
+  program
+    .command('add')
+    .description(
+      'add a server to the config: npx://pkg@version, image:REF or build:DIR (uvx:// is not supported yet)',
+    )
+    .argument('<source>', 'where the server comes from')
+    .option('-n, --name <name>', 'server name (default: derived from the source)')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run(pending('add', 3, 'the container runtime has not landed')));
+
+  program
+    .command('rm')
+    .description('remove a server from the config and stop it')
+    .argument('<name>', 'server name')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run(pending('rm', 3, 'the container runtime has not landed')));
+
+  program
+    .command('restart')
+    .description('restart one server')
+    .argument('<name>', 'server name')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run(pending('restart', 3, 'the container runtime has not landed')));
+
+  program
+    .command('connect')
+    .description('stdio MCP server that forwards to the gateway, for clients that only spawn commands')
+    .argument('[name]', 'one server (default: all servers through /mcp)')
+    .option('--url <url>', 'gateway URL (default http://127.0.0.1:7420)')
+    .action(run(pending('connect', 4, 'the gateway has not landed')));
+
+  const token = program.command('token').description('API tokens for the gateway');
+  token
+    .command('create')
+    .description('create a token; it is printed once and only its salted hash is stored')
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--servers <list>', 'comma-separated servers it may use (default: all)')
+    .option('--tools <list>', 'comma-separated tools it may call, as server__tool (default: all)')
+    .action(run(pending('token create', 5, 'authentication has not landed')));
+  token
+    .command('ls')
+    .description('list tokens (names and grants, never the tokens)')
+    .option('--json', 'machine-readable output')
+    .action(run(pending('token ls', 5, 'authentication has not landed')));
+  token
+    .command('revoke')
+    .description('revoke a token')
+    .argument('<name>', 'token name')
+    .action(run(pending('token revoke', 5, 'authentication has not landed')));
+
+  const secret = program.command('secret').description('secrets stored as Podman secrets');
+  secret
+    .command('set')
+    .description('store a secret; the value is read from stdin or a prompt, never from an argument')
+    .argument('<name>', 'secret name')
+    .action(run(pending('secret set', 3, 'the container runtime has not landed')));
+  secret
+    .command('ls')
+    .description('list secret names (never values)')
+    .option('--json', 'machine-readable output')
+    .action(run(pending('secret ls', 3, 'the container runtime has not landed')));
+  secret
+    .command('rm')
+    .description('remove a secret')
+    .argument('<name>', 'secret name')
+    .action(run(pending('secret rm', 3, 'the container runtime has not landed')));
+
+  program
+    .command('client')
+    .description('client configuration snippets')
+    .command('config')
+    .description('print the config snippet for a client (claude-desktop, claude-code, vscode, cursor)')
+    .argument('<client>', 'client name')
+    .action(run(pending('client config', 4, 'the gateway has not landed')));
+
+  program
+    .command('export')
+    .description('export the configuration for other platforms')
+    .command('k8s')
+    .description('Kubernetes manifests for the servers and the gateway')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run(pending('export k8s', 4, 'the gateway has not landed')));
+
+  program
+    .command('cert')
+    .description('TLS certificates')
+    .command('dev')
+    .description('make a local CA and a localhost server certificate for development')
+    .action(run(pending('cert dev', 5, 'TLS certificate tooling has not landed')));
+
+  program
+    .command('bench')
+    .description('run the benchmark suite (same as npm run bench)')
+    .addOption(new Option('--soak', 'the 10-minute soak run'))
+    .action(run(pending('bench', 4, 'the benchmarks arrive with the gateway')));
+
+  return program;
+}
+
+/** Run the CLI with `argv` (without node and script) and return its exit status. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.Ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; usage mistakes with 1 from commander.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    return reportError(error, io, argv.includes('--json'));
+  }
+}

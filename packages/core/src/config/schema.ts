@@ -1,0 +1,520 @@
+import * as z from 'zod';
+import {
+  DURATION_HELP,
+  DURATION_PATTERN,
+  SIZE_HELP,
+  SIZE_PATTERN,
+  parseDuration,
+  parseSize,
+} from './units.js';
+import { SOURCE_HELP, buildSourceFrom, imageSourceFrom, npxSourceFrom, parseSourceString } from './source.js';
+import type { ServerSource, SourceParseResult } from './source.js';
+
+/**
+ * The `mcpman.yaml` schema. One zod schema is the single source of truth for: validation in the
+ * CLI and the dashboard forms, defaults, the TypeScript types, and the published JSON Schema.
+ */
+
+export const PROTOCOL_VERSIONS = [
+  '2024-11-05',
+  '2025-03-26',
+  '2025-06-18',
+  '2025-11-25',
+  '2026-07-28',
+] as const;
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
+
+/** Names end up in container names, URLs (`/servers/<name>/mcp`) and tool prefixes (`<name>__tool`). */
+export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;
+export const SERVER_NAME_HELP =
+  'lowercase letters, digits and single hyphens, 1-48 characters, starting and ending with a letter or digit';
+export const SECRET_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/;
+const RESERVED_LABEL_PREFIX = 'io.mcpman.';
+const HOST_PORT_PATTERN = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** A size field ("512Mi" or bytes). `fallback` is written the way users write it, for the docs. */
+const size = (what: string, minBytes: number, fallback: string, description: string) =>
+  z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      const bytes = parseSize(value);
+      if (bytes === undefined) {
+        ctx.issues.push({ code: 'custom', input: value, message: `expected ${SIZE_HELP}` });
+        return z.NEVER;
+      }
+      if (bytes < minBytes) {
+        ctx.issues.push({
+          code: 'custom',
+          input: value,
+          message: `${what} must be at least ${minBytes} bytes`,
+        });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .default(parseSize(fallback) ?? 0)
+    .meta({
+      description,
+      'x-mcpman-default': fallback,
+      'x-mcpman-type': 'size',
+      anyOf: [
+        { type: 'integer', minimum: minBytes },
+        { type: 'string', pattern: SIZE_PATTERN.source },
+      ],
+    });
+
+/** A duration field ("30s" or milliseconds). */
+const duration = (minMs: number, fallback: string, description: string) =>
+  z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined) {
+        ctx.issues.push({ code: 'custom', input: value, message: `expected ${DURATION_HELP}` });
+        return z.NEVER;
+      }
+      if (ms < minMs) {
+        ctx.issues.push({ code: 'custom', input: value, message: `must be at least ${minMs} ms` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default(parseDuration(fallback) ?? 0)
+    .meta({
+      description,
+      'x-mcpman-default': fallback,
+      'x-mcpman-type': 'duration',
+      anyOf: [
+        { type: 'number', minimum: minMs },
+        { type: 'string', pattern: DURATION_PATTERN.source },
+      ],
+    });
+
+const hostPort = (what: string) =>
+  z.string().refine(
+    (value) => {
+      const match = HOST_PORT_PATTERN.exec(value);
+      const port = match?.[2] === undefined ? NaN : Number(match[2]);
+      return port >= 0 && port <= 65535;
+    },
+    { error: `expected ${what} as host:port, e.g. 127.0.0.1:7420 or [::1]:7420 (port 0-65535)` },
+  );
+
+function sourceResult(result: SourceParseResult, value: unknown, ctx: z.RefinementCtx): ServerSource {
+  if (result.ok) return result.source;
+  ctx.addIssue({ code: 'custom', input: value, message: `${result.message}; expected ${SOURCE_HELP}` });
+  return z.NEVER;
+}
+
+const NpxSourceObject = z.strictObject({
+  npx: z
+    .string()
+    .meta({ description: 'npm package spec, e.g. @modelcontextprotocol/server-memory@2026.8.31' }),
+  bin: z.string().optional().meta({ description: 'Which bin of the package to run when it has several.' }),
+});
+const ImageSourceObject = z.strictObject({
+  image: z.string().meta({ description: 'Image reference, e.g. docker.io/mcp/everything:latest' }),
+  pull: z.enum(['missing', 'always', 'never']).default('missing'),
+});
+const BuildSourceObject = z.strictObject({
+  build: z.string().meta({ description: 'Directory with a Containerfile, relative to this file.' }),
+  containerfile: z.string().default('Containerfile'),
+  buildArgs: z.record(z.string(), z.string()).default({}),
+});
+
+export const SourceSchema = z
+  .union([
+    z.string().transform((value, ctx) => sourceResult(parseSourceString(value), value, ctx)),
+    NpxSourceObject.transform((value, ctx) => sourceResult(npxSourceFrom(value.npx, value.bin), value, ctx)),
+    ImageSourceObject.transform((value, ctx) =>
+      sourceResult(imageSourceFrom(value.image, value.pull), value, ctx),
+    ),
+    BuildSourceObject.transform((value, ctx) =>
+      sourceResult(buildSourceFrom(value.build, value.containerfile, value.buildArgs), value, ctx),
+    ),
+  ])
+  .meta({ description: `Where the server comes from: ${SOURCE_HELP}.` });
+
+const HttpTransport = z.strictObject({
+  type: z.literal('http'),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .meta({ description: 'Port the server listens on inside its container.' }),
+  path: z.string().startsWith('/').default('/mcp'),
+});
+const StdioTransport = z.strictObject({ type: z.literal('stdio') });
+
+export const TransportSchema = z
+  .union([
+    z.literal('stdio').transform(() => ({ type: 'stdio' as const })),
+    z.discriminatedUnion('type', [StdioTransport, HttpTransport]),
+  ])
+  .default({ type: 'stdio' })
+  .meta({
+    description: 'How the manager talks to the server: stdio (attached) or {type: http, port, path}.',
+  });
+
+export const ResourceLimitsSchema = z
+  .strictObject({
+    memory: size(
+      'memory',
+      6 * 1024 * 1024,
+      '512Mi',
+      'Memory limit; the container is OOM-killed above it (Podman needs at least 6Mi).',
+    ),
+    cpus: z.number().positive().max(1024).default(1).meta({ description: 'CPU limit in cores, e.g. 0.5.' }),
+    pids: z
+      .number()
+      .int()
+      .min(8)
+      .max(1_000_000)
+      .default(256)
+      .meta({ description: 'Maximum number of processes and threads.' }),
+  })
+  .prefault({});
+
+const MountSchema = z.strictObject({
+  source: z.string().min(1).meta({ description: 'Host path, relative to this file unless absolute.' }),
+  target: z.string().startsWith('/', { error: 'expected an absolute path inside the container' }),
+  readOnly: z.boolean().default(true).meta({ description: 'Mounted read-only unless set to false.' }),
+});
+
+const USER_PATTERN = /^\d+(:\d+)?$/;
+
+/**
+ * zod skips an object's refinements once any field inside it failed. Cross-field checks here are
+ * written defensively so they can run anyway, and every problem is reported in one pass.
+ */
+const ALWAYS_CHECK = {
+  when: (payload: { value: unknown }): boolean => typeof payload.value === 'object' && payload.value !== null,
+};
+
+export const SecurityPoliciesSchema = z
+  .strictObject({
+    network: z.enum(['none', 'isolated', 'bridge']).default('none').meta({
+      description:
+        'none: no network; isolated: an internal network shared with the gateway only; bridge: outbound access.',
+    }),
+    readOnlyRootfs: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Read-only root filesystem; /tmp is a small writable tmpfs.' }),
+    user: z
+      .string()
+      .regex(USER_PATTERN, { error: 'expected a numeric uid or uid:gid, e.g. "1000:1000"' })
+      .default('1000:1000')
+      .meta({ description: 'Numeric uid or uid:gid the server runs as.' }),
+    allowRoot: z.boolean().default(false).meta({ description: 'Allow user 0 (root). Off by default.' }),
+    tmpfsSize: size('tmpfsSize', 1024 * 1024, '64Mi', 'Size of the writable /tmp tmpfs.'),
+    mounts: z
+      .array(MountSchema)
+      .default([])
+      .meta({ description: 'Host folders to mount; nothing else is shared.' }),
+  })
+  .superRefine((policy, ctx) => {
+    const user: unknown = policy.user;
+    const uid = typeof user === 'string' ? user.split(':')[0] : undefined;
+    if (uid === '0' && !policy.allowRoot) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['user'],
+        input: policy.user,
+        message: 'running as root (uid 0) needs securityPolicies.allowRoot: true',
+      });
+    }
+  }, ALWAYS_CHECK)
+  .prefault({});
+
+export const HealthSchema = z
+  .strictObject({
+    interval: duration(100, '10s', 'Time between liveness probes (MCP ping, or server/discover).'),
+    timeout: duration(10, '5s', 'How long one probe may take.'),
+    failureThreshold: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .meta({ description: 'Missed probes in a row before the server is restarted.' }),
+    startupTimeout: duration(
+      100,
+      '60s',
+      'How long the MCP handshake may take after start before the attempt fails.',
+    ),
+  })
+  .prefault({});
+
+export const RestartSchema = z
+  .strictObject({
+    policy: z
+      .enum(['no', 'on-failure', 'always'])
+      .default('on-failure')
+      .meta({ description: 'on-failure: restart when the server exits or stops answering probes.' }),
+    maxRetries: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(5)
+      .meta({ description: 'Restarts in a row before the server is marked failed.' }),
+    initialDelay: duration(0, '1s', 'First restart delay; doubles (with jitter) each time.'),
+    maxDelay: duration(0, '30s', 'Longest restart delay.'),
+  })
+  .prefault({});
+
+export const ToolFilterSchema = z
+  .strictObject({
+    allow: z
+      .array(z.string().min(1))
+      .default(['*'])
+      .meta({ description: 'Glob patterns of tools to expose.' }),
+    deny: z.array(z.string().min(1)).default([]).meta({ description: 'Glob patterns of tools to hide.' }),
+  })
+  .prefault({});
+
+const envRecord = z.record(
+  z
+    .string()
+    .regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' }),
+  z.string(),
+);
+
+export const ServerConfigSchema = z
+  .strictObject({
+    source: SourceSchema,
+    enabled: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Disabled servers stay configured but are not run.' }),
+    args: z.array(z.string()).default([]).meta({ description: 'Arguments passed to the server.' }),
+    entrypoint: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .meta({ description: 'Overrides the image entrypoint.' }),
+    transport: TransportSchema,
+    protocolVersion: z
+      .enum(['auto', ...PROTOCOL_VERSIONS])
+      .default('auto')
+      .meta({
+        description: 'auto negotiates (2026-era discover, then legacy initialize); or pin a revision.',
+      }),
+    sessionMode: z
+      .enum(['shared', 'per-client'])
+      .default('shared')
+      .meta({ description: 'shared: clients multiplexed on one upstream session; per-client: one each.' }),
+    env: envRecord
+      .default({})
+      .meta({ description: 'Environment variables (not secrets: use secrets for those).' }),
+    secrets: z
+      .record(
+        z.string().regex(ENV_NAME_PATTERN, {
+          error: 'expected an environment variable name ([A-Za-z_][A-Za-z0-9_]*)',
+        }),
+        z
+          .string()
+          .regex(SECRET_NAME_PATTERN, { error: 'expected a secret name ([A-Za-z0-9][A-Za-z0-9_.-]*)' }),
+      )
+      .default({})
+      .meta({ description: 'ENV_VAR: secret-name. Values live in Podman secrets, never in this file.' }),
+    resourceLimits: ResourceLimitsSchema,
+    securityPolicies: SecurityPoliciesSchema,
+    health: HealthSchema,
+    restart: RestartSchema,
+    tools: ToolFilterSchema,
+    labels: z
+      .record(
+        z
+          .string()
+          .regex(LABEL_KEY_PATTERN, { error: 'expected a label key ([A-Za-z0-9][A-Za-z0-9._-/]*)' })
+          .refine((key) => !key.startsWith(RESERVED_LABEL_PREFIX), {
+            error: `label keys starting with ${RESERVED_LABEL_PREFIX} are reserved for the manager`,
+          }),
+        z.string().max(1024),
+      )
+      .default({})
+      .meta({ description: 'Extra labels on the container (io.mcpman.* is reserved).' }),
+  })
+  .superRefine((server, ctx) => {
+    const env: unknown = server.env;
+    const secrets: unknown = server.secrets;
+    if (typeof env !== 'object' || env === null || typeof secrets !== 'object' || secrets === null) return;
+    for (const name of Object.keys(secrets)) {
+      if (name in env) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', name],
+          input: name,
+          message: `${name} is set in both env and secrets; keep it in one place`,
+        });
+      }
+    }
+  }, ALWAYS_CHECK);
+
+const TlsSchema = z.strictObject({
+  cert: z.string().min(1).meta({ description: 'PEM certificate chain file.' }),
+  key: z.string().min(1).meta({ description: 'PEM private key file.' }),
+  clientCa: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'PEM CA file; when set, clients need certificates (mTLS).' }),
+  minVersion: z
+    .enum(['TLSv1.2', 'TLSv1.3'])
+    .default('TLSv1.2')
+    .meta({ description: 'Oldest TLS version accepted.' }),
+});
+
+const OAuthSchema = z.strictObject({
+  issuer: z.url().meta({ description: 'Authorization server issuer URL (iss).' }),
+  audience: z.string().min(1).meta({ description: 'Expected aud / resource of access tokens.' }),
+  jwksUri: z.url().optional().meta({ description: 'Defaults to the issuer metadata jwks_uri.' }),
+  requiredScopes: z
+    .array(z.string())
+    .default([])
+    .meta({ description: 'Scopes every access token must carry.' }),
+});
+
+const AuthSchema = z
+  .strictObject({
+    mode: z.enum(['none', 'token', 'oauth']).default('none').meta({
+      description:
+        'none: loopback use without credentials; token: mcpman API tokens; oauth: JWT access tokens.',
+    }),
+    oauth: OAuthSchema.optional(),
+  })
+  .superRefine((auth, ctx) => {
+    if (auth.mode === 'oauth' && auth.oauth === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['oauth'],
+        input: undefined,
+        message: 'auth.mode oauth needs an oauth section',
+      });
+    }
+  })
+  .prefault({});
+
+const RateSchema = z.strictObject({
+  requests: z.number().int().min(1).meta({ description: 'Requests allowed per window.' }),
+  per: duration(1, '1m', 'Window length.'),
+});
+
+const RateLimitSchema = z
+  .strictObject({
+    backend: z
+      .enum(['memory', 'redis'])
+      .default('memory')
+      .meta({ description: 'memory: per process; redis: shared by every gateway on the same Redis.' }),
+    redisUrl: z.string().optional().meta({ description: 'redis://host:port when backend is redis.' }),
+    perIdentity: RateSchema.optional(),
+    perServer: RateSchema.optional(),
+    perTool: RateSchema.optional(),
+    concurrency: z
+      .strictObject({
+        perServer: z.number().int().min(1).default(64).meta({ description: 'Calls in flight per server.' }),
+        queue: z.number().int().min(0).default(256).meta({ description: 'Calls that may wait for a slot.' }),
+        maxWait: duration(0, '10s', 'Longest wait for a slot before the call is rejected.'),
+      })
+      .optional(),
+  })
+  .superRefine((limit, ctx) => {
+    if (limit.backend === 'redis' && limit.redisUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['redisUrl'],
+        input: undefined,
+        message: 'backend redis needs redisUrl',
+      });
+    }
+  })
+  .prefault({});
+
+export const GatewayConfigSchema = z
+  .strictObject({
+    listen: hostPort('the HTTP listen address')
+      .default('127.0.0.1:7420')
+      .meta({ description: 'host:port of the HTTP listener (all HTTP, SSE and WebSocket endpoints).' }),
+    tls: TlsSchema.optional(),
+    auth: AuthSchema,
+    rateLimit: RateLimitSchema,
+    grpc: z
+      .strictObject({
+        enabled: z.boolean().default(true).meta({ description: 'Serve the gRPC transport.' }),
+        listen: hostPort('the gRPC listen address')
+          .default('127.0.0.1:7421')
+          .meta({ description: 'host:port of the gRPC listener.' }),
+      })
+      .prefault({}),
+    compression: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'gzip/br on HTTP, permessage-deflate on WebSocket, gzip on gRPC.' }),
+    keepAlive: z
+      .strictObject({
+        httpTimeout: duration(0, '65s', 'Idle HTTP keep-alive connections are closed after this.'),
+        sseHeartbeat: duration(100, '15s', 'Comment line sent on idle SSE streams.'),
+        wsPing: duration(100, '30s', 'WebSocket ping interval; a peer that misses a pong is closed.'),
+        grpcPing: duration(1000, '30s', 'gRPC keepalive ping interval.'),
+      })
+      .prefault({}),
+    maxRequestBytes: size('maxRequestBytes', 1024, '4Mi', 'Largest request body or message accepted.'),
+    allowedOrigins: z
+      .array(z.string())
+      .default([])
+      .meta({ description: 'Browser origins allowed besides loopback ones (DNS-rebinding defence).' }),
+    cors: z
+      .strictObject({ origins: z.array(z.string()).min(1) })
+      .optional()
+      .meta({ description: 'CORS is off unless origins are listed here.' }),
+  })
+  .prefault({});
+
+export const ImagesConfigSchema = z
+  .strictObject({
+    base: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/, { error: 'expected an image reference' })
+      .optional()
+      .meta({
+        description:
+          'Base image for npx:// servers. Default: a Node LTS image, or the local base from set-up.',
+      }),
+  })
+  .prefault({});
+
+export const McpmanConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z
+      .literal(1, { error: 'expected version: 1' })
+      .meta({ description: 'Config format version; always 1.' }),
+    gateway: GatewayConfigSchema,
+    images: ImagesConfigSchema,
+    servers: z
+      .record(
+        z.string().regex(SERVER_NAME_PATTERN, { error: `expected a server name: ${SERVER_NAME_HELP}` }),
+        ServerConfigSchema,
+      )
+      .default({}),
+  })
+  .meta({
+    title: 'mcpman configuration',
+    description: 'MCP Server Manager: servers to run in Podman and the gateway in front of them.',
+  });
+
+export type McpmanConfig = z.output<typeof McpmanConfigSchema>;
+export type McpmanConfigInput = z.input<typeof McpmanConfigSchema>;
+export type MCPServerConfig = z.output<typeof ServerConfigSchema>;
+export type MCPServerConfigInput = z.input<typeof ServerConfigSchema>;
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type ServerTransport = MCPServerConfig['transport'];
+export type ResourceLimits = MCPServerConfig['resourceLimits'];
+export type SecurityPolicies = MCPServerConfig['securityPolicies'];
+export type HealthConfig = MCPServerConfig['health'];
+export type RestartConfig = MCPServerConfig['restart'];

@@ -1,0 +1,212 @@
+/**
+ * Every failure the manager can report has one of these codes. The code travels with the error
+ * from where it happens (engine, image build, upstream, transport) to where it is shown (CLI exit
+ * status and message, JSON-RPC error on the wire, HTTP status, dashboard), so a user can look it up.
+ */
+export enum MCPErrorCode {
+  // Configuration
+  ConfigNotFound = 'CONFIG_NOT_FOUND',
+  ConfigParse = 'CONFIG_PARSE',
+  ConfigInvalid = 'CONFIG_INVALID',
+  ConfigWrite = 'CONFIG_WRITE',
+
+  // Container engine (Podman API)
+  EngineUnavailable = 'ENGINE_UNAVAILABLE',
+  EngineRequestFailed = 'ENGINE_REQUEST_FAILED',
+  EngineTimeout = 'ENGINE_TIMEOUT',
+
+  // Images
+  ImageNotFound = 'IMAGE_NOT_FOUND',
+  ImagePullFailed = 'IMAGE_PULL_FAILED',
+  ImageBuildFailed = 'IMAGE_BUILD_FAILED',
+  PackageInstallFailed = 'PACKAGE_INSTALL_FAILED',
+
+  // Containers
+  ContainerCreateFailed = 'CONTAINER_CREATE_FAILED',
+  ContainerStartFailed = 'CONTAINER_START_FAILED',
+  ContainerExited = 'CONTAINER_EXITED',
+  ContainerOomKilled = 'CONTAINER_OOM_KILLED',
+  ContainerNotFound = 'CONTAINER_NOT_FOUND',
+
+  // Managed servers and their health
+  ServerNotFound = 'SERVER_NOT_FOUND',
+  ServerNotReady = 'SERVER_NOT_READY',
+  ServerFailed = 'SERVER_FAILED',
+  HealthStartupTimeout = 'HEALTH_STARTUP_TIMEOUT',
+  HealthCheckFailed = 'HEALTH_CHECK_FAILED',
+
+  // Secrets
+  SecretNotFound = 'SECRET_NOT_FOUND',
+  SecretInvalid = 'SECRET_INVALID',
+
+  // Upstream MCP servers (as seen by the gateway)
+  UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',
+  UpstreamTimeout = 'UPSTREAM_TIMEOUT',
+  UpstreamClosed = 'UPSTREAM_CLOSED',
+  UpstreamProtocol = 'UPSTREAM_PROTOCOL',
+
+  // Client transports
+  TransportError = 'TRANSPORT_ERROR',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  NotAcceptable = 'NOT_ACCEPTABLE',
+  SessionNotFound = 'SESSION_NOT_FOUND',
+
+  // Authentication and authorisation
+  AuthRequired = 'AUTH_REQUIRED',
+  AuthInvalid = 'AUTH_INVALID',
+  AuthForbidden = 'AUTH_FORBIDDEN',
+  OriginForbidden = 'ORIGIN_FORBIDDEN',
+
+  // Rate limiting
+  RateLimited = 'RATE_LIMITED',
+
+  // MCP / JSON-RPC protocol
+  ProtocolParseError = 'PROTOCOL_PARSE_ERROR',
+  ProtocolInvalidRequest = 'PROTOCOL_INVALID_REQUEST',
+  ProtocolMethodNotFound = 'PROTOCOL_METHOD_NOT_FOUND',
+  ProtocolInvalidParams = 'PROTOCOL_INVALID_PARAMS',
+  ProtocolUnsupportedVersion = 'PROTOCOL_UNSUPPORTED_VERSION',
+  ProtocolHeaderMismatch = 'PROTOCOL_HEADER_MISMATCH',
+  ProtocolMissingCapability = 'PROTOCOL_MISSING_CAPABILITY',
+  ProtocolNotBridgeable = 'PROTOCOL_NOT_BRIDGEABLE',
+  ResourceNotFound = 'RESOURCE_NOT_FOUND',
+
+  // Everything else
+  Cancelled = 'CANCELLED',
+  Timeout = 'TIMEOUT',
+  CircuitOpen = 'CIRCUIT_OPEN',
+  NotImplemented = 'NOT_IMPLEMENTED',
+  Internal = 'INTERNAL',
+}
+
+/** JSON-RPC 2.0 reserved codes, and the MCP-specific ones the spec and SDKs use. */
+export const JsonRpcErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  /** SDK v1 `ConnectionClosed`. */
+  ConnectionClosed: -32000,
+  /** SDK v1 `RequestTimeout`. */
+  RequestTimeout: -32001,
+  /** Legacy-era resource not found (2026-07-28 uses InvalidParams instead). */
+  ResourceNotFound: -32002,
+  /** 2026-07-28: `Mcp-Method`/`Mcp-Name` header disagrees with the body. */
+  HeaderMismatch: -32020,
+  /** 2026-07-28: the request needs a client capability the client did not declare. */
+  MissingRequiredClientCapability: -32021,
+  /** 2026-07-28: protocol version not supported. */
+  UnsupportedProtocolVersion: -32022,
+  // Implementation-defined server errors (-32000..-32099) used by this project.
+  Unauthorized: -32030,
+  Forbidden: -32031,
+  RateLimited: -32032,
+  ServerUnavailable: -32033,
+  UpstreamError: -32034,
+  PayloadTooLarge: -32035,
+  Cancelled: -32036,
+  NotImplemented: -32037,
+  SessionNotFound: -32038,
+} as const;
+
+export type JsonRpcErrorCodeValue = (typeof JsonRpcErrorCode)[keyof typeof JsonRpcErrorCode];
+
+export interface ErrorCodeMapping {
+  readonly jsonRpc: JsonRpcErrorCodeValue;
+  readonly httpStatus: number;
+  /** Worth retrying the same operation later (a restart, a lost connection), not a user mistake. */
+  readonly transient: boolean;
+}
+
+const J = JsonRpcErrorCode;
+
+/**
+ * The one table from our codes to the wire. Exhaustive by type: adding a code without a mapping
+ * fails to compile.
+ */
+export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMapping } = {
+  [MCPErrorCode.ConfigNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
+  [MCPErrorCode.ConfigParse]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
+  [MCPErrorCode.ConfigInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
+  [MCPErrorCode.ConfigWrite]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+
+  [MCPErrorCode.EngineUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.EngineRequestFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: true },
+  [MCPErrorCode.EngineTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
+
+  [MCPErrorCode.ImageNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
+  [MCPErrorCode.ImagePullFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 502, transient: true },
+  [MCPErrorCode.ImageBuildFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+  [MCPErrorCode.PackageInstallFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: true },
+
+  [MCPErrorCode.ContainerCreateFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+  [MCPErrorCode.ContainerStartFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: true },
+  [MCPErrorCode.ContainerExited]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.ContainerOomKilled]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.ContainerNotFound]: { jsonRpc: J.ServerUnavailable, httpStatus: 404, transient: false },
+
+  [MCPErrorCode.ServerNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
+  [MCPErrorCode.ServerNotReady]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.ServerFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: false },
+  [MCPErrorCode.HealthStartupTimeout]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.HealthCheckFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+
+  [MCPErrorCode.SecretNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
+  [MCPErrorCode.SecretInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
+
+  [MCPErrorCode.UpstreamUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.UpstreamTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
+  [MCPErrorCode.UpstreamClosed]: { jsonRpc: J.ConnectionClosed, httpStatus: 502, transient: true },
+  [MCPErrorCode.UpstreamProtocol]: { jsonRpc: J.UpstreamError, httpStatus: 502, transient: false },
+
+  [MCPErrorCode.TransportError]: { jsonRpc: J.InternalError, httpStatus: 400, transient: false },
+  [MCPErrorCode.PayloadTooLarge]: { jsonRpc: J.PayloadTooLarge, httpStatus: 413, transient: false },
+  [MCPErrorCode.UnsupportedMediaType]: { jsonRpc: J.InvalidRequest, httpStatus: 415, transient: false },
+  [MCPErrorCode.NotAcceptable]: { jsonRpc: J.InvalidRequest, httpStatus: 406, transient: false },
+  [MCPErrorCode.SessionNotFound]: { jsonRpc: J.SessionNotFound, httpStatus: 404, transient: false },
+
+  [MCPErrorCode.AuthRequired]: { jsonRpc: J.Unauthorized, httpStatus: 401, transient: false },
+  [MCPErrorCode.AuthInvalid]: { jsonRpc: J.Unauthorized, httpStatus: 401, transient: false },
+  [MCPErrorCode.AuthForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
+  [MCPErrorCode.OriginForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
+
+  [MCPErrorCode.RateLimited]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
+
+  [MCPErrorCode.ProtocolParseError]: { jsonRpc: J.ParseError, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolInvalidRequest]: { jsonRpc: J.InvalidRequest, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolMethodNotFound]: { jsonRpc: J.MethodNotFound, httpStatus: 404, transient: false },
+  [MCPErrorCode.ProtocolInvalidParams]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolUnsupportedVersion]: {
+    jsonRpc: J.UnsupportedProtocolVersion,
+    httpStatus: 400,
+    transient: false,
+  },
+  [MCPErrorCode.ProtocolHeaderMismatch]: { jsonRpc: J.HeaderMismatch, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolMissingCapability]: {
+    jsonRpc: J.MissingRequiredClientCapability,
+    httpStatus: 400,
+    transient: false,
+  },
+  [MCPErrorCode.ProtocolNotBridgeable]: { jsonRpc: J.MethodNotFound, httpStatus: 400, transient: false },
+  [MCPErrorCode.ResourceNotFound]: { jsonRpc: J.ResourceNotFound, httpStatus: 404, transient: false },
+
+  [MCPErrorCode.Cancelled]: { jsonRpc: J.Cancelled, httpStatus: 499, transient: false },
+  [MCPErrorCode.Timeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
+  [MCPErrorCode.CircuitOpen]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.NotImplemented]: { jsonRpc: J.NotImplemented, httpStatus: 501, transient: false },
+  [MCPErrorCode.Internal]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+};
+
+export function jsonRpcCodeFor(code: MCPErrorCode): JsonRpcErrorCodeValue {
+  return ERROR_CODE_MAPPING[code].jsonRpc;
+}
+
+export function httpStatusFor(code: MCPErrorCode): number {
+  return ERROR_CODE_MAPPING[code].httpStatus;
+}
+
+export function isTransientCode(code: MCPErrorCode): boolean {
+  return ERROR_CODE_MAPPING[code].transient;
+}

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# Idempotent set-up for MCP Server Manager, called by `npm start` and `npm test`.
+# Each step prints one line. Nothing is changed that a check does not show to be needed.
+#
+#   MCPMAN_SETUP_NO_INSTALL=1   never install system packages; say what to install instead
+#   MCPMAN_SETUP_SKIP_BUILD=1   skip npm ci / build (for callers that just did them)
+#   MCPMAN_SETUP_EXTRAS="chromium redis"   also install these (the test command asks for them)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+step() { printf 'setup: %-14s %s\n' "$1" "$2"; }
+fail() {
+  printf 'setup: %-14s FAILED: %s\n' "$1" "$2" >&2
+  exit 1
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+can_install() { is_root && [ "${MCPMAN_SETUP_NO_INSTALL:-0}" != 1 ] && command -v apt-get >/dev/null 2>&1; }
+
+STATE_DIR="${XDG_STATE_HOME:-$HOME/.local/state}/mcpman"
+mkdir -p "$STATE_DIR"
+LOG="$STATE_DIR/setup.log"
+: >"$LOG"
+# Run a noisy command quietly; on failure show its output.
+quiet() {
+  if ! "$@" >>"$LOG" 2>&1; then
+    tail -n 20 "$LOG" >&2
+    return 1
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    quiet env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  quiet env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# --- Node.js ----------------------------------------------------------------------------------
+NODE_VERSION="$(node -p 'process.versions.node' 2>/dev/null)" || fail node "Node.js is not installed; install Node.js 20.19 or newer"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+  fail node "Node.js $NODE_VERSION is too old; install Node.js 20.19 or newer"
+step node "v$NODE_VERSION"
+
+# --- npm dependencies and build ------------------------------------------------------------------
+if [ "${MCPMAN_SETUP_SKIP_BUILD:-0}" != 1 ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    quiet npm ci --no-audit --no-fund --loglevel=error
+    step dependencies "installed with npm ci"
+  else
+    step dependencies "up to date"
+  fi
+  npx --no-install tsc -b
+  step build "TypeScript built (tsc -b)"
+fi
+
+# --- Podman ------------------------------------------------------------------------------------
+if ! command -v podman >/dev/null 2>&1; then
+  if can_install; then
+    apt_install podman runc
+    step podman "installed $(podman --version) and runc from Debian packages"
+  else
+    fail podman "Podman is not installed. Install it as root: apt-get install podman runc (or see https://podman.io/docs/installation)"
+  fi
+else
+  step podman "$(podman --version)"
+fi
+
+# --- Node base image ---------------------------------------------------------------------------
+# npx:// servers are installed on the host and copied onto a Node base image. With a registry the
+# runtime uses the official Node LTS image; without one it uses this image made from the host's
+# own Node runtime (same binary, same libraries).
+BASE_IMAGE="localhost/mcpman-node-base:$NODE_VERSION"
+REGISTRY_IMAGE="docker.io/library/node:22-bookworm-slim"
+registry_reachable() {
+  node -e '
+    const req = require("https").get("https://registry-1.docker.io/v2/", { timeout: 5000 }, () => process.exit(0));
+    req.on("error", () => process.exit(1));
+    req.on("timeout", () => { req.destroy(); process.exit(1); });' 2>/dev/null
+}
+build_base_image() {
+  local dir node_bin lib
+  dir="$(mktemp -d)"
+  node_bin="$(command -v node)"
+  mkdir -p "$dir/usr/local/bin" "$dir/etc" "$dir/home/node" "$dir/app"
+  mkdir -m 1777 "$dir/tmp"
+  cp "$(readlink -f "$node_bin")" "$dir/usr/local/bin/node"
+  for lib in $(ldd "$node_bin" | grep -o '/[^ ]*'); do
+    mkdir -p "$dir$(dirname "$lib")"
+    cp -L "$lib" "$dir$lib"
+  done
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000:node:/home/node:/sbin/nologin\n' >"$dir/etc/passwd"
+  printf 'root:x:0:\nnode:x:1000:\n' >"$dir/etc/group"
+  chown -R 1000:1000 "$dir/home/node"
+  tar -C "$dir" -cf "$dir.tar" .
+  quiet podman import \
+    --change 'ENTRYPOINT ["/usr/local/bin/node"]' \
+    --change 'USER 1000:1000' \
+    --change 'WORKDIR /app' \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin NODE_ENV=production' \
+    --change "LABEL io.mcpman.base-image=true io.mcpman.node-version=$NODE_VERSION" \
+    "$dir.tar" "$BASE_IMAGE"
+  rm -rf "$dir" "$dir.tar"
+}
+if podman image exists "$BASE_IMAGE"; then
+  TEST_IMAGE="$BASE_IMAGE"
+  step base-image "$BASE_IMAGE present"
+elif podman image exists "$REGISTRY_IMAGE"; then
+  TEST_IMAGE="$REGISTRY_IMAGE"
+  step base-image "$REGISTRY_IMAGE present"
+elif registry_reachable && podman pull -q "$REGISTRY_IMAGE" >/dev/null 2>&1; then
+  TEST_IMAGE="$REGISTRY_IMAGE"
+  step base-image "pulled $REGISTRY_IMAGE"
+else
+  build_base_image
+  TEST_IMAGE="$BASE_IMAGE"
+  step base-image "no registry reachable: built $BASE_IMAGE from the host's Node runtime"
+fi
+
+# --- Container runtime check -------------------------------------------------------------------
+# Restricted machines (CI sandboxes) cannot raise rlimits, and crun may not support their cgroup
+# layout. Only when a trivial container fails for one of those reasons is the fix written.
+if is_root; then
+  CONF_DIR=/etc/containers/containers.conf.d
+else
+  CONF_DIR="${XDG_CONFIG_HOME:-$HOME/.config}/containers/containers.conf.d"
+fi
+CONF_FILE="$CONF_DIR/50-mcpman.conf"
+trial_run() { podman run --rm --network none --entrypoint /usr/local/bin/node "$TEST_IMAGE" -e 0 2>&1; }
+CONF_CHANGED=0
+if output="$(trial_run)"; then
+  step runtime "a trivial container runs"
+elif grep -qiE 'rlimit|cgroups in hybrid mode|crun' <<<"$output"; then
+  if ! command -v runc >/dev/null 2>&1; then
+    if can_install; then apt_install runc; else fail runtime "containers fail ($output); install runc"; fi
+  fi
+  mkdir -p "$CONF_DIR"
+  cat >"$CONF_FILE" <<'CONF'
+# Written by mcpman's set-up because a trivial container failed to start here
+# (rlimits cannot be raised in this sandbox, or crun does not support its cgroups).
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+CONF
+  CONF_CHANGED=1
+  output="$(trial_run)" || fail runtime "containers still fail after writing $CONF_FILE: $output"
+  step runtime "wrote $CONF_FILE (default_ulimits nofile=20000, nproc=4096; runtime runc): containers run now"
+else
+  fail runtime "a trivial container failed: $output"
+fi
+
+# --- Podman API socket -------------------------------------------------------------------------
+socket_answers() {
+  node -e '
+    const req = require("http").get({ socketPath: process.argv[1], path: "/_ping", timeout: 3000 }, (res) => {
+      process.exit(res.statusCode === 200 ? 0 : 1);
+    });
+    req.on("error", () => process.exit(1));
+    req.on("timeout", () => { req.destroy(); process.exit(1); });' "$1" 2>/dev/null
+}
+if is_root; then
+  SOCKET=/run/podman/podman.sock
+else
+  SOCKET="${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/podman/podman.sock"
+fi
+for candidate in "${CONTAINER_HOST:-}" "${DOCKER_HOST:-}"; do
+  case "$candidate" in unix://*) if socket_answers "${candidate#unix://}"; then SOCKET="${candidate#unix://}"; fi ;; esac
+done
+PIDFILE="$STATE_DIR/podman-service.pid"
+start_service() {
+  mkdir -p "$(dirname "$SOCKET")"
+  nohup setsid podman system service --time=0 "unix://$SOCKET" >"$STATE_DIR/podman-service.log" 2>&1 &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 100); do
+    if socket_answers "$SOCKET"; then return 0; fi
+    sleep 0.1
+  done
+  fail api-socket "podman system service did not answer on $SOCKET; see $STATE_DIR/podman-service.log"
+}
+if socket_answers "$SOCKET"; then
+  if [ "$CONF_CHANGED" = 1 ] && [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+    kill "$(cat "$PIDFILE")"
+    start_service
+    step api-socket "restarted on $SOCKET to pick up $CONF_FILE"
+  else
+    step api-socket "answering on $SOCKET"
+    [ "$CONF_CHANGED" = 1 ] && step api-socket "note: restart your Podman API service to pick up $CONF_FILE"
+  fi
+else
+  start_service
+  step api-socket "started podman system service on $SOCKET"
+fi
+
+# --- Extras for the test suite -----------------------------------------------------------------
+for extra in ${MCPMAN_SETUP_EXTRAS:-}; do
+  case "$extra" in
+    chromium)
+      if command -v chromium >/dev/null 2>&1; then
+        step chromium "$(chromium --version 2>/dev/null | head -n1)"
+      elif can_install; then
+        apt_install chromium
+        step chromium "installed $(chromium --version 2>/dev/null | head -n1)"
+      else
+        fail chromium "Chromium is needed for the UI tests: apt-get install chromium"
+      fi
+      ;;
+    redis)
+      if command -v redis-server >/dev/null 2>&1; then
+        step redis "$(redis-server --version | cut -d' ' -f3)"
+      elif can_install; then
+        apt_install redis-server
+        step redis "installed redis-server"
+      else
+        fail redis "Redis is needed for the shared rate-limit tests: apt-get install redis-server"
+      fi
+      ;;
+    *) fail extras "unknown extra '$extra'" ;;
+  esac
+done
+
+step done "ready (API socket $SOCKET, base image $TEST_IMAGE)"

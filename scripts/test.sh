@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `npm test`: set-up (dependencies, build, Podman), then lint, type-check, unit and integration
+# tests. Integration tests use the real Podman engine set up by scripts/setup.sh.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="$ROOT/node_modules/.bin"
+
+bash scripts/setup.sh
+
+echo "test: lint (eslint, prettier)"
+"$BIN/eslint" .
+"$BIN/prettier" --check . >/dev/null || { "$BIN/prettier" --check .; exit 1; }
+
+echo "test: type-check (sources, specs, tests)"
+"$BIN/tsc" -b
+"$BIN/tsc" -p tsconfig.check.json
+
+echo "test: unit and integration tests"
+"$BIN/vitest" run "$@"
