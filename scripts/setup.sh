@@ -75,6 +75,8 @@ fi
 # runtime uses the official Node LTS image; without one it uses this image made from the host's
 # own Node runtime (same binary, same libraries).
 BASE_IMAGE="localhost/mcpman-node-base:$NODE_VERSION"
+# Bump when the way the base image is made changes, so older ones are rebuilt.
+BASE_FORMAT=3
 REGISTRY_IMAGE="docker.io/library/node:22-bookworm-slim"
 registry_reachable() {
   node -e '
@@ -86,7 +88,7 @@ build_base_image() {
   local dir node_bin lib
   dir="$(mktemp -d)"
   node_bin="$(command -v node)"
-  mkdir -p "$dir/usr/local/bin" "$dir/etc" "$dir/home/node" "$dir/app"
+  mkdir -p "$dir/usr/local/bin" "$dir/etc" "$dir/home/node" "$dir/app" "$dir/run"
   mkdir -m 1777 "$dir/tmp"
   cp "$(readlink -f "$node_bin")" "$dir/usr/local/bin/node"
   for lib in $(ldd "$node_bin" | grep -o '/[^ ]*'); do
@@ -101,12 +103,18 @@ build_base_image() {
     --change 'ENTRYPOINT ["/usr/local/bin/node"]' \
     --change 'USER 1000:1000' \
     --change 'WORKDIR /app' \
-    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin NODE_ENV=production' \
-    --change "LABEL io.mcpman.base-image=true io.mcpman.node-version=$NODE_VERSION" \
+    --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+    --change 'ENV NODE_ENV=production' \
+    --change 'ENV HOME=/home/node' \
+    --change "LABEL io.mcpman.base-format=$BASE_FORMAT" \
+    --change "LABEL io.mcpman.node-version=$NODE_VERSION" \
     "$dir.tar" "$BASE_IMAGE"
   rm -rf "$dir" "$dir.tar"
 }
-if podman image exists "$BASE_IMAGE"; then
+base_current() {
+  [ "$(podman image inspect --format '{{index .Labels "io.mcpman.base-format"}}' "$BASE_IMAGE" 2>/dev/null)" = "$BASE_FORMAT" ]
+}
+if podman image exists "$BASE_IMAGE" && base_current; then
   TEST_IMAGE="$BASE_IMAGE"
   step base-image "$BASE_IMAGE present"
 elif podman image exists "$REGISTRY_IMAGE"; then

@@ -6,6 +6,8 @@ export interface CliIO {
   readonly isTTY: boolean;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Where `secret set` reads a value from; a terminal gets a hidden prompt. */
+  readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
 }
 
 export function processIO(): CliIO {
@@ -15,6 +17,7 @@ export function processIO(): CliIO {
     isTTY: process.stdout.isTTY,
     cwd: process.cwd(),
     env: process.env,
+    stdin: process.stdin,
   };
 }
 

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './program.js';
@@ -24,6 +25,7 @@ async function cli(...argv: string[]): Promise<Captured> {
     isTTY: false,
     cwd: repo,
     env: {},
+    stdin: Readable.from([]),
   };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };

@@ -4,6 +4,18 @@ import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
 import { notYet, reportError } from './errors.js';
 import { validateCommand } from './commands/validate.js';
+import { upCommand } from './commands/up.js';
+import type { UpOptions } from './commands/up.js';
+import {
+  addCommand,
+  downCommand,
+  logsCommand,
+  lsCommand,
+  restartCommand,
+  rmCommand,
+  statusCommand,
+} from './commands/servers.js';
+import { secretLsCommand, secretRmCommand, secretSetCommand } from './commands/secrets.js';
 
 const FILE_HELP = 'config file (default: $MCPMAN_CONFIG, else ./mcpman.yaml|yml|json)';
 
@@ -42,24 +54,35 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
 
   program
     .command('up')
-    .description('build images, start servers and the gateway; stays in the foreground until Ctrl-C')
+    .description(
+      'build images and run the servers as hardened containers; stays in the foreground until Ctrl-C',
+    )
     .option('-f, --file <path>', FILE_HELP)
     .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')
-    .option('-d, --detach', 'start the servers and return, leaving them running')
-    .action(run(pending('up', 3, 'the container runtime has not landed')));
+    .option('-d, --detach', 'run the manager in the background and return once the servers are up')
+    .option('-v, --verbose', 'also print build output, server logs and failed probes')
+    .action(run((options) => upCommand(options as UpOptions, io)));
 
   program
     .command('down')
-    .description('stop and remove every container, network and volume the manager created')
+    .description('stop the manager and remove every container, network and volume it created')
     .option('-f, --file <path>', FILE_HELP)
-    .action(run(pending('down', 3, 'the container runtime has not landed')));
+    .option(
+      '--secrets',
+      'also remove secrets stored with `mcpman secret set` (kept by default: they are yours)',
+    )
+    .option('--images', 'also remove the images built for servers (kept by default: a cache)')
+    .option('--json', 'machine-readable output')
+    .action(
+      run((options) => downCommand(options as { secrets?: boolean; images?: boolean; json?: boolean }, io)),
+    );
 
   program
     .command('ls')
     .description('list configured servers and their state')
     .option('-f, --file <path>', FILE_HELP)
     .option('--json', 'machine-readable output')
-    .action(run(pending('ls', 3, 'the container runtime has not landed')));
+    .action(run((options) => lsCommand(options as { file?: string; json?: boolean }, io)));
 
   program
     .command('status')
@@ -67,15 +90,18 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .argument('[name]', 'server name')
     .option('-f, --file <path>', FILE_HELP)
     .option('--json', 'machine-readable output')
-    .action(run(pending('status', 3, 'the container runtime has not landed')));
+    .action(
+      run((name, options) =>
+        statusCommand(name as string | undefined, options as { file?: string; json?: boolean }, io),
+      ),
+    );
 
   program
     .command('logs')
     .description("print a server's log (container stderr)")
     .argument('<name>', 'server name')
-    .option('-f, --follow', 'keep printing new lines')
-    .option('--file <path>', FILE_HELP)
-    .action(run(pending('logs', 3, 'the container runtime has not landed')));
+    .option('-f, --follow', 'keep printing new lines (across restarts) until Ctrl-C')
+    .action(run((name, options) => logsCommand(name as string, options as { follow?: boolean }, io)));
 
   program
     .command('add')
@@ -84,22 +110,27 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     )
     .argument('<source>', 'where the server comes from')
     .option('-n, --name <name>', 'server name (default: derived from the source)')
+    .option('-a, --arg <arg...>', 'arguments for the server')
     .option('-f, --file <path>', FILE_HELP)
-    .action(run(pending('add', 3, 'the container runtime has not landed')));
+    .action(
+      run((source, options) => {
+        const opts = options as { name?: string; arg?: string[]; file?: string };
+        return addCommand(source as string, { name: opts.name, args: opts.arg, file: opts.file }, io);
+      }),
+    );
 
   program
     .command('rm')
     .description('remove a server from the config and stop it')
     .argument('<name>', 'server name')
     .option('-f, --file <path>', FILE_HELP)
-    .action(run(pending('rm', 3, 'the container runtime has not landed')));
+    .action(run((name, options) => rmCommand(name as string, options as { file?: string }, io)));
 
   program
     .command('restart')
-    .description('restart one server')
+    .description('restart one server (needs a running manager)')
     .argument('<name>', 'server name')
-    .option('-f, --file <path>', FILE_HELP)
-    .action(run(pending('restart', 3, 'the container runtime has not landed')));
+    .action(run((name) => restartCommand(name as string, {}, io)));
 
   program
     .command('connect')
@@ -130,19 +161,19 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   const secret = program.command('secret').description('secrets stored as Podman secrets');
   secret
     .command('set')
-    .description('store a secret; the value is read from stdin or a prompt, never from an argument')
+    .description('store a secret; the value is read from stdin or a hidden prompt, never from an argument')
     .argument('<name>', 'secret name')
-    .action(run(pending('secret set', 3, 'the container runtime has not landed')));
+    .action(run((name) => secretSetCommand(name as string, io)));
   secret
     .command('ls')
     .description('list secret names (never values)')
     .option('--json', 'machine-readable output')
-    .action(run(pending('secret ls', 3, 'the container runtime has not landed')));
+    .action(run((options) => secretLsCommand(options as { json?: boolean }, io)));
   secret
     .command('rm')
     .description('remove a secret')
     .argument('<name>', 'secret name')
-    .action(run(pending('secret rm', 3, 'the container runtime has not landed')));
+    .action(run((name) => secretRmCommand(name as string, io)));
 
   program
     .command('client')

@@ -208,7 +208,6 @@ describe('config schema: defaults and normalisation', () => {
     expect(server.transport).toEqual({ type: 'stdio' });
     expect(server.resourceLimits).toEqual({ memory: 512 * 1024 ** 2, cpus: 1, pids: 256 });
     expect(server.securityPolicies).toEqual({
-      network: 'none',
       readOnlyRootfs: true,
       user: '1000:1000',
       allowRoot: false,
@@ -264,6 +263,18 @@ describe('config schema: defaults and normalisation', () => {
     expect(withField(`${S}.securityPolicies`, { user: '0', allowRoot: true }).paths).toEqual([]);
     const { paths } = withField(`${S}.securityPolicies`, { user: '0', network: 'internet' });
     expect(paths).toEqual([`${S}.securityPolicies.network`, `${S}.securityPolicies.user`]);
+  });
+
+  it('refuses an http server without a network, and leaves the choice of default to the transport', () => {
+    expect(
+      withField(S, {
+        source: 'image:x',
+        transport: { type: 'http', port: 1 },
+        securityPolicies: { network: 'none' },
+      }).paths,
+    ).toEqual([`${S}.securityPolicies.network`]);
+    const http = withField(S, { source: 'image:x', transport: { type: 'http', port: 1 } }).config!;
+    expect(http.servers['everything']!.securityPolicies.network).toBeUndefined();
   });
 
   it('refuses a variable set both as env and as a secret', () => {

@@ -196,9 +196,9 @@ const ALWAYS_CHECK = {
 
 export const SecurityPoliciesSchema = z
   .strictObject({
-    network: z.enum(['none', 'isolated', 'bridge']).default('none').meta({
+    network: z.enum(['none', 'isolated', 'bridge']).optional().meta({
       description:
-        'none: no network; isolated: an internal network shared with the gateway only; bridge: outbound access.',
+        'none: no network (default for stdio servers); isolated: a per-server internal network the gateway reaches directly (default for http servers); bridge: outbound access.',
     }),
     readOnlyRootfs: z
       .boolean()
@@ -341,6 +341,24 @@ export const ServerConfigSchema = z
       .meta({ description: 'Extra labels on the container (io.mcpman.* is reserved).' }),
   })
   .superRefine((server, ctx) => {
+    const transport: unknown = server.transport;
+    const policies: unknown = server.securityPolicies;
+    if (
+      typeof transport === 'object' &&
+      transport !== null &&
+      (transport as { type?: unknown }).type === 'http' &&
+      typeof policies === 'object' &&
+      policies !== null &&
+      (policies as { network?: unknown }).network === 'none'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['securityPolicies', 'network'],
+        input: 'none',
+        message:
+          'an http server cannot be reached without a network; use isolated (the default for http) or bridge',
+      });
+    }
     const env: unknown = server.env;
     const secrets: unknown = server.secrets;
     if (typeof env !== 'object' || env === null || typeof secrets !== 'object' || secrets === null) return;

@@ -210,3 +210,10 @@ export function httpStatusFor(code: MCPErrorCode): number {
 export function isTransientCode(code: MCPErrorCode): boolean {
   return ERROR_CODE_MAPPING[code].transient;
 }
+
+const CODES_BY_VALUE = new Map<string, MCPErrorCode>(Object.values(MCPErrorCode).map((code) => [code, code]));
+
+/** The code a string names (an error that crossed a wire), if it is one of ours. */
+export function parseErrorCode(value: string): MCPErrorCode | undefined {
+  return CODES_BY_VALUE.get(value);
+}

@@ -5,6 +5,7 @@ export {
   jsonRpcCodeFor,
   httpStatusFor,
   isTransientCode,
+  parseErrorCode,
 } from './codes.js';
 export type { ErrorCodeMapping, JsonRpcErrorCodeValue } from './codes.js';
 export { MCPError, isMCPError, toMCPError } from './mcp-error.js';

@@ -1,2 +1,4 @@
 export { writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
+export { DisposableStore, toDisposable } from './disposable.js';
+export type { Disposable } from './disposable.js';

@@ -1,0 +1,373 @@
+import {
+  ConfigStore,
+  EngineClient,
+  LABEL,
+  MANAGED_FILTER,
+  McpRuntime,
+  MCPError,
+  MCPErrorCode,
+  VERSION,
+  containerName,
+  formatSource,
+  parseSourceString,
+  resolveConfigPath,
+} from '@mcpman/core';
+import type { ServerSource, ServerStatus } from '@mcpman/core';
+import { stateCounts } from '@mcpman/gateway';
+import { ExitCode } from '../io.js';
+import type { CliIO, ExitCodeValue } from '../io.js';
+import { reportError } from '../errors.js';
+import { isProcessAlive } from '../daemon/state.js';
+import { age, paint, serverRows, table } from '../output/format.js';
+import { connectEngine, loadConfig, runningManager } from './context.js';
+
+interface FileOption {
+  readonly file?: string;
+}
+interface JsonOption {
+  readonly json?: boolean;
+}
+
+function printJson(io: CliIO, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Server states without a manager: what the engine shows. A stdio server cannot run without a
+ * manager attached, so only containers matter here.
+ */
+async function statesFromEngine(io: CliIO, names: readonly string[]): Promise<ServerStatus[]> {
+  let containers: Awaited<ReturnType<EngineClient['listContainers']>> = [];
+  try {
+    const engine = await connectEngine(io);
+    containers = await engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+  } catch {
+    // No engine: everything is simply not running.
+  }
+  return names.map((name) => {
+    const container = containers.find((c) => c.labels[LABEL.server] === name);
+    return {
+      name,
+      state: 'stopped',
+      reason:
+        container === undefined
+          ? 'no manager running (`mcpman up` starts it)'
+          : `no manager running; container ${container.state}`,
+      code: undefined,
+      since: Date.now(),
+      transport: container?.labels[LABEL.transport] === 'http' ? 'http' : 'stdio',
+      containerId: container?.id,
+      image: container?.image,
+      restarts: 0,
+      protocolVersion: undefined,
+      serverInfo: undefined,
+      lastProbe: undefined,
+      endpoint: undefined,
+    };
+  });
+}
+
+async function currentStates(
+  io: CliIO,
+  file: string | undefined,
+): Promise<{ servers: ServerStatus[]; managed: boolean }> {
+  const running = await runningManager(io);
+  if (running !== undefined) return { servers: await running.client.servers(), managed: true };
+  const loaded = await loadConfig(file, io);
+  return { servers: await statesFromEngine(io, Object.keys(loaded.config.servers)), managed: false };
+}
+
+/** `mcpman ls` */
+export async function lsCommand(options: FileOption & JsonOption, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const { servers } = await currentStates(io, options.file);
+    if (options.json === true) {
+      printJson(io, { servers });
+      return ExitCode.Ok;
+    }
+    if (servers.length === 0) {
+      io.stdout('no servers configured; add one with `mcpman add npx://<package>@<version>`\n');
+      return ExitCode.Ok;
+    }
+    io.stdout(
+      `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
+    );
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, options.json === true);
+  }
+}
+
+/** `mcpman status [name]` */
+export async function statusCommand(
+  name: string | undefined,
+  options: FileOption & JsonOption,
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  try {
+    const running = await runningManager(io);
+    if (name !== undefined) {
+      if (running === undefined) {
+        const [state] = await statesFromEngine(io, [name]);
+        if (options.json === true) printJson(io, { status: state, logs: [] });
+        else io.stdout(`${name}: ${state?.reason ?? 'unknown'}\n`);
+        return ExitCode.Ok;
+      }
+      const detail = await running.client.server(name);
+      if (options.json === true) {
+        printJson(io, detail);
+        return ExitCode.Ok;
+      }
+      const s = detail.status;
+      const rows: string[][] = [
+        [
+          'state',
+          `${paint(s.state === 'ready' ? 'green' : s.state === 'failed' ? 'red' : 'yellow', s.state, io.isTTY)} for ${age(s.since)}`,
+        ],
+        ['reason', s.reason + (s.code === undefined ? '' : ` [${s.code}]`)],
+        ['transport', s.transport],
+        ['endpoint', s.endpoint ?? '-'],
+        ['protocol', s.protocolVersion ?? '-'],
+        ['server', s.serverInfo === undefined ? '-' : `${s.serverInfo.name} ${s.serverInfo.version}`],
+        ['container', s.containerId?.slice(0, 12) ?? '-'],
+        ['image', s.image ?? '-'],
+        ['restarts', String(s.restarts)],
+        [
+          'last probe',
+          s.lastProbe === undefined
+            ? '-'
+            : `${s.lastProbe.ok ? 'ok' : 'failed'} in ${s.lastProbe.latencyMs.toFixed(1)} ms, ${age(s.lastProbe.at)} ago`,
+        ],
+      ];
+      io.stdout(`${name}\n${table(rows.map(([k = '', v = '']) => [`  ${k}`, v]))}\n`);
+      if (detail.logs.length > 0)
+        io.stdout(
+          `recent log:\n${detail.logs
+            .slice(-10)
+            .map((l) => `  ${l.line}`)
+            .join('\n')}\n`,
+        );
+      return ExitCode.Ok;
+    }
+    const { servers, managed } = await currentStates(io, options.file);
+    if (options.json === true) {
+      printJson(io, { managed, manager: running?.record, counts: stateCounts(servers), servers });
+      return ExitCode.Ok;
+    }
+    const counts = stateCounts(servers);
+    io.stdout(
+      managed && running !== undefined
+        ? `manager pid ${running.record.pid} at ${running.record.url} for ${running.record.configPath}\n`
+        : 'no manager running (`mcpman up` starts one)\n',
+    );
+    io.stdout(
+      `${counts.ready}/${servers.length} ready${counts.failed > 0 ? `, ${counts.failed} failed` : ''}\n`,
+    );
+    if (servers.length > 0)
+      io.stdout(
+        `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
+      );
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, options.json === true);
+  }
+}
+
+/** `mcpman down` */
+export async function downCommand(
+  options: FileOption & { secrets?: boolean; images?: boolean; json?: boolean },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  try {
+    const running = await runningManager(io);
+    if (running !== undefined) {
+      await running.client.shutdown();
+      const deadline = Date.now() + 60_000;
+      while (isProcessAlive(running.record.pid) && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      if (!isProcessAlive(running.record.pid)) io.stdout(`stopped the manager (pid ${running.record.pid})\n`);
+    }
+    // Whatever the manager did or did not clean up, sweep every labelled object.
+    const engine = await EngineClient.connect(io.env);
+    const runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman', version: VERSION } });
+    const report = await runtime.down({ secrets: options.secrets, images: options.images });
+    runtime.dispose();
+    if (options.json === true) printJson(io, { ok: true, removed: report });
+    else {
+      const parts = [
+        `${report.containers} containers`,
+        `${report.networks} networks`,
+        `${report.volumes} volumes`,
+      ];
+      if (options.secrets === true) parts.push(`${report.secrets} secrets`);
+      if (options.images === true) parts.push(`${report.images} images`);
+      io.stdout(`removed ${parts.join(', ')}\n`);
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, options.json === true);
+  }
+}
+
+/** `mcpman restart <name>` */
+export async function restartCommand(name: string, _options: FileOption, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const running = await runningManager(io);
+    if (running === undefined) {
+      throw new MCPError(MCPErrorCode.ServerNotReady, 'no manager is running', {
+        hint: '`mcpman up` starts the servers.',
+      });
+    }
+    await running.client.restart(name);
+    const detail = await running.client.server(name);
+    io.stdout(`${name}: ${detail.status.state}: ${detail.status.reason}\n`);
+    return detail.status.state === 'ready' ? ExitCode.Ok : ExitCode.Failure;
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}
+
+/** A server name from a source: `npx://@scope/server-memory@1` → `memory`. */
+export function nameFromSource(source: ServerSource): string {
+  const raw =
+    source.type === 'npx'
+      ? (source.package.split('/').pop() ?? source.package)
+      : source.type === 'image'
+        ? ((source.ref.split('/').pop() ?? source.ref).split(/[:@]/)[0] ?? source.ref)
+        : (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server');
+  const name = raw
+    .toLowerCase()
+    .replace(/^(mcp-server-|server-|mcp-)/, '')
+    .replace(/(-mcp-server|-server|-mcp)$/, '')
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 48)
+    .replace(/-$/, '');
+  return name === '' ? 'server' : name;
+}
+
+/** `mcpman add <source>` */
+export async function addCommand(
+  source: string,
+  options: FileOption & { name?: string; args?: string[] },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  try {
+    const parsed = parseSourceString(source);
+    if (!parsed.ok)
+      throw new MCPError(MCPErrorCode.ConfigInvalid, parsed.message, {
+        hint: 'Sources look like npx://<package>@<version>, image:<ref> or build:<dir>.',
+      });
+    const name = options.name ?? nameFromSource(parsed.source);
+    const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
+    const current = await store.loadOrEmpty();
+    if (name in current.config.servers) {
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `a server named "${name}" is already configured`, {
+        hint: 'Pick another with --name, or `mcpman rm` it first.',
+      });
+    }
+    await store.setServer(name, {
+      source: formatSource(parsed.source),
+      ...(options.args === undefined || options.args.length === 0 ? {} : { args: options.args }),
+    });
+    io.stdout(`added ${name} (${formatSource(parsed.source)}) to ${store.path}\n`);
+    const running = await runningManager(io);
+    if (running !== undefined && running.record.configPath === store.path) {
+      await running.client.reload();
+      io.stdout('the running manager is starting it (`mcpman status` shows progress)\n');
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}
+
+/** `mcpman rm <name>` */
+export async function rmCommand(name: string, options: FileOption, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
+    await store.removeServer(name);
+    io.stdout(`removed ${name} from ${store.path}\n`);
+    const running = await runningManager(io);
+    if (running !== undefined && running.record.configPath === store.path) {
+      await running.client.reload();
+    } else {
+      const engine = await connectEngine(io).catch(() => undefined);
+      if (engine !== undefined) {
+        for (const container of await engine.listContainers({ ...MANAGED_FILTER, [LABEL.server]: name }))
+          await engine.removeContainer(container.id);
+        for (const network of await engine.listNetworks({ ...MANAGED_FILTER, [LABEL.server]: name }))
+          await engine.removeNetwork(network.name);
+      }
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}
+
+/** `mcpman logs <name> [-f]`: the container's log; for stdio servers only stderr (stdout is the protocol). */
+export async function logsCommand(
+  name: string,
+  options: { follow?: boolean },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    abort.abort();
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    const engine = await connectEngine(io);
+    // Resume after a restart from the last second printed (the engine's timestamps may have
+    // one-second resolution), skipping the lines of that second already shown.
+    let since: number | undefined;
+    let lastTime: string | undefined;
+    let shownInLastSecond = new Set<string>();
+    do {
+      const [container] = await engine.listContainers({
+        ...MANAGED_FILTER,
+        [LABEL.server]: name,
+        [LABEL.role]: 'server',
+      });
+      if (container === undefined) {
+        if (options.follow === true && since !== undefined) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          continue;
+        }
+        throw new MCPError(
+          MCPErrorCode.ServerNotFound,
+          `no container for server "${name}" (${containerName(name)})`,
+          { hint: 'Is it configured and has `mcpman up` run?' },
+        );
+      }
+      const stdio = container.labels[LABEL.transport] !== 'http';
+      for await (const line of engine.logs(container.id, {
+        follow: options.follow,
+        stdout: !stdio,
+        stderr: true,
+        timestamps: true,
+        signal: abort.signal,
+        since,
+      })) {
+        if (line.time !== undefined && line.time === lastTime && shownInLastSecond.has(line.text)) continue;
+        io.stdout(`${line.time ?? ''} ${line.text}\n`);
+        if (line.time !== undefined) {
+          if (line.time !== lastTime) shownInLastSecond = new Set();
+          shownInLastSecond.add(line.text);
+          lastTime = line.time;
+          since = Date.parse(line.time);
+        }
+      }
+      if (options.follow === true && !abort.signal.aborted)
+        await new Promise((resolve) => setTimeout(resolve, 500));
+    } while (options.follow === true && !abort.signal.aborted);
+    return ExitCode.Ok;
+  } catch (error) {
+    if (abort.signal.aborted) return ExitCode.Ok;
+    return reportError(error, io, false);
+  } finally {
+    process.off('SIGINT', onSignal);
+  }
+}

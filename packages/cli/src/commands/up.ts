@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, closeSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
+import type { ServerStatus } from '@mcpman/core';
+import { ExitCode } from '../io.js';
+import type { CliIO, ExitCodeValue } from '../io.js';
+import { reportError } from '../errors.js';
+import { ManagementClient } from '../daemon/client.js';
+import { runManager } from '../daemon/manager.js';
+import { daemonLogPath, isProcessAlive, readDaemonRecord, stateDir } from '../daemon/state.js';
+import { ProgressReporter } from '../output/reporter.js';
+import { loadConfig, runningManager } from './context.js';
+
+export interface UpOptions {
+  readonly file?: string;
+  readonly port?: string;
+  readonly detach?: boolean;
+  readonly verbose?: boolean;
+}
+
+const TRANSITIONAL = new Set(['pending', 'pulling', 'building', 'starting', 'restarting']);
+const CLI_BIN = fileURLToPath(new URL('../bin/mcpman.js', import.meta.url));
+
+function parsePort(port: string | undefined): number | undefined {
+  if (port === undefined) return undefined;
+  const value = Number(port);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `--port ${port} is not a port number (0-65535)`);
+  }
+  return value;
+}
+
+/**
+ * Print the manager's events until every server has settled (ready, failed or stopped), then
+ * a summary. Exit 0 when all are ready.
+ */
+async function followUntilSettled(
+  client: ManagementClient,
+  io: CliIO,
+  verbose: boolean,
+  timeoutMs = 15 * 60_000,
+): Promise<ExitCodeValue> {
+  const abort = new AbortController();
+  const servers = await client.servers();
+  const reporter = new ProgressReporter(
+    io,
+    servers.map((s) => s.name),
+    verbose,
+  );
+  const events = client
+    .events((event) => {
+      if (event.type !== 'snapshot') reporter.handle(event);
+    }, abort.signal)
+    .catch(() => undefined);
+  const deadline = Date.now() + timeoutMs;
+  let latest: ServerStatus[] = servers;
+  try {
+    while (Date.now() < deadline) {
+      latest = await client.servers();
+      if (!latest.some((server) => TRANSITIONAL.has(server.state))) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    abort.abort();
+    await events;
+    reporter.stop();
+  }
+  const ready = latest.filter((s) => s.state === 'ready').length;
+  io.stdout(
+    `${ready}/${latest.length} servers ready; the manager runs in the background (\`mcpman down\` stops it)\n`,
+  );
+  for (const server of latest.filter((s) => s.state !== 'ready'))
+    io.stdout(`  ${server.name}: ${server.state}: ${server.reason}\n`);
+  return ready === latest.length ? ExitCode.Ok : ExitCode.Failure;
+}
+
+/** Start the manager in the background and wait until it answers. */
+async function spawnDaemon(
+  configPath: string,
+  port: number | undefined,
+  io: CliIO,
+): Promise<ManagementClient> {
+  await mkdir(stateDir(io.env), { recursive: true });
+  const logPath = daemonLogPath(io.env);
+  const log = openSync(logPath, 'a');
+  const args = [CLI_BIN, 'up', '-f', configPath, ...(port === undefined ? [] : ['--port', String(port)])];
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: io.env,
+    cwd: io.cwd,
+  });
+  closeSync(log);
+  child.unref();
+  const pid = child.pid ?? -1;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const record = await readDaemonRecord(io.env);
+    if (record?.pid === pid) return new ManagementClient(record.url);
+    if (!isProcessAlive(pid)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const tail = readFileSync(logPath, 'utf8').trim().split('\n').slice(-10).join('\n');
+  throw new MCPError(MCPErrorCode.Internal, `the background manager did not start:\n${tail}`, {
+    hint: `Full log: ${logPath}`,
+  });
+}
+
+/** `mcpman up` */
+export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const loaded = await loadConfig(options.file, io);
+    const port = parsePort(options.port);
+    const running = await runningManager(io);
+    if (running !== undefined) {
+      if (running.record.configPath !== loaded.path) {
+        throw new MCPError(
+          MCPErrorCode.ConfigInvalid,
+          `a manager is already running for ${running.record.configPath} (pid ${running.record.pid})`,
+          {
+            hint: 'Run `mcpman down` first to switch config files.',
+          },
+        );
+      }
+      io.stdout(`a manager is already running (pid ${running.record.pid}); applying ${loaded.path}\n`);
+      await running.client.reload();
+      return await followUntilSettled(running.client, io, options.verbose === true);
+    }
+    if (options.detach === true) {
+      const client = await spawnDaemon(loaded.path, port, io);
+      io.stdout(`manager started in the background (log: ${daemonLogPath(io.env)})\n`);
+      return await followUntilSettled(client, io, options.verbose === true);
+    }
+    return await runManager({ loaded, port, verbose: options.verbose, io });
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}

@@ -1,0 +1,156 @@
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { ConfigError, EngineClient, McpRuntime, VERSION, loadConfigFile, toMCPError } from '@mcpman/core';
+import type { LoadedConfig } from '@mcpman/core';
+import { HttpListener, Router, parseListen, registerManagementApi } from '@mcpman/gateway';
+import type { ManagementBackend } from '@mcpman/gateway';
+import { ExitCode } from '../io.js';
+import type { CliIO, ExitCodeValue } from '../io.js';
+import { ProgressReporter } from '../output/reporter.js';
+import { removeDaemonRecord, writeDaemonRecord } from './state.js';
+
+export interface ManagerOptions {
+  readonly loaded: LoadedConfig;
+  readonly port?: number;
+  readonly verbose?: boolean;
+  readonly io: CliIO;
+}
+
+/** Resolves with the reason the manager should stop. */
+function stopSignal(): { promise: Promise<string>; trigger: (reason: string) => void; dispose: () => void } {
+  let trigger: (reason: string) => void = () => undefined;
+  const promise = new Promise<string>((resolve) => {
+    trigger = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    trigger(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    promise,
+    trigger: (reason) => {
+      trigger(reason);
+    },
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * The manager: runs the servers of a config, serves the management API, applies edits of the
+ * config file as they happen, and stops cleanly (servers removed) on Ctrl-C, SIGTERM or a
+ * shutdown request. `mcpman up` runs it in the foreground; `up --detach` in the background.
+ */
+export async function runManager(options: ManagerOptions): Promise<ExitCodeValue> {
+  const { io } = options;
+  const configPath = options.loaded.path;
+  const startedAt = Date.now();
+  const engine = await EngineClient.connect(io.env);
+  const runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman', version: VERSION } });
+  const reporter = new ProgressReporter(
+    io,
+    Object.keys(options.loaded.config.servers),
+    options.verbose === true,
+  );
+  const subscription = runtime.bus.on((event) => {
+    reporter.handle(event);
+  });
+  const stop = stopSignal();
+
+  const reload = async (): Promise<void> => {
+    const loaded = await loadConfigFile(configPath);
+    void runtime.apply(loaded, { settle: false });
+  };
+  const backend: ManagementBackend = {
+    bus: runtime.bus,
+    info: () => ({
+      version: VERSION,
+      pid: process.pid,
+      configPath,
+      startedAt,
+      engineSocket: engine.socketPath,
+    }),
+    servers: () => runtime.status(),
+    server: (name) => {
+      const supervisor = runtime.get(name);
+      return supervisor === undefined
+        ? undefined
+        : { status: supervisor.status(), logs: supervisor.recentLogs };
+    },
+    restart: async (name) => {
+      await runtime.get(name)?.restart();
+    },
+    reload,
+    shutdown: () => {
+      stop.trigger('shutdown requested');
+    },
+  };
+
+  const gateway = options.loaded.config.gateway;
+  const address = parseListen(gateway.listen);
+  const router = new Router();
+  registerManagementApi(router, backend, {
+    heartbeatMs: gateway.keepAlive.sseHeartbeat,
+    maxRequestBytes: gateway.maxRequestBytes,
+  });
+  const listener = new HttpListener(router, {
+    listen: options.port === undefined ? address : { ...address, port: options.port },
+    keepAliveTimeoutMs: gateway.keepAlive.httpTimeout,
+  });
+  let watcher: FSWatcher | undefined;
+  try {
+    const url = await listener.start();
+    await writeDaemonRecord({ pid: process.pid, url: url.toString(), configPath, startedAt }, io.env);
+    io.stdout(`mcpman ${VERSION}: managing ${configPath}; API at ${url.toString()}api/v1\n`);
+    watcher = watchConfig(configPath, () => {
+      reload().catch((error: unknown) => {
+        const message =
+          error instanceof ConfigError ? error.toDisplayString() : toMCPError(error).toDisplayString();
+        io.stderr(`mcpman: config not applied, keeping the running one:\n${message}\n`);
+      });
+    });
+    await Promise.race([runtime.apply(options.loaded), stop.promise]);
+    const servers = runtime.status();
+    const ready = servers.filter((s) => s.state === 'ready').length;
+    io.stdout(
+      `${ready}/${servers.length} servers ready${ready === servers.length ? '' : ' (see the reasons above)'}; Ctrl-C stops them\n`,
+    );
+    const reason = await stop.promise;
+    io.stdout(`stopping (${reason}): removing the servers' containers\n`);
+    return ExitCode.Ok;
+  } catch (error) {
+    io.stderr(`mcpman: ${toMCPError(error).toDisplayString()}\n`);
+    return ExitCode.Failure;
+  } finally {
+    watcher?.close();
+    stop.dispose();
+    // A second Ctrl-C while cleaning up means "now".
+    const force = (): void => process.exit(130);
+    process.once('SIGINT', force);
+    await runtime.down().catch((error: unknown) => {
+      io.stderr(`mcpman: clean-up incomplete: ${toMCPError(error).message}; run \`mcpman down\`\n`);
+    });
+    process.off('SIGINT', force);
+    subscription.dispose();
+    reporter.stop();
+    runtime.dispose();
+    await listener.close();
+    await removeDaemonRecord(process.pid, io.env);
+  }
+}
+
+/** Calls `onChange` (debounced) when the config file is written, including by atomic rename. */
+function watchConfig(path: string, onChange: () => void): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const name = basename(path);
+  // Watch the directory: editors and ConfigStore replace the file, which ends a file watch.
+  return watch(dirname(path), (_event, file) => {
+    if (file !== name) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(onChange, 300);
+  });
+}

@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as z from 'zod';
+import { writeFileAtomic } from '@mcpman/core';
+
+/** Where the running manager says where it is. */
+export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env['MCPMAN_STATE_DIR'] ?? join(env['XDG_STATE_HOME'] ?? join(homedir(), '.local', 'state'), 'mcpman')
+  );
+}
+
+const DaemonRecord = z.object({
+  pid: z.number().int(),
+  url: z.string(),
+  configPath: z.string(),
+  startedAt: z.number(),
+});
+export type DaemonRecord = z.infer<typeof DaemonRecord>;
+
+function recordPath(env: NodeJS.ProcessEnv): string {
+  return join(stateDir(env), 'daemon.json');
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function writeDaemonRecord(
+  record: DaemonRecord,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  await mkdir(stateDir(env), { recursive: true });
+  await writeFileAtomic(recordPath(env), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The running manager, if its record exists and its process is alive; stale records are removed. */
+export async function readDaemonRecord(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DaemonRecord | undefined> {
+  const path = recordPath(env);
+  if (!existsSync(path)) return undefined;
+  try {
+    const record = DaemonRecord.parse(JSON.parse(await readFile(path, 'utf8')));
+    if (isProcessAlive(record.pid)) return record;
+  } catch {
+    // Unreadable: treat as stale.
+  }
+  await rm(path, { force: true });
+  return undefined;
+}
+
+export async function removeDaemonRecord(pid: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const path = recordPath(env);
+  try {
+    const record = DaemonRecord.parse(JSON.parse(await readFile(path, 'utf8')));
+    if (record.pid !== pid) return;
+  } catch {
+    return;
+  }
+  await rm(path, { force: true });
+}
+
+export function daemonLogPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), 'daemon.log');
+}

@@ -1,0 +1,144 @@
+import * as z from 'zod';
+
+/** Container states as Podman reports them (compat and libpod agree on these names). */
+export type ContainerState =
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'removing'
+  | 'exited'
+  | 'dead'
+  | 'stopped'
+  | 'configured'
+  | 'unknown';
+
+const KNOWN_STATES: readonly ContainerState[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'removing',
+  'exited',
+  'dead',
+  'stopped',
+  'configured',
+];
+
+export function toContainerState(value: string | undefined): ContainerState {
+  const lower = (value ?? '').toLowerCase() as ContainerState;
+  return KNOWN_STATES.includes(lower) ? lower : 'unknown';
+}
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface ContainerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly state: ContainerState;
+  readonly labels: Labels;
+}
+
+export interface PortBinding {
+  readonly containerPort: number;
+  readonly protocol: string;
+  readonly hostIp: string;
+  readonly hostPort: number;
+}
+
+export interface ContainerDetails extends ContainerSummary {
+  readonly running: boolean;
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly error: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly ports: readonly PortBinding[];
+  readonly networks: Readonly<Record<string, { readonly ipAddress: string }>>;
+  readonly user: string;
+  readonly readOnlyRootfs: boolean;
+  readonly capDrop: readonly string[];
+  readonly capAdd: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly memoryBytes: number;
+  readonly nanoCpus: number;
+  readonly pidsLimit: number;
+  readonly networkMode: string;
+  readonly env: readonly string[];
+}
+
+export interface EngineEvent {
+  readonly type: string;
+  readonly action: string;
+  readonly id: string;
+  readonly name: string | undefined;
+  readonly labels: Labels;
+  readonly exitCode: number | undefined;
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+}
+
+export interface NetworkSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly internal: boolean;
+  readonly labels: Labels;
+}
+
+export interface VolumeSummary {
+  readonly name: string;
+  readonly labels: Labels;
+}
+
+export interface SecretSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly createdAt: string;
+}
+
+export interface ImageDetails {
+  readonly id: string;
+  readonly labels: Labels;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly user: string;
+  readonly workingDir: string;
+}
+
+// --- Wire shapes, validated at the boundary --------------------------------------------------
+
+const LabelsWire = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((labels) => labels ?? {});
+
+/** One JSON line of `GET /events` (Docker-compatible shape, which Podman serves). */
+export const EventWire = z.object({
+  Type: z.string().optional(),
+  Action: z.string().optional(),
+  status: z.string().optional(),
+  id: z.string().optional(),
+  time: z.number().optional(),
+  timeNano: z.number().optional(),
+  Actor: z
+    .object({
+      ID: z.string().optional(),
+      Attributes: z.record(z.string(), z.string()).nullish(),
+    })
+    .optional(),
+});
+
+export const SecretWire = z.object({
+  ID: z.string(),
+  CreatedAt: z.string().optional(),
+  Spec: z.object({ Name: z.string(), Labels: LabelsWire.optional() }),
+});
+
+export const CreateResponseWire = z.object({ Id: z.string() });
+
+export const EngineErrorWire = z.object({
+  message: z.string().optional(),
+  cause: z.string().optional(),
+});

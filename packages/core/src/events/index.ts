@@ -1,0 +1,11 @@
+export { EventBus, SERVER_STATES } from './event-bus.js';
+export type {
+  ManagerEvent,
+  ManagerEventOf,
+  ReconcileEvent,
+  ServerHealthEvent,
+  ServerLogEvent,
+  ServerProgressEvent,
+  ServerState,
+  ServerStateEvent,
+} from './event-bus.js';

@@ -1,0 +1,252 @@
+import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ServerSource } from '../config/source.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+import type { EngineClient } from '../engine/engine-client.js';
+import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
+import type { ResolvedImage } from '../runtime/container-spec.js';
+import { resolveNpmVersion, stageNpmPackage } from './npm-staging.js';
+
+export const NODE_LTS_IMAGE = 'docker.io/library/node:22-bookworm-slim';
+/** The image set-up builds from the host's Node runtime when no registry is reachable. */
+export const LOCAL_BASE_IMAGE = `localhost/mcpman-node-base:${process.versions.node}`;
+const LAUNCHER = fileURLToPath(new URL('../../assets/launch.mjs', import.meta.url));
+/** Bump when the Containerfile below changes, so images are rebuilt. */
+const NPX_IMAGE_FORMAT = '1';
+
+export interface ImageProgress {
+  readonly phase: 'installing' | 'pulling' | 'building';
+  readonly message: string;
+  readonly current?: number;
+  readonly total?: number;
+}
+
+export interface ImageServiceOptions {
+  readonly engine: EngineClient;
+  /** Where npm packages are staged (one folder per package version). */
+  readonly cacheDir: string;
+  /** Base for npx:// images; default: Node LTS if present, else the local base, else pull Node LTS. */
+  readonly baseImage?: string;
+}
+
+function repoSafe(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Turns a server's source into an image the engine has, building or pulling only when the
+ * tagged result of the same inputs is not there yet.
+ */
+export class ImageService {
+  private readonly engine: EngineClient;
+  private readonly cacheDir: string;
+  private readonly configuredBase: string | undefined;
+  /** One build per tag at a time, shared by servers with the same source. */
+  private readonly inFlight = new Map<string, Promise<ResolvedImage>>();
+
+  constructor(options: ImageServiceOptions) {
+    this.engine = options.engine;
+    this.cacheDir = options.cacheDir;
+    this.configuredBase = options.baseImage;
+  }
+
+  async resolve(
+    source: ServerSource,
+    configDir: string,
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<ResolvedImage> {
+    switch (source.type) {
+      case 'image':
+        return this.fromImage(source.ref, source.pull, onProgress);
+      case 'npx':
+        return this.fromNpx(source.package, source.version, source.bin, onProgress);
+      case 'build':
+        return this.fromBuild(
+          isAbsolute(source.context) ? source.context : resolve(configDir, source.context),
+          source.containerfile,
+          source.buildArgs,
+          onProgress,
+        );
+    }
+  }
+
+  private once(tag: string, make: () => Promise<ResolvedImage>): Promise<ResolvedImage> {
+    const existing = this.inFlight.get(tag);
+    if (existing !== undefined) return existing;
+    const promise = make().finally(() => this.inFlight.delete(tag));
+    this.inFlight.set(tag, promise);
+    return promise;
+  }
+
+  private async describe(ref: string, launcher: 'node' | 'none'): Promise<ResolvedImage> {
+    const image = await this.engine.inspectImage(ref);
+    if (image === undefined) throw new MCPError(MCPErrorCode.ImageNotFound, `image ${ref} is not present`);
+    return { id: image.id, ref, launcher, entrypoint: image.entrypoint, cmd: image.cmd };
+  }
+
+  private async fromImage(
+    ref: string,
+    pull: 'missing' | 'always' | 'never',
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<ResolvedImage> {
+    const present = await this.engine.inspectImage(ref);
+    if (pull === 'never' && present === undefined) {
+      throw new MCPError(MCPErrorCode.ImageNotFound, `image ${ref} is not present and pull is never`, {
+        hint: `Build or load it first (podman build -t ${ref} …), or set pull: missing.`,
+      });
+    }
+    if (pull === 'always' || present === undefined) {
+      await this.engine.pullImage(ref, (event) => {
+        onProgress?.({
+          phase: 'pulling',
+          message: event.id === undefined ? event.status : `${event.id}: ${event.status}`,
+          current: event.current,
+          total: event.total,
+        });
+      });
+    }
+    return this.describe(ref, 'none');
+  }
+
+  /** The base for npx images, pulled if nothing local will do. */
+  async baseImage(onProgress?: (progress: ImageProgress) => void): Promise<string> {
+    if (this.configuredBase !== undefined) {
+      return (await this.fromImage(this.configuredBase, 'missing', onProgress)).ref;
+    }
+    if ((await this.engine.inspectImage(NODE_LTS_IMAGE)) !== undefined) return NODE_LTS_IMAGE;
+    if ((await this.engine.inspectImage(LOCAL_BASE_IMAGE)) !== undefined) return LOCAL_BASE_IMAGE;
+    try {
+      return (await this.fromImage(NODE_LTS_IMAGE, 'missing', onProgress)).ref;
+    } catch (error) {
+      throw new MCPError(
+        MCPErrorCode.ImageNotFound,
+        `no Node base image: ${NODE_LTS_IMAGE} cannot be pulled and ${LOCAL_BASE_IMAGE} is missing`,
+        {
+          cause: error,
+          hint: "Run `npm run setup`, which builds a local base image from this machine's Node when no registry is reachable, or set images.base.",
+        },
+      );
+    }
+  }
+
+  private async fromNpx(
+    pkg: string,
+    version: string,
+    bin: string | undefined,
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<ResolvedImage> {
+    const exact = await resolveNpmVersion(pkg, version);
+    const base = await this.baseImage(onProgress);
+    const baseInfo = await this.engine.inspectImage(base);
+    const launcher = await readFile(LAUNCHER, 'utf8');
+    const hash = sha256(
+      canonicalJson({
+        f: NPX_IMAGE_FORMAT,
+        pkg,
+        exact,
+        bin: bin ?? null,
+        base: baseInfo?.id ?? base,
+        launcher,
+      }),
+    );
+    const tag = `localhost/mcpman/npx-${repoSafe(pkg)}:${hash.slice(0, 16)}`;
+    return this.once(tag, async () => {
+      if ((await this.engine.inspectImage(tag)) !== undefined) return this.describe(tag, 'node');
+      onProgress?.({ phase: 'installing', message: `npm install ${pkg}@${exact}` });
+      const staged = await stageNpmPackage(
+        join(this.cacheDir, 'npx', `${repoSafe(pkg)}-${exact}`),
+        pkg,
+        exact,
+        bin,
+      );
+      await copyFile(LAUNCHER, join(staged.dir, 'launch.mjs'));
+      await writeFile(
+        join(staged.dir, 'Containerfile'),
+        [
+          `FROM ${base}`,
+          'COPY node_modules /app/node_modules',
+          'COPY launch.mjs /opt/mcpman/launch.mjs',
+          'USER 1000:1000',
+          'WORKDIR /app',
+          `ENTRYPOINT ["/usr/local/bin/node", "/opt/mcpman/launch.mjs", ${JSON.stringify(staged.binInImage)}]`,
+          'CMD []',
+          '',
+        ].join('\n'),
+      );
+      onProgress?.({ phase: 'building', message: `building ${tag}` });
+      await this.engine.buildImage({
+        context: staged.dir,
+        files: ['Containerfile', 'launch.mjs', 'node_modules'],
+        containerfile: 'Containerfile',
+        tag,
+        labels: { [LABEL.imageHash]: hash, [LABEL.source]: `npx://${pkg}@${exact}` },
+        onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
+      });
+      return this.describe(tag, 'node');
+    });
+  }
+
+  private async fromBuild(
+    context: string,
+    containerfile: string,
+    buildArgs: Readonly<Record<string, string>>,
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<ResolvedImage> {
+    const files = await listFiles(context).catch((error: unknown) => {
+      throw new MCPError(MCPErrorCode.ImageBuildFailed, `cannot read build context ${context}`, {
+        cause: error,
+        hint: 'build: paths are relative to the config file.',
+      });
+    });
+    if (!files.includes(containerfile)) {
+      throw new MCPError(MCPErrorCode.ImageBuildFailed, `${containerfile} not found in ${context}`, {
+        hint: 'Add one, or name it with source: {build: <dir>, containerfile: <file>}.',
+      });
+    }
+    const digest = sha256(
+      canonicalJson({
+        buildArgs,
+        containerfile,
+        files: await Promise.all(
+          files.map(async (file) => [file, sha256((await readFile(join(context, file))).toString('base64'))]),
+        ),
+      }),
+    );
+    const tag = `localhost/mcpman/build-${repoSafe(context.split('/').pop() ?? 'context')}:${digest.slice(0, 16)}`;
+    return this.once(tag, async () => {
+      if ((await this.engine.inspectImage(tag)) !== undefined) return this.describe(tag, 'none');
+      onProgress?.({ phase: 'building', message: `building ${tag} from ${context}` });
+      const top = [...new Set(files.map((file) => file.split('/')[0] ?? file))];
+      await this.engine.buildImage({
+        context,
+        files: top,
+        containerfile,
+        tag,
+        buildArgs,
+        labels: { [LABEL.imageHash]: digest, [LABEL.source]: `build:${context}` },
+        onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
+      });
+      return this.describe(tag, 'none');
+    });
+  }
+}
+
+/** Every regular file under `root`, relative, sorted; version-control folders left out. */
+async function listFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name === '.git') continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile() || (await stat(path)).isFile()) out.push(relative(root, path));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}

@@ -1,0 +1,3 @@
+export { ImageService, LOCAL_BASE_IMAGE, NODE_LTS_IMAGE } from './image-service.js';
+export type { ImageProgress, ImageServiceOptions } from './image-service.js';
+export { chooseBin, resolveNpmVersion, stageNpmPackage } from './npm-staging.js';

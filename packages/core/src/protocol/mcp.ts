@@ -1,0 +1,42 @@
+import type { ProtocolVersion } from '../config/schema.js';
+
+/** The newest revision of each era, as this project speaks them. */
+export const LATEST_LEGACY_VERSION: ProtocolVersion = '2025-11-25';
+export const MODERN_VERSION: ProtocolVersion = '2026-07-28';
+export const LEGACY_VERSIONS: readonly ProtocolVersion[] = [
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+];
+
+/** `_meta` keys of the 2026-07-28 revision. */
+export const META = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const;
+
+export type ProtocolEra = 'legacy' | 'modern';
+
+export function eraOf(version: string): ProtocolEra {
+  return version >= MODERN_VERSION ? 'modern' : 'legacy';
+}
+
+export interface Implementation {
+  readonly name: string;
+  readonly version: string;
+  readonly title?: string;
+}
+
+/** What the handshake learned about a server. */
+export interface ServerHandshake {
+  readonly era: ProtocolEra;
+  readonly protocolVersion: string;
+  readonly capabilities: Readonly<Record<string, unknown>>;
+  readonly serverInfo: Implementation | undefined;
+  readonly instructions: string | undefined;
+}

@@ -1,0 +1,23 @@
+export { McpRuntime, defaultCacheDir } from './runtime.js';
+export type { DownOptions, DownReport, RuntimeOptions } from './runtime.js';
+export { ServerSupervisor } from './server-supervisor.js';
+export type { ServerStatus, SupervisorDeps } from './server-supervisor.js';
+export {
+  buildContainerSpec,
+  configHash,
+  effectiveNetwork,
+  SECRETS_DIR,
+  SECRET_ENV_VAR,
+  SPEC_VERSION,
+} from './container-spec.js';
+export type { ResolvedImage, SpecInput } from './container-spec.js';
+export { describeExit } from './exit-reason.js';
+export type { ExitReason } from './exit-reason.js';
+export {
+  LABEL,
+  MANAGED_FILTER,
+  canonicalJson,
+  containerName,
+  isolatedNetworkName,
+  sha256,
+} from './labels.js';

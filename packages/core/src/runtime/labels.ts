@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Labels are the manager's state: everything it creates carries them, so a restarted manager can
+ * find, adopt or clean up its objects without any other bookkeeping.
+ */
+export const LABEL = {
+  managed: 'io.mcpman.managed',
+  server: 'io.mcpman.server',
+  configHash: 'io.mcpman.config-hash',
+  transport: 'io.mcpman.transport',
+  /** `server` for a server's own container, `session` for per-client session containers. */
+  role: 'io.mcpman.role',
+  session: 'io.mcpman.session',
+  imageHash: 'io.mcpman.image-hash',
+  source: 'io.mcpman.source',
+} as const;
+
+export const MANAGED_FILTER = { [LABEL.managed]: 'true' } as const;
+
+/** Containers are named after the server so `podman ps` reads well. */
+export function containerName(server: string): string {
+  return `mcpman-${server}`;
+}
+
+/** The internal network of a server whose policy is `isolated`. */
+export function isolatedNetworkName(server: string): string {
+  return `mcpman-${server}-isolated`;
+}
+
+/** JSON with sorted keys, so equal values hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) => {
+    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
+    return Object.fromEntries(
+      Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+    );
+  });
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,283 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { LoadedConfig } from '../config/loader.js';
+import type { MCPServerConfig } from '../config/schema.js';
+import type { EngineClient } from '../engine/engine-client.js';
+import type { ContainerSummary } from '../engine/types.js';
+import { EventBus } from '../events/event-bus.js';
+import { ImageService } from '../images/image-service.js';
+import type { Implementation } from '../protocol/mcp.js';
+import type { Disposable } from '../util/disposable.js';
+import { canonicalJson, LABEL, MANAGED_FILTER } from './labels.js';
+import { ServerSupervisor } from './server-supervisor.js';
+import type { ServerStatus } from './server-supervisor.js';
+
+export interface RuntimeOptions {
+  readonly engine: EngineClient;
+  readonly bus?: EventBus;
+  /** Where npm packages are staged; default ~/.cache/mcpman. */
+  readonly cacheDir?: string;
+  readonly clientInfo: Implementation;
+  readonly clientCapabilities?: Readonly<Record<string, unknown>>;
+  /** Servers started at once (image builds are the heavy part). */
+  readonly parallelism?: number;
+}
+
+export interface DownOptions {
+  /** Also remove secrets stored with `mcpman secret set` (they are user data: kept by default). */
+  readonly secrets?: boolean;
+  /** Also remove images built for servers (a cache: kept by default). */
+  readonly images?: boolean;
+}
+
+export interface DownReport {
+  readonly containers: number;
+  readonly networks: number;
+  readonly volumes: number;
+  readonly secrets: number;
+  readonly images: number;
+}
+
+export function defaultCacheDir(): string {
+  return join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'mcpman');
+}
+
+/** Run `fn` over `items`, at most `limit` at a time. */
+async function bounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, queue.length)) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * The control plane: makes running state match the config and keeps it so. Labels on engine
+ * objects are the only state; a new runtime adopts what an earlier one left running.
+ */
+export class McpRuntime implements Disposable {
+  readonly bus: EventBus;
+  readonly engine: EngineClient;
+  readonly images: ImageService;
+  private readonly supervisors = new Map<string, ServerSupervisor>();
+  private readonly options: RuntimeOptions;
+  private eventsAbort: AbortController | undefined;
+  private configDir = process.cwd();
+  private reconcileQueue: Promise<void> = Promise.resolve();
+
+  constructor(options: RuntimeOptions) {
+    this.options = options;
+    this.engine = options.engine;
+    this.bus = options.bus ?? new EventBus();
+    this.images = new ImageService({
+      engine: options.engine,
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+    });
+  }
+
+  get(name: string): ServerSupervisor | undefined {
+    return this.supervisors.get(name);
+  }
+
+  servers(): ServerSupervisor[] {
+    return [...this.supervisors.values()];
+  }
+
+  status(): ServerStatus[] {
+    return this.servers().map((supervisor) => supervisor.status());
+  }
+
+  /**
+   * Reconcile: servers new to the config are created, changed ones recreated, removed ones
+   * deleted, unchanged ones left alone. Resolves when every server has settled (ready, failed
+   * or stopped); `settle: false` returns as soon as the work has been started.
+   */
+  async apply(loaded: LoadedConfig, options: { settle?: boolean } = {}): Promise<void> {
+    // Reconciles run one after another (a file watch and an API reload may ask at once); the
+    // next one starts once the previous has decided what to run, not once servers are ready.
+    const planned = this.reconcileQueue.then(() => this.reconcile(loaded));
+    this.reconcileQueue = planned.then(
+      () => undefined,
+      () => undefined,
+    );
+    const { started, starting } = await planned;
+    if (options.settle === false) {
+      starting.catch(() => undefined);
+      return;
+    }
+    await starting;
+    await Promise.all(started.map((supervisor) => supervisor.settled()));
+  }
+
+  private async reconcile(
+    loaded: LoadedConfig,
+  ): Promise<{ started: ServerSupervisor[]; starting: Promise<void> }> {
+    this.configDir = loaded.dir;
+    this.watchEngineEvents();
+    const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
+    const containers = await this.engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+
+    // Servers no longer wanted: stop their supervisors, remove their containers and networks.
+    for (const [name, supervisor] of [...this.supervisors]) {
+      if (!wanted.has(name)) {
+        this.supervisors.delete(name);
+        this.bus.emit({
+          type: 'reconcile',
+          server: name,
+          action: 'remove',
+          reason: 'no longer in the config',
+          at: Date.now(),
+        });
+        await supervisor.stop({ remove: true, reason: 'removed from the config' });
+      }
+    }
+    await this.removeOrphans(containers, wanted);
+
+    const toStart: { supervisor: ServerSupervisor; existing: ContainerSummary[] }[] = [];
+    for (const [name, server] of wanted) {
+      const running = this.supervisors.get(name);
+      if (running !== undefined && sameConfig(running.config, server)) {
+        this.bus.emit({
+          type: 'reconcile',
+          server: name,
+          action: 'keep',
+          reason: 'unchanged',
+          at: Date.now(),
+        });
+        continue;
+      }
+      if (running !== undefined) await running.stop({ remove: false, reason: 'config changed' });
+      const supervisor = new ServerSupervisor(name, server, loaded.dir, {
+        engine: this.engine,
+        images: this.images,
+        bus: this.bus,
+        clientInfo: this.options.clientInfo,
+        clientCapabilities: this.options.clientCapabilities,
+      });
+      this.supervisors.set(name, supervisor);
+      toStart.push({ supervisor, existing: containers.filter((c) => c.labels[LABEL.server] === name) });
+    }
+    const starting = bounded(toStart, this.options.parallelism ?? 8, ({ supervisor, existing }) =>
+      supervisor.start(existing),
+    );
+    return { started: toStart.map(({ supervisor }) => supervisor), starting };
+  }
+
+  /** Resolves once every server has settled. */
+  async settled(): Promise<void> {
+    await Promise.all(this.servers().map((supervisor) => supervisor.settled()));
+  }
+
+  /** Containers labelled for servers the config does not name (e.g. left by a crashed manager). */
+  private async removeOrphans(
+    containers: readonly ContainerSummary[],
+    wanted: ReadonlyMap<string, MCPServerConfig>,
+  ): Promise<void> {
+    const orphans = containers.filter((c) => {
+      const server = c.labels[LABEL.server];
+      return server === undefined || !wanted.has(server);
+    });
+    for (const orphan of orphans) {
+      this.bus.emit({
+        type: 'reconcile',
+        server: orphan.labels[LABEL.server] ?? orphan.name,
+        action: 'remove',
+        reason: 'not in the config',
+        at: Date.now(),
+      });
+      await this.engine.removeContainer(orphan.id);
+    }
+    const networks = await this.engine.listNetworks(MANAGED_FILTER);
+    for (const network of networks) {
+      const server = network.labels[LABEL.server];
+      if (server !== undefined && !wanted.has(server)) await this.engine.removeNetwork(network.name);
+    }
+  }
+
+  /** Follow engine events for managed containers, reconnecting with backoff if the stream breaks. */
+  private watchEngineEvents(): void {
+    if (this.eventsAbort !== undefined) return;
+    const abort = new AbortController();
+    this.eventsAbort = abort;
+    const stopped = (): boolean => abort.signal.aborted;
+    const loop = async (): Promise<void> => {
+      let delay = 250;
+      while (!stopped()) {
+        try {
+          for await (const event of this.engine.events(MANAGED_FILTER, abort.signal)) {
+            delay = 250;
+            if (event.type !== 'container') continue;
+            const server = event.labels[LABEL.server];
+            if (server !== undefined) this.supervisors.get(server)?.handleEngineEvent(event);
+          }
+        } catch {
+          // The engine went away (restart, socket closed): try again shortly.
+        }
+        if (stopped()) return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 5_000);
+      }
+    };
+    void loop();
+  }
+
+  /** Stop every server; with `remove`, delete their containers and networks too. */
+  async stopAll(options: { remove: boolean }): Promise<void> {
+    await Promise.all(
+      this.servers().map((supervisor) =>
+        supervisor.stop({ remove: options.remove, reason: 'manager stopping' }),
+      ),
+    );
+    if (options.remove) this.supervisors.clear();
+  }
+
+  /**
+   * Remove everything the manager created, found by label, whether or not this runtime started
+   * it: containers, networks, volumes; secrets and images only when asked.
+   */
+  async down(options: DownOptions = {}): Promise<DownReport> {
+    // Count from what exists before anything is stopped, so the report covers it all.
+    const containers = await this.engine.listContainers(MANAGED_FILTER);
+    const networks = await this.engine.listNetworks(MANAGED_FILTER);
+    const volumes = await this.engine.listVolumes(MANAGED_FILTER);
+    await this.stopAll({ remove: true });
+    // Containers before networks and volumes: those are in use until their containers are gone.
+    await Promise.all(containers.map((c) => this.engine.removeContainer(c.id)));
+    for (const network of networks) await this.engine.removeNetwork(network.name);
+    for (const volume of volumes) await this.engine.removeVolume(volume.name);
+    let secrets = 0;
+    if (options.secrets === true) {
+      for (const secret of await this.engine.listSecrets()) {
+        if (secret.labels[LABEL.managed] === 'true' && (await this.engine.removeSecret(secret.name)))
+          secrets += 1;
+      }
+    }
+    let images = 0;
+    if (options.images === true) {
+      for (const image of await this.engine.listImages({ [LABEL.imageHash]: true })) {
+        await this.engine.removeImage(image.id);
+        images += 1;
+      }
+    }
+    return {
+      containers: containers.length,
+      networks: networks.length,
+      volumes: volumes.length,
+      secrets,
+      images,
+    };
+  }
+
+  dispose(): void {
+    this.eventsAbort?.abort();
+    this.eventsAbort = undefined;
+  }
+
+  get directory(): string {
+    return this.configDir;
+  }
+}
+
+function sameConfig(a: MCPServerConfig, b: MCPServerConfig): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}

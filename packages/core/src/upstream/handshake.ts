@@ -1,0 +1,147 @@
+import type { ProtocolVersion } from '../config/schema.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError, isMCPError } from '../errors/mcp-error.js';
+import { LATEST_LEGACY_VERSION, META, MODERN_VERSION, eraOf } from '../protocol/mcp.js';
+import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
+import type { JsonObject } from '../protocol/jsonrpc.js';
+import type { McpPeer } from './peer.js';
+
+export interface HandshakeOptions {
+  readonly protocolVersion: 'auto' | ProtocolVersion;
+  readonly clientInfo: Implementation;
+  readonly capabilities?: JsonObject;
+  /** The whole handshake must finish within this. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+function implementation(value: unknown): Implementation | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  return typeof record['name'] === 'string' && typeof record['version'] === 'string'
+    ? {
+        name: record['name'],
+        version: record['version'],
+        ...(typeof record['title'] === 'string' ? { title: record['title'] } : {}),
+      }
+    : undefined;
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+}
+
+/** `_meta` every 2026-07-28 request carries. */
+export function modernMeta(clientInfo: Implementation, capabilities: JsonObject = {}): JsonObject {
+  return {
+    [META.protocolVersion]: MODERN_VERSION,
+    [META.clientCapabilities]: capabilities,
+    [META.clientInfo]: clientInfo,
+  };
+}
+
+async function discover(
+  peer: McpPeer,
+  options: HandshakeOptions,
+  timeoutMs: number,
+): Promise<ServerHandshake> {
+  const result = await peer.request(
+    'server/discover',
+    { _meta: modernMeta(options.clientInfo, options.capabilities) },
+    { timeoutMs, signal: options.signal },
+  );
+  const versions = result['supportedVersions'];
+  if (!Array.isArray(versions) || !versions.includes(MODERN_VERSION)) {
+    throw new MCPError(
+      MCPErrorCode.UpstreamProtocol,
+      `${peer.name} answered server/discover without ${MODERN_VERSION} support`,
+    );
+  }
+  return {
+    era: 'modern',
+    protocolVersion: MODERN_VERSION,
+    capabilities: objectOf(result['capabilities']),
+    serverInfo: implementation(objectOf(result['_meta'])[META.serverInfo]),
+    instructions: typeof result['instructions'] === 'string' ? result['instructions'] : undefined,
+  };
+}
+
+async function initialize(
+  peer: McpPeer,
+  options: HandshakeOptions,
+  version: string,
+  timeoutMs: number,
+): Promise<ServerHandshake> {
+  const result = await peer.request(
+    'initialize',
+    { protocolVersion: version, capabilities: options.capabilities ?? {}, clientInfo: options.clientInfo },
+    { timeoutMs, signal: options.signal },
+  );
+  const negotiated = result['protocolVersion'];
+  if (typeof negotiated !== 'string') {
+    throw new MCPError(
+      MCPErrorCode.UpstreamProtocol,
+      `${peer.name} answered initialize without a protocolVersion`,
+    );
+  }
+  await peer.notify('notifications/initialized');
+  peer.connection.setProtocolVersion?.(negotiated);
+  return {
+    era: 'legacy',
+    protocolVersion: negotiated,
+    capabilities: objectOf(result['capabilities']),
+    serverInfo: implementation(result['serverInfo']),
+    instructions: typeof result['instructions'] === 'string' ? result['instructions'] : undefined,
+  };
+}
+
+/**
+ * The MCP handshake. `auto` tries the 2026-07-28 `server/discover` first and falls back to the
+ * legacy `initialize` on any error or silence (not keyed to one error code, as the spec asks);
+ * a pinned revision uses its era's handshake only.
+ */
+export async function performHandshake(peer: McpPeer, options: HandshakeOptions): Promise<ServerHandshake> {
+  const deadline = Date.now() + options.timeoutMs;
+  const remaining = (): number => Math.max(1, deadline - Date.now());
+  try {
+    if (options.protocolVersion !== 'auto') {
+      return eraOf(options.protocolVersion) === 'modern'
+        ? await discover(peer, options, remaining())
+        : await initialize(peer, options, options.protocolVersion, remaining());
+    }
+    try {
+      return await discover(peer, options, Math.min(3_000, Math.floor(options.timeoutMs / 3)));
+    } catch (error) {
+      if (peer.closed || (isMCPError(error) && error.code === MCPErrorCode.Cancelled)) throw error;
+      return await initialize(peer, options, LATEST_LEGACY_VERSION, remaining());
+    }
+  } catch (error) {
+    if (isMCPError(error) && error.code === MCPErrorCode.UpstreamTimeout) {
+      throw new MCPError(
+        MCPErrorCode.HealthStartupTimeout,
+        `${peer.name} did not complete the MCP handshake within ${options.timeoutMs} ms`,
+        {
+          cause: error,
+          hint: 'Check that the server speaks MCP on this transport (see its log), or raise health.startupTimeout.',
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** One liveness probe: `ping` for legacy sessions, `server/discover` for 2026-era servers. */
+export async function probe(
+  peer: McpPeer,
+  handshake: ServerHandshake,
+  clientInfo: Implementation,
+  timeoutMs: number,
+): Promise<number> {
+  const started = performance.now();
+  if (handshake.era === 'modern') {
+    await peer.request('server/discover', { _meta: modernMeta(clientInfo) }, { timeoutMs });
+  } else {
+    await peer.request('ping', undefined, { timeoutMs });
+  }
+  return performance.now() - started;
+}

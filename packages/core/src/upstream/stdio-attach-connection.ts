@@ -1,0 +1,97 @@
+import { once } from 'node:events';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+import type { AttachedStreams } from '../engine/engine-client.js';
+import { LineSplitter } from '../engine/demux.js';
+import type { Frame } from '../engine/demux.js';
+import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { UpstreamConnection } from './connection.js';
+
+export interface StdioAttachOptions {
+  readonly description: string;
+  /** Each line the server writes to stderr (its log). */
+  readonly onStderr?: (line: string) => void;
+  /** Longest stdout line accepted; longer ones are dropped as garbage (default 16 MiB). */
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * Newline-delimited JSON-RPC over a container's attached stdin/stdout; stderr lines go to the
+ * server's log. Output that is not JSON is reported, never parsed into the protocol.
+ */
+export class StdioAttachConnection implements UpstreamConnection {
+  readonly kind = 'stdio' as const;
+  readonly description: string;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: (reason: Error | undefined) => void;
+  onerror?: (error: Error) => void;
+  private readonly stdout: LineSplitter;
+  private readonly stderr = new LineSplitter(64 * 1024);
+  private closed = false;
+
+  constructor(
+    private readonly streams: AttachedStreams,
+    private readonly options: StdioAttachOptions,
+  ) {
+    this.description = options.description;
+    this.stdout = new LineSplitter(options.maxLineBytes ?? 16 * 1024 * 1024);
+  }
+
+  start(): Promise<void> {
+    this.streams.frames.on('data', (frame: Frame) => {
+      if (frame.stream === 'stdout') this.onStdout(frame.payload.toString('utf8'));
+      else if (frame.stream === 'stderr')
+        for (const line of this.stderr.push(frame.payload.toString('utf8'))) this.options.onStderr?.(line);
+    });
+    this.streams.frames.on('end', () => {
+      this.finish(undefined);
+    });
+    this.streams.frames.on('close', () => {
+      this.finish(undefined);
+    });
+    this.streams.frames.on('error', (error: Error) => {
+      this.finish(error);
+    });
+    return Promise.resolve();
+  }
+
+  private onStdout(text: string): void {
+    for (const line of this.stdout.push(text)) {
+      if (line.trim() === '') continue;
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        this.onerror?.(
+          new MCPError(
+            MCPErrorCode.UpstreamProtocol,
+            `${this.description} wrote a line that is not JSON: ${line.slice(0, 200)}`,
+          ),
+        );
+        continue;
+      }
+      this.onmessage?.(message as JsonRpcMessage);
+    }
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) throw new MCPError(MCPErrorCode.UpstreamClosed, `${this.description} is closed`);
+    const ok = this.streams.stdin.write(`${JSON.stringify(message)}\n`);
+    // Respect backpressure: a server that reads slowly slows its senders instead of filling memory.
+    if (!ok) await once(this.streams.stdin as NodeJS.EventEmitter, 'drain');
+  }
+
+  close(): Promise<void> {
+    this.streams.close();
+    this.finish(undefined);
+    return Promise.resolve();
+  }
+
+  private finish(reason: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    const rest = this.stderr.end();
+    if (rest !== undefined) this.options.onStderr?.(rest);
+    this.onclose?.(reason);
+  }
+}

@@ -1,0 +1,112 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { sendError, sendJson } from './respond.js';
+import type { Router } from './router.js';
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** `127.0.0.1:7420` or `[::1]:7420`. */
+export function parseListen(value: string): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value);
+  if (match === null) throw new MCPError(MCPErrorCode.ConfigInvalid, `"${value}" is not host:port`);
+  return { host: match[1] ?? match[2] ?? '127.0.0.1', port: Number(match[3]) };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export interface HttpListenerOptions {
+  readonly listen: ListenAddress;
+  readonly keepAliveTimeoutMs: number;
+}
+
+/** The gateway's one HTTP listener: every HTTP route is dispatched through the router. */
+export class HttpListener {
+  private readonly server: Server;
+  private address: AddressInfo | undefined;
+
+  constructor(
+    private readonly router: Router,
+    private readonly options: HttpListenerOptions,
+  ) {
+    this.server = createServer((req, res) => {
+      this.dispatch(req, res);
+    });
+    this.server.keepAliveTimeout = options.keepAliveTimeoutMs;
+    this.server.headersTimeout = Math.max(options.keepAliveTimeoutMs + 1_000, 10_000);
+  }
+
+  get url(): URL {
+    const address = this.address;
+    if (address === undefined) throw new MCPError(MCPErrorCode.Internal, 'listener not started');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return new URL(`http://${host}:${address.port}`);
+  }
+
+  /** The underlying server, for upgrade handlers (WebSocket). */
+  get raw(): Server {
+    return this.server;
+  }
+
+  start(): Promise<URL> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        reject(
+          new MCPError(
+            MCPErrorCode.TransportError,
+            error.code === 'EADDRINUSE'
+              ? `${this.options.listen.host}:${this.options.listen.port} is already in use`
+              : `cannot listen on ${this.options.listen.host}:${this.options.listen.port}: ${error.message}`,
+            {
+              cause: error,
+              hint: 'Choose another port with --port or gateway.listen, or stop what is using it.',
+            },
+          ),
+        );
+      };
+      this.server.once('error', onError);
+      this.server.listen(this.options.listen.port, this.options.listen.host, () => {
+        this.server.off('error', onError);
+        this.address = this.server.address() as AddressInfo;
+        resolve(this.url);
+      });
+    });
+  }
+
+  private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const match = this.router.match(req.method ?? 'GET', path);
+    if (match.kind === 'not-found') {
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${path}` } });
+      return;
+    }
+    if (match.kind === 'method-not-allowed') {
+      sendJson(
+        res,
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} is not allowed on ${path}` } },
+        { allow: match.allowed.join(', ') },
+      );
+      return;
+    }
+    Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
+      sendError(res, error);
+    });
+  }
+
+  /** Stop accepting, end open connections (streams included), and resolve when closed. */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+      this.server.closeAllConnections();
+    });
+  }
+}
