@@ -59,12 +59,22 @@ if [ "${MCPMAN_SETUP_SKIP_BUILD:-0}" != 1 ]; then
 fi
 
 # --- Podman ------------------------------------------------------------------------------------
+# catatonit is Podman's init: containers run with it as PID 1 so servers get signals and
+# exit promptly on stop (Node as PID 1 ignores SIGTERM).
+has_init() { [ -x /usr/libexec/podman/catatonit ] || command -v catatonit >/dev/null 2>&1; }
 if ! command -v podman >/dev/null 2>&1; then
   if can_install; then
-    apt_install podman runc
-    step podman "installed $(podman --version) and runc from Debian packages"
+    apt_install podman runc catatonit
+    step podman "installed $(podman --version), runc and catatonit from Debian packages"
   else
-    fail podman "Podman is not installed. Install it as root: apt-get install podman runc (or see https://podman.io/docs/installation)"
+    fail podman "Podman is not installed. Install it as root: apt-get install podman runc catatonit (or see https://podman.io/docs/installation)"
+  fi
+elif ! has_init; then
+  if can_install; then
+    apt_install catatonit
+    step podman "$(podman --version); installed catatonit (container init)"
+  else
+    fail podman "catatonit (Podman's container init) is missing: apt-get install catatonit"
   fi
 else
   step podman "$(podman --version)"
@@ -76,7 +86,7 @@ fi
 # own Node runtime (same binary, same libraries).
 BASE_IMAGE="localhost/mcpman-node-base:$NODE_VERSION"
 # Bump when the way the base image is made changes, so older ones are rebuilt.
-BASE_FORMAT=3
+BASE_FORMAT=4
 REGISTRY_IMAGE="docker.io/library/node:22-bookworm-slim"
 registry_reachable() {
   node -e '
@@ -91,9 +101,16 @@ build_base_image() {
   mkdir -p "$dir/usr/local/bin" "$dir/etc" "$dir/home/node" "$dir/app" "$dir/run"
   mkdir -m 1777 "$dir/tmp"
   cp "$(readlink -f "$node_bin")" "$dir/usr/local/bin/node"
-  for lib in $(ldd "$node_bin" | grep -o '/[^ ]*'); do
-    mkdir -p "$dir$(dirname "$lib")"
-    cp -L "$lib" "$dir$lib"
+  # A POSIX shell and cat, as the official Node images have: the secrets wrapper of image:
+  # and build: servers uses them.
+  mkdir -p "$dir/bin"
+  cp "$(readlink -f "$(command -v dash || command -v sh)")" "$dir/bin/sh"
+  cp "$(readlink -f "$(command -v cat)")" "$dir/bin/cat"
+  for bin in "$node_bin" "$dir/bin/sh" "$dir/bin/cat"; do
+    for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+      mkdir -p "$dir$(dirname "$lib")"
+      cp -L "$lib" "$dir$lib"
+    done
   done
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnode:x:1000:1000:node:/home/node:/sbin/nologin\n' >"$dir/etc/passwd"
   printf 'root:x:0:\nnode:x:1000:\n' >"$dir/etc/group"

@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import {
   ConfigStore,
   EngineClient,
+  serverLogDir,
+  serverLogPath,
   LABEL,
   MANAGED_FILTER,
   McpRuntime,
@@ -307,7 +311,73 @@ export async function rmCommand(name: string, options: FileOption, io: CliIO): P
   }
 }
 
-/** `mcpman logs <name> [-f]`: the container's log; for stdio servers only stderr (stdout is the protocol). */
+/** Print new lines of the stdio log file of `name` (and its rotated predecessor on first read). */
+async function printLogFile(path: string, offset: number, io: CliIO): Promise<number> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+  if (size < offset) offset = 0; // rotated
+  if (size === offset) return offset;
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(size - offset);
+    await handle.read(buffer, 0, buffer.length, offset);
+    io.stdout(buffer.toString('utf8'));
+  } finally {
+    await handle.close();
+  }
+  return size;
+}
+
+/** Engine logs of an http server's container, across restarts with `follow`. */
+async function followEngineLogs(
+  engine: EngineClient,
+  name: string,
+  follow: boolean,
+  signal: AbortSignal,
+  io: CliIO,
+): Promise<void> {
+  // Resume after a restart from the last second printed (the engine's timestamps may have
+  // one-second resolution), skipping the lines of that second already shown.
+  let since: number | undefined;
+  let lastTime: string | undefined;
+  let shownInLastSecond = new Set<string>();
+  do {
+    const [container] = await engine.listContainers({
+      ...MANAGED_FILTER,
+      [LABEL.server]: name,
+      [LABEL.role]: 'server',
+    });
+    if (container !== undefined) {
+      for await (const line of engine.logs(container.id, {
+        follow,
+        stdout: true,
+        stderr: true,
+        timestamps: true,
+        signal,
+        since,
+      })) {
+        if (line.time !== undefined && line.time === lastTime && shownInLastSecond.has(line.text)) continue;
+        io.stdout(`${line.time ?? ''} ${line.text}\n`);
+        if (line.time !== undefined) {
+          if (line.time !== lastTime) shownInLastSecond = new Set();
+          shownInLastSecond.add(line.text);
+          lastTime = line.time;
+          since = Date.parse(line.time);
+        }
+      }
+    }
+    if (follow && !signal.aborted) await new Promise((resolve) => setTimeout(resolve, 500));
+  } while (follow && !signal.aborted);
+}
+
+/**
+ * `mcpman logs <name> [-f]`. A stdio server's log is its stderr, kept by the manager (its
+ * stdout is the protocol, which is never logged); an http server's log is its container log.
+ */
 export async function logsCommand(
   name: string,
   options: { follow?: boolean },
@@ -320,49 +390,31 @@ export async function logsCommand(
   process.once('SIGINT', onSignal);
   try {
     const engine = await connectEngine(io);
-    // Resume after a restart from the last second printed (the engine's timestamps may have
-    // one-second resolution), skipping the lines of that second already shown.
-    let since: number | undefined;
-    let lastTime: string | undefined;
-    let shownInLastSecond = new Set<string>();
-    do {
-      const [container] = await engine.listContainers({
-        ...MANAGED_FILTER,
-        [LABEL.server]: name,
-        [LABEL.role]: 'server',
-      });
-      if (container === undefined) {
-        if (options.follow === true && since !== undefined) {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          continue;
-        }
-        throw new MCPError(
-          MCPErrorCode.ServerNotFound,
-          `no container for server "${name}" (${containerName(name)})`,
-          { hint: 'Is it configured and has `mcpman up` run?' },
-        );
-      }
-      const stdio = container.labels[LABEL.transport] !== 'http';
-      for await (const line of engine.logs(container.id, {
-        follow: options.follow,
-        stdout: !stdio,
-        stderr: true,
-        timestamps: true,
-        signal: abort.signal,
-        since,
-      })) {
-        if (line.time !== undefined && line.time === lastTime && shownInLastSecond.has(line.text)) continue;
-        io.stdout(`${line.time ?? ''} ${line.text}\n`);
-        if (line.time !== undefined) {
-          if (line.time !== lastTime) shownInLastSecond = new Set();
-          shownInLastSecond.add(line.text);
-          lastTime = line.time;
-          since = Date.parse(line.time);
-        }
-      }
-      if (options.follow === true && !abort.signal.aborted)
-        await new Promise((resolve) => setTimeout(resolve, 500));
-    } while (options.follow === true && !abort.signal.aborted);
+    const [container] = await engine.listContainers({
+      ...MANAGED_FILTER,
+      [LABEL.server]: name,
+      [LABEL.role]: 'server',
+    });
+    const file = serverLogPath(serverLogDir(io.env), name);
+    if (container?.labels[LABEL.transport] === 'http') {
+      await followEngineLogs(engine, name, options.follow === true, abort.signal, io);
+      return ExitCode.Ok;
+    }
+    if (container === undefined && !existsSync(file)) {
+      throw new MCPError(
+        MCPErrorCode.ServerNotFound,
+        `no log for server "${name}" (${containerName(name)})`,
+        {
+          hint: 'Is it configured and has `mcpman up` run?',
+        },
+      );
+    }
+    if (existsSync(`${file}.1`)) await printLogFile(`${file}.1`, 0, io);
+    let offset = await printLogFile(file, 0, io);
+    while (options.follow === true && !abort.signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      offset = await printLogFile(file, offset, io);
+    }
     return ExitCode.Ok;
   } catch (error) {
     if (abort.signal.aborted) return ExitCode.Ok;

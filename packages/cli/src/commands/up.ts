@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, closeSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/core';
@@ -32,14 +32,38 @@ function parsePort(port: string | undefined): number | undefined {
   return value;
 }
 
+/** New bytes of a growing file, from where the last read stopped. */
+class LogTail {
+  constructor(
+    private readonly path: string,
+    private offset: number,
+  ) {}
+
+  async read(): Promise<string> {
+    const handle = await open(this.path, 'r');
+    try {
+      const { size } = await handle.stat();
+      if (size <= this.offset) return '';
+      const buffer = Buffer.alloc(size - this.offset);
+      await handle.read(buffer, 0, buffer.length, this.offset);
+      this.offset = size;
+      return buffer.toString('utf8');
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 /**
- * Print the manager's events until every server has settled (ready, failed or stopped), then
- * a summary. Exit 0 when all are ready.
+ * Show what the manager does until every server has settled (ready, failed or stopped), then a
+ * summary; exit 0 when all are ready. A manager this command started is followed through its
+ * log (so nothing it did before we looked is missed); one already running, through its events.
  */
 async function followUntilSettled(
   client: ManagementClient,
   io: CliIO,
   verbose: boolean,
+  log?: LogTail,
   timeoutMs = 15 * 60_000,
 ): Promise<ExitCodeValue> {
   const abort = new AbortController();
@@ -49,19 +73,24 @@ async function followUntilSettled(
     servers.map((s) => s.name),
     verbose,
   );
-  const events = client
-    .events((event) => {
-      if (event.type !== 'snapshot') reporter.handle(event);
-    }, abort.signal)
-    .catch(() => undefined);
+  const events =
+    log === undefined
+      ? client
+          .events((event) => {
+            if (event.type !== 'snapshot') reporter.handle(event);
+          }, abort.signal)
+          .catch(() => undefined)
+      : Promise.resolve();
   const deadline = Date.now() + timeoutMs;
   let latest: ServerStatus[] = servers;
   try {
     while (Date.now() < deadline) {
+      if (log !== undefined) io.stdout(await log.read());
       latest = await client.servers();
       if (!latest.some((server) => TRANSITIONAL.has(server.state))) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    if (log !== undefined) io.stdout(await log.read());
   } finally {
     abort.abort();
     await events;
@@ -81,10 +110,11 @@ async function spawnDaemon(
   configPath: string,
   port: number | undefined,
   io: CliIO,
-): Promise<ManagementClient> {
+): Promise<{ client: ManagementClient; log: LogTail }> {
   await mkdir(stateDir(io.env), { recursive: true });
   const logPath = daemonLogPath(io.env);
   const log = openSync(logPath, 'a');
+  const offset = statSync(logPath).size;
   const args = [CLI_BIN, 'up', '-f', configPath, ...(port === undefined ? [] : ['--port', String(port)])];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -98,7 +128,8 @@ async function spawnDaemon(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const record = await readDaemonRecord(io.env);
-    if (record?.pid === pid) return new ManagementClient(record.url);
+    if (record?.pid === pid)
+      return { client: new ManagementClient(record.url), log: new LogTail(logPath, offset) };
     if (!isProcessAlive(pid)) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -129,9 +160,9 @@ export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCode
       return await followUntilSettled(running.client, io, options.verbose === true);
     }
     if (options.detach === true) {
-      const client = await spawnDaemon(loaded.path, port, io);
+      const { client, log } = await spawnDaemon(loaded.path, port, io);
       io.stdout(`manager started in the background (log: ${daemonLogPath(io.env)})\n`);
-      return await followUntilSettled(client, io, options.verbose === true);
+      return await followUntilSettled(client, io, options.verbose === true, log);
     }
     return await runManager({ loaded, port, verbose: options.verbose, io });
   } catch (error) {

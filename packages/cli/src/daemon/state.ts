@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { writeFileAtomic } from '@mcpman/core';
+import { defaultStateDir, writeFileAtomic } from '@mcpman/core';
 
-/** Where the running manager says where it is. */
+/** Where the running manager says where it is (and keeps server logs). */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return (
-    env['MCPMAN_STATE_DIR'] ?? join(env['XDG_STATE_HOME'] ?? join(homedir(), '.local', 'state'), 'mcpman')
-  );
+  return defaultStateDir(env);
 }
 
 const DaemonRecord = z.object({
@@ -24,12 +21,21 @@ function recordPath(env: NodeJS.ProcessEnv): string {
   return join(stateDir(env), 'daemon.json');
 }
 
+/**
+ * Is `pid` a live process? A killed daemon whose parent does not reap it stays a zombie, which
+ * signal 0 still reaches: on Linux, its state in /proc says whether it is one.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 

@@ -50,4 +50,8 @@ export interface ContainerCreateSpec {
   readonly mounts: readonly SpecMount[];
   readonly secrets?: readonly SpecSecret[];
   readonly stop_timeout: number;
+  /** Run Podman's init (catatonit) as PID 1: signals reach the server, zombies are reaped. */
+  readonly init: boolean;
+  /** `none` for stdio servers: their stdout is the protocol and must not be logged to disk. */
+  readonly log_configuration?: { readonly driver: 'none' | 'k8s-file' | 'journald' };
 }

@@ -133,7 +133,8 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
   [MCPErrorCode.ConfigWrite]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
 
   [MCPErrorCode.EngineUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.EngineRequestFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: true },
+  // The engine answered, and the answer was no (4xx, or a 500 about the request itself).
+  [MCPErrorCode.EngineRequestFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: false },
   [MCPErrorCode.EngineTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
 
   [MCPErrorCode.ImageNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },

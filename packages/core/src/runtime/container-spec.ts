@@ -150,5 +150,9 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
     mounts,
     ...(hasSecrets ? { secrets } : {}),
     stop_timeout: 5,
+    init: true,
+    // A stdio server's stdout is the MCP traffic: the engine must not keep it in a log file.
+    // The manager keeps its stderr instead (ServerLogStore).
+    ...(server.transport.type === 'stdio' ? { log_configuration: { driver: 'none' } } : {}),
   };
 }

@@ -21,3 +21,4 @@ export {
   isolatedNetworkName,
   sha256,
 } from './labels.js';
+export { ServerLogStore, serverLogPath } from './server-log.js';

@@ -10,6 +10,8 @@ import type { Implementation } from '../protocol/mcp.js';
 import type { Disposable } from '../util/disposable.js';
 import { canonicalJson, LABEL, MANAGED_FILTER } from './labels.js';
 import { ServerSupervisor } from './server-supervisor.js';
+import { ServerLogStore } from './server-log.js';
+import { serverLogDir } from '../util/state-dir.js';
 import type { ServerStatus } from './server-supervisor.js';
 
 export interface RuntimeOptions {
@@ -21,6 +23,8 @@ export interface RuntimeOptions {
   readonly clientCapabilities?: Readonly<Record<string, unknown>>;
   /** Servers started at once (image builds are the heavy part). */
   readonly parallelism?: number;
+  /** Where stdio servers' logs go; default: the state dir's logs/ (see defaultStateDir). */
+  readonly logDir?: string;
 }
 
 export interface DownOptions {
@@ -60,6 +64,7 @@ export class McpRuntime implements Disposable {
   readonly engine: EngineClient;
   readonly images: ImageService;
   private readonly supervisors = new Map<string, ServerSupervisor>();
+  readonly logs: ServerLogStore;
   private readonly options: RuntimeOptions;
   private eventsAbort: AbortController | undefined;
   private configDir = process.cwd();
@@ -73,6 +78,7 @@ export class McpRuntime implements Disposable {
       engine: options.engine,
       cacheDir: options.cacheDir ?? defaultCacheDir(),
     });
+    this.logs = new ServerLogStore(options.logDir ?? serverLogDir());
   }
 
   get(name: string): ServerSupervisor | undefined {
@@ -150,6 +156,7 @@ export class McpRuntime implements Disposable {
       const supervisor = new ServerSupervisor(name, server, loaded.dir, {
         engine: this.engine,
         images: this.images,
+        logs: this.logs,
         bus: this.bus,
         clientInfo: this.options.clientInfo,
         clientCapabilities: this.options.clientCapabilities,
@@ -269,6 +276,7 @@ export class McpRuntime implements Disposable {
   }
 
   dispose(): void {
+    void this.logs.close();
     this.eventsAbort?.abort();
     this.eventsAbort = undefined;
   }

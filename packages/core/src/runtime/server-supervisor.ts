@@ -17,6 +17,7 @@ import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { LABEL, isolatedNetworkName } from './labels.js';
+import type { ServerLogStore } from './server-log.js';
 
 /** A ready server's attempt counter resets once it has stayed up this long. */
 const STABLE_AFTER_MS = 30_000;
@@ -24,6 +25,8 @@ const LOG_LINES_KEPT = 500;
 
 export interface SupervisorDeps {
   readonly engine: EngineClient;
+  /** Where stdio servers' stderr is kept. */
+  readonly logs?: ServerLogStore;
   readonly images: ImageService;
   readonly bus: EventBus;
   readonly clientInfo: Implementation;
@@ -79,6 +82,8 @@ export class ServerSupervisor {
   private backoff: IBackoff<unknown> | undefined;
   private session: Session | undefined;
   private containerId: string | undefined;
+  /** When the engine last started our container (its clock): older exit events are stale. */
+  private containerStartedAt = 0;
   private image: ResolvedImage | undefined;
   private endpoint: string | undefined;
   private missedProbes = 0;
@@ -176,8 +181,12 @@ export class ServerSupervisor {
   handleEngineEvent(event: EngineEvent): void {
     if (event.id !== this.containerId || this.wanted !== 'running') return;
     if (event.action === 'died' || event.action === 'die' || event.action === 'oom') {
-      void this.onContainerExit(this.generation, event.exitCode);
-    } else if (event.action === 'remove' && this.current !== 'starting') {
+      // Exits before the current start are stale (our own stop before a restart), and during
+      // start-up the attempt sees a dying container itself (its handshake fails).
+      if (event.time < this.containerStartedAt || (this.current !== 'ready' && this.current !== 'unhealthy'))
+        return;
+      void this.onContainerExit(this.generation, 'engine', event.exitCode);
+    } else if (event.action === 'remove' && (this.current === 'ready' || this.current === 'unhealthy')) {
       this.containerId = undefined;
       void this.onFailure(
         this.generation,
@@ -339,6 +348,7 @@ export class ServerSupervisor {
         streams.close();
         throw error;
       }
+      await this.recordStart(id);
       this.endpoint = `stdio attach ${id.slice(0, 12)}`;
       const connection = new StdioAttachConnection(streams, {
         description: `server ${this.name} (stdio)`,
@@ -352,10 +362,18 @@ export class ServerSupervisor {
       return connection;
     }
     if (!running) await engine.startContainer(id);
+    await this.recordStart(id);
     if (!this.alive(generation)) throw new MCPError(MCPErrorCode.Cancelled, 'stopped');
     const url = await this.httpUrl(id);
     this.endpoint = url.toString();
     return new HttpConnection({ url, description: `server ${this.name} (http)` });
+  }
+
+  private async recordStart(id: string): Promise<void> {
+    const details = await this.deps.engine.inspectContainer(id);
+    const started = details === undefined ? NaN : Date.parse(details.startedAt);
+    // StartedAt has sub-millisecond digits; events carry milliseconds. Floor to compare fairly.
+    this.containerStartedAt = Number.isNaN(started) ? Date.now() : Math.floor(started);
   }
 
   private async httpUrl(id: string): Promise<URL> {
@@ -431,7 +449,7 @@ export class ServerSupervisor {
       if (!this.alive(generation) || this.session?.peer !== peer) return;
       // stdio: the channel ends when the container exits; the engine event says why, and may
       // already be on its way. Look at the container to give the reason.
-      void this.onContainerExit(generation, undefined, reason);
+      void this.onContainerExit(generation, 'session', undefined, reason);
     };
     return peer;
   }
@@ -497,8 +515,14 @@ export class ServerSupervisor {
 
   // --- Failures and restarts ------------------------------------------------------------------
 
+  /**
+   * The container exited (engine event) or the stdio channel to it closed (session). An exit
+   * event for a container that is running again is stale, for instance the exit of our own stop
+   * before a restart, and is ignored.
+   */
   private async onContainerExit(
     generation: number,
+    source: 'engine' | 'session',
     exitCode: number | undefined,
     cause?: Error,
   ): Promise<void> {
@@ -507,9 +531,21 @@ export class ServerSupervisor {
     const details =
       id === undefined ? undefined : await this.deps.engine.inspectContainer(id).catch(() => undefined);
     if (!this.alive(generation)) return;
-    if (details?.running === true && cause === undefined && exitCode === undefined) return;
+    if (details?.running === true) {
+      if (source === 'engine') return;
+      await this.onFailure(
+        generation,
+        new MCPError(
+          MCPErrorCode.UpstreamClosed,
+          `lost the connection to the server${cause === undefined ? '' : ` (${cause.message})`}`,
+        ),
+        true,
+      );
+      return;
+    }
     const exit = describeExit(details, exitCode);
     if (exit.clean && this.config.restart.policy === 'on-failure') {
+      this.generation += 1;
       this.clearTimers();
       await this.teardownSession();
       this.setState('stopped', `${exit.reason}; restart policy on-failure leaves it stopped`);
@@ -594,6 +630,7 @@ export class ServerSupervisor {
     const at = Date.now();
     this.logLines.push({ at, line });
     if (this.logLines.length > LOG_LINES_KEPT) this.logLines.splice(0, this.logLines.length - LOG_LINES_KEPT);
+    this.deps.logs?.append(this.name, line, at);
     this.deps.bus.emit({ type: 'server.log', server: this.name, stream: 'stderr', line, at });
   }
 

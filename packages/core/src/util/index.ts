@@ -2,3 +2,4 @@ export { writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
 export { DisposableStore, toDisposable } from './disposable.js';
 export type { Disposable } from './disposable.js';
+export { defaultStateDir, serverLogDir } from './state-dir.js';

@@ -1,0 +1,17 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Where the manager keeps its state (daemon record, server logs): $MCPMAN_STATE_DIR, else
+ * $XDG_STATE_HOME/mcpman, else ~/.local/state/mcpman.
+ */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env['MCPMAN_STATE_DIR'] ?? join(env['XDG_STATE_HOME'] ?? join(homedir(), '.local', 'state'), 'mcpman')
+  );
+}
+
+/** Per-server log files of stdio servers. */
+export function serverLogDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultStateDir(env), 'logs');
+}

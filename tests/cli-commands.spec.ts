@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
+import { labelledObjects, serverContainers, sweep } from './helpers/podman.js';
+import { EVERYTHING, Workspace } from './helpers/workspace.js';
+
+const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
+
+/** Collects a child's output and resolves once `pattern` appears in it. */
+function watchOutput(child: ReturnType<typeof spawn>): {
+  text: () => string;
+  waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+} {
+  let text = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  const onData = (chunk: Buffer): void => {
+    text += chunk.toString();
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(text)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return {
+    text: () => text,
+    waitFor: (pattern, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        if (pattern.test(text)) {
+          resolve();
+          return;
+        }
+        const timer = setTimeout(() => {
+          reject(new Error(`no ${String(pattern)} within ${timeoutMs} ms; output so far:\n${text}`));
+        }, timeoutMs);
+        waiters.push({
+          pattern,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      }),
+  };
+}
+
+function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+  });
+}
+
+describe('mcpman commands', () => {
+  let workspace: Workspace;
+  const children: ReturnType<typeof spawn>[] = [];
+
+  beforeAll(async () => {
+    await sweep();
+    workspace = await Workspace.create();
+  });
+
+  afterEach(() => {
+    for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  afterAll(async () => {
+    await sweep();
+    await workspace.dispose();
+  });
+
+  it('up in the foreground prints progress, serves until Ctrl-C, then removes what it created', async () => {
+    const env = cliEnv();
+    const config = await workspace.write(
+      'foreground.yaml',
+      `version: 1\ngateway: { listen: 127.0.0.1:0 }\nservers:\n  fg:\n    source: ${EVERYTHING}\n`,
+    );
+    const child = spawn(process.execPath, [BIN, 'up', '-f', config], { env, cwd: REPO });
+    children.push(child);
+    const output = watchOutput(child);
+    await output.waitFor(/1\/1 servers ready; Ctrl-C stops them/);
+    expect(output.text()).toMatch(/fg\s+starting\s+starting container/);
+    expect(output.text()).toMatch(/fg\s+ready\s+ready \(2025-11-25/);
+    expect((await daemonRecord(env))?.pid).toBe(child.pid);
+    expect(await serverContainers('fg')).toHaveLength(1);
+    child.kill('SIGINT');
+    expect(await exitOf(child)).toBe(0);
+    expect(output.text()).toContain('stopping (SIGINT)');
+    expect(await labelledObjects()).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await daemonRecord(env)).toBeUndefined();
+  });
+
+  describe('with a manager running in the background', () => {
+    const env = cliEnv();
+    let config: string;
+
+    beforeAll(async () => {
+      config = await workspace.write(
+        'mcpman.yaml',
+        `version: 1\ngateway: { listen: 127.0.0.1:0 }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
+      );
+      const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
+      expect(up.code).toBe(0);
+    });
+
+    afterAll(async () => {
+      await stopManager(env);
+    });
+
+    it('add puts a server in the config and the manager starts it', async () => {
+      const add = await mcpman(env, ['add', EVERYTHING, '--name', 'second', '--arg', 'stdio'], {
+        cwd: workspace.dir,
+      });
+      expect(add.code).toBe(0);
+      expect(add.stdout).toContain(`added second (${EVERYTHING}) to ${config}`);
+      expect(await readFile(config, 'utf8')).toMatch(
+        /second:\n\s+source: npx:\/\/@modelcontextprotocol\/server-everything@2026\.8\.31\n\s+args:\n\s+- stdio/,
+      );
+      await expect
+        .poll(async () => (await statusJson(env)).servers.find((s) => s.name === 'second')?.state, {
+          timeout: 60_000,
+        })
+        .toBe('ready');
+      const again = await mcpman(env, ['add', EVERYTHING, '--name', 'second'], { cwd: workspace.dir });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('a server named "second" is already configured');
+      const bad = await mcpman(env, ['add', 'uvx://mcp-server-fetch'], { cwd: workspace.dir });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('uvx:// (Python) sources are not supported yet');
+    });
+
+    it('ls --json and status show both servers', async () => {
+      const ls = await mcpman(env, ['ls', '--json'], { cwd: workspace.dir });
+      expect(ls.code).toBe(0);
+      const servers = (
+        JSON.parse(ls.stdout) as { servers: { name: string; state: string; transport: string }[] }
+      ).servers;
+      expect(servers.map((s) => [s.name, s.state, s.transport])).toEqual([
+        ['first', 'ready', 'stdio'],
+        ['second', 'ready', 'stdio'],
+      ]);
+      const status = await mcpman(env, ['status'], { cwd: workspace.dir });
+      expect(status.stdout).toContain('2/2 ready');
+      const one = await mcpman(env, ['status', 'second', '--json'], { cwd: workspace.dir });
+      expect((JSON.parse(one.stdout) as { status: { state: string } }).status.state).toBe('ready');
+    });
+
+    it('restart restarts one server and logs -f follows it across the restart', async () => {
+      const follower = spawn(process.execPath, [BIN, 'logs', '-f', 'second'], { env, cwd: workspace.dir });
+      children.push(follower);
+      const output = watchOutput(follower);
+      await output.waitFor(/Starting default \(STDIO\) server/);
+      const before = output.text().match(/Starting default/g)?.length ?? 0;
+      const restart = await mcpman(env, ['restart', 'second'], { cwd: workspace.dir });
+      expect(restart.code).toBe(0);
+      expect(restart.stdout).toMatch(/^second: ready: ready/);
+      expect((await statusJson(env)).servers.find((s) => s.name === 'second')?.restarts).toBe(1);
+      await expect
+        .poll(() => output.text().match(/Starting default/g)?.length ?? 0, { timeout: 20_000 })
+        .toBe(before + 1);
+      expect(output.text()).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Starting default \(STDIO\) server\.\.\./m,
+      );
+      follower.kill('SIGINT');
+      expect(await exitOf(follower)).toBe(0);
+      const missing = await mcpman(env, ['restart', 'nope'], { cwd: workspace.dir });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('SERVER_NOT_FOUND');
+    });
+
+    it('rm removes the server from the config and its container', async () => {
+      const rm = await mcpman(env, ['rm', 'second'], { cwd: workspace.dir });
+      expect(rm.code).toBe(0);
+      expect(await readFile(config, 'utf8')).not.toContain('second');
+      await expect.poll(() => serverContainers('second'), { timeout: 30_000 }).toEqual([]);
+      expect((await statusJson(env)).servers.map((s) => s.name)).toEqual(['first']);
+    });
+  });
+});

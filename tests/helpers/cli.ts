@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** An isolated place for one test file's manager: its own state dir (daemon record, log). */
+export function cliEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MCPMAN_STATE_DIR: mkdtempSync(join(tmpdir(), 'mcpman-state-')), NO_COLOR: '1' };
+}
+
+/** Run the real mcpman binary. */
+export function mcpman(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  options: { input?: string; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      cwd: options.cwd ?? REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `mcpman ${args.join(' ')} did not finish within ${options.timeoutMs ?? 300_000} ms\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, options.timeoutMs ?? 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(options.input);
+  });
+}
+
+export interface DaemonRecord {
+  readonly pid: number;
+  readonly url: string;
+}
+
+export async function daemonRecord(env: NodeJS.ProcessEnv): Promise<DaemonRecord | undefined> {
+  try {
+    return JSON.parse(
+      await readFile(join(env['MCPMAN_STATE_DIR'] ?? '', 'daemon.json'), 'utf8'),
+    ) as DaemonRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function daemonLog(env: NodeJS.ProcessEnv): Promise<string> {
+  return readFile(join(env['MCPMAN_STATE_DIR'] ?? '', 'daemon.log'), 'utf8').catch(() => '');
+}
+
+export interface StatusJson {
+  servers: { name: string; state: string; reason: string; restarts: number; containerId?: string }[];
+}
+
+export async function statusJson(env: NodeJS.ProcessEnv): Promise<StatusJson> {
+  const result = await mcpman(env, ['status', '--json']);
+  if (result.code !== 0) throw new Error(`status failed: ${result.stderr}`);
+  return JSON.parse(result.stdout) as StatusJson;
+}
+
+/** Stop whatever manager this env started, even if a test failed half-way. */
+export async function stopManager(env: NodeJS.ProcessEnv): Promise<void> {
+  const record = await daemonRecord(env);
+  await mcpman(env, ['down'], { timeoutMs: 120_000 }).catch(() => undefined);
+  if (record !== undefined) {
+    try {
+      process.kill(record.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** Alive and not a zombie (a killed daemon whose parent does not reap it stays one). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

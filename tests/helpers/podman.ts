@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The real podman CLI: what a user would type to check what the manager did. */
+export async function podman(...args: string[]): Promise<string> {
+  const { stdout } = await run('podman', args, { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+export interface InspectedContainer {
+  Id: string;
+  Name: string;
+  State: { Status: string; Running: boolean; StartedAt: string; ExitCode: number; OOMKilled: boolean };
+  Config: { User: string; Labels: Record<string, string>; Env: string[] };
+  HostConfig: {
+    ReadonlyRootfs: boolean;
+    CapDrop: string[] | null;
+    CapAdd: string[] | null;
+    SecurityOpt: string[] | null;
+    Memory: number;
+    NanoCpus: number;
+    CpuQuota: number;
+    CpuPeriod: number;
+    PidsLimit: number;
+    NetworkMode: string;
+  };
+  NetworkSettings: { Networks: Record<string, unknown> | null };
+  EffectiveCaps: string[] | null;
+  BoundingCaps: string[] | null;
+}
+
+export async function inspect(nameOrId: string): Promise<{ parsed: InspectedContainer; raw: string }> {
+  const raw = await podman('inspect', '--type', 'container', nameOrId);
+  const [parsed] = JSON.parse(raw) as InspectedContainer[];
+  if (parsed === undefined) throw new Error(`podman inspect ${nameOrId} returned nothing`);
+  return { parsed, raw };
+}
+
+const MANAGED = 'label=io.mcpman.managed=true';
+
+/** Everything labelled as the manager's, as podman lists it. */
+export async function labelledObjects(): Promise<{
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}> {
+  const lines = (text: string): string[] => text.split('\n').filter((line) => line.trim() !== '');
+  return {
+    containers: lines(await podman('ps', '-a', '--filter', MANAGED, '--format', '{{.Names}}')),
+    networks: lines(await podman('network', 'ls', '--filter', MANAGED, '--format', '{{.Name}}')),
+    volumes: lines(await podman('volume', 'ls', '--filter', MANAGED, '--format', '{{.Name}}')),
+  };
+}
+
+/** Containers of one server (there must never be more than one). */
+export async function serverContainers(server: string): Promise<{ id: string; state: string }[]> {
+  const out = await podman(
+    'ps',
+    '-a',
+    '--filter',
+    `label=io.mcpman.server=${server}`,
+    '--format',
+    '{{.ID}} {{.State}}',
+  );
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [id = '', state = ''] = line.split(' ');
+      return { id, state };
+    });
+}
+
+/** Clean-up for tests: remove every labelled object, whatever state the test left. */
+export async function sweep(): Promise<void> {
+  const { containers, networks, volumes } = await labelledObjects();
+  if (containers.length > 0) await podman('rm', '-f', '-t', '0', ...containers);
+  for (const network of networks) await podman('network', 'rm', '-f', network).catch(() => undefined);
+  for (const volume of volumes) await podman('volume', 'rm', '-f', volume).catch(() => undefined);
+}
+
+/** The Node base image npx:// servers are built on here (pulled or built by set-up). */
+export async function nodeBaseImage(): Promise<string> {
+  for (const ref of [
+    'docker.io/library/node:22-bookworm-slim',
+    `localhost/mcpman-node-base:${process.versions.node}`,
+  ]) {
+    const exists = await run('podman', ['image', 'exists', ref]).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return ref;
+  }
+  throw new Error('no Node base image; run npm run setup');
+}

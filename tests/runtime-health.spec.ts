@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
+import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
+import { nodeBaseImage, podman, sweep } from './helpers/podman.js';
+import { EVERYTHING, Workspace } from './helpers/workspace.js';
+
+/** A stdio MCP server that answers the handshake and then goes silent: alive, but not answering. */
+const GOES_SILENT = [
+  "let n=0;require('readline').createInterface({input:process.stdin}).on('line',l=>{const m=JSON.parse(l);",
+  "if(m.method==='initialize'){process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{protocolVersion:'2025-11-25',capabilities:{},serverInfo:{name:'hangs',version:'1'}}})+'\\n');return;}",
+  "if(m.id!==undefined&&m.method!=='ping')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,error:{code:-32601,message:'no'}})+'\\n');})",
+].join('');
+
+describe('health: readiness, liveness, restarts', () => {
+  let engine: EngineClient;
+  let runtime: McpRuntime | undefined;
+  let workspace: Workspace;
+  const events: ManagerEvent[] = [];
+  const states = (server: string): ServerStateEvent[] =>
+    events.filter((e): e is ServerStateEvent => e.type === 'server.state' && e.server === server);
+
+  const start = async (yaml: string): Promise<McpRuntime> => {
+    runtime = new McpRuntime({
+      engine,
+      clientInfo: { name: 'mcpman-test', version: '0' },
+      logDir: workspace.path('logs'),
+    });
+    runtime.bus.on((event) => events.push(event));
+    await runtime.apply(
+      parseConfigText(`version: 1\nservers:\n${yaml}`, { path: workspace.path('mcpman.yaml') }),
+    );
+    return runtime;
+  };
+
+  beforeAll(async () => {
+    await sweep();
+    engine = await EngineClient.connect();
+    workspace = await Workspace.create();
+  });
+
+  afterEach(async () => {
+    await runtime?.down();
+    runtime?.dispose();
+    runtime = undefined;
+    events.length = 0;
+  });
+
+  afterAll(async () => {
+    await sweep();
+    await workspace.dispose();
+  });
+
+  it('notices a killed container from engine events within a second, then restarts it', async () => {
+    const rt = await start(`  quick:\n    source: ${EVERYTHING}\n    restart: { initialDelay: 50ms }\n`);
+    const killedAt = Date.now();
+    await podman('kill', 'mcpman-quick');
+    await expect
+      .poll(() => states('quick').find((e) => e.state === 'restarting'), { timeout: 5_000, interval: 20 })
+      .toBeDefined();
+    const restarting = states('quick').find((e) => e.state === 'restarting')!;
+    expect(restarting.at - killedAt).toBeLessThan(1_000);
+    expect(restarting.reason).toMatch(
+      /^container exited with code 137 \(SIGKILL\); restart 1 of 5 in \d+ ms$/,
+    );
+    expect(restarting.code).toBe('CONTAINER_EXITED');
+    await expect.poll(() => rt.get('quick')!.state, { timeout: 30_000 }).toBe('ready');
+    expect(rt.get('quick')!.status().restarts).toBe(1);
+  });
+
+  it('restarts a server that stops answering liveness probes after failureThreshold misses', async () => {
+    const base = await nodeBaseImage();
+    const rt = await start(`  hangs:
+    source: image:${base}
+    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(GOES_SILENT)}]
+    health: { interval: 300ms, timeout: 200ms, failureThreshold: 2 }
+    restart: { maxRetries: 1, initialDelay: 50ms }
+`);
+    expect(rt.get('hangs')!.state).toBe('ready');
+    await expect.poll(() => rt.get('hangs')!.state, { timeout: 30_000, interval: 100 }).toBe('failed');
+    const seen = states('hangs').map((e) => e.state);
+    expect(seen).toEqual([
+      'starting',
+      'ready',
+      'unhealthy',
+      'restarting',
+      'starting',
+      'ready',
+      'unhealthy',
+      'failed',
+    ]);
+    const unhealthy = states('hangs').find((e) => e.state === 'unhealthy')!;
+    expect(unhealthy.reason).toMatch(/^missed 1 of 2 liveness probes/);
+    expect(rt.get('hangs')!.status().reason).toMatch(
+      /missed 2 liveness probes in a row .*\(gave up after 1 restart\)$/,
+    );
+    const health = events.filter((e) => e.type === 'server.health' && e.server === 'hangs');
+    expect(health.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('builds a build: source once, tagged by a hash of its inputs', async () => {
+    const base = await nodeBaseImage();
+    const dir = workspace.path('tiny-server');
+    await mkdir(dir, { recursive: true });
+    await writeFile(`${dir}/server.js`, GOES_SILENT);
+    await writeFile(
+      `${dir}/Containerfile`,
+      `FROM ${base}\nCOPY server.js /srv/server.js\nENTRYPOINT ["/usr/local/bin/node", "/srv/server.js"]\n`,
+    );
+    const rt = await start(`  built:\n    source: build:tiny-server\n    health: { interval: 1h }\n`);
+    const status = rt.get('built')!.status();
+    expect(status.state).toBe('ready');
+    expect(status.image).toMatch(/^localhost\/mcpman\/build-tiny-server:[0-9a-f]{16}$/);
+    const building = events.filter(
+      (e) => e.type === 'server.state' && e.server === 'built' && e.state === 'building',
+    );
+    expect(building.length).toBe(1);
+    // Same inputs: no build the second time.
+    const again = await rt.images.resolve(
+      { type: 'build', context: dir, containerfile: 'Containerfile', buildArgs: {} },
+      workspace.dir,
+    );
+    expect(again.ref).toBe(status.image);
+    // A changed input: a new tag.
+    await writeFile(`${dir}/server.js`, `${GOES_SILENT}\n// changed\n`);
+    const changed = await rt.images.resolve(
+      { type: 'build', context: dir, containerfile: 'Containerfile', buildArgs: {} },
+      workspace.dir,
+    );
+    expect(changed.ref).not.toBe(status.image);
+    await podman('rmi', '-f', status.image!, changed.ref);
+  });
+});

@@ -1,0 +1,149 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
+import type { ManagerEvent } from '@mcpman/core';
+import { inspect, nodeBaseImage, serverContainers, sweep } from './helpers/podman.js';
+import { EVERYTHING, FILESYSTEM, MEMORY, Workspace } from './helpers/workspace.js';
+
+/**
+ * The runtime in-process against the real engine, with real servers from the npm registry:
+ * health failures, the http transport, and servers other than server-everything.
+ */
+describe('McpRuntime with real servers', () => {
+  let engine: EngineClient;
+  let runtime: McpRuntime | undefined;
+  let workspace: Workspace;
+  const events: ManagerEvent[] = [];
+
+  const start = async (yaml: string): Promise<McpRuntime> => {
+    runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman-test', version: '0' } });
+    runtime.bus.on((event) => events.push(event));
+    await runtime.apply(
+      parseConfigText(`version: 1\nservers:\n${yaml}`, { path: workspace.path('mcpman.yaml') }),
+    );
+    return runtime;
+  };
+
+  const call = async (
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> => {
+    const peer = runtime?.get(server)?.peer;
+    if (peer === undefined)
+      throw new Error(`${server} is not ready: ${JSON.stringify(runtime?.get(server)?.status())}`);
+    return peer.request('tools/call', { name: tool, arguments: args });
+  };
+
+  const text = (result: Record<string, unknown>): string =>
+    ((result['content'] as { type: string; text?: string }[] | undefined) ?? [])
+      .map((c) => c.text ?? '')
+      .join('\n');
+
+  beforeAll(async () => {
+    await sweep();
+    engine = await EngineClient.connect();
+    workspace = await Workspace.create();
+  });
+
+  afterEach(async () => {
+    await runtime?.down();
+    runtime?.dispose();
+    runtime = undefined;
+    events.length = 0;
+  });
+
+  afterAll(async () => {
+    await sweep();
+    await workspace.dispose();
+  });
+
+  it('marks a server that never answers the handshake failed, saying why, after its retries', async () => {
+    const base = await nodeBaseImage();
+    const rt = await start(`  silent:
+    source: image:${base}
+    entrypoint: [/usr/local/bin/node, -e, "process.stdin.resume(); setInterval(() => {}, 1000)"]
+    health: { startupTimeout: 1500ms }
+    restart: { maxRetries: 1, initialDelay: 100ms }
+`);
+    const status = rt.get('silent')!.status();
+    expect(status.state).toBe('failed');
+    expect(status.reason).toBe(
+      'server silent did not complete the MCP handshake within 1500 ms (gave up after 1 restart)',
+    );
+    expect(status.code).toBe('HEALTH_STARTUP_TIMEOUT');
+    const states = events.flatMap((e) =>
+      e.type === 'server.state' && e.server === 'silent' ? [e.state] : [],
+    );
+    expect(states).toEqual(['starting', 'restarting', 'starting', 'failed']);
+  });
+
+  it('fails at once, without restarts, when a secret the server needs is not stored', async () => {
+    const rt = await start(`  needy:
+    source: ${EVERYTHING}
+    secrets: { API_TOKEN: mcpman-test-missing-secret }
+`);
+    expect(rt.get('needy')!.status()).toMatchObject({
+      state: 'failed',
+      code: 'SECRET_NOT_FOUND',
+      reason: 'secret mcpman-test-missing-secret not stored',
+      restarts: 0,
+    });
+    expect(await serverContainers('needy')).toEqual([]);
+  });
+
+  it('reaches an http server on its isolated network, and one on bridge through a loopback port', async () => {
+    await start(`  web:
+    source: ${EVERYTHING}
+    args: [streamableHttp]
+    env: { PORT: '3001' }
+    transport: { type: http, port: 3001 }
+  webbridge:
+    source: ${EVERYTHING}
+    args: [streamableHttp]
+    env: { PORT: '3002' }
+    transport: { type: http, port: 3002 }
+    securityPolicies: { network: bridge }
+`);
+    expect(runtime!.get('web')!.status().endpoint).toMatch(/^http:\/\/10\.\d+\.\d+\.\d+:3001\/mcp$/);
+    expect(runtime!.get('webbridge')!.status().endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(text(await call('web', 'echo', { message: 'over http' }))).toBe('Echo: over http');
+    expect(text(await call('webbridge', 'echo', { message: 'over bridge' }))).toBe('Echo: over bridge');
+    const web = await inspect('mcpman-web');
+    expect(Object.keys(web.parsed.NetworkSettings.Networks ?? {})).toEqual(['mcpman-web-isolated']);
+    expect(web.parsed.Config.Labels['io.mcpman.transport']).toBe('http');
+  });
+
+  it('runs server-memory: entities written are read back', async () => {
+    await start(`  memory:
+    source: ${MEMORY}
+    env: { MEMORY_FILE_PATH: /tmp/memory.json }
+`);
+    await call('memory', 'create_entities', {
+      entities: [{ name: 'mcpman', entityType: 'project', observations: ['runs MCP servers in Podman'] }],
+    });
+    const graph = text(await call('memory', 'read_graph', {}));
+    expect(graph).toContain('runs MCP servers in Podman');
+  });
+
+  it('runs server-filesystem on a folder mounted read-only: reads work, writes are refused', async () => {
+    const data = workspace.path('shared');
+    await mkdir(data, { recursive: true });
+    await writeFile(`${data}/hello.txt`, 'hello from the host\n');
+    await start(`  files:
+    source: ${FILESYSTEM}
+    args: [/data]
+    securityPolicies:
+      mounts: [{ source: shared, target: /data }]
+`);
+    expect(text(await call('files', 'read_text_file', { path: '/data/hello.txt' }))).toContain(
+      'hello from the host',
+    );
+    expect(text(await call('files', 'list_directory', { path: '/data' }))).toContain('hello.txt');
+    const write = await call('files', 'write_file', { path: '/data/new.txt', content: 'x' });
+    expect(write['isError']).toBe(true);
+    expect(text(write)).toMatch(/read-only file system|EROFS/i);
+    const { parsed } = await inspect('mcpman-files');
+    expect(parsed.HostConfig.ReadonlyRootfs).toBe(true);
+  });
+});
