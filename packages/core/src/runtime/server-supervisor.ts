@@ -432,6 +432,14 @@ export class ServerSupervisor {
               { cause: error },
             );
           }
+          if (isMCPError(error) && error.code === MCPErrorCode.HealthStartupTimeout) {
+            // Say the configured limit, not what was left of it for this try.
+            throw new MCPError(
+              MCPErrorCode.HealthStartupTimeout,
+              `server ${this.name} did not complete the MCP handshake within ${this.config.health.startupTimeout} ms`,
+              { cause: error, hint: error.hint },
+            );
+          }
           throw error;
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
