@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
-import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
-import { nodeBaseImage, podman, sweep } from './helpers/podman.js';
-import { EVERYTHING, Workspace } from './helpers/workspace.js';
+import type { McpRuntime, ServerStateEvent } from '@mcpman/core';
+import { RuntimeHarness } from './helpers/runtime.js';
+import { nodeBaseImage, podman } from './helpers/podman.js';
+import { EVERYTHING } from './helpers/workspace.js';
 
 /** A stdio MCP server that answers the handshake and then goes silent: alive, but not answering. */
 const GOES_SILENT = [
@@ -13,42 +13,20 @@ const GOES_SILENT = [
 ].join('');
 
 describe('health: readiness, liveness, restarts', () => {
-  let engine: EngineClient;
-  let runtime: McpRuntime | undefined;
-  let workspace: Workspace;
-  const events: ManagerEvent[] = [];
-  const states = (server: string): ServerStateEvent[] =>
-    events.filter((e): e is ServerStateEvent => e.type === 'server.state' && e.server === server);
-
-  const start = async (yaml: string): Promise<McpRuntime> => {
-    runtime = new McpRuntime({
-      engine,
-      clientInfo: { name: 'mcpman-test', version: '0' },
-      logDir: workspace.path('logs'),
-    });
-    runtime.bus.on((event) => events.push(event));
-    await runtime.apply(
-      parseConfigText(`version: 1\nservers:\n${yaml}`, { path: workspace.path('mcpman.yaml') }),
-    );
-    return runtime;
-  };
+  let h: RuntimeHarness;
+  const start = (yaml: string): Promise<McpRuntime> => h.start(yaml);
+  const states = (server: string): ServerStateEvent[] => h.states(server);
 
   beforeAll(async () => {
-    await sweep();
-    engine = await EngineClient.connect();
-    workspace = await Workspace.create();
+    h = await RuntimeHarness.create();
   });
 
   afterEach(async () => {
-    await runtime?.down();
-    runtime?.dispose();
-    runtime = undefined;
-    events.length = 0;
+    await h.reset();
   });
 
   afterAll(async () => {
-    await sweep();
-    await workspace.dispose();
+    await h.dispose();
   });
 
   it('notices a killed container from engine events within a second, then restarts it', async () => {
@@ -94,13 +72,13 @@ describe('health: readiness, liveness, restarts', () => {
     expect(rt.get('hangs')!.status().reason).toMatch(
       /missed 2 liveness probes in a row .*\(gave up after 1 restart\)$/,
     );
-    const health = events.filter((e) => e.type === 'server.health' && e.server === 'hangs');
+    const health = h.events.filter((e) => e.type === 'server.health' && e.server === 'hangs');
     expect(health.length).toBeGreaterThanOrEqual(4);
   });
 
   it('builds a build: source once, tagged by a hash of its inputs', async () => {
     const base = await nodeBaseImage();
-    const dir = workspace.path('tiny-server');
+    const dir = h.workspace.path('tiny-server');
     await mkdir(dir, { recursive: true });
     await writeFile(`${dir}/server.js`, GOES_SILENT);
     await writeFile(
@@ -111,21 +89,19 @@ describe('health: readiness, liveness, restarts', () => {
     const status = rt.get('built')!.status();
     expect(status.state).toBe('ready');
     expect(status.image).toMatch(/^localhost\/mcpman\/build-tiny-server:[0-9a-f]{16}$/);
-    const building = events.filter(
-      (e) => e.type === 'server.state' && e.server === 'built' && e.state === 'building',
-    );
+    const building = states('built').filter((e) => e.state === 'building');
     expect(building.length).toBe(1);
     // Same inputs: no build the second time.
     const again = await rt.images.resolve(
       { type: 'build', context: dir, containerfile: 'Containerfile', buildArgs: {} },
-      workspace.dir,
+      h.workspace.dir,
     );
     expect(again.ref).toBe(status.image);
     // A changed input: a new tag.
     await writeFile(`${dir}/server.js`, `${GOES_SILENT}\n// changed\n`);
     const changed = await rt.images.resolve(
       { type: 'build', context: dir, containerfile: 'Containerfile', buildArgs: {} },
-      workspace.dir,
+      h.workspace.dir,
     );
     expect(changed.ref).not.toBe(status.image);
     await podman('rmi', '-f', status.image!, changed.ref);

@@ -1,61 +1,34 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
-import type { ManagerEvent } from '@mcpman/core';
-import { inspect, nodeBaseImage, serverContainers, sweep } from './helpers/podman.js';
-import { EVERYTHING, FILESYSTEM, MEMORY, Workspace } from './helpers/workspace.js';
+import type { McpRuntime } from '@mcpman/core';
+import { RuntimeHarness, resultText } from './helpers/runtime.js';
+import { inspect, nodeBaseImage, serverContainers } from './helpers/podman.js';
+import { EVERYTHING, FILESYSTEM, MEMORY } from './helpers/workspace.js';
 
 /**
  * The runtime in-process against the real engine, with real servers from the npm registry:
  * health failures, the http transport, and servers other than server-everything.
  */
 describe('McpRuntime with real servers', () => {
-  let engine: EngineClient;
-  let runtime: McpRuntime | undefined;
-  let workspace: Workspace;
-  const events: ManagerEvent[] = [];
-
-  const start = async (yaml: string): Promise<McpRuntime> => {
-    runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman-test', version: '0' } });
-    runtime.bus.on((event) => events.push(event));
-    await runtime.apply(
-      parseConfigText(`version: 1\nservers:\n${yaml}`, { path: workspace.path('mcpman.yaml') }),
-    );
-    return runtime;
-  };
-
-  const call = async (
+  let h: RuntimeHarness;
+  const start = (yaml: string): Promise<McpRuntime> => h.start(yaml);
+  const call = (
     server: string,
     tool: string,
     args: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> => {
-    const peer = runtime?.get(server)?.peer;
-    if (peer === undefined)
-      throw new Error(`${server} is not ready: ${JSON.stringify(runtime?.get(server)?.status())}`);
-    return peer.request('tools/call', { name: tool, arguments: args });
-  };
-
-  const text = (result: Record<string, unknown>): string =>
-    ((result['content'] as { type: string; text?: string }[] | undefined) ?? [])
-      .map((c) => c.text ?? '')
-      .join('\n');
+  ): Promise<Record<string, unknown>> => h.call(server, tool, args);
+  const text = resultText;
 
   beforeAll(async () => {
-    await sweep();
-    engine = await EngineClient.connect();
-    workspace = await Workspace.create();
+    h = await RuntimeHarness.create();
   });
 
   afterEach(async () => {
-    await runtime?.down();
-    runtime?.dispose();
-    runtime = undefined;
-    events.length = 0;
+    await h.reset();
   });
 
   afterAll(async () => {
-    await sweep();
-    await workspace.dispose();
+    await h.dispose();
   });
 
   it('marks a server that never answers the handshake failed, saying why, after its retries', async () => {
@@ -72,9 +45,7 @@ describe('McpRuntime with real servers', () => {
       'server silent did not complete the MCP handshake within 1500 ms (gave up after 1 restart)',
     );
     expect(status.code).toBe('HEALTH_STARTUP_TIMEOUT');
-    const states = events.flatMap((e) =>
-      e.type === 'server.state' && e.server === 'silent' ? [e.state] : [],
-    );
+    const states = h.states('silent').map((e) => e.state);
     expect(states).toEqual(['starting', 'restarting', 'starting', 'failed']);
   });
 
@@ -105,8 +76,8 @@ describe('McpRuntime with real servers', () => {
     transport: { type: http, port: 3002 }
     securityPolicies: { network: bridge }
 `);
-    expect(runtime!.get('web')!.status().endpoint).toMatch(/^http:\/\/10\.\d+\.\d+\.\d+:3001\/mcp$/);
-    expect(runtime!.get('webbridge')!.status().endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    expect(h.runtime!.get('web')!.status().endpoint).toMatch(/^http:\/\/10\.\d+\.\d+\.\d+:3001\/mcp$/);
+    expect(h.runtime!.get('webbridge')!.status().endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     expect(text(await call('web', 'echo', { message: 'over http' }))).toBe('Echo: over http');
     expect(text(await call('webbridge', 'echo', { message: 'over bridge' }))).toBe('Echo: over bridge');
     const web = await inspect('mcpman-web');
@@ -127,7 +98,7 @@ describe('McpRuntime with real servers', () => {
   });
 
   it('runs server-filesystem on a folder mounted read-only: reads work, writes are refused', async () => {
-    const data = workspace.path('shared');
+    const data = h.workspace.path('shared');
     await mkdir(data, { recursive: true });
     await writeFile(`${data}/hello.txt`, 'hello from the host\n');
     await start(`  files:

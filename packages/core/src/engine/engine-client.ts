@@ -351,6 +351,26 @@ export class EngineClient {
     }
   }
 
+  /**
+   * Follow a pull or build progress stream to its end. Resolves when it ends well; otherwise
+   * rejects with the stream's own error text (Podman reports failures inside the stream).
+   */
+  private followProgress(
+    stream: NodeJS.ReadableStream,
+    onEvent: (event: unknown) => void,
+  ): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      this.docker.modem.followProgress(
+        stream,
+        (error: Error | null, events: unknown[]) => {
+          const failure = error ?? findStreamError(events);
+          resolve(failure === undefined ? undefined : describe(failure));
+        },
+        onEvent,
+      );
+    });
+  }
+
   async pullImage(ref: string, onProgress?: (progress: PullProgress) => void): Promise<void> {
     await this.slowPolicy.execute(async () => {
       let stream: NodeJS.ReadableStream;
@@ -362,23 +382,12 @@ export class EngineClient {
           hint: 'Check the image name and that its registry is reachable, or use a local image or build: source.',
         });
       }
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (error: Error | null, output: unknown[]) => {
-            const failure = error ?? findStreamError(output);
-            if (failure !== undefined) {
-              reject(
-                new MCPError(MCPErrorCode.ImagePullFailed, `pulling ${ref} failed: ${describe(failure)}`),
-              );
-            } else resolve();
-          },
-          (event: unknown) => {
-            const progress = toPullProgress(event);
-            if (progress !== undefined) onProgress?.(progress);
-          },
-        );
+      const failure = await this.followProgress(stream, (event) => {
+        const progress = toPullProgress(event);
+        if (progress !== undefined) onProgress?.(progress);
       });
+      if (failure !== undefined)
+        throw new MCPError(MCPErrorCode.ImagePullFailed, `pulling ${ref} failed: ${failure}`);
     });
   }
 
@@ -402,37 +411,24 @@ export class EngineClient {
         throw new MCPError(
           MCPErrorCode.ImageBuildFailed,
           `building ${options.tag} failed: ${describe(error)}`,
-          { cause: error },
+          {
+            cause: error,
+          },
         );
       }
       const output: string[] = [];
-      await new Promise<void>((resolve, reject) => {
-        this.docker.modem.followProgress(
-          stream,
-          (error: Error | null, events: unknown[]) => {
-            const failure = error ?? findStreamError(events);
-            if (failure !== undefined) {
-              reject(
-                new MCPError(
-                  MCPErrorCode.ImageBuildFailed,
-                  `building ${options.tag} failed: ${describe(failure)}`,
-                  {
-                    data: { output: output.slice(-20).join('\n') },
-                    hint: 'Read the build output above; fix the Containerfile or the source.',
-                  },
-                ),
-              );
-            } else resolve();
-          },
-          (event: unknown) => {
-            const text = streamText(event);
-            if (text !== undefined) {
-              output.push(text);
-              options.onOutput?.(text);
-            }
-          },
-        );
+      const failure = await this.followProgress(stream, (event) => {
+        const text = streamText(event);
+        if (text === undefined) return;
+        output.push(text);
+        options.onOutput?.(text);
       });
+      if (failure !== undefined) {
+        throw new MCPError(MCPErrorCode.ImageBuildFailed, `building ${options.tag} failed: ${failure}`, {
+          data: { output: output.slice(-20).join('\n') },
+          hint: 'Read the build output above; fix the Containerfile or the source.',
+        });
+      }
     });
   }
 

@@ -1,0 +1,70 @@
+import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
+import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
+import { sweep } from './podman.js';
+import { Workspace } from './workspace.js';
+
+/**
+ * An in-process manager for one test file: a runtime over the real engine, every event it
+ * emits, a temporary folder; `reset` after each test removes what the test started.
+ */
+export class RuntimeHarness {
+  readonly events: ManagerEvent[] = [];
+  runtime: McpRuntime | undefined;
+
+  private constructor(
+    readonly engine: EngineClient,
+    readonly workspace: Workspace,
+  ) {}
+
+  static async create(): Promise<RuntimeHarness> {
+    await sweep();
+    return new RuntimeHarness(await EngineClient.connect(), await Workspace.create());
+  }
+
+  /** Apply a config whose `servers:` section is `serversYaml`, and wait until all settle. */
+  async start(serversYaml: string): Promise<McpRuntime> {
+    const runtime = new McpRuntime({
+      engine: this.engine,
+      clientInfo: { name: 'mcpman-test', version: '0' },
+      logDir: this.workspace.path('logs'),
+    });
+    this.runtime = runtime;
+    runtime.bus.on((event) => this.events.push(event));
+    await runtime.apply(
+      parseConfigText(`version: 1\nservers:\n${serversYaml}`, { path: this.workspace.path('mcpman.yaml') }),
+    );
+    return runtime;
+  }
+
+  states(server: string): ServerStateEvent[] {
+    return this.events.filter((e): e is ServerStateEvent => e.type === 'server.state' && e.server === server);
+  }
+
+  /** A tool call on a ready server. */
+  async call(server: string, tool: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const peer = this.runtime?.get(server)?.peer;
+    if (peer === undefined)
+      throw new Error(`${server} is not ready: ${JSON.stringify(this.runtime?.get(server)?.status())}`);
+    return peer.request('tools/call', { name: tool, arguments: args });
+  }
+
+  async reset(): Promise<void> {
+    await this.runtime?.down();
+    this.runtime?.dispose();
+    this.runtime = undefined;
+    this.events.length = 0;
+  }
+
+  async dispose(): Promise<void> {
+    await this.reset();
+    await sweep();
+    await this.workspace.dispose();
+  }
+}
+
+/** The text of a tool result's content. */
+export function resultText(result: Record<string, unknown>): string {
+  return ((result['content'] as { type: string; text?: string }[] | undefined) ?? [])
+    .map((c) => c.text ?? '')
+    .join('\n');
+}
