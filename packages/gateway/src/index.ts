@@ -12,3 +12,13 @@ export type {
   ManagementBackend,
   ServerDetail,
 } from './api/management-api.js';
+export { GatewayServer } from './gateway-server.js';
+export type { GatewayServerOptions } from './gateway-server.js';
+export { Gateway, errorBody, paginate } from './pipeline/gateway.js';
+export type { GatewayOptions, RequestContext } from './pipeline/gateway.js';
+export type { ManagedServer, ServerDirectory } from './pipeline/directory.js';
+export { RuntimeDirectory } from './pipeline/runtime-directory.js';
+export { ClientSession, ANONYMOUS, LOG_LEVELS, isLogLevel } from './pipeline/session.js';
+export type { ClientTransportKind, Identity, LogLevel, SessionScope } from './pipeline/session.js';
+export { UpstreamHub } from './pipeline/upstream-hub.js';
+export { globMatch, prefixName, prefixUri, splitName, splitUri, toolAllowed } from './pipeline/names.js';

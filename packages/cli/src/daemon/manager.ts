@@ -3,7 +3,7 @@ import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ConfigError, EngineClient, McpRuntime, VERSION, loadConfigFile, toMCPError } from '@mcpman/core';
 import type { LoadedConfig } from '@mcpman/core';
-import { HttpListener, Router, parseListen, registerManagementApi } from '@mcpman/gateway';
+import { GatewayServer, RuntimeDirectory, parseListen } from '@mcpman/gateway';
 import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
@@ -90,22 +90,22 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     },
   };
 
-  const gateway = options.loaded.config.gateway;
-  const address = parseListen(gateway.listen);
-  const router = new Router();
-  registerManagementApi(router, backend, {
-    heartbeatMs: gateway.keepAlive.sseHeartbeat,
-    maxRequestBytes: gateway.maxRequestBytes,
-  });
-  const listener = new HttpListener(router, {
+  const gatewayConfig = options.loaded.config.gateway;
+  const address = parseListen(gatewayConfig.listen);
+  const server = new GatewayServer({
+    config: gatewayConfig,
+    directory: new RuntimeDirectory(runtime),
+    serverInfo: { name: 'mcpman', version: VERSION },
     listen: options.port === undefined ? address : { ...address, port: options.port },
-    keepAliveTimeoutMs: gateway.keepAlive.httpTimeout,
+    management: backend,
   });
   let watcher: FSWatcher | undefined;
   try {
-    const url = await listener.start();
+    const url = await server.start();
     await writeDaemonRecord({ pid: process.pid, url: url.toString(), configPath, startedAt }, io.env);
-    io.stdout(`mcpman ${VERSION}: managing ${configPath}; API at ${url.toString()}api/v1\n`);
+    io.stdout(
+      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp, API at ${url.toString()}api/v1\n`,
+    );
     watcher = watchConfig(configPath, () => {
       reload().catch((error: unknown) => {
         const message =
@@ -138,7 +138,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     subscription.dispose();
     reporter.stop();
     runtime.dispose();
-    await listener.close();
+    await server.close();
     await removeDaemonRecord(process.pid, io.env);
   }
 }

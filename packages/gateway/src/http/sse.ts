@@ -1,4 +1,6 @@
+import { constants, createGzip } from 'node:zlib';
 import type { ServerResponse } from 'node:http';
+import type { Gzip } from 'node:zlib';
 
 export interface SseStream {
   send(event: string | undefined, data: string, id?: string): boolean;
@@ -8,23 +10,39 @@ export interface SseStream {
   onClose(listener: () => void): void;
 }
 
+export interface SseOptions {
+  readonly heartbeatMs: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** gzip the stream, flushing after every event so nothing waits in the compressor. */
+  readonly gzip?: boolean;
+}
+
 /**
  * Turn a response into a Server-Sent Events stream with heartbeats, so idle proxies and clients
  * keep the connection and a dead peer is noticed.
  */
-export function openSse(
-  res: ServerResponse,
-  heartbeatMs: number,
-  headers: Readonly<Record<string, string>> = {},
-): SseStream {
+export function openSse(res: ServerResponse, options: SseOptions | number): SseStream {
+  const {
+    heartbeatMs,
+    headers = {},
+    gzip = false,
+  } = typeof options === 'number' ? { heartbeatMs: options } : options;
   res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
+    'content-type': 'text/event-stream',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
+    ...(gzip ? { 'content-encoding': 'gzip', vary: 'accept-encoding' } : {}),
     ...headers,
   });
   res.flushHeaders();
+  let out: ServerResponse | Gzip = res;
+  let compressor: Gzip | undefined;
+  if (gzip) {
+    compressor = createGzip({ flush: constants.Z_SYNC_FLUSH });
+    compressor.pipe(res);
+    out = compressor;
+  }
   let closed = false;
   const listeners: (() => void)[] = [];
   const heartbeat = setInterval(() => {
@@ -38,6 +56,11 @@ export function openSse(
     for (const listener of listeners.splice(0)) listener();
   };
   res.on('close', finish);
+  const write = (text: string): boolean => {
+    const ok = out.write(text);
+    compressor?.flush(constants.Z_SYNC_FLUSH);
+    return ok;
+  };
   const stream: SseStream = {
     send(event, data, id) {
       if (closed) return false;
@@ -45,13 +68,13 @@ export function openSse(
       if (id !== undefined) frame += `id: ${id}\n`;
       if (event !== undefined) frame += `event: ${event}\n`;
       for (const line of data.split('\n')) frame += `data: ${line}\n`;
-      return res.write(`${frame}\n`);
+      return write(`${frame}\n`);
     },
     comment(text) {
-      if (!closed) res.write(`: ${text}\n\n`);
+      if (!closed) write(`: ${text}\n\n`);
     },
     close() {
-      if (!closed) res.end();
+      if (!closed) out.end();
       finish();
     },
     get closed() {

@@ -1,0 +1,21 @@
+import type { Disposable, McpPeer, ServerHandshake, ServerState } from '@mcpman/core';
+import type { ToolFilter } from './names.js';
+
+/** One managed server as the gateway sees it. */
+export interface ManagedServer {
+  readonly name: string;
+  readonly state: ServerState;
+  /** The shared upstream session, when the server is ready. */
+  readonly peer: McpPeer | undefined;
+  readonly handshake: ServerHandshake | undefined;
+  readonly tools: ToolFilter;
+  readonly sessionMode: 'shared' | 'per-client';
+}
+
+/** The servers behind the gateway (the runtime's supervisors, in the daemon). */
+export interface ServerDirectory {
+  names(): string[];
+  get(name: string): ManagedServer | undefined;
+  /** Called on every state change of a server. */
+  onStateChange(listener: (server: string, state: ServerState) => void): Disposable;
+}

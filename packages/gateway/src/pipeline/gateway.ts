@@ -1,0 +1,647 @@
+import {
+  LATEST_LEGACY_VERSION,
+  LEGACY_VERSIONS,
+  META,
+  MODERN_VERSION,
+  MCPError,
+  MCPErrorCode,
+  RemoteRpcError,
+  classifyMessage,
+  toMCPError,
+} from '@mcpman/core';
+import type {
+  Disposable,
+  Implementation,
+  JsonObject,
+  JsonRpcErrorBody,
+  JsonRpcMessage,
+  JsonRpcNotification,
+  JsonRpcRequest,
+  JsonRpcResponse,
+} from '@mcpman/core';
+import type { ServerDirectory } from './directory.js';
+import { prefixName, prefixUri, splitName, splitUri, toolAllowed } from './names.js';
+import { isLogLevel } from './session.js';
+import type { ClientSession } from './session.js';
+import { UpstreamHub } from './upstream-hub.js';
+import type { CallContext } from './upstream-hub.js';
+
+export interface GatewayOptions {
+  readonly directory: ServerDirectory;
+  readonly serverInfo: Implementation;
+  /** Longest a forwarded call may take. */
+  readonly requestTimeoutMs?: number;
+  /** Items per page of aggregated lists. */
+  readonly pageSize?: number;
+}
+
+/** Context of one request from a client. */
+export interface RequestContext {
+  /** Messages related to this request, sent before its response (progress, server requests). */
+  readonly emit: (message: JsonRpcMessage) => void;
+  readonly signal?: AbortSignal;
+}
+
+const LIST_ITEMS: Readonly<
+  Record<string, { key: string; kind: 'tool' | 'prompt' | 'resource' | 'template' }>
+> = {
+  'tools/list': { key: 'tools', kind: 'tool' },
+  'prompts/list': { key: 'prompts', kind: 'prompt' },
+  'resources/list': { key: 'resources', kind: 'resource' },
+  'resources/templates/list': { key: 'resourceTemplates', kind: 'template' },
+};
+
+const SUPPORTED_LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+
+function objectOf(value: unknown): JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
+}
+
+function invalidParams(message: string): MCPError {
+  return new MCPError(MCPErrorCode.ProtocolInvalidParams, message);
+}
+
+/** The JSON-RPC error body for anything thrown while handling a request. */
+export function errorBody(error: unknown): JsonRpcErrorBody {
+  if (error instanceof RemoteRpcError) return error.toJsonRpc();
+  return toMCPError(error).toJsonRpc();
+}
+
+/**
+ * The gateway's one message path. Every client transport turns what it receives into calls
+ * here and sends back what comes out; this routes, aggregates, caches, adapts protocol eras
+ * and forwards to the upstream hubs.
+ */
+export class Gateway implements Disposable {
+  private readonly hubs = new Map<string, UpstreamHub>();
+  private readonly sessions = new Set<ClientSession>();
+  private readonly directory: ServerDirectory;
+  private readonly timeoutMs: number;
+  private readonly pageSize: number;
+  private readonly subscription: Disposable;
+
+  constructor(private readonly options: GatewayOptions) {
+    this.directory = options.directory;
+    this.timeoutMs = options.requestTimeoutMs ?? 300_000;
+    this.pageSize = options.pageSize ?? 500;
+    this.subscription = this.directory.onStateChange((server) => {
+      this.hub(server);
+    });
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  hasServer(name: string): boolean {
+    return this.directory.get(name) !== undefined;
+  }
+
+  /** Subscribe a session to a resource it names as it sees it; false when it cannot be. */
+  async subscribeUri(session: ClientSession, uri: string): Promise<boolean> {
+    try {
+      await this.subscribe(session, { uri }, { session, emit: () => undefined });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  openSession(session: ClientSession): void {
+    this.sessions.add(session);
+    session.onClose(() => {
+      this.sessions.delete(session);
+      for (const hub of this.hubs.values()) {
+        hub.forget(session, (uri) => {
+          const target = this.upstreamUri(session, uri);
+          return target?.server === hub.name ? target.uri : undefined;
+        });
+      }
+    });
+  }
+
+  /** Servers a session can see: its scope, narrowed by its identity's grant. */
+  serversOf(session: ClientSession): string[] {
+    const names = session.scope.kind === 'all' ? this.directory.names() : [session.scope.server];
+    const granted = session.identity.servers;
+    return granted === undefined ? names : names.filter((name) => granted.includes(name));
+  }
+
+  /** The hub of a server, bound to its current upstream session. */
+  private hub(server: string): UpstreamHub {
+    let hub = this.hubs.get(server);
+    if (hub === undefined) {
+      hub = new UpstreamHub(server, {
+        listChanged: (name, kind) => {
+          this.broadcastListChanged(name, kind);
+        },
+        sessionsFor: (name) => [...this.sessions].filter((s) => this.serversOf(s).includes(name)),
+      });
+      hub.deliver = (session, notification) => {
+        this.deliverFromServer(server, session, notification);
+      };
+      this.hubs.set(server, hub);
+    }
+    const managed = this.directory.get(server);
+    if (managed !== undefined) hub.bind(managed);
+    return hub;
+  }
+
+  private broadcastListChanged(server: string, kind: 'tools' | 'prompts' | 'resources'): void {
+    const message: JsonRpcNotification = { jsonrpc: '2.0', method: `notifications/${kind}/list_changed` };
+    for (const session of this.sessions) {
+      if (session.initialized && this.serversOf(session).includes(server)) session.push(message);
+    }
+  }
+
+  /** Session-level notifications from a server, rewritten for what the session sees. */
+  private deliverFromServer(server: string, session: ClientSession, notification: JsonRpcNotification): void {
+    if (notification.method === 'notifications/resources/updated') {
+      const raw = notification.params?.['uri'];
+      const uri = typeof raw === 'string' ? raw : '';
+      const visible = session.scope.kind === 'all' ? prefixUri(server, uri) : uri;
+      if (!session.subscriptions.has(visible)) return;
+      session.push({ ...notification, params: { ...notification.params, uri: visible } });
+      return;
+    }
+    session.push(notification);
+  }
+
+  // --- Dispatch -----------------------------------------------------------------------------
+
+  /**
+   * Handle one message from a client. Requests resolve with their response; notifications and
+   * responses (to server-to-client requests) resolve with undefined.
+   */
+  async handle(
+    session: ClientSession,
+    message: unknown,
+    context: RequestContext,
+  ): Promise<JsonRpcResponse | undefined> {
+    session.touch();
+    const classified = classifyMessage(message);
+    switch (classified.kind) {
+      case 'invalid':
+        return {
+          jsonrpc: '2.0',
+          id: classified.id,
+          error: { code: -32600, message: `Invalid Request: ${classified.reason}` },
+        };
+      case 'notification':
+        this.onNotification(session, classified.message);
+        return undefined;
+      case 'response':
+        this.onClientResponse(session, classified.message);
+        return undefined;
+      case 'request':
+        return this.onRequest(session, classified.message, context);
+    }
+  }
+
+  private async onRequest(
+    session: ClientSession,
+    request: JsonRpcRequest,
+    context: RequestContext,
+  ): Promise<JsonRpcResponse> {
+    const controller = new AbortController();
+    const onAbort = (): void => {
+      controller.abort();
+    };
+    context.signal?.addEventListener('abort', onAbort, { once: true });
+    session.inflight.set(request.id, controller);
+    try {
+      const result = await this.route(session, request, {
+        session,
+        emit: context.emit,
+        signal: controller.signal,
+      });
+      return {
+        jsonrpc: '2.0',
+        id: request.id,
+        result: session.era === 'modern' ? withResultType(result) : result,
+      };
+    } catch (error) {
+      return { jsonrpc: '2.0', id: request.id, error: errorBody(error) };
+    } finally {
+      session.inflight.delete(request.id);
+      context.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private onNotification(session: ClientSession, notification: JsonRpcNotification): void {
+    switch (notification.method) {
+      case 'notifications/initialized':
+        session.initialized = true;
+        return;
+      case 'notifications/cancelled': {
+        const id = notification.params?.['requestId'];
+        if (typeof id === 'string' || typeof id === 'number') session.inflight.get(id)?.abort();
+        return;
+      }
+      case 'notifications/roots/list_changed':
+        // Forwarded to the servers this session sees, which may ask for roots again.
+        for (const server of this.serversOf(session)) {
+          void this.directory
+            .get(server)
+            ?.peer?.notify(notification.method)
+            .catch(() => undefined);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onClientResponse(session: ClientSession, response: JsonRpcResponse): void {
+    if (response.id === null) return;
+    for (const server of this.serversOf(session)) {
+      if (this.hubs.get(server)?.answer(response.id, response) === true) return;
+    }
+  }
+
+  private async route(
+    session: ClientSession,
+    request: JsonRpcRequest,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const params = request.params ?? {};
+    switch (request.method) {
+      case 'initialize':
+        return this.initialize(session, params);
+      case 'server/discover':
+        return this.discover(session);
+      case 'ping':
+        return {};
+      case 'logging/setLevel': {
+        const level = params['level'];
+        if (!isLogLevel(level)) throw invalidParams(`unknown log level ${JSON.stringify(level)}`);
+        session.logLevel = level;
+        await Promise.all(this.serversOf(session).map((server) => this.hub(server).syncLogLevel()));
+        return {};
+      }
+      case 'tools/list':
+      case 'prompts/list':
+      case 'resources/list':
+      case 'resources/templates/list':
+        return this.list(session, request.method, params, call);
+      case 'tools/call':
+        return this.callTool(session, params, call);
+      case 'prompts/get':
+        return this.byName(session, 'prompts/get', params, call);
+      case 'resources/read':
+        return this.readResource(session, params, call);
+      case 'resources/subscribe':
+        return this.subscribe(session, params, call);
+      case 'resources/unsubscribe':
+        return this.unsubscribe(session, params, call);
+      case 'completion/complete':
+        return this.complete(session, params, call);
+      default:
+        // One server: anything else (tasks, experimental methods) goes through as it is.
+        if (session.scope.kind === 'server')
+          return this.forward(session, session.scope.server, request.method, params, call);
+        throw new MCPError(MCPErrorCode.ProtocolMethodNotFound, `Method not found: ${request.method}`);
+    }
+  }
+
+  private forward(
+    session: ClientSession,
+    server: string,
+    method: string,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    if (!this.serversOf(session).includes(server)) {
+      throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to use server ${server}`);
+    }
+    return this.hub(server).request(method, forUpstream(params), call, this.timeoutMs);
+  }
+
+  // --- Lifecycle ----------------------------------------------------------------------------
+
+  private initialize(session: ClientSession, params: JsonObject): JsonObject {
+    const requested = params['protocolVersion'];
+    const version =
+      typeof requested === 'string' && SUPPORTED_LEGACY.has(requested) ? requested : LATEST_LEGACY_VERSION;
+    session.era = 'legacy';
+    session.protocolVersion = version;
+    session.clientCapabilities = objectOf(params['capabilities']);
+    const info = objectOf(params['clientInfo']);
+    if (typeof info['name'] === 'string' && typeof info['version'] === 'string') {
+      session.clientInfo = { name: info['name'], version: info['version'] };
+    }
+    const { capabilities, serverInfo, instructions } = this.describe(session);
+    return {
+      protocolVersion: version,
+      capabilities,
+      serverInfo,
+      ...(instructions === undefined ? {} : { instructions }),
+    };
+  }
+
+  private discover(session: ClientSession): JsonObject {
+    const { capabilities, serverInfo, instructions } = this.describe(session);
+    return {
+      resultType: 'complete',
+      supportedVersions: [MODERN_VERSION],
+      capabilities,
+      ...(instructions === undefined ? {} : { instructions }),
+      _meta: { [META.serverInfo]: serverInfo },
+    };
+  }
+
+  /** What this endpoint is: the one server as it described itself, or the merged gateway. */
+  private describe(session: ClientSession): {
+    capabilities: JsonObject;
+    serverInfo: JsonObject;
+    instructions: string | undefined;
+  } {
+    if (session.scope.kind === 'server') {
+      const handshake = this.directory.get(session.scope.server)?.handshake;
+      if (handshake === undefined) {
+        throw new MCPError(MCPErrorCode.ServerNotReady, `server ${session.scope.server} is not ready`, {
+          hint: 'It may be starting or restarting; `mcpman status` shows why. Retry shortly.',
+        });
+      }
+      const info = handshake.serverInfo ?? this.options.serverInfo;
+      return {
+        capabilities: { ...handshake.capabilities },
+        serverInfo: { ...info },
+        instructions: handshake.instructions,
+      };
+    }
+    const servers = this.serversOf(session);
+    return {
+      capabilities: {
+        tools: { listChanged: true },
+        prompts: { listChanged: true },
+        resources: { subscribe: true, listChanged: true },
+        logging: {},
+        completions: {},
+      },
+      serverInfo: { ...this.options.serverInfo, title: 'MCP Server Manager gateway' },
+      instructions:
+        servers.length === 0
+          ? undefined
+          : `Tools and prompts of ${servers.join(', ')}, named <server>__<name>; resources as mcpman://<server>/<uri>.`,
+    };
+  }
+
+  // --- Lists --------------------------------------------------------------------------------
+
+  private async list(
+    session: ClientSession,
+    method: string,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const spec = LIST_ITEMS[method];
+    if (spec === undefined) throw new MCPError(MCPErrorCode.ProtocolMethodNotFound, method);
+    const all: JsonObject[] = [];
+    for (const server of this.serversOf(session)) {
+      const hub = this.hub(server);
+      let items: readonly JsonObject[];
+      try {
+        items = await hub.list(method, call, this.timeoutMs);
+      } catch (error) {
+        // A server that is down drops out of the aggregate list instead of failing it.
+        if (session.scope.kind === 'all') continue;
+        throw error;
+      }
+      const filter = this.directory.get(server)?.tools;
+      for (const item of items) {
+        const name = typeof item['name'] === 'string' ? item['name'] : '';
+        if (spec.kind === 'tool' && filter !== undefined && !toolAllowed(filter, name)) continue;
+        if (spec.kind === 'tool' && !this.toolGranted(session, server, name)) continue;
+        all.push(session.scope.kind === 'all' ? renameItem(spec.kind, server, item) : item);
+      }
+    }
+    return paginate(all, spec.key, params['cursor'], this.pageSize);
+  }
+
+  private toolGranted(session: ClientSession, server: string, tool: string): boolean {
+    const grant = session.identity.tools;
+    return grant === undefined || grant.includes(prefixName(server, tool));
+  }
+
+  // --- Routed calls -------------------------------------------------------------------------
+
+  /** Which server and upstream name a client-visible name means. */
+  private target(session: ClientSession, name: unknown, what: string): { server: string; name: string } {
+    if (typeof name !== 'string' || name === '') throw invalidParams(`${what} name is missing`);
+    if (session.scope.kind === 'server') return { server: session.scope.server, name };
+    const split = splitName(name);
+    if (split === undefined || !this.serversOf(session).includes(split.server)) {
+      throw invalidParams(`unknown ${what} ${name}: aggregated names are <server>__<name>`);
+    }
+    return split;
+  }
+
+  private async callTool(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
+    const { server, name } = this.target(session, params['name'], 'tool');
+    const filter = this.directory.get(server)?.tools;
+    if (filter !== undefined && !toolAllowed(filter, name)) {
+      throw invalidParams(
+        `tool ${String(params['name'])} is not exposed (filtered out by the server's tools config)`,
+      );
+    }
+    if (!this.toolGranted(session, server, name)) {
+      throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to call ${prefixName(server, name)}`);
+    }
+    const result = await this.forward(session, server, 'tools/call', { ...params, name }, call);
+    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+  }
+
+  private async byName(
+    session: ClientSession,
+    method: string,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const { server, name } = this.target(session, params['name'], 'prompt');
+    const result = await this.forward(session, server, method, { ...params, name }, call);
+    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+  }
+
+  private upstreamUri(session: ClientSession, uri: unknown): { server: string; uri: string } | undefined {
+    if (typeof uri !== 'string' || uri === '') return undefined;
+    if (session.scope.kind === 'server') return { server: session.scope.server, uri };
+    const split = splitUri(uri);
+    return split !== undefined && this.serversOf(session).includes(split.server) ? split : undefined;
+  }
+
+  private requireUri(session: ClientSession, uri: unknown): { server: string; uri: string } {
+    const target = this.upstreamUri(session, uri);
+    if (target === undefined) {
+      throw new MCPError(
+        MCPErrorCode.ResourceNotFound,
+        `unknown resource ${JSON.stringify(uri)}: aggregated URIs are mcpman://<server>/<uri>`,
+      );
+    }
+    return target;
+  }
+
+  private async readResource(
+    session: ClientSession,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const { server, uri } = this.requireUri(session, params['uri']);
+    const result = await this.forward(session, server, 'resources/read', { ...params, uri }, call);
+    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+  }
+
+  private async subscribe(
+    session: ClientSession,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const visible = typeof params['uri'] === 'string' ? params['uri'] : '';
+    const { server, uri } = this.requireUri(session, params['uri']);
+    if (!session.subscriptions.has(visible)) {
+      await this.hub(server).subscribe(uri, call, this.timeoutMs);
+      session.subscriptions.add(visible);
+    }
+    return {};
+  }
+
+  private async unsubscribe(
+    session: ClientSession,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const visible = typeof params['uri'] === 'string' ? params['uri'] : '';
+    const { server, uri } = this.requireUri(session, params['uri']);
+    if (session.subscriptions.delete(visible)) await this.hub(server).unsubscribe(uri, call, this.timeoutMs);
+    return {};
+  }
+
+  private async complete(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
+    const ref = objectOf(params['ref']);
+    if (ref['type'] === 'ref/prompt') {
+      const { server, name } = this.target(session, ref['name'], 'prompt');
+      return this.forward(session, server, 'completion/complete', { ...params, ref: { ...ref, name } }, call);
+    }
+    if (ref['type'] === 'ref/resource') {
+      const { server, uri } = this.requireUri(session, ref['uri']);
+      return this.forward(session, server, 'completion/complete', { ...params, ref: { ...ref, uri } }, call);
+    }
+    throw invalidParams('completion/complete needs ref of type ref/prompt or ref/resource');
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    for (const session of [...this.sessions]) session.close();
+  }
+}
+
+// --- Helpers ------------------------------------------------------------------------------------
+
+/** Strip 2026-era `_meta` keys a legacy server would not understand (the gateway speaks for the client). */
+function forUpstream(params: JsonObject): JsonObject {
+  const meta = params['_meta'];
+  if (typeof meta !== 'object' || meta === null) return params;
+  const kept = Object.fromEntries(
+    Object.entries(meta as JsonObject).filter(
+      ([key]) =>
+        key !== META.protocolVersion &&
+        key !== META.clientCapabilities &&
+        key !== META.clientInfo &&
+        key !== META.logLevel,
+    ),
+  );
+  const { _meta: _dropped, ...rest } = params;
+  return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
+}
+
+/** 2026-07-28 results say what kind of result they are. */
+function withResultType(result: JsonObject): JsonObject {
+  return 'resultType' in result ? result : { resultType: 'complete', ...result };
+}
+
+function renameItem(
+  kind: 'tool' | 'prompt' | 'resource' | 'template',
+  server: string,
+  item: JsonObject,
+): JsonObject {
+  switch (kind) {
+    case 'tool':
+    case 'prompt':
+      return { ...item, name: prefixName(server, String(item['name'])) };
+    case 'resource':
+      return { ...item, uri: prefixUri(server, String(item['uri'])) };
+    case 'template':
+      return { ...item, uriTemplate: prefixUri(server, String(item['uriTemplate'])) };
+  }
+}
+
+/**
+ * Resource URIs inside results (`resource_link` and embedded `resource` content, prompt
+ * messages) are the server's own; on `/mcp` they get the prefix that routes them back.
+ */
+function rewriteUris(result: JsonObject, server: string): JsonObject {
+  const rewriteContent = (content: unknown): unknown => {
+    if (typeof content !== 'object' || content === null) return content;
+    const block = content as JsonObject;
+    if (block['type'] === 'resource_link' && typeof block['uri'] === 'string')
+      return { ...block, uri: prefixUri(server, block['uri']) };
+    if (block['type'] === 'resource') {
+      const resource = objectOf(block['resource']);
+      if (typeof resource['uri'] === 'string')
+        return { ...block, resource: { ...resource, uri: prefixUri(server, resource['uri']) } };
+    }
+    return content;
+  };
+  let out = result;
+  if (Array.isArray(result['content'])) out = { ...out, content: result['content'].map(rewriteContent) };
+  if (Array.isArray(result['contents'])) {
+    out = {
+      ...out,
+      contents: result['contents'].map((c: unknown) => {
+        const item = objectOf(c);
+        return typeof item['uri'] === 'string' ? { ...item, uri: prefixUri(server, item['uri']) } : c;
+      }),
+    };
+  }
+  if (Array.isArray(result['messages'])) {
+    out = {
+      ...out,
+      messages: result['messages'].map((m: unknown) => {
+        const message = objectOf(m);
+        return 'content' in message ? { ...message, content: rewriteContent(message['content']) } : m;
+      }),
+    };
+  }
+  return out;
+}
+
+/** One page of a merged list; the cursor is the gateway's own (an offset), opaque to clients. */
+export function paginate(
+  items: readonly JsonObject[],
+  key: string,
+  cursor: unknown,
+  pageSize: number,
+): JsonObject {
+  let offset = 0;
+  if (cursor !== undefined) {
+    const decoded =
+      typeof cursor === 'string'
+        ? Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^o:/, ''))
+        : NaN;
+    if (
+      typeof cursor !== 'string' ||
+      !Buffer.from(cursor, 'base64url').toString('utf8').startsWith('o:') ||
+      !Number.isInteger(decoded) ||
+      decoded < 0
+    ) {
+      throw invalidParams('invalid cursor');
+    }
+    offset = decoded;
+  }
+  const page = items.slice(offset, offset + pageSize);
+  const next =
+    offset + pageSize < items.length
+      ? Buffer.from(`o:${offset + pageSize}`).toString('base64url')
+      : undefined;
+  return { [key]: page, ...(next === undefined ? {} : { nextCursor: next }) };
+}

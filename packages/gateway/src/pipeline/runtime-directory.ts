@@ -1,0 +1,30 @@
+import type { Disposable, McpRuntime, ServerState } from '@mcpman/core';
+import type { ManagedServer, ServerDirectory } from './directory.js';
+
+/** The runtime's supervisors as the gateway's server directory. */
+export class RuntimeDirectory implements ServerDirectory {
+  constructor(private readonly runtime: McpRuntime) {}
+
+  names(): string[] {
+    return this.runtime.servers().map((supervisor) => supervisor.name);
+  }
+
+  get(name: string): ManagedServer | undefined {
+    const supervisor = this.runtime.get(name);
+    if (supervisor === undefined) return undefined;
+    return {
+      name,
+      state: supervisor.state,
+      peer: supervisor.peer,
+      handshake: supervisor.negotiated,
+      tools: supervisor.config.tools,
+      sessionMode: supervisor.config.sessionMode,
+    };
+  }
+
+  onStateChange(listener: (server: string, state: ServerState) => void): Disposable {
+    return this.runtime.bus.onType('server.state', (event) => {
+      listener(event.server, event.state);
+    });
+  }
+}

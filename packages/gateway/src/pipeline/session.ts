@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Implementation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/core';
+
+export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio';
+
+/** What a session talks to: every server merged (`/mcp`), or one server (`/servers/<name>/mcp`). */
+export type SessionScope = { readonly kind: 'all' } | { readonly kind: 'server'; readonly server: string };
+
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(value: unknown): value is LogLevel {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+/** Who is calling, once authentication is on; `anonymous` on loopback without auth. */
+export interface Identity {
+  readonly name: string;
+  /** Servers the identity may use; undefined means all. */
+  readonly servers?: readonly string[];
+  /** Tools (`server__tool`) the identity may call; undefined means all its servers' tools. */
+  readonly tools?: readonly string[];
+  readonly admin: boolean;
+}
+
+export const ANONYMOUS: Identity = { name: 'anonymous', admin: true };
+
+/**
+ * One client session, whatever transport carries it. Legacy-era sessions live from `initialize`
+ * to DELETE (or idle expiry); a 2026-07-28 request without a session gets a throwaway one.
+ */
+export class ClientSession {
+  readonly id: string;
+  readonly createdAt = Date.now();
+  lastActivity = Date.now();
+  era: ProtocolEra = 'legacy';
+  protocolVersion: string | undefined;
+  clientInfo: Implementation | undefined;
+  clientCapabilities: JsonObject = {};
+  /** Minimum level of `notifications/message` this client wants; undefined: none asked for. */
+  logLevel: LogLevel | undefined;
+  initialized = false;
+  closed = false;
+  /** Resource URIs (as this client sees them) the client subscribed to. */
+  readonly subscriptions = new Set<string>();
+  /** Client request id → abort controller of the in-flight call (for notifications/cancelled). */
+  readonly inflight = new Map<JsonRpcId, AbortController>();
+  /** Session-level outbound channel (GET stream, SSE stream, WebSocket, gRPC stream). */
+  private sink: ((message: JsonRpcMessage) => void) | undefined;
+  /** Messages for a session-level channel that is not open yet (a GET stream not opened). */
+  private readonly backlog: JsonRpcMessage[] = [];
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(
+    readonly transport: ClientTransportKind,
+    readonly scope: SessionScope,
+    readonly identity: Identity = ANONYMOUS,
+    id?: string,
+  ) {
+    this.id = id ?? randomUUID();
+  }
+
+  /** Attach the session-level channel; queued messages are flushed into it. */
+  attach(sink: ((message: JsonRpcMessage) => void) | undefined): void {
+    this.sink = sink;
+    if (sink !== undefined) for (const message of this.backlog.splice(0)) sink(message);
+  }
+
+  get hasChannel(): boolean {
+    return this.sink !== undefined;
+  }
+
+  /** Send a message not tied to a request (list_changed, resource updates, logs). */
+  push(message: JsonRpcMessage): void {
+    if (this.closed) return;
+    if (this.sink !== undefined) this.sink(message);
+    else if (this.backlog.length < 1000) this.backlog.push(message);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const controller of this.inflight.values()) controller.abort();
+    this.inflight.clear();
+    this.sink = undefined;
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+}

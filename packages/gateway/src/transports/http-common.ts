@@ -1,0 +1,90 @@
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
+import type { JsonRpcErrorBody, JsonRpcId } from '@mcpman/core';
+import { isLoopback } from '../http/listener.js';
+
+/** Bodies smaller than this go out uncompressed: compressing them costs more than it saves. */
+const COMPRESS_MIN_BYTES = 1024;
+
+/**
+ * Browsers send `Origin`; a page on another site must not reach a local gateway through DNS
+ * rebinding. No Origin (non-browser clients), loopback origins and configured ones pass.
+ */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === '') return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return isLoopback(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}
+
+export function accepts(req: IncomingMessage, type: string): boolean {
+  const accept = req.headers.accept ?? '*/*';
+  return accept.includes(type) || accept.includes('*/*');
+}
+
+export type Encoding = 'br' | 'gzip' | undefined;
+
+/** The encoding to use, if compression is on and the client takes one. */
+export function chooseEncoding(req: IncomingMessage, enabled: boolean): Encoding {
+  if (!enabled) return undefined;
+  const header = req.headers['accept-encoding'];
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  if (/\bbr\b/.test(value)) return 'br';
+  if (/\bgzip\b/.test(value)) return 'gzip';
+  return undefined;
+}
+
+export function writeJsonBody(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  encoding: Encoding,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  let payload: Buffer | string = JSON.stringify(body);
+  const extra: Record<string, string> = {};
+  if (encoding !== undefined && payload.length >= COMPRESS_MIN_BYTES) {
+    payload =
+      encoding === 'br'
+        ? brotliCompressSync(payload, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
+        : gzipSync(payload, { level: 5 });
+    extra['content-encoding'] = encoding;
+    extra['vary'] = 'accept-encoding';
+  }
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...extra,
+    ...headers,
+  });
+  res.end(payload);
+}
+
+/** A JSON-RPC error as an HTTP response (transport-level failures). */
+export function writeRpcError(
+  res: ServerResponse,
+  status: number,
+  id: JsonRpcId | null,
+  error: JsonRpcErrorBody,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  writeJsonBody(res, status, { jsonrpc: '2.0', id, error }, undefined, headers);
+}
+
+export function transportError(
+  status: number,
+  code: number,
+  message: string,
+): MCPError & { status: number; rpcCode: number } {
+  return Object.assign(new MCPError(MCPErrorCode.TransportError, message), { status, rpcCode: code });
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

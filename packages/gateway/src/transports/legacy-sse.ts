@@ -1,0 +1,96 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MCPErrorCode, isMCPError } from '@mcpman/core';
+import { readBody } from '../http/respond.js';
+import { openSse } from '../http/sse.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { ClientSession } from '../pipeline/session.js';
+import type { Identity, SessionScope } from '../pipeline/session.js';
+import { chooseEncoding, originAllowed, writeRpcError } from './http-common.js';
+
+export interface LegacySseOptions {
+  readonly gateway: Gateway;
+  readonly allowedOrigins: readonly string[];
+  readonly maxRequestBytes: number;
+  readonly heartbeatMs: number;
+  readonly compression: boolean;
+  readonly identify?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+}
+
+/**
+ * The 2024-11-05 HTTP+SSE transport, for older clients: `GET /sse` opens the stream and names,
+ * in an `endpoint` event, where to POST messages; every answer comes back on the stream.
+ */
+export class LegacySseTransport {
+  private readonly sessions = new Map<string, ClientSession>();
+
+  constructor(private readonly options: LegacySseOptions) {}
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** `GET …/sse`; `messagesPath` is where this stream's client posts (`/messages` or per server). */
+  async open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    messagesPath: string,
+  ): Promise<void> {
+    if (!originAllowed(req, this.options.allowedOrigins)) {
+      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+      return;
+    }
+    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req, res);
+    if (this.options.identify !== undefined && identity === undefined) return;
+    const session = new ClientSession('sse', scope, identity);
+    const stream = openSse(res, {
+      heartbeatMs: this.options.heartbeatMs,
+      gzip: chooseEncoding(req, this.options.compression) !== undefined,
+    });
+    this.sessions.set(session.id, session);
+    this.options.gateway.openSession(session);
+    stream.send('endpoint', `${messagesPath}?sessionId=${session.id}`);
+    session.attach((message) => {
+      stream.send('message', JSON.stringify(message));
+    });
+    stream.onClose(() => {
+      this.sessions.delete(session.id);
+      session.close();
+    });
+  }
+
+  /** `POST …/messages?sessionId=…`: accepted at once; the answer goes out on the stream. */
+  async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!originAllowed(req, this.options.allowedOrigins)) {
+      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+      return;
+    }
+    const id = new URL(req.url ?? '/', 'http://gateway').searchParams.get('sessionId') ?? '';
+    const session = this.sessions.get(id);
+    if (session === undefined) {
+      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse((await readBody(req, this.options.maxRequestBytes)).toString('utf8'));
+    } catch (error) {
+      if (isMCPError(error) && error.code === MCPErrorCode.PayloadTooLarge)
+        writeRpcError(res, 413, null, error.toJsonRpc());
+      else
+        writeRpcError(res, 400, null, { code: -32700, message: 'Parse error: the body is not valid JSON' });
+      return;
+    }
+    res.writeHead(202).end('Accepted');
+    const emit = (m: Parameters<ClientSession['push']>[0]): void => {
+      session.push(m);
+    };
+    const response = await this.options.gateway.handle(session, message, { emit });
+    if (response !== undefined) session.push(response);
+  }
+
+  close(): void {
+    for (const session of [...this.sessions.values()]) session.close();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,504 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  LEGACY_VERSIONS,
+  META,
+  MODERN_VERSION,
+  MCPError,
+  MCPErrorCode,
+  classifyMessage,
+  isMCPError,
+} from '@mcpman/core';
+import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcpman/core';
+import { readBody } from '../http/respond.js';
+import { openSse } from '../http/sse.js';
+import type { Gateway } from '../pipeline/gateway.js';
+import { ClientSession, isLogLevel } from '../pipeline/session.js';
+import type { Identity, SessionScope } from '../pipeline/session.js';
+import { ResumableStream, parseEventId } from './event-store.js';
+import {
+  accepts,
+  chooseEncoding,
+  header,
+  originAllowed,
+  writeJsonBody,
+  writeRpcError,
+} from './http-common.js';
+import type { Encoding } from './http-common.js';
+import { ListenRegistry } from './listen.js';
+
+export interface HttpTransportOptions {
+  readonly gateway: Gateway;
+  readonly allowedOrigins: readonly string[];
+  readonly maxRequestBytes: number;
+  readonly heartbeatMs: number;
+  readonly compression: boolean;
+  /** Events kept per stream for Last-Event-ID resumption. */
+  readonly maxEventsPerStream?: number;
+  /** Legacy sessions idle this long (and without an open stream) are closed. */
+  readonly sessionIdleMs?: number;
+  /** Who is calling; undefined means the request is refused (the hook answers it). */
+  readonly identify?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+}
+
+interface HttpSession {
+  readonly session: ClientSession;
+  readonly scopeKey: string;
+  readonly streams: Map<string, ResumableStream>;
+  get: ResumableStream | undefined;
+}
+
+const LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+/** Methods whose target must be mirrored in `Mcp-Name` (2026-07-28). */
+const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
+
+function scopeKey(scope: SessionScope): string {
+  return scope.kind === 'all' ? '*' : scope.server;
+}
+
+/** `=?base64?…?=` header values carry what plain ASCII cannot (2026-07-28). */
+function decodeHeaderValue(value: string): string {
+  const match = /^=\?base64\?(.*)\?=$/.exec(value);
+  return match?.[1] === undefined ? value : Buffer.from(match[1], 'base64').toString('utf8');
+}
+
+function metaOf(message: unknown): JsonObject | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const params = (message as { params?: unknown }).params;
+  if (typeof params !== 'object' || params === null) return undefined;
+  const meta = (params as { _meta?: unknown })._meta;
+  return typeof meta === 'object' && meta !== null ? (meta as JsonObject) : undefined;
+}
+
+/**
+ * Streamable HTTP on `/mcp` and `/servers/<name>/mcp`, both protocol eras on one endpoint. A
+ * request whose `_meta` (or MCP-Protocol-Version header) names 2026-07-28 is served statelessly;
+ * everything else is the legacy, session-based shape.
+ */
+export class StreamableHttpTransport {
+  private readonly sessions = new Map<string, HttpSession>();
+  private readonly listens: ListenRegistry;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly maxEvents: number;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    this.maxEvents = options.maxEventsPerStream ?? 1000;
+    this.listens = new ListenRegistry(options.gateway);
+    const idle = options.sessionIdleMs ?? 30 * 60_000;
+    this.sweeper = setInterval(
+      () => {
+        this.expire(idle);
+      },
+      Math.min(idle, 60_000),
+    );
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, scope: SessionScope): Promise<void> {
+    if (!originAllowed(req, this.options.allowedOrigins)) {
+      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+      return;
+    }
+    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req, res);
+    if (this.options.identify !== undefined && identity === undefined) return;
+    switch (req.method) {
+      case 'POST':
+        await this.post(req, res, scope, identity);
+        return;
+      case 'GET':
+        this.get(req, res, scope);
+        return;
+      case 'DELETE':
+        this.delete(req, res, scope);
+        return;
+      default:
+        res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+    }
+  }
+
+  // --- POST -----------------------------------------------------------------------------------
+
+  private async post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    identity: Identity | undefined,
+  ): Promise<void> {
+    if (!(header(req, 'content-type') ?? '').includes('application/json')) {
+      writeRpcError(res, 415, null, {
+        code: -32600,
+        message: 'Unsupported Media Type: Content-Type must be application/json',
+      });
+      return;
+    }
+    if (!accepts(req, 'application/json') && !accepts(req, 'text/event-stream')) {
+      writeRpcError(res, 406, null, {
+        code: -32600,
+        message: 'Not Acceptable: Accept must include application/json or text/event-stream',
+      });
+      return;
+    }
+    let body: unknown;
+    try {
+      const raw = await readBody(req, this.options.maxRequestBytes);
+      body = JSON.parse(raw.toString('utf8'));
+    } catch (error) {
+      if (isMCPError(error) && error.code === MCPErrorCode.PayloadTooLarge) {
+        writeRpcError(res, 413, null, error.toJsonRpc());
+      } else {
+        writeRpcError(res, 400, null, { code: -32700, message: 'Parse error: the body is not valid JSON' });
+      }
+      return;
+    }
+    const messages: unknown[] = Array.isArray(body) ? body : [body];
+    if (messages.length === 0) {
+      writeRpcError(res, 400, null, { code: -32600, message: 'Invalid Request: empty batch' });
+      return;
+    }
+    const versionHeader = header(req, 'mcp-protocol-version');
+    const modern =
+      messages.some((m) => typeof metaOf(m)?.[META.protocolVersion] === 'string') ||
+      (versionHeader !== undefined && versionHeader >= MODERN_VERSION);
+    if (modern) await this.postModern(req, res, scope, messages, identity);
+    else await this.postLegacy(req, res, scope, messages, identity);
+  }
+
+  private async postLegacy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    messages: unknown[],
+    identity: Identity | undefined,
+  ): Promise<void> {
+    const isInit = messages.some(
+      (m) => classifyMessage(m).kind === 'request' && (m as JsonRpcRequest).method === 'initialize',
+    );
+    let entry: HttpSession | undefined;
+    const extraHeaders: Record<string, string> = {};
+    if (isInit) {
+      if (messages.length > 1) {
+        writeRpcError(res, 400, null, {
+          code: -32600,
+          message: 'Invalid Request: initialize must be sent alone',
+        });
+        return;
+      }
+      const session = new ClientSession('streamable-http', scope, identity);
+      entry = { session, scopeKey: scopeKey(scope), streams: new Map(), get: undefined };
+      this.options.gateway.openSession(session);
+      extraHeaders['mcp-session-id'] = session.id;
+    } else {
+      const id = header(req, 'mcp-session-id');
+      if (id === undefined) {
+        writeRpcError(res, 400, null, {
+          code: -32000,
+          message: 'Bad Request: Mcp-Session-Id header is required',
+        });
+        return;
+      }
+      entry = this.sessions.get(id);
+      if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+        writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+        return;
+      }
+      const version = header(req, 'mcp-protocol-version');
+      if (version !== undefined && !LEGACY.has(version)) {
+        writeRpcError(res, 400, null, {
+          code: -32000,
+          message: `Bad Request: Unsupported protocol version: ${version}`,
+        });
+        return;
+      }
+    }
+    const requests = messages.filter(
+      (m) => classifyMessage(m).kind === 'request' || classifyMessage(m).kind === 'invalid',
+    );
+    if (requests.length === 0) {
+      for (const message of messages)
+        await this.options.gateway.handle(entry.session, message, { emit: () => undefined });
+      res.writeHead(202).end();
+      return;
+    }
+    const session = entry.session;
+    const registered = entry;
+    const respond = this.responder(req, res, extraHeaders, (stream) => {
+      registered.streams.set(stream.id, stream);
+    });
+    const notifications = messages.filter((m) => !requests.includes(m));
+    for (const message of notifications)
+      await this.options.gateway.handle(session, message, { emit: () => undefined });
+    // A disconnect is not a cancellation in the legacy era: calls run on, their answers are kept.
+    const responses = await Promise.all(
+      requests.map((message) => this.options.gateway.handle(session, message, { emit: respond.emit })),
+    );
+    if (isInit && responses[0] !== undefined && !('error' in responses[0]))
+      this.sessions.set(session.id, registered);
+    else if (isInit) session.close();
+    respond.finish(
+      responses.filter((r): r is JsonRpcResponse => r !== undefined),
+      Array.isArray(messages) && messages.length > 1,
+    );
+  }
+
+  /**
+   * Answer a POST with JSON, or with SSE once something has to stream before the response
+   * (progress, a server-to-client request) and the client accepts SSE.
+   */
+  private responder(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Readonly<Record<string, string>>,
+    register: (stream: ResumableStream) => void,
+  ): {
+    emit: (message: JsonRpcMessage) => void;
+    finish: (responses: JsonRpcResponse[], batch: boolean) => void;
+    readonly streaming: boolean;
+  } {
+    const encoding: Encoding = chooseEncoding(req, this.options.compression);
+    const canStream = accepts(req, 'text/event-stream');
+    const wantsJson = accepts(req, 'application/json');
+    let stream: ResumableStream | undefined;
+    const open = (): ResumableStream => {
+      if (stream !== undefined) return stream;
+      stream = new ResumableStream(randomUUID(), this.maxEvents, false);
+      register(stream);
+      stream.connect(
+        openSse(res, { heartbeatMs: this.options.heartbeatMs, headers, gzip: encoding !== undefined }),
+        0,
+      );
+      stream.prime();
+      return stream;
+    };
+    if (!wantsJson) open();
+    return {
+      emit: (message) => {
+        if (canStream) open().send(message);
+      },
+      finish: (responses, batch) => {
+        if (stream !== undefined) {
+          responses.forEach((response, index) => {
+            if (index === responses.length - 1) stream?.finish(response);
+            else stream?.send(response);
+          });
+          return;
+        }
+        writeJsonBody(res, 200, batch ? responses : responses[0], encoding, headers);
+      },
+      get streaming() {
+        return stream !== undefined;
+      },
+    };
+  }
+
+  private async postModern(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    messages: unknown[],
+    identity: Identity | undefined,
+  ): Promise<void> {
+    if (messages.length !== 1) {
+      writeRpcError(res, 400, null, {
+        code: -32600,
+        message: 'Invalid Request: 2026-07-28 requests are sent one per POST',
+      });
+      return;
+    }
+    const message = messages[0];
+    const classified = classifyMessage(message);
+    const id =
+      classified.kind === 'request'
+        ? classified.message.id
+        : classified.kind === 'invalid'
+          ? classified.id
+          : null;
+    const meta = metaOf(message) ?? {};
+    const version = meta[META.protocolVersion];
+    const fail = (status: number, code: number, text: string, data?: JsonObject): void => {
+      writeRpcError(res, status, id, { code, message: text, ...(data === undefined ? {} : { data }) });
+    };
+    if (classified.kind === 'invalid') {
+      fail(400, -32600, `Invalid Request: ${classified.reason}`);
+      return;
+    }
+    if (typeof version !== 'string') {
+      fail(400, -32602, `Invalid params: _meta["${META.protocolVersion}"] is required`);
+      return;
+    }
+    if (version !== MODERN_VERSION) {
+      fail(400, -32022, `Unsupported protocol version: ${version}`, {
+        supported: [MODERN_VERSION],
+        requested: version,
+      });
+      return;
+    }
+    const mismatch = this.headerMismatch(
+      req,
+      classified.kind === 'response' ? undefined : classified.message,
+      version,
+    );
+    if (mismatch !== undefined) {
+      fail(400, -32020, `Header mismatch: ${mismatch}`);
+      return;
+    }
+    if (classified.kind !== 'request') {
+      res.writeHead(202).end();
+      return;
+    }
+    const request = classified.message;
+    const session = new ClientSession('streamable-http', scope, identity);
+    session.era = 'modern';
+    session.protocolVersion = version;
+    session.initialized = true;
+    const capabilities = meta[META.clientCapabilities];
+    if (typeof capabilities === 'object' && capabilities !== null)
+      session.clientCapabilities = capabilities as JsonObject;
+    const level = meta[META.logLevel];
+    if (isLogLevel(level)) session.logLevel = level;
+    this.options.gateway.openSession(session);
+    if (request.method === 'subscriptions/listen') {
+      this.listens.open(req, res, session, request, {
+        heartbeatMs: this.options.heartbeatMs,
+        gzip: chooseEncoding(req, this.options.compression) !== undefined,
+      });
+      return;
+    }
+    // Closing the response stream is the 2026-07-28 way to cancel a request.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const respond = this.responder(req, res, {}, () => undefined);
+    try {
+      const response = await this.options.gateway.handle(session, request, {
+        emit: respond.emit,
+        signal: abort.signal,
+      });
+      if (response === undefined || abort.signal.aborted) return;
+      if ('error' in response && response.error.code === -32601 && !respond.streaming) {
+        writeJsonBody(res, 404, response, undefined);
+        return;
+      }
+      respond.finish([response], false);
+    } finally {
+      session.close();
+    }
+  }
+
+  /** 2026-07-28 header/body mirroring: what is wrong, or undefined when all match. */
+  private headerMismatch(
+    req: IncomingMessage,
+    message: JsonRpcRequest | { method: string; params?: JsonObject } | undefined,
+    version: string,
+  ): string | undefined {
+    const versionHeader = header(req, 'mcp-protocol-version');
+    if (versionHeader !== version)
+      return `MCP-Protocol-Version header ${JSON.stringify(versionHeader ?? null)} does not match _meta ${version}`;
+    if (message === undefined) return undefined;
+    const method = header(req, 'mcp-method');
+    if (method !== message.method)
+      return `Mcp-Method header ${JSON.stringify(method ?? null)} does not match method ${message.method}`;
+    const field = NAMED_METHODS[message.method];
+    if (field !== undefined) {
+      const value = message.params?.[field];
+      const raw = header(req, 'mcp-name');
+      const name = raw === undefined ? undefined : decodeHeaderValue(raw);
+      if (name !== value)
+        return `Mcp-Name header ${JSON.stringify(name ?? null)} does not match params.${field}`;
+    }
+    return undefined;
+  }
+
+  // --- GET and DELETE ---------------------------------------------------------------------------
+
+  private get(req: IncomingMessage, res: ServerResponse, scope: SessionScope): void {
+    const id = header(req, 'mcp-session-id');
+    if (id === undefined) {
+      // 2026-07-28 has no GET stream; legacy clients need their session.
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    if (!accepts(req, 'text/event-stream')) {
+      writeRpcError(res, 406, null, {
+        code: -32600,
+        message: 'Not Acceptable: Accept must include text/event-stream',
+      });
+      return;
+    }
+    const entry = this.sessions.get(id);
+    if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      return;
+    }
+    entry.session.touch();
+    const sse = openSse(res, {
+      heartbeatMs: this.options.heartbeatMs,
+      gzip: chooseEncoding(req, this.options.compression) !== undefined,
+    });
+    const last = header(req, 'last-event-id');
+    const resume = last === undefined ? undefined : parseEventId(last);
+    if (resume !== undefined) {
+      const stream = entry.streams.get(resume.streamId);
+      if (stream !== undefined) {
+        stream.connect(sse, resume.seq);
+        return;
+      }
+    }
+    if (entry.get === undefined) {
+      const stream = new ResumableStream(randomUUID(), this.maxEvents, true);
+      entry.get = stream;
+      entry.streams.set(stream.id, stream);
+      entry.session.attach((message) => {
+        stream.send(message);
+      });
+    }
+    entry.get.connect(sse, Number.MAX_SAFE_INTEGER);
+    entry.get.prime();
+  }
+
+  private delete(req: IncomingMessage, res: ServerResponse, scope: SessionScope): void {
+    const id = header(req, 'mcp-session-id');
+    const entry = id === undefined ? undefined : this.sessions.get(id);
+    if (id === undefined) {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      return;
+    }
+    this.closeSession(entry);
+    res.writeHead(200).end();
+  }
+
+  private closeSession(entry: HttpSession): void {
+    this.sessions.delete(entry.session.id);
+    entry.session.close();
+  }
+
+  private expire(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    for (const entry of this.sessions.values()) {
+      const streaming = [...entry.streams.values()].some((stream) => stream.connected);
+      if (entry.session.lastActivity < cutoff && !streaming) this.closeSession(entry);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const entry of [...this.sessions.values()]) this.closeSession(entry);
+    this.listens.close();
+  }
+}
+
+export function requireServer(gateway: Gateway, name: string): void {
+  if (!gateway.hasServer(name)) throw new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`);
+}

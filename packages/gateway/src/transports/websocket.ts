@@ -1,0 +1,112 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+import type { Gateway } from '../pipeline/gateway.js';
+import { ClientSession } from '../pipeline/session.js';
+import type { Identity, SessionScope } from '../pipeline/session.js';
+import { originAllowed } from './http-common.js';
+
+export interface WebSocketOptions {
+  readonly gateway: Gateway;
+  readonly allowedOrigins: readonly string[];
+  readonly maxRequestBytes: number;
+  /** Ping interval; a peer that has not answered the previous ping is closed. */
+  readonly pingMs: number;
+  readonly compression: boolean;
+  readonly identify?: (req: IncomingMessage) => Promise<Identity | undefined | 'refused'>;
+}
+
+const SUBPROTOCOL = 'mcp';
+
+/**
+ * MCP over WebSocket (`/ws`, `/servers/<name>/ws`, subprotocol `mcp`): one JSON-RPC message per
+ * text frame, as the SDK's WebSocket client sends them. Each connection is one session.
+ */
+export class WebSocketTransport {
+  private readonly server: WebSocketServer;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private readonly pinger: NodeJS.Timeout;
+
+  constructor(private readonly options: WebSocketOptions) {
+    this.server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxRequestBytes,
+      perMessageDeflate: options.compression ? { threshold: 1024 } : false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.pinger = setInterval(() => {
+      for (const socket of this.server.clients) {
+        if (this.alive.get(socket) === false) {
+          socket.terminate();
+          continue;
+        }
+        this.alive.set(socket, false);
+        socket.ping();
+      }
+    }, options.pingMs);
+    this.pinger.unref();
+  }
+
+  get connectionCount(): number {
+    return this.server.clients.size;
+  }
+
+  /** Take over an HTTP upgrade for `scope`. */
+  async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: SessionScope): Promise<void> {
+    if (!originAllowed(req, this.options.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req);
+    if (identity === 'refused') {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.server.handleUpgrade(req, socket, head, (ws) => {
+      this.serve(ws, scope, identity);
+    });
+  }
+
+  private serve(ws: WebSocket, scope: SessionScope, identity: Identity | undefined): void {
+    const session = new ClientSession('websocket', scope, identity);
+    this.options.gateway.openSession(session);
+    this.alive.set(ws, true);
+    const send = (message: unknown): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    session.attach(send);
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('message', (data, isBinary) => {
+      this.alive.set(ws, true);
+      let message: unknown;
+      try {
+        message = JSON.parse(
+          isBinary ? Buffer.from(data as Buffer).toString('utf8') : (data as Buffer).toString('utf8'),
+        );
+      } catch {
+        send({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
+        });
+        return;
+      }
+      void this.options.gateway.handle(session, message, { emit: send }).then((response) => {
+        if (response !== undefined) send(response);
+      });
+    });
+    ws.on('close', () => {
+      session.close();
+    });
+    ws.on('error', () => {
+      ws.terminate();
+    });
+  }
+
+  close(): void {
+    clearInterval(this.pinger);
+    for (const socket of this.server.clients) socket.terminate();
+    this.server.close();
+  }
+}
