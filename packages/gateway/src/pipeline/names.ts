@@ -31,13 +31,21 @@ export function splitUri(prefixed: string): { server: string; uri: string } | un
   return { server: rest.slice(0, slash), uri: rest.slice(slash + 1) };
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** Glob match for tool filters: `*` any run of characters, `?` one character. */
 export function globMatch(pattern: string, text: string): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`).test(text);
+  let regexp = compiled.get(pattern);
+  if (regexp === undefined) {
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regexp = new RegExp(`^${source}$`);
+    // Patterns come from the config: a handful, compiled once.
+    if (compiled.size < 10_000) compiled.set(pattern, regexp);
+  }
+  return regexp.test(text);
 }
 
 export interface ToolFilter {
@@ -47,5 +55,6 @@ export interface ToolFilter {
 
 /** A tool is exposed when some allow pattern matches it and no deny pattern does. */
 export function toolAllowed(filter: ToolFilter, tool: string): boolean {
+  if (filter.deny.length === 0 && filter.allow.length === 1 && filter.allow[0] === '*') return true;
   return filter.allow.some((p) => globMatch(p, tool)) && !filter.deny.some((p) => globMatch(p, tool));
 }

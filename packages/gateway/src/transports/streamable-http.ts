@@ -178,9 +178,8 @@ export class StreamableHttpTransport {
     messages: unknown[],
     identity: Identity | undefined,
   ): Promise<void> {
-    const isInit = messages.some(
-      (m) => classifyMessage(m).kind === 'request' && (m as JsonRpcRequest).method === 'initialize',
-    );
+    const kinds = messages.map((m) => classifyMessage(m));
+    const isInit = kinds.some((k) => k.kind === 'request' && k.message.method === 'initialize');
     let entry: HttpSession | undefined;
     const extraHeaders: Record<string, string> = {};
     if (isInit) {
@@ -218,9 +217,7 @@ export class StreamableHttpTransport {
         return;
       }
     }
-    const requests = messages.filter(
-      (m) => classifyMessage(m).kind === 'request' || classifyMessage(m).kind === 'invalid',
-    );
+    const requests = messages.filter((_m, i) => kinds[i]?.kind === 'request' || kinds[i]?.kind === 'invalid');
     if (requests.length === 0) {
       for (const message of messages)
         await this.options.gateway.handle(entry.session, message, { emit: () => undefined });

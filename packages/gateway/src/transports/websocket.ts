@@ -32,7 +32,11 @@ export class WebSocketTransport {
     this.server = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxRequestBytes,
-      perMessageDeflate: options.compression ? { threshold: 1024 } : false,
+      // ws applies the size threshold only without context takeover; with it, every message
+      // (MCP's are mostly small) would go through zlib. Large messages are still compressed.
+      perMessageDeflate: options.compression
+        ? { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true }
+        : false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
     this.pinger = setInterval(() => {

@@ -1,0 +1,165 @@
+import { EventEmitter } from 'node:events';
+// `npm run bench`: the same workload (tools/call `echo` on server-everything in a Podman
+// container) through every path a user could pick, in one run, on this machine:
+//   direct stdio (the SDK client spawning `podman run -i`), our gateway on each transport, and
+//   supergateway and mcp-proxy fronting the same image. Sequential latency (p50, p99), then
+//   throughput at concurrency 1, 16 and 64. Prints a table and writes bench/results/latest.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { EngineClient, ImageService, defaultCacheDir } from '@mcpman/core';
+import {
+  REPO,
+  directStdio,
+  ensurePeers,
+  gatewayTarget,
+  httpTarget,
+  startGateway,
+  startInstantResponder,
+  startPeer,
+} from './targets.js';
+import type { EchoTarget } from './workload.js';
+import { runWorkload } from './workload.js';
+import type { TargetResult } from './workload.js';
+
+// SDK v1's HTTP client adds an abort listener per request to one signal; without this, Node
+// prints a warning per request past 10, which would be measured too.
+EventEmitter.defaultMaxListeners = 0;
+
+const EVERYTHING = {
+  type: 'npx',
+  package: '@modelcontextprotocol/server-everything',
+  version: '2026.8.31',
+} as const;
+
+interface Options {
+  readonly quick: boolean;
+  readonly soak: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  return { quick: argv.includes('--quick'), soak: argv.includes('--soak') };
+}
+
+async function measure(
+  label: string,
+  make: () => Promise<EchoTarget>,
+  quick: boolean,
+): Promise<TargetResult | { label: string; error: string }> {
+  process.stderr.write(`bench: ${label} ...\n`);
+  try {
+    return await runWorkload(make, {
+      warmup: quick ? 20 : 100,
+      sequentialCalls: quick ? 100 : 500,
+      concurrency: [1, 16, 64],
+      callsPerLevel: (c) => (quick ? 200 : c === 1 ? 500 : 2000),
+    });
+  } catch (error) {
+    return { label, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function fmt(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '-';
+}
+
+function table(results: readonly (TargetResult | { label: string; error: string })[]): string {
+  const ok = results.filter((r): r is TargetResult => 'sequential' in r);
+  const rate = (r: TargetResult, c: number): number =>
+    r.throughput.find((t) => t.concurrency === c)?.callsPerSecond ?? NaN;
+  const direct = ok.find((r) => r.label.startsWith('direct'));
+  const peers = ok.filter((r) => r.label.startsWith('supergateway') || r.label.startsWith('mcp-proxy'));
+  const bestPeer = peers.reduce<TargetResult | undefined>(
+    (best, r) => (best === undefined || rate(r, 16) > rate(best, 16) ? r : best),
+    undefined,
+  );
+  const lines = [
+    '| path | p50 ms | p99 ms | calls/s c=1 | c=16 | c=64 | c=16 vs direct | c=16 vs faster peer | p50 vs faster peer |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const result of results) {
+    if (!('sequential' in result)) {
+      lines.push(`| ${result.label} | failed: ${result.error} | | | | | | | |`);
+      continue;
+    }
+    const vsDirect = direct === undefined ? NaN : rate(result, 16) / rate(direct, 16);
+    const vsPeer = bestPeer === undefined ? NaN : rate(result, 16) / rate(bestPeer, 16);
+    const p50VsPeer = bestPeer === undefined ? NaN : result.sequential.p50 / bestPeer.sequential.p50;
+    lines.push(
+      `| ${result.label} | ${fmt(result.sequential.p50)} | ${fmt(result.sequential.p99)} | ${fmt(rate(result, 1), 0)} | ${fmt(rate(result, 16), 0)} | ${fmt(rate(result, 64), 0)} | ${fmt(vsDirect)}× | ${fmt(vsPeer)}× | ${fmt(p50VsPeer)}× |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** A peer process is started once; every measurement level connects a fresh client to it. */
+async function peerMeasure(
+  peer: 'supergateway' | 'mcp-proxy',
+  image: string,
+  quick: boolean,
+): Promise<TargetResult | { label: string; error: string }> {
+  let running: Awaited<ReturnType<typeof startPeer>> | undefined;
+  try {
+    running = await startPeer(peer, image);
+    const { url, label } = running;
+    return await measure(label, () => httpTarget(label, url), quick);
+  } catch (error) {
+    return { label: peer, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await running?.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  if (options.soak) {
+    process.stdout.write(
+      'mcpman bench --soak: the soak run is not implemented yet (observability issue); nothing was measured.\n',
+    );
+    return;
+  }
+  const engine = await EngineClient.connect();
+  const images = new ImageService({ engine, cacheDir: defaultCacheDir() });
+  const image = (await images.resolve(EVERYTHING, REPO)).ref;
+  await ensurePeers();
+  const configPath = join(REPO, 'bench/everything.yaml');
+  const results: (TargetResult | { label: string; error: string })[] = [];
+  results.push(await measure('direct stdio', () => directStdio(image), options.quick));
+  const gateway = await startGateway(configPath);
+  try {
+    for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
+      results.push(
+        await measure(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base), options.quick),
+      );
+    }
+  } finally {
+    await gateway.stop();
+  }
+  const floor = await startInstantResponder();
+  try {
+    results.push(
+      await measure(
+        'floor',
+        () => httpTarget('floor: instant HTTP responder (no server)', floor.url),
+        options.quick,
+      ),
+    );
+  } finally {
+    await floor.stop();
+  }
+  results.push(await peerMeasure('supergateway', image, options.quick));
+  results.push(await peerMeasure('mcp-proxy', image, options.quick));
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
+  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman, SDK v1 client; ${options.quick ? 'quick run' : '500 sequential calls, then 500 calls at concurrency 1 and 2000 at 16 and 64, a fresh client connection each'}.\n\n${table(results)}\n`;
+  process.stdout.write(`\n${markdown}`);
+  const dir = join(REPO, 'bench/results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(
+    join(dir, options.quick ? 'quick.json' : 'latest.json'),
+    `${JSON.stringify({ machine, image, results }, null, 2)}\n`,
+  );
+  await writeFile(join(dir, options.quick ? 'quick.md' : 'latest.md'), markdown);
+}
+
+await main();

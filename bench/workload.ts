@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+
+/** Something that can call `echo` once (an MCP client over some transport). */
+export interface EchoTarget {
+  readonly label: string;
+  call(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LatencyStats {
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly mean: number;
+}
+
+export interface ThroughputStats {
+  readonly concurrency: number;
+  readonly calls: number;
+  readonly seconds: number;
+  readonly callsPerSecond: number;
+  readonly errors: number;
+}
+
+export interface TargetResult {
+  readonly label: string;
+  readonly sequential: LatencyStats;
+  readonly throughput: readonly ThroughputStats[];
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? NaN;
+}
+
+/** `count` calls one after another: the latency of a single call. */
+export async function sequential(target: EchoTarget, count: number): Promise<LatencyStats> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const started = performance.now();
+    await target.call();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    count,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    mean: times.reduce((a, b) => a + b, 0) / count,
+  };
+}
+
+/** `calls` calls with `concurrency` in flight at once: calls per second. */
+export async function throughput(
+  target: EchoTarget,
+  concurrency: number,
+  calls: number,
+): Promise<ThroughputStats> {
+  let next = 0;
+  let errors = 0;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < calls) {
+      next += 1;
+      try {
+        await target.call();
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return { concurrency, calls, seconds, callsPerSecond: calls / seconds, errors };
+}
+
+export interface WorkloadOptions {
+  readonly warmup: number;
+  readonly sequentialCalls: number;
+  readonly concurrency: readonly number[];
+  readonly callsPerLevel: (concurrency: number) => number;
+}
+
+/**
+ * Each measurement gets a fresh client connection: SDK v1's HTTP client keeps an abort
+ * listener per request on one signal, so one long-lived client slows down as a run goes on,
+ * whatever it talks to. The same applies to every path measured.
+ */
+export async function runWorkload(
+  make: () => Promise<EchoTarget>,
+  options: WorkloadOptions,
+): Promise<TargetResult> {
+  const withTarget = async <T>(fn: (target: EchoTarget) => Promise<T>): Promise<T> => {
+    const target = await make();
+    try {
+      for (let i = 0; i < options.warmup; i += 1) await target.call();
+      return await fn(target);
+    } finally {
+      await target.close();
+    }
+  };
+  let label = '';
+  const latency = await withTarget(async (target) => {
+    label = target.label;
+    return sequential(target, options.sequentialCalls);
+  });
+  const levels: ThroughputStats[] = [];
+  for (const concurrency of options.concurrency) {
+    levels.push(
+      await withTarget((target) => throughput(target, concurrency, options.callsPerLevel(concurrency))),
+    );
+  }
+  return { label, sequential: latency, throughput: levels };
+}
