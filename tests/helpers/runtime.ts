@@ -1,4 +1,6 @@
 import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
+import type { McpmanConfig } from '@mcpman/core';
+import { GATEWAY_CLIENT_CAPABILITIES, GatewayServer, RuntimeDirectory } from '@mcpman/gateway';
 import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
 import { sweep } from './podman.js';
 import { Workspace } from './workspace.js';
@@ -21,18 +23,40 @@ export class RuntimeHarness {
     return new RuntimeHarness(await EngineClient.connect(), await Workspace.create());
   }
 
+  gateway: GatewayServer | undefined;
+  config: McpmanConfig | undefined;
+
+  /**
+   * Start the servers of `serversYaml` and a gateway in front of them on a free loopback port
+   * (`gatewayYaml` is the gateway section, without the `gateway:` key).
+   */
+  async startGateway(serversYaml: string, gatewayYaml = '{}'): Promise<URL> {
+    const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n`);
+    const config = this.config;
+    if (config === undefined) throw new Error('no config');
+    this.gateway = new GatewayServer({
+      config: { ...config.gateway, listen: '127.0.0.1:0' },
+      directory: new RuntimeDirectory(runtime),
+      serverInfo: { name: 'mcpman', version: 'test' },
+    });
+    return this.gateway.start();
+  }
+
   /** Apply a config whose `servers:` section is `serversYaml`, and wait until all settle. */
-  async start(serversYaml: string): Promise<McpRuntime> {
+  async start(serversYaml: string, extraYaml = ''): Promise<McpRuntime> {
     const runtime = new McpRuntime({
       engine: this.engine,
       clientInfo: { name: 'mcpman-test', version: '0' },
+      clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
       logDir: this.workspace.path('logs'),
     });
     this.runtime = runtime;
     runtime.bus.on((event) => this.events.push(event));
-    await runtime.apply(
-      parseConfigText(`version: 1\nservers:\n${serversYaml}`, { path: this.workspace.path('mcpman.yaml') }),
-    );
+    const loaded = parseConfigText(`version: 1\n${extraYaml}servers:\n${serversYaml}`, {
+      path: this.workspace.path('mcpman.yaml'),
+    });
+    this.config = loaded.config;
+    await runtime.apply(loaded);
     return runtime;
   }
 
@@ -49,6 +73,8 @@ export class RuntimeHarness {
   }
 
   async reset(): Promise<void> {
+    await this.gateway?.close();
+    this.gateway = undefined;
     await this.runtime?.down();
     this.runtime?.dispose();
     this.runtime = undefined;

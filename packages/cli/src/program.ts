@@ -16,6 +16,9 @@ import {
   statusCommand,
 } from './commands/servers.js';
 import { secretLsCommand, secretRmCommand, secretSetCommand } from './commands/secrets.js';
+import { connectCommand } from './commands/connect.js';
+import type { ConnectOptions } from './commands/connect.js';
+import { CLIENTS, clientConfigCommand } from './commands/client-config.js';
 
 const FILE_HELP = 'config file (default: $MCPMAN_CONFIG, else ./mcpman.yaml|yml|json)';
 
@@ -135,9 +138,13 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   program
     .command('connect')
     .description('stdio MCP server that forwards to the gateway, for clients that only spawn commands')
-    .argument('[name]', 'one server (default: all servers through /mcp)')
-    .option('--url <url>', 'gateway URL (default http://127.0.0.1:7420)')
-    .action(run(pending('connect', 4, 'the gateway has not landed')));
+    .argument('[name]', 'one server (default: all servers, as on /mcp)')
+    .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
+    .option('--token <token>', 'API token for the gateway (default: $MCPMAN_TOKEN)')
+    .option('--ca <file>', 'PEM CA that signed the gateway certificate (for https)')
+    .action(
+      run((name, options) => connectCommand(name as string | undefined, options as ConnectOptions, io)),
+    );
 
   const token = program.command('token').description('API tokens for the gateway');
   token
@@ -179,9 +186,15 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .command('client')
     .description('client configuration snippets')
     .command('config')
-    .description('print the config snippet for a client (claude-desktop, claude-code, vscode, cursor)')
+    .description(`print what a client needs to reach the gateway (${CLIENTS.join(', ')})`)
     .argument('<client>', 'client name')
-    .action(run(pending('client config', 4, 'the gateway has not landed')));
+    .option('-s, --server <name>', 'one server instead of all of them')
+    .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
+    .action(
+      run((client, options) =>
+        clientConfigCommand(client as string, options as { server?: string; url?: string }, io),
+      ),
+    );
 
   program
     .command('export')

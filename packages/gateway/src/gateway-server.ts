@@ -37,7 +37,11 @@ export class GatewayServer {
 
   constructor(options: GatewayServerOptions) {
     const config = options.config;
-    this.gateway = new Gateway({ directory: options.directory, serverInfo: options.serverInfo });
+    this.gateway = new Gateway({
+      directory: options.directory,
+      serverInfo: options.serverInfo,
+      pageSize: config.pageSize,
+    });
     const common = {
       gateway: this.gateway,
       allowedOrigins: config.allowedOrigins,

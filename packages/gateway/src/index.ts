@@ -20,5 +20,5 @@ export type { ManagedServer, ServerDirectory } from './pipeline/directory.js';
 export { RuntimeDirectory } from './pipeline/runtime-directory.js';
 export { ClientSession, ANONYMOUS, LOG_LEVELS, isLogLevel } from './pipeline/session.js';
 export type { ClientTransportKind, Identity, LogLevel, SessionScope } from './pipeline/session.js';
-export { UpstreamHub } from './pipeline/upstream-hub.js';
+export { GATEWAY_CLIENT_CAPABILITIES, UpstreamHub } from './pipeline/upstream-hub.js';
 export { globMatch, prefixName, prefixUri, splitName, splitUri, toolAllowed } from './pipeline/names.js';

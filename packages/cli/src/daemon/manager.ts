@@ -3,7 +3,7 @@ import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ConfigError, EngineClient, McpRuntime, VERSION, loadConfigFile, toMCPError } from '@mcpman/core';
 import type { LoadedConfig } from '@mcpman/core';
-import { GatewayServer, RuntimeDirectory, parseListen } from '@mcpman/gateway';
+import { GATEWAY_CLIENT_CAPABILITIES, GatewayServer, RuntimeDirectory, parseListen } from '@mcpman/gateway';
 import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
@@ -50,7 +50,11 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const configPath = options.loaded.path;
   const startedAt = Date.now();
   const engine = await EngineClient.connect(io.env);
-  const runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman', version: VERSION } });
+  const runtime = new McpRuntime({
+    engine,
+    clientInfo: { name: 'mcpman', version: VERSION },
+    clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
+  });
   const reporter = new ProgressReporter(
     io,
     Object.keys(options.loaded.config.servers),

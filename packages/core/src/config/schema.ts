@@ -482,6 +482,13 @@ export const GatewayConfigSchema = z
       })
       .prefault({}),
     maxRequestBytes: size('maxRequestBytes', 1024, '4Mi', 'Largest request body or message accepted.'),
+    pageSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(500)
+      .meta({ description: 'Items per page of merged lists (tools, prompts, resources) on /mcp.' }),
     allowedOrigins: z
       .array(z.string())
       .default([])

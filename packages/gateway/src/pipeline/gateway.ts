@@ -218,7 +218,7 @@ export class Gateway implements Disposable {
       return {
         jsonrpc: '2.0',
         id: request.id,
-        result: session.era === 'modern' ? withResultType(result) : result,
+        result: session.era === 'modern' ? forModernClient(request.method, result) : result,
       };
     } catch (error) {
       return { jsonrpc: '2.0', id: request.id, error: errorBody(error) };
@@ -554,9 +554,25 @@ function forUpstream(params: JsonObject): JsonObject {
   return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
 }
 
-/** 2026-07-28 results say what kind of result they are. */
-function withResultType(result: JsonObject): JsonObject {
-  return 'resultType' in result ? result : { resultType: 'complete', ...result };
+/** Results 2026-07-28 clients may cache carry `ttlMs` and `cacheScope` (SEP-2549). */
+const CACHEABLE = new Set([
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'server/discover',
+]);
+
+/**
+ * What a 2026-07-28 client expects of every result: its kind (`resultType`) and, where it may be
+ * cached, for how long and by whom. Lists can change at any time (subscriptions/listen says when)
+ * and can depend on who asks, so: no caching unless the server said otherwise, private scope.
+ */
+function forModernClient(method: string, result: JsonObject): JsonObject {
+  const typed = 'resultType' in result ? result : { resultType: 'complete', ...result };
+  if (!CACHEABLE.has(method)) return typed;
+  return { ttlMs: 0, cacheScope: 'private', ...typed };
 }
 
 function renameItem(

@@ -64,6 +64,17 @@ const SERVER_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
 const MAX_LIST_PAGES = 100;
 
 /**
+ * What the manager declares to servers on their shared session: the gateway can route these
+ * server-to-client requests back to a client that supports them (and answers the server with
+ * an error when none is connected).
+ */
+export const GATEWAY_CLIENT_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+} as const;
+
+/**
  * Many client sessions over one upstream session of one server. Ids are the peer's own (every
  * call gets a fresh upstream id); progress tokens are replaced by unique gateway tokens and
  * routed back; server-to-client requests go to the client whose call caused them; list results
@@ -88,19 +99,18 @@ export class UpstreamHub {
   /** Follow the server's current session; a new session (restart) drops what the old one knew. */
   bind(server: ManagedServer): McpPeer | undefined {
     const peer = server.state === 'ready' || server.state === 'unhealthy' ? server.peer : undefined;
-    if (peer === this.peer) return peer;
+    if (peer === this.peer) {
+      // One hub owns a peer's handlers; take them back if anything else set them since.
+      if (peer !== undefined && peer.onNotification !== this.notificationHandler) this.attachHandlers(peer);
+      return peer;
+    }
     const hadPeer = this.peer !== undefined;
     this.peer = peer;
     this.lists.clear();
     this.upstreamLogLevel = undefined;
     this.serverRequests.clear();
     if (peer !== undefined) {
-      peer.onNotification = (notification) => {
-        this.onNotification(notification);
-      };
-      peer.onRequest = (request) => {
-        this.onServerRequest(peer, request);
-      };
+      this.attachHandlers(peer);
       // A new upstream session knows nothing of earlier subscriptions.
       for (const uri of this.subscriptionCounts.keys()) {
         void peer.request('resources/subscribe', { uri }).catch(() => undefined);
@@ -111,6 +121,17 @@ export class UpstreamHub {
       for (const kind of ['tools', 'prompts', 'resources'] as const) this.events.listChanged(this.name, kind);
     }
     return peer;
+  }
+
+  private readonly notificationHandler = (notification: JsonRpcNotification): void => {
+    this.onNotification(notification);
+  };
+
+  private attachHandlers(peer: McpPeer): void {
+    peer.onNotification = this.notificationHandler;
+    peer.onRequest = (request) => {
+      this.onServerRequest(peer, request);
+    };
   }
 
   get connected(): boolean {
