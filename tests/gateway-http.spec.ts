@@ -41,9 +41,9 @@ describe('the Streamable HTTP endpoint on the wire', () => {
     return { status: response.status, headers: Object.fromEntries(response.headers), body: text, json };
   };
 
-  const modern = (method: string, params: Record<string, unknown> = {}, id: number | undefined = 1) => ({
+  const modern = (method: string, params: Record<string, unknown> = {}, id = 1) => ({
     jsonrpc: '2.0',
-    ...(id === undefined ? {} : { id }),
+    id,
     method,
     params: {
       ...params,
@@ -367,9 +367,11 @@ describe('the Streamable HTTP endpoint on the wire', () => {
       let buffer = '';
       const pump = (async () => {
         for (;;) {
-          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-          if (done) return;
-          buffer += new TextDecoder().decode(value);
+          const chunk: { done: boolean; value?: Uint8Array } = await reader
+            .read()
+            .catch(() => ({ value: undefined, done: true as const }));
+          if (chunk.done || chunk.value === undefined) return;
+          buffer += new TextDecoder().decode(chunk.value);
           for (const match of buffer.matchAll(/^data: (.+)$/gm))
             seen.push(JSON.parse(match[1] ?? '{}') as (typeof seen)[number]);
           buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
