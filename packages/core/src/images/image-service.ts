@@ -1,5 +1,5 @@
 import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerSource } from '../config/source.js';
 import { MCPErrorCode } from '../errors/codes.js';
@@ -217,7 +217,7 @@ export class ImageService {
         ),
       }),
     );
-    const tag = `localhost/mcpman/build-${repoSafe(context.split('/').pop() ?? 'context')}:${digest.slice(0, 16)}`;
+    const tag = `localhost/mcpman/build-${repoSafe(basename(context)) || 'context'}:${digest.slice(0, 16)}`;
     return this.once(tag, async () => {
       if ((await this.engine.inspectImage(tag)) !== undefined) return this.describe(tag, 'none');
       onProgress?.({ phase: 'building', message: `building ${tag} from ${context}` });

@@ -23,6 +23,7 @@ import type { ServerDirectory } from './directory.js';
 import { prefixName, prefixUri, splitName, splitUri, toolAllowed } from './names.js';
 import { isLogLevel } from './session.js';
 import type { ClientSession } from './session.js';
+import { InputBridge, ParkedCall } from './input-bridge.js';
 import { UpstreamHub } from './upstream-hub.js';
 import type { CallContext } from './upstream-hub.js';
 
@@ -53,6 +54,19 @@ const LIST_ITEMS: Readonly<
 
 const SUPPORTED_LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
 
+/** Requests that may need input from the client mid-call (2026-07-28 InputRequiredResult). */
+const INPUT_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+/** Methods the 2026-07-28 revision removed: unknown on its wire (404, -32601). */
+const REMOVED_IN_MODERN = new Set([
+  'initialize',
+  'notifications/initialized',
+  'ping',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
+
 function objectOf(value: unknown): JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
 }
@@ -79,6 +93,7 @@ export class Gateway implements Disposable {
   private readonly timeoutMs: number;
   private readonly pageSize: number;
   private readonly subscription: Disposable;
+  private readonly bridge = new InputBridge();
 
   constructor(private readonly options: GatewayOptions) {
     this.directory = options.directory;
@@ -210,11 +225,16 @@ export class Gateway implements Disposable {
     context.signal?.addEventListener('abort', onAbort, { once: true });
     session.inflight.set(request.id, controller);
     try {
-      const result = await this.route(session, request, {
-        session,
-        emit: context.emit,
-        signal: controller.signal,
-      });
+      if (session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)) {
+        throw new MCPError(
+          MCPErrorCode.ProtocolMethodNotFound,
+          `Method not found: ${request.method} is not part of ${MODERN_VERSION}`,
+        );
+      }
+      const result =
+        session.era === 'modern' && INPUT_METHODS.has(request.method)
+          ? await this.bridged(session, request, context, controller.signal)
+          : await this.route(session, request, { session, emit: context.emit, signal: controller.signal });
       return {
         jsonrpc: '2.0',
         id: request.id,
@@ -225,6 +245,66 @@ export class Gateway implements Disposable {
     } finally {
       session.inflight.delete(request.id);
       context.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * A call from a 2026-07-28 client that the server may interrupt with requests to the client
+   * (sampling, elicitation, roots). Those end this request with an InputRequiredResult; the
+   * client's retry (new id, `inputResponses`, `requestState`) answers them and resumes the
+   * same upstream call.
+   */
+  private async bridged(
+    session: ClientSession,
+    request: JsonRpcRequest,
+    context: RequestContext,
+    signal: AbortSignal,
+  ): Promise<JsonObject> {
+    const { inputResponses, requestState, ...params } = request.params ?? {};
+    let parked: ParkedCall;
+    if (requestState !== undefined) {
+      parked = this.bridge.resolve(requestState);
+      parked.supply(inputResponses ?? {});
+    } else {
+      // Answers without a state to resume are checked, then the call starts afresh.
+      if (inputResponses !== undefined) ParkedCall.validate(inputResponses);
+      const fresh = new ParkedCall(session.clientCapabilities, new AbortController());
+      const call: CallContext = {
+        session,
+        emit: (message) => {
+          fresh.emit(message);
+        },
+        signal: fresh.abort.signal,
+        onServerRequest: fresh.collect,
+      };
+      fresh.follow(this.route(session, { ...request, params }, call));
+      this.bridge.park(fresh);
+      parked = fresh;
+    }
+    // Progress of this round goes to this round's response stream.
+    parked.emitTo = context.emit;
+    const onAbort = (): void => {
+      parked.cancel('the client closed the request');
+      this.bridge.release(parked);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const outcome = await parked.next();
+      if (outcome.kind === 'done') {
+        this.bridge.release(parked);
+        return outcome.result;
+      }
+      return {
+        resultType: 'input_required',
+        inputRequests: parked.inputRequests(),
+        requestState: this.bridge.token(parked),
+      };
+    } catch (error) {
+      this.bridge.release(parked);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      parked.emitTo = undefined;
     }
   }
 
@@ -531,6 +611,7 @@ export class Gateway implements Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.bridge.dispose();
     for (const session of [...this.sessions]) session.close();
   }
 }

@@ -1,4 +1,4 @@
-import { MCPError, MCPErrorCode, isMCPError } from '@mcpman/core';
+import { MCPError, MCPErrorCode, isMCPError, toMCPError } from '@mcpman/core';
 import type {
   JsonObject,
   JsonRpcId,
@@ -17,6 +17,11 @@ export interface CallContext {
   /** Messages related to the call (progress, server-to-client requests), before its response. */
   readonly emit: (message: JsonRpcMessage) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Answers the server's requests to the client made during this call, instead of forwarding
+   * them (2026-07-28 clients cannot receive requests: the gateway bridges them, see ParkedCall).
+   */
+  readonly onServerRequest?: (request: JsonRpcRequest) => Promise<JsonObject>;
 }
 
 interface ActiveCall extends CallContext {
@@ -340,9 +345,20 @@ export class UpstreamHub {
     const capable = (session: ClientSession): boolean =>
       capability === undefined || capability in session.clientCapabilities;
     const calls = [...this.active]
-      .filter((call) => !call.session.closed && capable(call.session))
+      .filter((call) => call.onServerRequest !== undefined || (!call.session.closed && capable(call.session)))
       .sort((a, b) => b.startedAt - a.startedAt);
     const target = calls[0];
+    if (target?.onServerRequest !== undefined) {
+      target
+        .onServerRequest(request)
+        .then(
+          (result) => peer.respond({ jsonrpc: '2.0', id: request.id, result }),
+          (error: unknown) =>
+            peer.respond({ jsonrpc: '2.0', id: request.id, error: toMCPError(error).toJsonRpc() }),
+        )
+        .catch(() => undefined);
+      return;
+    }
     if (target === undefined) {
       void peer
         .respond({

@@ -49,6 +49,14 @@ interface HttpSession {
 }
 
 const LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+/** 2026-07-28 errors that carry their own HTTP status; the rest are 200 with the error. */
+const MODERN_ERROR_STATUS: Readonly<Record<number, number>> = {
+  [-32601]: 404,
+  [-32020]: 400,
+  [-32021]: 400,
+  [-32022]: 400,
+};
+
 /** Methods whose target must be mirrored in `Mcp-Name` (2026-07-28). */
 const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
   'tools/call': 'name',
@@ -330,13 +338,11 @@ export class StreamableHttpTransport {
       fail(400, -32602, `Invalid params: _meta["${META.protocolVersion}"] is required`);
       return;
     }
-    if (version !== MODERN_VERSION) {
-      fail(400, -32022, `Unsupported protocol version: ${version}`, {
-        supported: [MODERN_VERSION],
-        requested: version,
-      });
+    if (classified.kind === 'request' && typeof meta[META.clientCapabilities] !== 'object') {
+      fail(400, -32602, `Invalid params: _meta["${META.clientCapabilities}"] is required`);
       return;
     }
+    // Headers that disagree with the body are refused before anything in the body is believed.
     const mismatch = this.headerMismatch(
       req,
       classified.kind === 'response' ? undefined : classified.message,
@@ -344,6 +350,13 @@ export class StreamableHttpTransport {
     );
     if (mismatch !== undefined) {
       fail(400, -32020, `Header mismatch: ${mismatch}`);
+      return;
+    }
+    if (version !== MODERN_VERSION) {
+      fail(400, -32022, `Unsupported protocol version: ${version}`, {
+        supported: [MODERN_VERSION],
+        requested: version,
+      });
       return;
     }
     if (classified.kind !== 'request') {
@@ -380,8 +393,10 @@ export class StreamableHttpTransport {
         signal: abort.signal,
       });
       if (response === undefined || abort.signal.aborted) return;
-      if ('error' in response && response.error.code === -32601 && !respond.streaming) {
-        writeJsonBody(res, 404, response, undefined);
+      const status =
+        'error' in response && !respond.streaming ? MODERN_ERROR_STATUS[response.error.code] : undefined;
+      if (status !== undefined) {
+        writeJsonBody(res, status, response, undefined);
         return;
       }
       respond.finish([response], false);
