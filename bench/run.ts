@@ -13,6 +13,7 @@ import {
   directStdio,
   ensurePeers,
   gatewayTarget,
+  grpcTarget,
   httpTarget,
   startGateway,
   startInstantResponder,
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
         await measure(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base), options.quick),
       );
     }
+    results.push(await measure('mcpman grpc', () => grpcTarget(gateway.grpc), options.quick));
   } finally {
     await gateway.stop();
   }

@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebSocket } from 'ws';
+import { McpGrpcClient } from '@mcpman/gateway';
 import type { EchoTarget } from './workload.js';
 
 // The SDK's WebSocket client uses the global WebSocket, which Node 20 does not have.
@@ -86,6 +87,22 @@ export function gatewayTarget(
         new WebSocketClientTransport(new URL(`ws://${base.host}/servers/everything/ws`)),
       );
   }
+}
+
+/** The gateway's gRPC transport, through the typed client generated from our proto. */
+export function grpcTarget(address: string): Promise<EchoTarget> {
+  const client = new McpGrpcClient({ address, server: 'everything' });
+  return Promise.resolve({
+    label: 'mcpman, gRPC',
+    call: async () => {
+      const result = await client.callTool('echo', { message: 'hi' });
+      if (result['isError'] === true) throw new Error('echo failed');
+    },
+    close: () => {
+      client.close();
+      return Promise.resolve();
+    },
+  });
 }
 
 /** Wait until a child process's HTTP endpoint answers. */
@@ -197,11 +214,23 @@ export async function startInstantResponder(): Promise<{ url: string; stop: () =
 }
 
 /** Our gateway in its own process (`mcpman up`), as users run it. */
-export async function startGateway(configPath: string): Promise<{ base: URL; stop: () => Promise<void> }> {
+export async function startGateway(
+  configPath: string,
+): Promise<{ base: URL; grpc: string; stop: () => Promise<void> }> {
   const port = await freePort();
+  const grpcPort = await freePort();
   const child = spawn(
     process.execPath,
-    [join(REPO, 'packages/cli/bin/mcpman.js'), 'up', '-f', configPath, '--port', String(port)],
+    [
+      join(REPO, 'packages/cli/bin/mcpman.js'),
+      'up',
+      '-f',
+      configPath,
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(grpcPort),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, MCPMAN_STATE_DIR: join(REPO, 'bench/.state') },
@@ -217,5 +246,9 @@ export async function startGateway(configPath: string): Promise<{ base: URL; sto
       reject(new Error(`mcpman up exited with ${code}:\n${output}`));
     });
   });
-  return { base: new URL(`http://127.0.0.1:${port}`), stop: () => stop(child) };
+  return {
+    base: new URL(`http://127.0.0.1:${port}`),
+    grpc: `127.0.0.1:${grpcPort}`,
+    stop: () => stop(child),
+  };
 }

@@ -80,7 +80,7 @@ describe('mcpman commands', () => {
     const env = cliEnv();
     const config = await workspace.write(
       'foreground.yaml',
-      `version: 1\ngateway: { listen: 127.0.0.1:0 }\nservers:\n  fg:\n    source: ${EVERYTHING}\n`,
+      `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n  fg:\n    source: ${EVERYTHING}\n`,
     );
     const child = spawn(process.execPath, [BIN, 'up', '-f', config], { env, cwd: REPO });
     children.push(child);
@@ -104,7 +104,7 @@ describe('mcpman commands', () => {
     beforeAll(async () => {
       config = await workspace.write(
         'mcpman.yaml',
-        `version: 1\ngateway: { listen: 127.0.0.1:0 }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
+        `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
       );
       const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
       expect(up.code).toBe(0);

@@ -292,19 +292,31 @@ describe('the gateway with real clients', () => {
   });
 
   it('fails calls in flight fast when the server dies, and serves again once it is back', async () => {
+    const second = h.runtime!.get('second')!;
+    await expect.poll(() => second.state, { timeout: 30_000 }).toBe('ready');
+    const restartsBefore = second.status().restarts;
     const client = await connect('streamable-http', '/servers/second');
+    const progress: number[] = [];
     // The handler is attached at once: the call is meant to fail.
     const inflight = client
-      .callTool({ name: 'trigger-long-running-operation', arguments: { duration: 20, steps: 2 } })
+      .callTool(
+        { name: 'trigger-long-running-operation', arguments: { duration: 20, steps: 20 } },
+        undefined,
+        { onprogress: (p) => progress.push(p.progress) },
+      )
       .catch((e: unknown) => e);
-    await expect.poll(() => h.runtime!.get('second')!.peer?.inFlight ?? 0).toBeGreaterThan(0);
+    // The first progress notification proves the call is running upstream.
+    await expect.poll(() => progress.length, { timeout: 5_000 }).toBeGreaterThan(0);
     const killed = Date.now();
     const { podman } = await import('./helpers/podman.js');
     await podman('kill', 'mcpman-second');
     const error = await inflight;
     expect(Date.now() - killed).toBeLessThan(1_000);
     expect(String(error)).toMatch(/went away|not ready|closed/i);
-    await expect.poll(() => h.runtime!.get('second')!.state, { timeout: 30_000 }).toBe('ready');
+    // Ready again after a restart (not the state from before the kill was noticed).
+    await expect
+      .poll(() => second.status().restarts > restartsBefore && second.state === 'ready', { timeout: 30_000 })
+      .toBe(true);
     expect(resultText(await client.callTool({ name: 'echo', arguments: { message: 'back' } }))).toBe(
       'Echo: back',
     );

@@ -22,7 +22,7 @@ describe('mcpman up: from a config to hardened, healthy, labelled containers and
   let config: string;
 
   const configText = (betaMemory: string): string => `version: 1
-gateway: { listen: 127.0.0.1:0 }
+gateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }
 servers:
   alpha:
     source: ${EVERYTHING}

@@ -1,6 +1,11 @@
 import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
 import type { McpmanConfig } from '@mcpman/core';
-import { GATEWAY_CLIENT_CAPABILITIES, GatewayServer, RuntimeDirectory } from '@mcpman/gateway';
+import {
+  GATEWAY_CLIENT_CAPABILITIES,
+  GatewayServer,
+  RuntimeDirectory,
+  loadTlsMaterial,
+} from '@mcpman/gateway';
 import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
 import { sweep } from './podman.js';
 import { Workspace } from './workspace.js';
@@ -34,10 +39,16 @@ export class RuntimeHarness {
     const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n`);
     const config = this.config;
     if (config === undefined) throw new Error('no config');
+    const tls = config.gateway.tls;
     this.gateway = new GatewayServer({
-      config: { ...config.gateway, listen: '127.0.0.1:0' },
+      config: {
+        ...config.gateway,
+        listen: '127.0.0.1:0',
+        grpc: { ...config.gateway.grpc, listen: '127.0.0.1:0' },
+      },
       directory: new RuntimeDirectory(runtime),
       serverInfo: { name: 'mcpman', version: 'test' },
+      ...(tls === undefined ? {} : { tls: await loadTlsMaterial(tls, this.workspace.dir) }),
     });
     return this.gateway.start();
   }

@@ -62,6 +62,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     )
     .option('-f, --file <path>', FILE_HELP)
     .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')
+    .option('--grpc-port <port>', 'gateway gRPC port (overrides gateway.grpc.listen)')
     .option('-d, --detach', 'run the manager in the background and return once the servers are up')
     .option('-v, --verbose', 'also print build output, server logs and failed probes')
     .action(run((options) => upCommand(options as UpOptions, io)));

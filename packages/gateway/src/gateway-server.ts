@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { GatewayConfig, Implementation } from '@mcpman/core';
 import { registerManagementApi } from './api/management-api.js';
 import type { ManagementBackend } from './api/management-api.js';
@@ -13,6 +14,8 @@ import type { SessionScope } from './pipeline/session.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
 import { StreamableHttpTransport } from './transports/streamable-http.js';
 import { WebSocketTransport } from './transports/websocket.js';
+import { GrpcTransport } from './transports/grpc/grpc-transport.js';
+import type { TlsMaterial } from './tls/tls-material.js';
 
 export interface GatewayServerOptions {
   readonly config: GatewayConfig;
@@ -20,13 +23,18 @@ export interface GatewayServerOptions {
   readonly serverInfo: Implementation;
   /** Overrides gateway.listen (e.g. `mcpman up --port`). */
   readonly listen?: ListenAddress;
+  /** Overrides gateway.grpc.listen. */
+  readonly grpcListen?: ListenAddress;
+  /** gateway.tls, loaded (see loadTlsMaterial); every listener then speaks TLS only. */
+  readonly tls?: TlsMaterial;
   readonly management?: ManagementBackend;
 }
 
 /**
- * Every client-facing endpoint on one HTTP listener: Streamable HTTP (`/mcp`,
+ * Every client-facing endpoint: on one HTTP listener Streamable HTTP (`/mcp`,
  * `/servers/<name>/mcp`), legacy SSE (`/sse` + `/messages`, per server too), WebSocket (`/ws`,
- * per server too), and the management API. All of them feed the same Gateway.
+ * per server too) and the management API; gRPC on its own port. All of them feed the same
+ * Gateway.
  */
 export class GatewayServer {
   readonly gateway: Gateway;
@@ -34,8 +42,10 @@ export class GatewayServer {
   private readonly streamable: StreamableHttpTransport;
   private readonly sse: LegacySseTransport;
   private readonly ws: WebSocketTransport;
+  /** Undefined when gateway.grpc.enabled is false. */
+  readonly grpc: GrpcTransport | undefined;
 
-  constructor(options: GatewayServerOptions) {
+  constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
     this.gateway = new Gateway({
       directory: options.directory,
@@ -92,7 +102,20 @@ export class GatewayServer {
       });
     }
     const listen = options.listen ?? parseListen(config.listen);
-    this.http = new HttpListener(router, { listen, keepAliveTimeoutMs: config.keepAlive.httpTimeout });
+    this.http = new HttpListener(router, {
+      listen,
+      keepAliveTimeoutMs: config.keepAlive.httpTimeout,
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+    });
+    this.grpc = config.grpc.enabled
+      ? new GrpcTransport({
+          gateway: this.gateway,
+          listen: options.grpcListen ?? parseListen(config.grpc.listen),
+          maxRequestBytes: config.maxRequestBytes,
+          pingMs: config.keepAlive.grpcPing,
+          ...(options.tls === undefined ? {} : { tls: options.tls }),
+        })
+      : undefined;
     this.http.raw.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(req, socket, head);
     });
@@ -114,14 +137,39 @@ export class GatewayServer {
     );
   }
 
-  start(): Promise<URL> {
-    return this.http.start();
+  /** Start every listener; resolves with the HTTP listener's URL. */
+  async start(): Promise<URL> {
+    const url = await this.http.start();
+    try {
+      await this.grpc?.start();
+    } catch (error) {
+      await this.http.close();
+      const { host, port } = this.options.grpcListen ?? parseListen(this.options.config.grpc.listen);
+      throw new MCPError(
+        MCPErrorCode.TransportError,
+        `cannot serve gRPC on ${host}:${port}: ${(error as Error).message}`,
+        {
+          cause: error,
+          hint: 'Choose another address with gateway.grpc.listen (or --grpc-port), or set gateway.grpc.enabled: false.',
+        },
+      );
+    }
+    return url;
+  }
+
+  /** `host:port` of the gRPC listener once started; undefined when gRPC is off. */
+  get grpcAddress(): string | undefined {
+    const port = this.grpc?.port;
+    if (port === undefined) return undefined;
+    const { host } = this.options.grpcListen ?? parseListen(this.options.config.grpc.listen);
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
   async close(): Promise<void> {
     this.streamable.close();
     this.sse.close();
     this.ws.close();
+    await this.grpc?.close();
     this.gateway.dispose();
     await this.http.close();
   }

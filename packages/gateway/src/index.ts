@@ -22,3 +22,10 @@ export { ClientSession, ANONYMOUS, LOG_LEVELS, isLogLevel } from './pipeline/ses
 export type { ClientTransportKind, Identity, LogLevel, SessionScope } from './pipeline/session.js';
 export { GATEWAY_CLIENT_CAPABILITIES, UpstreamHub } from './pipeline/upstream-hub.js';
 export { globMatch, prefixName, prefixUri, splitName, splitUri, toolAllowed } from './pipeline/names.js';
+export { loadTlsMaterial, serverTlsOptions } from './tls/tls-material.js';
+export type { TlsMaterial } from './tls/tls-material.js';
+export { GrpcTransport } from './transports/grpc/grpc-transport.js';
+export type { GrpcTransportOptions } from './transports/grpc/grpc-transport.js';
+export { GrpcCallError, McpGrpcClient, McpGrpcSession } from './transports/grpc/client.js';
+export type { GrpcCallOptions, McpGrpcClientOptions } from './transports/grpc/client.js';
+export { ERROR_TRAILER, grpcStatusOf, jsonRpcErrorOf } from './transports/grpc/status.js';

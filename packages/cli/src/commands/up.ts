@@ -9,6 +9,7 @@ import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
 import { ManagementClient } from '../daemon/client.js';
 import { runManager } from '../daemon/manager.js';
+import type { ListenOverrides } from '../daemon/manager.js';
 import { daemonLogPath, isProcessAlive, readDaemonRecord, stateDir } from '../daemon/state.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { loadConfig, runningManager } from './context.js';
@@ -16,6 +17,7 @@ import { loadConfig, runningManager } from './context.js';
 export interface UpOptions {
   readonly file?: string;
   readonly port?: string;
+  readonly grpcPort?: string;
   readonly detach?: boolean;
   readonly verbose?: boolean;
 }
@@ -23,11 +25,11 @@ export interface UpOptions {
 const TRANSITIONAL = new Set(['pending', 'pulling', 'building', 'starting', 'restarting']);
 const CLI_BIN = fileURLToPath(new URL('../bin/mcpman.js', import.meta.url));
 
-function parsePort(port: string | undefined): number | undefined {
+function parsePort(flag: string, port: string | undefined): number | undefined {
   if (port === undefined) return undefined;
   const value = Number(port);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    throw new MCPError(MCPErrorCode.ConfigInvalid, `--port ${port} is not a port number (0-65535)`);
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `${flag} ${port} is not a port number (0-65535)`);
   }
   return value;
 }
@@ -108,14 +110,21 @@ async function followUntilSettled(
 /** Start the manager in the background and wait until it answers. */
 async function spawnDaemon(
   configPath: string,
-  port: number | undefined,
+  ports: ListenOverrides,
   io: CliIO,
 ): Promise<{ client: ManagementClient; log: LogTail }> {
   await mkdir(stateDir(io.env), { recursive: true });
   const logPath = daemonLogPath(io.env);
   const log = openSync(logPath, 'a');
   const offset = statSync(logPath).size;
-  const args = [CLI_BIN, 'up', '-f', configPath, ...(port === undefined ? [] : ['--port', String(port)])];
+  const args = [
+    CLI_BIN,
+    'up',
+    '-f',
+    configPath,
+    ...(ports.port === undefined ? [] : ['--port', String(ports.port)]),
+    ...(ports.grpcPort === undefined ? [] : ['--grpc-port', String(ports.grpcPort)]),
+  ];
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', log, log],
@@ -143,7 +152,10 @@ async function spawnDaemon(
 export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCodeValue> {
   try {
     const loaded = await loadConfig(options.file, io);
-    const port = parsePort(options.port);
+    const ports: ListenOverrides = {
+      port: parsePort('--port', options.port),
+      grpcPort: parsePort('--grpc-port', options.grpcPort),
+    };
     const running = await runningManager(io);
     if (running !== undefined) {
       if (running.record.configPath !== loaded.path) {
@@ -160,11 +172,11 @@ export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCode
       return await followUntilSettled(running.client, io, options.verbose === true);
     }
     if (options.detach === true) {
-      const { client, log } = await spawnDaemon(loaded.path, port, io);
+      const { client, log } = await spawnDaemon(loaded.path, ports, io);
       io.stdout(`manager started in the background (log: ${daemonLogPath(io.env)})\n`);
       return await followUntilSettled(client, io, options.verbose === true, log);
     }
-    return await runManager({ loaded, port, verbose: options.verbose, io });
+    return await runManager({ loaded, ...ports, verbose: options.verbose, io });
   } catch (error) {
     return reportError(error, io, false);
   }

@@ -3,16 +3,27 @@ import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ConfigError, EngineClient, McpRuntime, VERSION, loadConfigFile, toMCPError } from '@mcpman/core';
 import type { LoadedConfig } from '@mcpman/core';
-import { GATEWAY_CLIENT_CAPABILITIES, GatewayServer, RuntimeDirectory, parseListen } from '@mcpman/gateway';
+import {
+  GATEWAY_CLIENT_CAPABILITIES,
+  GatewayServer,
+  RuntimeDirectory,
+  loadTlsMaterial,
+  parseListen,
+} from '@mcpman/gateway';
 import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { removeDaemonRecord, writeDaemonRecord } from './state.js';
 
-export interface ManagerOptions {
+/** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
+export interface ListenOverrides {
+  readonly port?: number | undefined;
+  readonly grpcPort?: number | undefined;
+}
+
+export interface ManagerOptions extends ListenOverrides {
   readonly loaded: LoadedConfig;
-  readonly port?: number;
   readonly verbose?: boolean;
   readonly io: CliIO;
 }
@@ -94,21 +105,24 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     },
   };
 
-  const gatewayConfig = options.loaded.config.gateway;
-  const address = parseListen(gatewayConfig.listen);
-  const server = new GatewayServer({
-    config: gatewayConfig,
-    directory: new RuntimeDirectory(runtime),
-    serverInfo: { name: 'mcpman', version: VERSION },
-    listen: options.port === undefined ? address : { ...address, port: options.port },
-    management: backend,
-  });
+  let server: GatewayServer | undefined;
   let watcher: FSWatcher | undefined;
   try {
+    server = await createGatewayServer(options, runtime, backend);
     const url = await server.start();
-    await writeDaemonRecord({ pid: process.pid, url: url.toString(), configPath, startedAt }, io.env);
+    const grpc = server.grpcAddress;
+    await writeDaemonRecord(
+      {
+        pid: process.pid,
+        url: url.toString(),
+        configPath,
+        startedAt,
+        ...(grpc === undefined ? {} : { grpc }),
+      },
+      io.env,
+    );
     io.stdout(
-      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp, API at ${url.toString()}api/v1\n`,
+      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1\n`,
     );
     watcher = watchConfig(configPath, () => {
       reload().catch((error: unknown) => {
@@ -142,9 +156,29 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     subscription.dispose();
     reporter.stop();
     runtime.dispose();
-    await server.close();
+    await server?.close();
     await removeDaemonRecord(process.pid, io.env);
   }
+}
+
+/** The gateway of the config, with the command line's port overrides and its TLS files read. */
+async function createGatewayServer(
+  options: ManagerOptions,
+  runtime: McpRuntime,
+  management: ManagementBackend,
+): Promise<GatewayServer> {
+  const config = options.loaded.config.gateway;
+  const http = parseListen(config.listen);
+  const grpc = parseListen(config.grpc.listen);
+  return new GatewayServer({
+    config,
+    directory: new RuntimeDirectory(runtime),
+    serverInfo: { name: 'mcpman', version: VERSION },
+    listen: options.port === undefined ? http : { ...http, port: options.port },
+    grpcListen: options.grpcPort === undefined ? grpc : { ...grpc, port: options.grpcPort },
+    management,
+    ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
+  });
 }
 
 /** Calls `onChange` (debounced) when the config file is written, including by atomic rename. */

@@ -14,6 +14,8 @@ const DaemonRecord = z.object({
   url: z.string(),
   configPath: z.string(),
   startedAt: z.number(),
+  /** host:port of the gRPC listener, when it is on. */
+  grpc: z.string().optional(),
 });
 export type DaemonRecord = z.infer<typeof DaemonRecord>;
 

@@ -1,9 +1,12 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
+import { serverTlsOptions } from '../tls/tls-material.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -24,6 +27,8 @@ export function isLoopback(host: string): boolean {
 export interface HttpListenerOptions {
   readonly listen: ListenAddress;
   readonly keepAliveTimeoutMs: number;
+  /** Serve HTTPS only (and mTLS when it has a client CA). */
+  readonly tls?: TlsMaterial;
 }
 
 /** The gateway's one HTTP listener: every HTTP route is dispatched through the router. */
@@ -35,9 +40,13 @@ export class HttpListener {
     private readonly router: Router,
     private readonly options: HttpListenerOptions,
   ) {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.dispatch(req, res);
-    });
+    };
+    this.server =
+      options.tls === undefined
+        ? createServer(handler)
+        : createTlsServer(serverTlsOptions(options.tls), handler);
     this.server.keepAliveTimeout = options.keepAliveTimeoutMs;
     this.server.headersTimeout = Math.max(options.keepAliveTimeoutMs + 1_000, 10_000);
   }
@@ -46,7 +55,7 @@ export class HttpListener {
     const address = this.address;
     if (address === undefined) throw new MCPError(MCPErrorCode.Internal, 'listener not started');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return new URL(`http://${host}:${address.port}`);
+    return new URL(`${this.options.tls === undefined ? 'http' : 'https'}://${host}:${address.port}`);
   }
 
   /** The underlying server, for upgrade handlers (WebSocket). */

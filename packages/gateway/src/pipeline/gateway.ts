@@ -23,7 +23,7 @@ import type { ServerDirectory } from './directory.js';
 import { prefixName, prefixUri, splitName, splitUri, toolAllowed } from './names.js';
 import { isLogLevel } from './session.js';
 import type { ClientSession } from './session.js';
-import { InputBridge, ParkedCall } from './input-bridge.js';
+import { InputBridge, ParkedCall, answerWithoutClient, canGiveInput } from './input-bridge.js';
 import { UpstreamHub } from './upstream-hub.js';
 import type { CallContext } from './upstream-hub.js';
 
@@ -231,10 +231,13 @@ export class Gateway implements Disposable {
           `Method not found: ${request.method} is not part of ${MODERN_VERSION}`,
         );
       }
+      const call: CallContext = { session, emit: context.emit, signal: controller.signal };
       const result =
-        session.era === 'modern' && INPUT_METHODS.has(request.method)
-          ? await this.bridged(session, request, context, controller.signal)
-          : await this.route(session, request, { session, emit: context.emit, signal: controller.signal });
+        session.era !== 'modern' || !INPUT_METHODS.has(request.method)
+          ? await this.route(session, request, call)
+          : canGiveInput(session.clientCapabilities) || hasInputParams(request)
+            ? await this.bridged(session, request, context, controller.signal)
+            : await this.route(session, request, { ...call, onServerRequest: answerWithoutClient });
       return {
         jsonrpc: '2.0',
         id: request.id,
@@ -619,6 +622,12 @@ export class Gateway implements Disposable {
 // --- Helpers ------------------------------------------------------------------------------------
 
 /** Strip 2026-era `_meta` keys a legacy server would not understand (the gateway speaks for the client). */
+/** A retry of an InputRequiredResult: its state and answers are checked on the bridged path. */
+function hasInputParams(request: JsonRpcRequest): boolean {
+  const params = request.params;
+  return params !== undefined && ('requestState' in params || 'inputResponses' in params);
+}
+
 function forUpstream(params: JsonObject): JsonObject {
   const meta = params['_meta'];
   if (typeof meta !== 'object' || meta === null) return params;

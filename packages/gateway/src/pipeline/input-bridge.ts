@@ -35,6 +35,24 @@ export function missingCapability(method: string, capability: string): MCPError 
   );
 }
 
+/** Can this client answer any server-to-client request at all? */
+export function canGiveInput(clientCapabilities: JsonObject): boolean {
+  return Object.values(CAPABILITY).some((capability) => capability in clientCapabilities);
+}
+
+/**
+ * The answer to a server's request during a call from a client that declared none of the
+ * capabilities to answer it: the call need not be parked, the server learns at once.
+ */
+export function answerWithoutClient(request: JsonRpcRequest): Promise<JsonObject> {
+  const capability = CAPABILITY[request.method];
+  if (capability !== undefined) return Promise.reject(missingCapability(request.method, capability));
+  if (request.method === 'ping') return Promise.resolve({});
+  return Promise.reject(
+    new MCPError(MCPErrorCode.ProtocolMethodNotFound, `Method not found: ${request.method}`),
+  );
+}
+
 /**
  * One call of a 2026-07-28 client to a legacy server that asked the client something mid-call.
  * The server waits on its request; the client gets an InputRequiredResult and answers with a

@@ -1,0 +1,19 @@
+// Original file: proto/mcpman/mcp/v1/mcp.proto
+
+import type { RequestFields as _mcpman_mcp_v1_RequestFields, RequestFields__Output as _mcpman_mcp_v1_RequestFields__Output } from '../../../mcpman/mcp/v1/RequestFields.js';
+
+export interface ListRequest {
+  'fields'?: (_mcpman_mcp_v1_RequestFields | null);
+  /**
+   * The `nextCursor` of the previous page; empty for the first.
+   */
+  'cursor'?: (string);
+}
+
+export interface ListRequest__Output {
+  'fields': (_mcpman_mcp_v1_RequestFields__Output | null);
+  /**
+   * The `nextCursor` of the previous page; empty for the first.
+   */
+  'cursor': (string);
+}

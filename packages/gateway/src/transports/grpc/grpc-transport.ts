@@ -1,0 +1,383 @@
+import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import type {
+  ServerDuplexStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  StatusObject,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { MCPError, MCPErrorCode, META, MODERN_VERSION } from '@mcpman/core';
+import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
+import type { ListenAddress } from '../../http/listener.js';
+import type { Gateway } from '../../pipeline/gateway.js';
+import { ClientSession, isLogLevel } from '../../pipeline/session.js';
+import type { SessionScope } from '../../pipeline/session.js';
+import type { TlsMaterial } from '../../tls/tls-material.js';
+import type { CallEvent } from './generated/mcpman/mcp/v1/CallEvent.js';
+import type {
+  JsonRpcMessage as WireMessage,
+  JsonRpcMessage__Output,
+} from './generated/mcpman/mcp/v1/JsonRpcMessage.js';
+import type { McpHandlers } from './generated/mcpman/mcp/v1/Mcp.js';
+import type { McpResult } from './generated/mcpman/mcp/v1/McpResult.js';
+import type { RequestFields__Output } from './generated/mcpman/mcp/v1/RequestFields.js';
+import { mcpProto } from './proto.js';
+import { toServiceError } from './status.js';
+
+export interface GrpcTransportOptions {
+  readonly gateway: Gateway;
+  readonly listen: ListenAddress;
+  readonly maxRequestBytes: number;
+  /** Keepalive ping interval; a peer that does not answer within the timeout is dropped. */
+  readonly pingMs: number;
+  readonly tls?: TlsMaterial;
+}
+
+/** Requests that only make sense inside a session (their effects arrive on its stream). */
+const SESSION_ONLY = new Set(['logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+
+/** A failure while handling a call, already in the shape gRPC sends. */
+class CallFailure extends Error {
+  constructor(readonly status: Partial<StatusObject>) {
+    super(status.details);
+  }
+  static rpc(error: JsonRpcErrorBody): CallFailure {
+    return new CallFailure(toServiceError(error));
+  }
+}
+
+interface WithFields {
+  readonly fields: RequestFields__Output | null;
+}
+
+type Emit = (message: JsonRpcMessage) => void;
+
+function parseObject(field: string, text: string): JsonObject {
+  if (text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw CallFailure.rpc({ code: -32700, message: `Parse error: ${field} is not valid JSON` });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw CallFailure.rpc({ code: -32602, message: `Invalid params: ${field} must be a JSON object` });
+  }
+  return value as JsonObject;
+}
+
+/** The JSON-RPC params of a per-kind call: its own fields plus what RequestFields carries. */
+function paramsOf(
+  fields: RequestFields__Output | null,
+  own: JsonObject,
+): { params: JsonObject; meta: JsonObject } {
+  const meta = parseObject('fields.meta_json', fields?.metaJson ?? '');
+  if (fields !== null && fields.progressToken !== '') meta['progressToken'] = fields.progressToken;
+  const params: JsonObject = { ...own };
+  if (Object.keys(meta).length > 0) params['_meta'] = meta;
+  if (fields !== null && fields.requestState !== '') params['requestState'] = fields.requestState;
+  if (fields !== null && fields.inputResponsesJson !== '') {
+    params['inputResponses'] = parseObject('fields.input_responses_json', fields.inputResponsesJson);
+  }
+  return { params, meta };
+}
+
+function firstValue(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * MCP over gRPC (`proto/mcpman/mcp/v1/mcp.proto`) on its own port: an RPC per MCP request kind,
+ * served statelessly with 2026-07-28 semantics or inside a session, and a bidirectional
+ * `Session` stream carrying JSON-RPC both ways. Everything goes through the same Gateway.
+ */
+export class GrpcTransport {
+  private readonly server: Server;
+  private readonly sessions = new Map<string, ClientSession>();
+  private nextId = 0;
+  private boundPort: number | undefined;
+
+  constructor(private readonly options: GrpcTransportOptions) {
+    this.server = new Server({
+      'grpc.max_receive_message_length': options.maxRequestBytes,
+      'grpc.keepalive_time_ms': options.pingMs,
+      'grpc.keepalive_timeout_ms': Math.min(options.pingMs, 20_000),
+      'grpc.keepalive_permit_without_calls': 1,
+    });
+    this.server.addService(mcpProto().mcpman.mcp.v1.Mcp.service, this.handlers());
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Bind and start; resolves with `host:port` as clients dial it. */
+  start(): Promise<string> {
+    const { host, port } = this.options.listen;
+    const bindHost = host.includes(':') ? `[${host}]` : host;
+    return new Promise((resolve, reject) => {
+      this.server.bindAsync(`${bindHost}:${port}`, this.credentials(), (error, bound) => {
+        if (error !== null) {
+          reject(error);
+          return;
+        }
+        this.boundPort = bound;
+        resolve(`${bindHost}:${bound}`);
+      });
+    });
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  private credentials(): ServerCredentials {
+    const tls = this.options.tls;
+    if (tls === undefined) return ServerCredentials.createInsecure();
+    return new GatewayServerCredentials(tls);
+  }
+
+  /** Stop: open sessions end, calls in flight are cancelled after a short grace period. */
+  async close(): Promise<void> {
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 1_000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private handlers(): McpHandlers {
+    const unary = this.unary.bind(this);
+    const streamed = this.streamed.bind(this);
+    return {
+      Session: (call) => {
+        this.session(call);
+      },
+      Discover: unary('server/discover', () => ({})),
+      ListTools: unary('tools/list', listParams),
+      ListPrompts: unary('prompts/list', listParams),
+      ListResources: unary('resources/list', listParams),
+      ListResourceTemplates: unary('resources/templates/list', listParams),
+      CallTool: streamed('tools/call', (r) => ({
+        name: r.name,
+        arguments: parseObject('arguments_json', r.argumentsJson),
+      })),
+      GetPrompt: streamed('prompts/get', (r) => ({ name: r.name, arguments: { ...r.arguments } })),
+      ReadResource: streamed('resources/read', (r) => ({ uri: r.uri })),
+      Complete: unary('completion/complete', (r) => parseObject('params_json', r.paramsJson)),
+      SetLoggingLevel: unary('logging/setLevel', (r) => ({ level: r.level })),
+      Subscribe: unary('resources/subscribe', (r) => ({ uri: r.uri })),
+      Unsubscribe: unary('resources/unsubscribe', (r) => ({ uri: r.uri })),
+    };
+  }
+
+  private unary<Req extends WithFields>(
+    method: string,
+    own: (request: Req) => JsonObject,
+  ): (call: ServerUnaryCall<Req, McpResult>, callback: sendUnaryData<McpResult>) => void {
+    return (call, callback) => {
+      this.run(call, method, own, undefined).then(
+        (result) => {
+          callback(null, { resultJson: JSON.stringify(result) });
+        },
+        (error: unknown) => {
+          callback(failureOf(error).status);
+        },
+      );
+    };
+  }
+
+  private streamed<Req extends WithFields>(
+    method: string,
+    own: (request: Req) => JsonObject,
+  ): (call: ServerWritableStream<Req, CallEvent>) => void {
+    return (call) => {
+      const emit: Emit = (message) => {
+        if (!call.cancelled) call.write({ notificationJson: JSON.stringify(message) });
+      };
+      this.run(call, method, own, emit).then(
+        (result) => {
+          call.write({ resultJson: JSON.stringify(result) });
+          call.end();
+        },
+        (error: unknown) => {
+          call.emit('error', failureOf(error).status);
+        },
+      );
+    };
+  }
+
+  /** Run one per-kind call: in the session it names, or statelessly in a request-scoped one. */
+  private async run<Req extends WithFields>(
+    call: ServerUnaryCall<Req, unknown> | ServerWritableStream<Req, unknown>,
+    method: string,
+    own: (request: Req) => JsonObject,
+    emit: Emit | undefined,
+  ): Promise<JsonObject> {
+    const scope = this.scopeOf(call.metadata);
+    const { params, meta } = paramsOf(call.request.fields, own(call.request));
+    const sessionId = firstValue(call.metadata, 'mcp-session-id');
+    let session: ClientSession;
+    if (sessionId !== undefined) {
+      const found = this.sessions.get(sessionId);
+      if (found === undefined || scopeKey(found.scope) !== scopeKey(scope)) {
+        throw CallFailure.rpc(
+          new MCPError(MCPErrorCode.SessionNotFound, `Session not found: ${sessionId}`).toJsonRpc(),
+        );
+      }
+      session = found;
+    } else {
+      if (SESSION_ONLY.has(method)) {
+        throw new CallFailure({
+          code: status.FAILED_PRECONDITION,
+          details: `${method} needs a session: open Session and send mcp-session-id with this call`,
+        });
+      }
+      session = this.statelessSession(scope, meta);
+    }
+    const request: JsonRpcRequest = { jsonrpc: '2.0', id: `grpc-${++this.nextId}`, method, params };
+    // A cancelled call aborts the request the gateway tracks under its id (grpc-js also reports
+    // calls that already ended as cancelled: then there is nothing left to abort).
+    call.on('cancelled', () => {
+      session.inflight.get(request.id)?.abort();
+    });
+    // Server-to-client requests of a session call go to the session's stream, where the client
+    // answers them; notifications about the call go with the call.
+    const relay: Emit = (message) => {
+      if ('method' in message && 'id' in message) session.push(message);
+      else emit?.(message);
+    };
+    try {
+      const response = await this.options.gateway.handle(session, request, { emit: relay });
+      if (response === undefined) throw CallFailure.rpc({ code: -32603, message: 'no response' });
+      if ('error' in response) throw CallFailure.rpc(response.error);
+      return response.result;
+    } finally {
+      if (sessionId === undefined) session.close();
+    }
+  }
+
+  /** A throwaway 2026-07-28 session for one stateless call. */
+  private statelessSession(scope: SessionScope, meta: JsonObject): ClientSession {
+    const version = meta[META.protocolVersion];
+    if (version !== undefined && version !== MODERN_VERSION) {
+      throw CallFailure.rpc({
+        code: -32022,
+        message: `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${MODERN_VERSION} (open a Session for older revisions)`,
+        data: { supported: [MODERN_VERSION], requested: version },
+      });
+    }
+    const session = new ClientSession('grpc', scope);
+    session.era = 'modern';
+    session.protocolVersion = MODERN_VERSION;
+    session.initialized = true;
+    const capabilities = meta[META.clientCapabilities];
+    if (typeof capabilities === 'object' && capabilities !== null)
+      session.clientCapabilities = capabilities as JsonObject;
+    const level = meta[META.logLevel];
+    if (isLogLevel(level)) session.logLevel = level;
+    this.options.gateway.openSession(session);
+    return session;
+  }
+
+  private scopeOf(metadata: Metadata): SessionScope {
+    const server = firstValue(metadata, 'mcp-server');
+    if (server === undefined) return { kind: 'all' };
+    if (!this.options.gateway.hasServer(server)) {
+      throw CallFailure.rpc(
+        new MCPError(MCPErrorCode.ServerNotFound, `no server named "${server}"`).toJsonRpc(),
+      );
+    }
+    return { kind: 'server', server };
+  }
+
+  /** The bidirectional Session stream: one MCP session, JSON-RPC both ways, like a WebSocket. */
+  private session(call: ServerDuplexStream<JsonRpcMessage__Output, WireMessage>): void {
+    let scope: SessionScope;
+    try {
+      scope = this.scopeOf(call.metadata);
+    } catch (error) {
+      call.emit('error', failureOf(error).status);
+      return;
+    }
+    const session = new ClientSession('grpc', scope);
+    this.options.gateway.openSession(session);
+    this.sessions.set(session.id, session);
+    const headers = new Metadata();
+    headers.set('mcp-session-id', session.id);
+    call.sendMetadata(headers);
+    const send = (message: unknown): void => {
+      if (!call.cancelled && call.writable) call.write({ json: JSON.stringify(message) });
+    };
+    session.attach(send);
+    call.on('data', (frame: JsonRpcMessage__Output) => {
+      let message: unknown;
+      try {
+        message = JSON.parse(frame.json);
+      } catch {
+        send({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
+        });
+        return;
+      }
+      void this.options.gateway.handle(session, message, { emit: send }).then((response) => {
+        if (response !== undefined) send(response);
+      });
+    });
+    const end = (): void => {
+      this.sessions.delete(session.id);
+      session.close();
+    };
+    call.on('end', () => {
+      end();
+      call.end();
+    });
+    call.on('cancelled', end);
+    call.on('error', end);
+  }
+}
+
+function listParams(request: WithFields & { readonly cursor: string }): JsonObject {
+  return request.cursor === '' ? {} : { cursor: request.cursor };
+}
+
+function scopeKey(scope: SessionScope): string {
+  return scope.kind === 'all' ? '*' : scope.server;
+}
+
+function failureOf(error: unknown): CallFailure {
+  if (error instanceof CallFailure) return error;
+  return CallFailure.rpc({ code: -32603, message: error instanceof Error ? error.message : String(error) });
+}
+
+/**
+ * Server credentials from our TLS material. grpc-js's `createSsl` cannot set the minimum TLS
+ * version; the options here go to `http2.createSecureServer` and to every secure-context update.
+ */
+class GatewayServerCredentials extends ServerCredentials {
+  constructor(tls: TlsMaterial) {
+    super(
+      { requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined },
+      {
+        cert: tls.cert,
+        key: tls.key,
+        minVersion: tls.minVersion,
+        ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
+      },
+    );
+  }
+
+  override _equals(other: ServerCredentials): boolean {
+    return other === this;
+  }
+}
