@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
@@ -102,12 +104,41 @@ describe('mcpman commands', () => {
     let config: string;
 
     beforeAll(async () => {
+      // With TLS on: every command below reaches the manager over its owner-only socket.
+      const certs = await mcpman(env, ['cert', 'dev', '--dir', 'certs'], { cwd: workspace.dir });
+      expect(certs.code, certs.stderr).toBe(0);
+      expect(certs.stdout).toContain(`cert: ${join(workspace.dir, 'certs/server.pem')}`);
       config = await workspace.write(
         'mcpman.yaml',
-        `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
+        `version: 1\ngateway:\n  listen: 127.0.0.1:0\n  grpc: { listen: 127.0.0.1:0 }\n  tls: { cert: certs/server.pem, key: certs/server-key.pem }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
       );
       const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
-      expect(up.code).toBe(0);
+      expect(up.code, up.stderr).toBe(0);
+    });
+
+    it('serves TLS to clients and the management API on an owner-only socket', async () => {
+      const record = (await daemonRecord(env))!;
+      expect(record.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(record.socket).toBe(join(env['MCPMAN_STATE_DIR']!, 'mcpman.sock'));
+      expect((await stat(record.socket!)).mode & 0o777).toBe(0o600);
+      const again = await mcpman(env, ['cert', 'dev', '--dir', 'certs'], { cwd: workspace.dir });
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('already holds certificates');
+      const client = new Client({ name: 'desktop', version: '1' });
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [BIN, 'connect', 'first', '--ca', join(workspace.dir, 'certs/ca.pem')],
+          env: env as Record<string, string>,
+          stderr: 'pipe',
+        }),
+      );
+      try {
+        const result = await client.callTool({ name: 'echo', arguments: { message: 'over wss' } });
+        expect(JSON.stringify(result.content)).toContain('Echo: over wss');
+      } finally {
+        await client.close();
+      }
     });
 
     afterAll(async () => {

@@ -55,6 +55,8 @@ export function mcpman(
 export interface DaemonRecord {
   readonly pid: number;
   readonly url: string;
+  readonly socket?: string;
+  readonly grpc?: string;
 }
 
 export async function daemonRecord(env: NodeJS.ProcessEnv): Promise<DaemonRecord | undefined> {

@@ -58,7 +58,7 @@ export interface ToolRun {
 export async function runWithNode22(
   script: string,
   args: readonly string[],
-  options: { cwd?: string; home?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; home?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<ToolRun> {
   const node = await node22();
   try {
@@ -69,6 +69,7 @@ export async function runWithNode22(
         ...(options.home === undefined ? {} : { HOME: options.home }),
         NO_COLOR: '1',
         FORCE_COLOR: '0',
+        ...options.env,
       },
       timeout: options.timeoutMs ?? 300_000,
       maxBuffer: 64 * 1024 * 1024,

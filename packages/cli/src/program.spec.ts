@@ -120,9 +120,9 @@ describe('mcpman basics', () => {
   });
 
   it('says plainly which commands have not landed yet, and exits 1', async () => {
-    const result = await cli('cert', 'dev');
+    const result = await cli('token', 'ls');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman cert dev` is not available yet');
+    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman token ls` is not available yet');
     expect(result.stderr).toContain('issue #5');
   });
 });

@@ -19,10 +19,17 @@ import { secretLsCommand, secretRmCommand, secretSetCommand } from './commands/s
 import { connectCommand } from './commands/connect.js';
 import type { ConnectOptions } from './commands/connect.js';
 import { CLIENTS, clientConfigCommand } from './commands/client-config.js';
+import { certDevCommand } from './commands/cert.js';
+import type { CertDevOptions } from './commands/cert.js';
 
 const FILE_HELP = 'config file (default: $MCPMAN_CONFIG, else ./mcpman.yaml|yml|json)';
 
 type Action = (...args: unknown[]) => Promise<ExitCodeValue>;
+
+/** Repeatable options: each occurrence appends. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /**
  * The `mcpman` command tree. Every command of DESIGN.md is here from the start so scripts and
@@ -143,6 +150,8 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
     .option('--token <token>', 'API token for the gateway (default: $MCPMAN_TOKEN)')
     .option('--ca <file>', 'PEM CA that signed the gateway certificate (for https)')
+    .option('--cert <file>', 'PEM client certificate, when the gateway requires one (mTLS)')
+    .option('--key <file>', 'PEM key of the client certificate')
     .action(
       run((name, options) => connectCommand(name as string | undefined, options as ConnectOptions, io)),
     );
@@ -210,7 +219,11 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .description('TLS certificates')
     .command('dev')
     .description('make a local CA and a localhost server certificate for development')
-    .action(run(pending('cert dev', 5, 'TLS certificate tooling has not landed')));
+    .option('--dir <dir>', 'where to write the PEM files (default: <state dir>/certs)')
+    .option('--host <name>', 'another name or address for the server certificate (repeatable)', collect, [])
+    .option('--client <name>', 'also issue a client certificate for mTLS (repeatable)', collect, [])
+    .option('--force', 'replace certificates already in the folder')
+    .action(run((options) => certDevCommand(options as CertDevOptions, io)));
 
   program
     .command('bench')

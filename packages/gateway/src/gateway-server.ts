@@ -4,6 +4,7 @@ import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { GatewayConfig, Implementation } from '@mcpman/core';
 import { registerManagementApi } from './api/management-api.js';
 import type { ManagementBackend } from './api/management-api.js';
+import { ControlSocket } from './http/control-socket.js';
 import { HttpListener, parseListen } from './http/listener.js';
 import type { ListenAddress } from './http/listener.js';
 import { sendJson } from './http/respond.js';
@@ -28,6 +29,8 @@ export interface GatewayServerOptions {
   /** gateway.tls, loaded (see loadTlsMaterial); every listener then speaks TLS only. */
   readonly tls?: TlsMaterial;
   readonly management?: ManagementBackend;
+  /** Also serve the management API on this Unix socket (owner-only), for the CLI. */
+  readonly controlSocket?: string;
 }
 
 /**
@@ -42,6 +45,7 @@ export class GatewayServer {
   private readonly streamable: StreamableHttpTransport;
   private readonly sse: LegacySseTransport;
   private readonly ws: WebSocketTransport;
+  private readonly control: ControlSocket | undefined;
   /** Undefined when gateway.grpc.enabled is false. */
   readonly grpc: GrpcTransport | undefined;
 
@@ -102,6 +106,14 @@ export class GatewayServer {
       });
     }
     const listen = options.listen ?? parseListen(config.listen);
+    if (options.controlSocket !== undefined && options.management !== undefined) {
+      const control = new Router();
+      registerManagementApi(control, options.management, {
+        heartbeatMs: config.keepAlive.sseHeartbeat,
+        maxRequestBytes: config.maxRequestBytes,
+      });
+      this.control = new ControlSocket(control, options.controlSocket);
+    }
     this.http = new HttpListener(router, {
       listen,
       keepAliveTimeoutMs: config.keepAlive.httpTimeout,
@@ -139,11 +151,13 @@ export class GatewayServer {
 
   /** Start every listener; resolves with the HTTP listener's URL. */
   async start(): Promise<URL> {
+    await this.control?.start();
     const url = await this.http.start();
     try {
       await this.grpc?.start();
     } catch (error) {
       await this.http.close();
+      await this.control?.close();
       const { host, port } = this.options.grpcListen ?? parseListen(this.options.config.grpc.listen);
       throw new MCPError(
         MCPErrorCode.TransportError,
@@ -172,5 +186,6 @@ export class GatewayServer {
     await this.grpc?.close();
     this.gateway.dispose();
     await this.http.close();
+    await this.control?.close();
   }
 }

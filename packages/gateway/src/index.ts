@@ -29,3 +29,10 @@ export type { GrpcTransportOptions } from './transports/grpc/grpc-transport.js';
 export { GrpcCallError, McpGrpcClient, McpGrpcSession } from './transports/grpc/client.js';
 export type { GrpcCallOptions, McpGrpcClientOptions } from './transports/grpc/client.js';
 export { ERROR_TRAILER, grpcStatusOf, jsonRpcErrorOf } from './transports/grpc/status.js';
+export { makeDevCertificates, writeDevCertificates } from './tls/dev-certs.js';
+export type {
+  DevCertificateFiles,
+  DevCertificateOptions,
+  DevCertificates,
+  PemPair,
+} from './tls/dev-certs.js';

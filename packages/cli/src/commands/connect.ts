@@ -12,6 +12,17 @@ export interface ConnectOptions {
   readonly token?: string;
   /** PEM CA for a gateway with a self-signed or private certificate. */
   readonly ca?: string;
+  /** PEM client certificate and key, for a gateway that requires them (mTLS). */
+  readonly cert?: string;
+  readonly key?: string;
+}
+
+function readPem(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `${flag} ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** The gateway's WebSocket URL for `server` (or all servers). */
@@ -41,9 +52,16 @@ export async function connectCommand(
   try {
     const url = await gatewayWebSocketUrl(server, options, io);
     const token = options.token ?? io.env['MCPMAN_TOKEN'];
+    if ((options.cert === undefined) !== (options.key === undefined)) {
+      throw new MCPError(MCPErrorCode.ConfigInvalid, '--cert and --key go together', {
+        hint: 'Pass both the client certificate and its key.',
+      });
+    }
     const socket = new WebSocket(url, 'mcp', {
       headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      ...(options.ca === undefined ? {} : { ca: readFileSync(options.ca) }),
+      ...(options.ca === undefined ? {} : { ca: readPem('--ca', options.ca) }),
+      ...(options.cert === undefined ? {} : { cert: readPem('--cert', options.cert) }),
+      ...(options.key === undefined ? {} : { key: readPem('--key', options.key) }),
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => {

@@ -2,7 +2,7 @@ import { EngineClient, loadConfigFile, resolveConfigPath } from '@mcpman/core';
 import type { LoadedConfig } from '@mcpman/core';
 import type { CliIO } from '../io.js';
 import { ManagementClient } from '../daemon/client.js';
-import { readDaemonRecord } from '../daemon/state.js';
+import { managerEndpoint, readDaemonRecord } from '../daemon/state.js';
 import type { DaemonRecord } from '../daemon/state.js';
 
 export interface RunningManager {
@@ -14,7 +14,7 @@ export interface RunningManager {
 export async function runningManager(io: CliIO): Promise<RunningManager | undefined> {
   const record = await readDaemonRecord(io.env);
   if (record === undefined) return undefined;
-  const client = new ManagementClient(record.url);
+  const client = new ManagementClient(managerEndpoint(record));
   try {
     await client.info();
     return { record, client };

@@ -10,7 +10,13 @@ import { reportError } from '../errors.js';
 import { ManagementClient } from '../daemon/client.js';
 import { runManager } from '../daemon/manager.js';
 import type { ListenOverrides } from '../daemon/manager.js';
-import { daemonLogPath, isProcessAlive, readDaemonRecord, stateDir } from '../daemon/state.js';
+import {
+  daemonLogPath,
+  isProcessAlive,
+  managerEndpoint,
+  readDaemonRecord,
+  stateDir,
+} from '../daemon/state.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { loadConfig, runningManager } from './context.js';
 
@@ -138,7 +144,7 @@ async function spawnDaemon(
   while (Date.now() < deadline) {
     const record = await readDaemonRecord(io.env);
     if (record?.pid === pid)
-      return { client: new ManagementClient(record.url), log: new LogTail(logPath, offset) };
+      return { client: new ManagementClient(managerEndpoint(record)), log: new LogTail(logPath, offset) };
     if (!isProcessAlive(pid)) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { IncomingMessage, RequestOptions } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
 import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
@@ -8,36 +10,75 @@ const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }),
 });
 
+/** Where the manager's API answers: its owner-only Unix socket, or an HTTP URL. */
+export type ManagerEndpoint = { readonly socketPath: string } | { readonly url: string };
+
+function describe(endpoint: ManagerEndpoint): string {
+  return 'socketPath' in endpoint ? endpoint.socketPath : endpoint.url;
+}
+
 /**
  * The CLI's view of a running manager, over its management API. Responses come from our own
  * daemon, so they are trusted to have the documented shape once the status is OK.
  */
 export class ManagementClient {
-  constructor(readonly baseUrl: string) {}
+  constructor(readonly endpoint: ManagerEndpoint) {}
+
+  private open(method: string, path: string, signal: AbortSignal, accept: string): Promise<IncomingMessage> {
+    const endpoint = this.endpoint;
+    const target: RequestOptions =
+      'socketPath' in endpoint
+        ? { socketPath: endpoint.socketPath, path }
+        : (() => {
+            const url = new URL(path, endpoint.url);
+            return { host: url.hostname, port: url.port, path: url.pathname };
+          })();
+    return new Promise((resolve, reject) => {
+      const req = request({
+        ...target,
+        method,
+        signal,
+        headers: {
+          accept,
+          ...(method === 'POST' ? { 'content-type': 'application/json', 'content-length': '2' } : {}),
+        },
+      });
+      req.once('response', resolve);
+      req.once('error', reject);
+      req.end(method === 'POST' ? '{}' : undefined);
+    });
+  }
 
   private async call<T>(method: string, path: string, timeoutMs = 10_000): Promise<T> {
-    let response: Response;
+    let response: IncomingMessage;
+    let text = '';
     try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method,
-        headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
-        body: method === 'POST' ? '{}' : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await this.open(method, path, AbortSignal.timeout(timeoutMs), 'application/json');
+      for await (const chunk of response as AsyncIterable<Buffer>) text += chunk.toString('utf8');
     } catch (error) {
-      throw new MCPError(MCPErrorCode.EngineUnavailable, `the manager at ${this.baseUrl} did not answer`, {
-        cause: error,
-        hint: 'Is `mcpman up` still running? `mcpman down` cleans up after a manager that died.',
-      });
+      throw new MCPError(
+        MCPErrorCode.EngineUnavailable,
+        `the manager at ${describe(this.endpoint)} did not answer`,
+        {
+          cause: error,
+          hint: 'Is `mcpman up` still running? `mcpman down` cleans up after a manager that died.',
+        },
+      );
     }
-    const body: unknown = await response.json().catch(() => undefined);
-    if (!response.ok) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
       const parsed = ErrorBody.safeParse(body);
       if (parsed.success) {
         const code = parseErrorCode(parsed.data.error.code) ?? MCPErrorCode.Internal;
         throw new MCPError(code, parsed.data.error.message, { hint: parsed.data.error.hint });
       }
-      throw new MCPError(MCPErrorCode.Internal, `${method} ${path} failed with HTTP ${response.status}`);
+      throw new MCPError(MCPErrorCode.Internal, `${method} ${path} failed with HTTP ${status}`);
     }
     return body as T;
   }
@@ -74,12 +115,20 @@ export class ManagementClient {
     onEvent: (event: ManagerEvent | { type: 'snapshot'; servers: ServerStatus[] }) => void,
     signal: AbortSignal,
   ): Promise<void> {
-    const response = await fetch(new URL('/api/v1/events', this.baseUrl), {
-      signal,
-      headers: { accept: 'text/event-stream' },
-    });
-    if (!response.ok || response.body === null)
-      throw new MCPError(MCPErrorCode.TransportError, `event stream failed with HTTP ${response.status}`);
+    let response: IncomingMessage;
+    try {
+      response = await this.open('GET', '/api/v1/events', signal, 'text/event-stream');
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw new MCPError(
+        MCPErrorCode.TransportError,
+        `event stream failed with HTTP ${response.statusCode ?? 0}`,
+      );
+    }
     const parser = createParser({
       onEvent: (message) => {
         const data = JSON.parse(message.data) as Record<string, unknown>;
@@ -88,10 +137,9 @@ export class ManagementClient {
         else onEvent(data as unknown as ManagerEvent);
       },
     });
-    const decoder = new TextDecoder();
+    response.setEncoding('utf8');
     try {
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>)
-        parser.feed(decoder.decode(chunk, { stream: true }));
+      for await (const chunk of response as AsyncIterable<string>) parser.feed(chunk);
     } catch (error) {
       if (!signal.aborted) throw error;
     }

@@ -14,7 +14,7 @@ import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
-import { removeDaemonRecord, writeDaemonRecord } from './state.js';
+import { controlSocketPath, removeDaemonRecord, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
 export interface ListenOverrides {
@@ -117,6 +117,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
         url: url.toString(),
         configPath,
         startedAt,
+        socket: controlSocketPath(io.env),
         ...(grpc === undefined ? {} : { grpc }),
       },
       io.env,
@@ -177,6 +178,7 @@ async function createGatewayServer(
     listen: options.port === undefined ? http : { ...http, port: options.port },
     grpcListen: options.grpcPort === undefined ? grpc : { ...grpc, port: options.grpcPort },
     management,
+    controlSocket: controlSocketPath(options.io.env),
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
   });
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { defaultStateDir, writeFileAtomic } from '@mcpman/core';
+import type { ManagerEndpoint } from './client.js';
 
 /** Where the running manager says where it is (and keeps server logs). */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -16,8 +17,20 @@ const DaemonRecord = z.object({
   startedAt: z.number(),
   /** host:port of the gRPC listener, when it is on. */
   grpc: z.string().optional(),
+  /** The management API's owner-only Unix socket. */
+  socket: z.string().optional(),
 });
 export type DaemonRecord = z.infer<typeof DaemonRecord>;
+
+/** Where the manager serves its management API for the CLI. */
+export function controlSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(stateDir(env), 'mcpman.sock');
+}
+
+/** How to reach the manager a record describes: its socket when it has one. */
+export function managerEndpoint(record: DaemonRecord): ManagerEndpoint {
+  return record.socket === undefined ? { url: record.url } : { socketPath: record.socket };
+}
 
 function recordPath(env: NodeJS.ProcessEnv): string {
   return join(stateDir(env), 'daemon.json');

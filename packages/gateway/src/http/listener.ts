@@ -89,33 +89,43 @@ export class HttpListener {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const match = this.router.match(req.method ?? 'GET', path);
-    if (match.kind === 'not-found') {
-      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${path}` } });
-      return;
-    }
-    if (match.kind === 'method-not-allowed') {
-      sendJson(
-        res,
-        405,
-        { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} is not allowed on ${path}` } },
-        { allow: match.allowed.join(', ') },
-      );
-      return;
-    }
-    Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
-      sendError(res, error);
-    });
+    dispatch(this.router, req, res);
   }
 
   /** Stop accepting, end open connections (streams included), and resolve when closed. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => {
-        resolve();
-      });
-      this.server.closeAllConnections();
-    });
+    return closeServer(this.server);
   }
+}
+
+/** Route one request, answering 404/405 for what no route takes. */
+export function dispatch(router: Router, req: IncomingMessage, res: ServerResponse): void {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const match = router.match(req.method ?? 'GET', path);
+  if (match.kind === 'not-found') {
+    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${path}` } });
+    return;
+  }
+  if (match.kind === 'method-not-allowed') {
+    sendJson(
+      res,
+      405,
+      { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} is not allowed on ${path}` } },
+      { allow: match.allowed.join(', ') },
+    );
+    return;
+  }
+  Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
+    sendError(res, error);
+  });
+}
+
+/** Stop accepting, end open connections (streams included), and resolve when closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+    server.closeAllConnections();
+  });
 }
