@@ -73,6 +73,24 @@ export async function serverContainers(server: string): Promise<{ id: string; st
     });
 }
 
+/** Per-client session containers of one server: their session ids (label io.mcpman.session). */
+export async function sessionContainers(server: string): Promise<string[]> {
+  const out = await podman(
+    'ps',
+    '-a',
+    '--filter',
+    `label=io.mcpman.server=${server}`,
+    '--filter',
+    'label=io.mcpman.role=session',
+    '--format',
+    '{{index .Labels "io.mcpman.session"}}',
+  );
+  return out
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .sort();
+}
+
 /** Clean-up for tests: remove every labelled object, whatever state the test left. */
 export async function sweep(): Promise<void> {
   const { containers, networks, volumes } = await labelledObjects();

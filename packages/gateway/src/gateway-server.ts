@@ -63,7 +63,7 @@ export class GatewayServer {
       heartbeatMs: config.keepAlive.sseHeartbeat,
       compression: config.compression,
     };
-    this.streamable = new StreamableHttpTransport(common);
+    this.streamable = new StreamableHttpTransport({ ...common, sessionIdleMs: config.sessionIdleTimeout });
     this.sse = new LegacySseTransport(common);
     this.ws = new WebSocketTransport({ ...common, pingMs: config.keepAlive.wsPing });
 

@@ -277,6 +277,17 @@ export const ToolFilterSchema = z
   })
   .prefault({});
 
+export const SessionPoolSchema = z
+  .strictObject({
+    warm: z.number().int().min(0).max(16).default(1).meta({
+      description: 'per-client stdio servers: containers kept started and ready for the next session.',
+    }),
+    max: z.number().int().min(1).max(1000).default(32).meta({
+      description: 'per-client: most client sessions with their own upstream at once; more are refused.',
+    }),
+  })
+  .prefault({});
+
 const envRecord = z.record(
   z
     .string()
@@ -304,10 +315,11 @@ export const ServerConfigSchema = z
       .meta({
         description: 'auto negotiates (2026-era discover, then legacy initialize); or pin a revision.',
       }),
-    sessionMode: z
-      .enum(['shared', 'per-client'])
-      .default('shared')
-      .meta({ description: 'shared: clients multiplexed on one upstream session; per-client: one each.' }),
+    sessionMode: z.enum(['shared', 'per-client']).default('shared').meta({
+      description:
+        'shared: clients multiplexed on one upstream session; per-client: one each (for stdio servers, a container each, from a warm pool).',
+    }),
+    sessionPool: SessionPoolSchema,
     env: envRecord
       .default({})
       .meta({ description: 'Environment variables (not secrets: use secrets for those).' }),
@@ -482,6 +494,11 @@ export const GatewayConfigSchema = z
       })
       .prefault({}),
     maxRequestBytes: size('maxRequestBytes', 1024, '4Mi', 'Largest request body or message accepted.'),
+    sessionIdleTimeout: duration(
+      1000,
+      '30m',
+      'Streamable HTTP sessions with no request and no open stream for this long are closed.',
+    ),
     pageSize: z
       .number()
       .int()

@@ -22,3 +22,5 @@ export {
   sha256,
 } from './labels.js';
 export { ServerLogStore, serverLogPath } from './server-log.js';
+export { SessionPool } from './session-pool.js';
+export type { SessionLease, SessionPoolDeps, SessionTarget } from './session-pool.js';

@@ -18,6 +18,9 @@ import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { LABEL, isolatedNetworkName } from './labels.js';
 import type { ServerLogStore } from './server-log.js';
+import { SessionPool } from './session-pool.js';
+import type { SessionTarget } from './session-pool.js';
+import type { ContainerCreateSpec } from '../engine/create-spec.js';
 
 /** A ready server's attempt counter resets once it has stayed up this long. */
 const STABLE_AFTER_MS = 30_000;
@@ -81,6 +84,8 @@ export class ServerSupervisor {
   private restartCount = 0;
   private backoff: IBackoff<unknown> | undefined;
   private session: Session | undefined;
+  /** sessionMode per-client: the client sessions' own upstreams. */
+  private pool: SessionPool | undefined;
   private containerId: string | undefined;
   /** When the engine last started our container (its clock): older exit events are stale. */
   private containerStartedAt = 0;
@@ -101,6 +106,11 @@ export class ServerSupervisor {
 
   get state(): ServerState {
     return this.current;
+  }
+
+  /** sessionMode per-client: where client sessions get their own upstream, when ready. */
+  get sessions(): SessionPool | undefined {
+    return this.current === 'ready' || this.current === 'unhealthy' ? this.pool : undefined;
   }
 
   /** The live MCP session, when ready (for the gateway). */
@@ -139,7 +149,27 @@ export class ServerSupervisor {
     this.wanted = 'running';
     this.failedAttempts = 0;
     this.backoff = undefined;
+    await this.removeSessionContainers();
     await this.attempt(++this.generation, existing, true);
+  }
+
+  /** Per-client session containers cannot be adopted: their clients went with the old manager. */
+  private async removeSessionContainers(): Promise<void> {
+    const left = await this.deps.engine.listContainers({
+      [LABEL.managed]: 'true',
+      [LABEL.server]: this.name,
+      [LABEL.role]: 'session',
+    });
+    for (const container of left) {
+      this.deps.bus.emit({
+        type: 'reconcile',
+        server: this.name,
+        action: 'remove',
+        reason: `session container ${container.name} of an earlier manager`,
+        at: Date.now(),
+      });
+      await this.deps.engine.removeContainer(container.id);
+    }
   }
 
   /** Resolves once the server is ready, failed or stopped. */
@@ -245,6 +275,7 @@ export class ServerSupervisor {
       }
       this.session = session;
       this.missedProbes = 0;
+      if (this.config.sessionMode === 'per-client') this.openPool(spec);
       this.setState(
         'ready',
         `ready (${session.handshake.protocolVersion}${session.handshake.serverInfo === undefined ? '' : `, ${session.handshake.serverInfo.name} ${session.handshake.serverInfo.version}`})`,
@@ -614,8 +645,27 @@ export class ServerSupervisor {
 
   private async teardownSession(): Promise<void> {
     const session = this.session;
+    const pool = this.pool;
     this.session = undefined;
+    this.pool = undefined;
+    await pool?.close();
     if (session !== undefined) await session.peer.close().catch(() => undefined);
+  }
+
+  private openPool(spec: ContainerCreateSpec): void {
+    const target: SessionTarget =
+      this.config.transport.type === 'stdio'
+        ? { kind: 'stdio', spec }
+        : { kind: 'http', url: new URL(this.endpoint ?? '') };
+    this.pool = new SessionPool(this.name, this.config, target, {
+      engine: this.deps.engine,
+      clientInfo: this.deps.clientInfo,
+      clientCapabilities: this.deps.clientCapabilities,
+      log: (line) => {
+        this.log(line);
+      },
+    });
+    this.pool.start();
   }
 
   // --- Plumbing -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { Disposable, McpPeer, ServerHandshake, ServerState } from '@mcpman/core';
+import type { Disposable, McpPeer, ServerHandshake, ServerState, SessionLease } from '@mcpman/core';
 import type { ToolFilter } from './names.js';
 
 /** One managed server as the gateway sees it. */
@@ -10,6 +10,8 @@ export interface ManagedServer {
   readonly handshake: ServerHandshake | undefined;
   readonly tools: ToolFilter;
   readonly sessionMode: 'shared' | 'per-client';
+  /** sessionMode per-client, when ready: an upstream session of one client's own. */
+  readonly lease?: (() => Promise<SessionLease>) | undefined;
 }
 
 /** The servers behind the gateway (the runtime's supervisors, in the daemon). */

@@ -25,6 +25,7 @@ import { isLogLevel } from './session.js';
 import type { ClientSession } from './session.js';
 import { InputBridge, ParkedCall, answerWithoutClient, canGiveInput } from './input-bridge.js';
 import { UpstreamHub } from './upstream-hub.js';
+import { SessionUpstreams } from './session-upstreams.js';
 import type { CallContext } from './upstream-hub.js';
 
 export interface GatewayOptions {
@@ -94,6 +95,8 @@ export class Gateway implements Disposable {
   private readonly pageSize: number;
   private readonly subscription: Disposable;
   private readonly bridge = new InputBridge();
+  /** Client sessions' own upstreams, for servers with sessionMode per-client. */
+  private readonly owned = new Map<ClientSession, SessionUpstreams>();
 
   constructor(private readonly options: GatewayOptions) {
     this.directory = options.directory;
@@ -126,6 +129,9 @@ export class Gateway implements Disposable {
     this.sessions.add(session);
     session.onClose(() => {
       this.sessions.delete(session);
+      const owned = this.owned.get(session);
+      this.owned.delete(session);
+      void owned?.release();
       for (const hub of this.hubs.values()) {
         hub.forget(session, (uri) => {
           const target = this.upstreamUri(session, uri);
@@ -140,6 +146,25 @@ export class Gateway implements Disposable {
     const names = session.scope.kind === 'all' ? this.directory.names() : [session.scope.server];
     const granted = session.identity.servers;
     return granted === undefined ? names : names.filter((name) => granted.includes(name));
+  }
+
+  /**
+   * Where a session's call to `server` goes: the session's own upstream when the server runs
+   * per-client (leased on first use), else the server's shared hub.
+   */
+  private async upstream(session: ClientSession, server: string): Promise<UpstreamHub> {
+    const managed = this.directory.get(server);
+    const lease = managed?.lease;
+    if (managed?.sessionMode !== 'per-client' || lease === undefined || session.closed)
+      return this.hub(server);
+    let owned = this.owned.get(session);
+    if (owned === undefined) {
+      owned = new SessionUpstreams(session, (name, notification) => {
+        this.deliverFromServer(name, session, notification);
+      });
+      this.owned.set(session, owned);
+    }
+    return owned.hub(managed, lease);
   }
 
   /** The hub of a server, bound to its current upstream session. */
@@ -340,6 +365,9 @@ export class Gateway implements Disposable {
     for (const server of this.serversOf(session)) {
       if (this.hubs.get(server)?.answer(response.id, response) === true) return;
     }
+    for (const hub of this.owned.get(session)?.hubs() ?? []) {
+      if (hub.answer(response.id, response)) return;
+    }
   }
 
   private async route(
@@ -359,7 +387,10 @@ export class Gateway implements Disposable {
         const level = params['level'];
         if (!isLogLevel(level)) throw invalidParams(`unknown log level ${JSON.stringify(level)}`);
         session.logLevel = level;
-        await Promise.all(this.serversOf(session).map((server) => this.hub(server).syncLogLevel()));
+        await Promise.all([
+          ...this.serversOf(session).map((server) => this.hub(server).syncLogLevel()),
+          ...(this.owned.get(session)?.hubs() ?? []).map((hub) => hub.syncLogLevel()),
+        ]);
         return {};
       }
       case 'tools/list':
@@ -387,7 +418,7 @@ export class Gateway implements Disposable {
     }
   }
 
-  private forward(
+  private async forward(
     session: ClientSession,
     server: string,
     method: string,
@@ -397,7 +428,7 @@ export class Gateway implements Disposable {
     if (!this.serversOf(session).includes(server)) {
       throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to use server ${server}`);
     }
-    return this.hub(server).request(method, forUpstream(params), call, this.timeoutMs);
+    return (await this.upstream(session, server)).request(method, forUpstream(params), call, this.timeoutMs);
   }
 
   // --- Lifecycle ----------------------------------------------------------------------------
@@ -582,7 +613,7 @@ export class Gateway implements Disposable {
     const visible = typeof params['uri'] === 'string' ? params['uri'] : '';
     const { server, uri } = this.requireUri(session, params['uri']);
     if (!session.subscriptions.has(visible)) {
-      await this.hub(server).subscribe(uri, call, this.timeoutMs);
+      await (await this.upstream(session, server)).subscribe(uri, call, this.timeoutMs);
       session.subscriptions.add(visible);
     }
     return {};
@@ -595,7 +626,8 @@ export class Gateway implements Disposable {
   ): Promise<JsonObject> {
     const visible = typeof params['uri'] === 'string' ? params['uri'] : '';
     const { server, uri } = this.requireUri(session, params['uri']);
-    if (session.subscriptions.delete(visible)) await this.hub(server).unsubscribe(uri, call, this.timeoutMs);
+    if (session.subscriptions.delete(visible))
+      await (await this.upstream(session, server)).unsubscribe(uri, call, this.timeoutMs);
     return {};
   }
 

@@ -12,6 +12,7 @@ export class RuntimeDirectory implements ServerDirectory {
   get(name: string): ManagedServer | undefined {
     const supervisor = this.runtime.get(name);
     if (supervisor === undefined) return undefined;
+    const pool = supervisor.sessions;
     return {
       name,
       state: supervisor.state,
@@ -19,6 +20,7 @@ export class RuntimeDirectory implements ServerDirectory {
       handshake: supervisor.negotiated,
       tools: supervisor.config.tools,
       sessionMode: supervisor.config.sessionMode,
+      lease: pool === undefined ? undefined : () => pool.lease(),
     };
   }
 

@@ -99,6 +99,8 @@ export class UpstreamHub {
   constructor(
     readonly name: string,
     private readonly events: HubEvents,
+    /** Tell sessions the lists changed when the hub gets (or loses) a peer; not for a session's own hub. */
+    private readonly announceBinds = true,
   ) {}
 
   /** Follow the server's current session; a new session (restart) drops what the old one knew. */
@@ -122,7 +124,7 @@ export class UpstreamHub {
       }
       void this.syncLogLevel();
     }
-    if (hadPeer || peer !== undefined) {
+    if (this.announceBinds && (hadPeer || peer !== undefined)) {
       for (const kind of ['tools', 'prompts', 'resources'] as const) this.events.listChanged(this.name, kind);
     }
     return peer;

@@ -499,8 +499,11 @@ export class StreamableHttpTransport {
   private expire(idleMs: number): void {
     const cutoff = Date.now() - idleMs;
     for (const entry of this.sessions.values()) {
-      const streaming = [...entry.streams.values()].some((stream) => stream.connected);
-      if (entry.session.lastActivity < cutoff && !streaming) this.closeSession(entry);
+      // A session with a stream open or a request still running is not idle, however long ago
+      // its last request came.
+      const busy =
+        entry.session.inflight.size > 0 || [...entry.streams.values()].some((stream) => stream.connected);
+      if (entry.session.lastActivity < cutoff && !busy) this.closeSession(entry);
     }
   }
 

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import type { MCPServerConfig } from '../config/schema.js';
+import type { EngineClient } from '../engine/engine-client.js';
+import type { ContainerCreateSpec } from '../engine/create-spec.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError, toMCPError } from '../errors/mcp-error.js';
+import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
+import { performHandshake } from '../upstream/handshake.js';
+import { HttpConnection } from '../upstream/http-connection.js';
+import { McpPeer } from '../upstream/peer.js';
+import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
+import type { UpstreamConnection } from '../upstream/connection.js';
+import { LABEL } from './labels.js';
+
+/** One client session's own upstream: its own container for stdio servers. */
+export interface SessionLease {
+  readonly id: string;
+  readonly peer: McpPeer;
+  readonly handshake: ServerHandshake;
+  /** Ends the upstream session; the container (stdio) is removed. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+export interface SessionPoolDeps {
+  readonly engine: EngineClient;
+  readonly clientInfo: Implementation;
+  readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
+  /** Lines a session container writes to stderr (its server's log, tagged). */
+  readonly log: (line: string) => void;
+}
+
+/** What the pool needs to make one upstream: a container spec (stdio) or the server's URL (http). */
+export type SessionTarget =
+  | { readonly kind: 'stdio'; readonly spec: ContainerCreateSpec }
+  | { readonly kind: 'http'; readonly url: URL };
+
+interface Instance {
+  readonly id: string;
+  readonly peer: McpPeer;
+  readonly handshake: ServerHandshake;
+  readonly containerId: string | undefined;
+  dead: boolean;
+}
+
+/**
+ * Upstream sessions for `sessionMode: per-client`. For stdio servers each is a container of its
+ * own, labelled `io.mcpman.role=session`, made from the server's hardened spec; `warm` of them
+ * are kept started and past the MCP handshake so a new client session need not wait. A lease
+ * ends when its client session does: the container is removed, never reused by another client.
+ * For http servers each lease is a fresh MCP session on the server's one container.
+ */
+export class SessionPool {
+  private readonly warm: Instance[] = [];
+  private readonly leased = new Map<string, Instance>();
+  private filling = 0;
+  private reserved = 0;
+  private closed = false;
+  private lastError: MCPError | undefined;
+
+  constructor(
+    readonly server: string,
+    private readonly config: MCPServerConfig,
+    private readonly target: SessionTarget,
+    private readonly deps: SessionPoolDeps,
+  ) {}
+
+  get stats(): { warm: number; leased: number; starting: number } {
+    return { warm: this.warm.length, leased: this.leased.size, starting: this.filling };
+  }
+
+  /** Start filling the warm pool. */
+  start(): void {
+    this.refill();
+  }
+
+  /** An upstream of its own for one client session. */
+  async lease(): Promise<SessionLease> {
+    if (this.closed) throw new MCPError(MCPErrorCode.ServerNotReady, `server ${this.server} is stopping`);
+    const max = this.config.sessionPool.max;
+    if (this.leased.size + this.reserved >= max) {
+      throw new MCPError(
+        MCPErrorCode.RateLimited,
+        `server ${this.server} already serves ${max} client sessions (sessionPool.max)`,
+        { hint: 'Close idle sessions, or raise sessionPool.max.' },
+      );
+    }
+    // The slot is held while a container starts, so concurrent leases cannot pass `max`.
+    this.reserved += 1;
+    let instance: Instance;
+    try {
+      instance = this.takeWarm() ?? (await this.create());
+    } finally {
+      this.reserved -= 1;
+    }
+    if (this.isClosed()) {
+      await this.destroy(instance);
+      throw new MCPError(MCPErrorCode.ServerNotReady, `server ${this.server} is stopping`);
+    }
+    this.leased.set(instance.id, instance);
+    this.refill();
+    const leased = instance;
+    let released = false;
+    return {
+      id: leased.id,
+      peer: leased.peer,
+      handshake: leased.handshake,
+      release: async () => {
+        if (released) return;
+        released = true;
+        this.leased.delete(leased.id);
+        await this.destroy(leased);
+        this.refill();
+      },
+    };
+  }
+
+  /** End every session, warm and leased; containers are removed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.warm.splice(0), ...this.leased.values()];
+    this.leased.clear();
+    await Promise.all(all.map((instance) => this.destroy(instance)));
+  }
+
+  private takeWarm(): Instance | undefined {
+    for (;;) {
+      const instance = this.warm.shift();
+      if (instance === undefined || !instance.dead) return instance;
+    }
+  }
+
+  /** Top the warm pool up to `warm` (http servers need no warm sessions: they are cheap). */
+  private refill(): void {
+    if (this.closed || this.target.kind === 'http') return;
+    const room =
+      this.config.sessionPool.max - this.leased.size - this.reserved - this.warm.length - this.filling;
+    const wanted = Math.min(this.config.sessionPool.warm - this.warm.length - this.filling, room);
+    for (let i = 0; i < wanted; i += 1) {
+      this.filling += 1;
+      this.create().then(
+        (instance) => {
+          this.filling -= 1;
+          this.lastError = undefined;
+          if (this.closed) void this.destroy(instance);
+          else this.warm.push(instance);
+        },
+        (error: unknown) => {
+          this.filling -= 1;
+          // Not retried in a loop: the next lease or release tries again.
+          this.lastError = toMCPError(error);
+          this.deps.log(`[mcpman] warm session failed to start: ${this.lastError.message}`);
+        },
+      );
+    }
+  }
+
+  private async create(): Promise<Instance> {
+    const id = randomBytes(6).toString('hex');
+    const { connection, containerId } = await this.open(id);
+    const peer = new McpPeer(
+      connection,
+      `server ${this.server} session ${id}`,
+      this.config.health.startupTimeout,
+    );
+    try {
+      await peer.start();
+      const handshake = await performHandshake(peer, {
+        protocolVersion: this.config.protocolVersion,
+        clientInfo: this.deps.clientInfo,
+        capabilities: { ...this.deps.clientCapabilities },
+        timeoutMs: this.config.health.startupTimeout,
+      });
+      const instance: Instance = { id, peer, handshake, containerId, dead: false };
+      peer.onClose = () => {
+        instance.dead = true;
+      };
+      return instance;
+    } catch (error) {
+      await peer.close().catch(() => undefined);
+      if (containerId !== undefined)
+        await this.deps.engine.removeContainer(containerId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async open(
+    id: string,
+  ): Promise<{ connection: UpstreamConnection; containerId: string | undefined }> {
+    const target = this.target;
+    if (target.kind === 'http') {
+      return {
+        connection: new HttpConnection({
+          url: target.url,
+          description: `server ${this.server} session ${id} (http)`,
+        }),
+        containerId: undefined,
+      };
+    }
+    const engine = this.deps.engine;
+    const spec: ContainerCreateSpec = {
+      ...target.spec,
+      name: `${target.spec.name}-s-${id}`,
+      labels: { ...target.spec.labels, [LABEL.role]: 'session', [LABEL.session]: id },
+    };
+    const containerId = await engine.createContainer(spec);
+    try {
+      const streams = await engine.attachContainer(containerId);
+      try {
+        await engine.startContainer(containerId);
+      } catch (error) {
+        streams.close();
+        throw error;
+      }
+      const connection = new StdioAttachConnection(streams, {
+        description: `server ${this.server} session ${id} (stdio)`,
+        onStderr: (line) => {
+          this.deps.log(`[session ${id}] ${line}`);
+        },
+      });
+      return { connection, containerId };
+    } catch (error) {
+      await engine.removeContainer(containerId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async destroy(instance: Instance): Promise<void> {
+    instance.dead = true;
+    await instance.peer.close().catch(() => undefined);
+    // Forced removal: a session container holds nothing worth a graceful stop.
+    if (instance.containerId !== undefined)
+      await this.deps.engine.removeContainer(instance.containerId).catch(() => undefined);
+  }
+
+  /** Read through a method: `close()` may run while a lease awaits. */
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Why the last warm session failed to start, if it did. */
+  get error(): MCPError | undefined {
+    return this.lastError;
+  }
+}
