@@ -10,7 +10,8 @@ export interface UpstreamConnection {
   /** Human-readable, for errors ("stdio of mcpman-everything"). */
   readonly description: string;
   start(): Promise<void>;
-  send(message: JsonRpcMessage): Promise<void>;
+  /** `signal` aborts what carries a request (HTTP: its POST, which 2026-07-28 servers read as cancel). */
+  send(message: JsonRpcMessage, options?: { readonly signal?: AbortSignal }): Promise<void>;
   close(): Promise<void>;
   onmessage?: (message: JsonRpcMessage) => void;
   /** Called once, when the channel is gone for good (the server exited, the socket broke). */

@@ -57,6 +57,8 @@ async function discover(
       `${peer.name} answered server/discover without ${MODERN_VERSION} support`,
     );
   }
+  // From now on every request carries the envelope this era requires.
+  peer.envelope = modernMeta(options.clientInfo, options.capabilities);
   return {
     era: 'modern',
     protocolVersion: MODERN_VERSION,

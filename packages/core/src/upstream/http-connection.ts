@@ -39,8 +39,11 @@ export class HttpConnection implements UpstreamConnection {
     return this.transport.start();
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
-    return this.transport.send(message as JSONRPCMessage);
+  send(message: JsonRpcMessage, options?: { readonly signal?: AbortSignal }): Promise<void> {
+    return this.transport.send(
+      message as JSONRPCMessage,
+      options?.signal === undefined ? undefined : { requestSignal: options.signal },
+    );
   }
 
   setProtocolVersion(version: string): void {

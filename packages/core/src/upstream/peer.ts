@@ -39,8 +39,11 @@ export class RemoteRpcError extends MCPError {
 }
 
 export interface PeerRequestOptions {
+  /** 0: no timeout (long-lived requests such as subscriptions/listen). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Told the JSON-RPC id the request goes out with (2026-07-28 subscription ids are request ids). */
+  readonly onId?: (id: JsonRpcId) => void;
 }
 
 interface Pending {
@@ -60,6 +63,11 @@ export class McpPeer {
   /** Requests from the server (sampling, elicitation, roots, ping). */
   onRequest?: (request: JsonRpcRequest) => void;
   onClose?: (reason: Error | undefined) => void;
+  /**
+   * 2026-07-28 servers need the `_meta` envelope (protocol version, client capabilities and
+   * info) on every request; set after a modern handshake, merged under each request's own.
+   */
+  envelope: JsonObject | undefined;
   private readonly pending = new Map<JsonRpcId, Pending>();
   private nextId = 1;
   private closedReason: Error | undefined;
@@ -99,6 +107,7 @@ export class McpPeer {
       );
     }
     const id = this.nextId++;
+    options.onId?.(id);
     return new Promise<JsonObject>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
       const onAbort = (): void => {
@@ -132,9 +141,16 @@ export class McpPeer {
         timer,
         cleanup: () => options.signal?.removeEventListener('abort', onAbort),
       });
+      const withEnvelope = this.envelope === undefined ? params : withMeta(params, this.envelope);
       const message: JsonRpcRequest =
-        params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
-      this.connection.send(message).catch((error: unknown) => {
+        withEnvelope === undefined
+          ? { jsonrpc: '2.0', id, method }
+          : { jsonrpc: '2.0', id, method, params: withEnvelope };
+      const sent =
+        options.signal === undefined
+          ? this.connection.send(message)
+          : this.connection.send(message, { signal: options.signal });
+      sent.catch((error: unknown) => {
         this.settle(id)?.reject(
           new MCPError(MCPErrorCode.UpstreamClosed, `sending ${method} to ${this.name} failed`, {
             cause: error,
@@ -223,4 +239,13 @@ export class McpPeer {
     }
     this.onClose?.(reason);
   }
+}
+
+/** `params` with `base` under its own `_meta` (the request's keys win). */
+function withMeta(params: JsonObject | undefined, base: JsonObject): JsonObject {
+  const own = params?.['_meta'];
+  return {
+    ...params,
+    _meta: { ...base, ...(typeof own === 'object' && own !== null ? own : {}) },
+  };
 }

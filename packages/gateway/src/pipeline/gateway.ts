@@ -18,6 +18,7 @@ import type {
   JsonRpcNotification,
   JsonRpcRequest,
   JsonRpcResponse,
+  ProtocolEra,
 } from '@mcpman/core';
 import type { ServerDirectory } from './directory.js';
 import { prefixName, prefixUri, splitName, splitUri, toolAllowed } from './names.js';
@@ -257,8 +258,12 @@ export class Gateway implements Disposable {
         );
       }
       const call: CallContext = { session, emit: context.emit, signal: controller.signal };
+      // A 2026-07-28 server's InputRequiredResults go to a 2026-07-28 client as they are;
+      // only a legacy server's requests to the client need the bridge.
       const result =
-        session.era !== 'modern' || !INPUT_METHODS.has(request.method)
+        session.era !== 'modern' ||
+        !INPUT_METHODS.has(request.method) ||
+        this.targetEra(session, request) === 'modern'
           ? await this.route(session, request, call)
           : canGiveInput(session.clientCapabilities) || hasInputParams(request)
             ? await this.bridged(session, request, context, controller.signal)
@@ -266,7 +271,7 @@ export class Gateway implements Disposable {
       return {
         jsonrpc: '2.0',
         id: request.id,
-        result: session.era === 'modern' ? forModernClient(request.method, result) : result,
+        result: session.era === 'modern' ? forModernClient(request.method, result) : forLegacyClient(result),
       };
     } catch (error) {
       return { jsonrpc: '2.0', id: request.id, error: errorBody(error) };
@@ -274,6 +279,18 @@ export class Gateway implements Disposable {
       session.inflight.delete(request.id);
       context.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** The era of the one server a call names (by scope, tool or prompt name, or resource URI). */
+  private targetEra(session: ClientSession, request: JsonRpcRequest): ProtocolEra | undefined {
+    let server: string | undefined;
+    if (session.scope.kind === 'server') server = session.scope.server;
+    else {
+      const key = request.params?.[request.method === 'resources/read' ? 'uri' : 'name'];
+      if (typeof key === 'string')
+        server = (request.method === 'resources/read' ? splitUri(key) : splitName(key))?.server;
+    }
+    return server === undefined ? undefined : this.directory.get(server)?.handshake?.era;
   }
 
   /**
@@ -674,6 +691,13 @@ function forUpstream(params: JsonObject): JsonObject {
   );
   const { _meta: _dropped, ...rest } = params;
   return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
+}
+
+/** A 2026-07-28 server's result for a legacy client: `resultType` is not part of its revision. */
+function forLegacyClient(result: JsonObject): JsonObject {
+  if (!('resultType' in result)) return result;
+  const { resultType: _type, ...rest } = result;
+  return rest;
 }
 
 /** Results 2026-07-28 clients may cache carry `ttlMs` and `cacheScope` (SEP-2549). */

@@ -1,6 +1,7 @@
-import { MCPError, MCPErrorCode, isMCPError, toMCPError } from '@mcpman/core';
+import { MCPError, MCPErrorCode, META, RemoteRpcError, isMCPError, toMCPError } from '@mcpman/core';
 import type {
   JsonObject,
+  JsonRpcErrorBody,
   JsonRpcId,
   JsonRpcMessage,
   JsonRpcNotification,
@@ -9,6 +10,8 @@ import type {
 } from '@mcpman/core';
 import type { ManagedServer } from './directory.js';
 import { LOG_LEVELS } from './session.js';
+import { UpstreamListen } from './upstream-listen.js';
+import { missingCapability } from './input-bridge.js';
 import type { ClientSession, LogLevel } from './session.js';
 
 /** A call in flight through this hub: whose it is and where its related messages go. */
@@ -33,11 +36,11 @@ interface ProgressRoute {
   readonly call: CallContext;
 }
 
-/** A server-to-client request waiting for the client's answer. */
+/** A request to a client (for a server) waiting for the client's answer. */
 interface PendingServerRequest {
-  readonly upstreamId: JsonRpcId;
-  readonly peer: McpPeer;
   readonly session: ClientSession;
+  /** Takes the client's answer where it belongs: the server's request, or an input round. */
+  readonly settle: (answer: { result: JsonObject } | { error: JsonRpcErrorBody }) => void;
 }
 
 interface CachedList {
@@ -67,6 +70,8 @@ const SERVER_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
 };
 
 const MAX_LIST_PAGES = 100;
+/** A 2026-07-28 server asking a legacy client for input more often than this is stopped. */
+const MAX_INPUT_ROUNDS = 16;
 
 /**
  * What the manager declares to servers on their shared session: the gateway can route these
@@ -95,6 +100,9 @@ export class UpstreamHub {
   private readonly subscriptionCounts = new Map<string, number>();
   private upstreamLogLevel: LogLevel | undefined;
   private nextToken = 1;
+  /** The upstream session speaks 2026-07-28: envelope per request, MRTR, listen. */
+  private modern = false;
+  private listen: UpstreamListen | undefined;
 
   constructor(
     readonly name: string,
@@ -116,13 +124,22 @@ export class UpstreamHub {
     this.lists.clear();
     this.upstreamLogLevel = undefined;
     this.serverRequests.clear();
+    this.listen?.stop();
+    this.listen = undefined;
+    this.modern = server.handshake?.era === 'modern';
     if (peer !== undefined) {
       this.attachHandlers(peer);
-      // A new upstream session knows nothing of earlier subscriptions.
-      for (const uri of this.subscriptionCounts.keys()) {
-        void peer.request('resources/subscribe', { uri }).catch(() => undefined);
+      if (this.modern) {
+        // Notifications of a 2026-07-28 server come on a listen request; it names the
+        // resources subscribed so far, which a new upstream session does not know.
+        this.listen = new UpstreamListen(peer, () => [...this.subscriptionCounts.keys()]);
+        void this.listen.refresh();
+      } else {
+        for (const uri of this.subscriptionCounts.keys()) {
+          void peer.request('resources/subscribe', { uri }).catch(() => undefined);
+        }
+        void this.syncLogLevel();
       }
-      void this.syncLogLevel();
     }
     if (this.announceBinds && (hadPeer || peer !== undefined)) {
       for (const kind of ['tools', 'prompts', 'resources'] as const) this.events.listChanged(this.name, kind);
@@ -179,12 +196,108 @@ export class UpstreamHub {
       this.progress.set(token, { clientToken, call });
       outgoing = { ...params, _meta: { ...(meta as JsonObject), progressToken: token } };
     }
+    if (this.modern) outgoing = this.envelopeFor(outgoing, call.session);
     try {
-      return await peer.request(method, outgoing, { signal: call.signal, timeoutMs });
+      const result = await peer.request(method, outgoing, { signal: call.signal, timeoutMs });
+      return this.modern && call.session.era !== 'modern'
+        ? await this.giveInput(peer, method, outgoing ?? {}, result, call, timeoutMs)
+        : result;
     } finally {
       this.active.delete(active);
       if (token !== undefined) this.progress.delete(token);
     }
+  }
+
+  /** What a 2026-07-28 server learns of the client per request: its capabilities and log level. */
+  private envelopeFor(params: JsonObject | undefined, session: ClientSession): JsonObject {
+    const own = params?.['_meta'];
+    return {
+      ...params,
+      _meta: {
+        ...(typeof own === 'object' && own !== null ? own : {}),
+        [META.clientCapabilities]: session.clientCapabilities,
+        ...(session.logLevel === undefined ? {} : { [META.logLevel]: session.logLevel }),
+      },
+    };
+  }
+
+  /**
+   * A 2026-07-28 server answered a legacy client's call with an InputRequiredResult: ask the
+   * client each embedded request as a server-to-client request, as a legacy server would have,
+   * and retry with the answers and the server's requestState until the call completes.
+   */
+  private async giveInput(
+    peer: McpPeer,
+    method: string,
+    params: JsonObject,
+    first: JsonObject,
+    call: CallContext,
+    timeoutMs: number,
+  ): Promise<JsonObject> {
+    let result = first;
+    for (let round = 1; result['resultType'] === 'input_required'; round += 1) {
+      if (round > MAX_INPUT_ROUNDS) {
+        throw new MCPError(
+          MCPErrorCode.UpstreamProtocol,
+          `server ${this.name} asked for input more than ${MAX_INPUT_ROUNDS} times in one call`,
+        );
+      }
+      const requests = result['inputRequests'];
+      const entries = Object.entries(
+        typeof requests === 'object' && requests !== null ? (requests as JsonObject) : {},
+      );
+      const answers = await Promise.all(
+        entries.map(async ([key, request]) => {
+          const { method: asked, params: askedParams } = (request ?? {}) as {
+            method?: unknown;
+            params?: unknown;
+          };
+          if (typeof asked !== 'string') {
+            throw new MCPError(
+              MCPErrorCode.UpstreamProtocol,
+              `server ${this.name} sent input request ${key} without a method`,
+            );
+          }
+          return [key, await this.askClient(call, asked, (askedParams ?? {}) as JsonObject)] as const;
+        }),
+      );
+      const state = result['requestState'];
+      result = await peer.request(
+        method,
+        {
+          ...params,
+          inputResponses: Object.fromEntries(answers),
+          ...(typeof state === 'string' ? { requestState: state } : {}),
+        },
+        { signal: call.signal, timeoutMs },
+      );
+    }
+    return result;
+  }
+
+  /** Ask the client of `call` something on the server's behalf and wait for its answer. */
+  private askClient(call: CallContext, method: string, params: JsonObject): Promise<JsonObject> {
+    const capability = SERVER_REQUEST_CAPABILITY[method];
+    if (capability !== undefined && !(capability in call.session.clientCapabilities)) {
+      return Promise.reject(missingCapability(method, capability));
+    }
+    const gatewayId = `mcpman-${this.name}-${this.nextToken++}`;
+    return new Promise<JsonObject>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.serverRequests.delete(gatewayId);
+        reject(new MCPError(MCPErrorCode.Cancelled, `${method} was cancelled with the call`));
+      };
+      call.signal?.addEventListener('abort', onAbort, { once: true });
+      this.serverRequests.set(gatewayId, {
+        session: call.session,
+        settle: (answer) => {
+          call.signal?.removeEventListener('abort', onAbort);
+          if ('error' in answer) reject(new RemoteRpcError(answer.error, 'the client'));
+          else resolve(answer.result);
+        },
+      });
+      call.emit({ jsonrpc: '2.0', id: gatewayId, method, params });
+    });
   }
 
   /** Every item of a list method, following the server's own cursors; cached. */
@@ -218,6 +331,12 @@ export class UpstreamHub {
   /** Count a client's subscription; the first one subscribes upstream. */
   async subscribe(uri: string, call: CallContext, timeoutMs: number): Promise<void> {
     const count = this.subscriptionCounts.get(uri) ?? 0;
+    if (count === 0 && this.modern) {
+      this.requirePeer();
+      this.subscriptionCounts.set(uri, 1);
+      await this.listen?.refresh();
+      return;
+    }
     if (count === 0) await this.request('resources/subscribe', { uri }, call, timeoutMs);
     this.subscriptionCounts.set(uri, count + 1);
   }
@@ -228,7 +347,8 @@ export class UpstreamHub {
     if (count <= 0) return;
     if (count === 1) {
       this.subscriptionCounts.delete(uri);
-      if (call !== undefined) await this.request('resources/unsubscribe', { uri }, call, timeoutMs);
+      if (this.modern) await this.listen?.refresh();
+      else if (call !== undefined) await this.request('resources/unsubscribe', { uri }, call, timeoutMs);
       else void this.peer?.request('resources/unsubscribe', { uri }).catch(() => undefined);
     } else {
       this.subscriptionCounts.set(uri, count - 1);
@@ -245,7 +365,8 @@ export class UpstreamHub {
    */
   async syncLogLevel(): Promise<void> {
     const peer = this.peer;
-    if (peer === undefined) return;
+    // 2026-07-28 has no logging/setLevel: each request carries its client's level instead.
+    if (peer === undefined || this.modern) return;
     let wanted: LogLevel | undefined;
     for (const session of this.events.sessionsFor(this.name)) {
       const level = session.logLevel;
@@ -266,17 +387,11 @@ export class UpstreamHub {
     if (pending === undefined) return false;
     this.serverRequests.delete(String(gatewayId));
     const body = message as unknown as Record<string, unknown>;
-    void pending.peer
-      .respond(
-        'error' in body
-          ? {
-              jsonrpc: '2.0',
-              id: pending.upstreamId,
-              error: body['error'] as { code: number; message: string },
-            }
-          : { jsonrpc: '2.0', id: pending.upstreamId, result: (body['result'] ?? {}) as JsonObject },
-      )
-      .catch(() => undefined);
+    pending.settle(
+      'error' in body
+        ? { error: body['error'] as JsonRpcErrorBody }
+        : { result: (body['result'] ?? {}) as JsonObject },
+    );
     return true;
   }
 
@@ -286,7 +401,9 @@ export class UpstreamHub {
 
   // --- From the server --------------------------------------------------------------------------
 
-  private onNotification(notification: JsonRpcNotification): void {
+  private onNotification(raw: JsonRpcNotification): void {
+    const notification = this.listen === undefined ? raw : this.listen.accept(raw);
+    if (notification === undefined) return;
     const params = notification.params ?? {};
     switch (notification.method) {
       case 'notifications/progress': {
@@ -375,7 +492,18 @@ export class UpstreamHub {
       return;
     }
     const gatewayId = `mcpman-${this.name}-${this.nextToken++}`;
-    this.serverRequests.set(gatewayId, { upstreamId: request.id, peer, session: target.session });
+    this.serverRequests.set(gatewayId, {
+      session: target.session,
+      settle: (answer) => {
+        void peer
+          .respond(
+            'error' in answer
+              ? { jsonrpc: '2.0', id: request.id, error: answer.error }
+              : { jsonrpc: '2.0', id: request.id, result: answer.result },
+          )
+          .catch(() => undefined);
+      },
+    });
     target.emit({ ...request, id: gatewayId });
   }
 
@@ -388,13 +516,7 @@ export class UpstreamHub {
     for (const [id, pending] of this.serverRequests) {
       if (pending.session === session) {
         this.serverRequests.delete(id);
-        void pending.peer
-          .respond({
-            jsonrpc: '2.0',
-            id: pending.upstreamId,
-            error: { code: -32000, message: 'the client went away' },
-          })
-          .catch(() => undefined);
+        pending.settle({ error: { code: -32000, message: 'the client went away' } });
       }
     }
   }
