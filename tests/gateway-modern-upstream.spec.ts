@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -146,6 +147,56 @@ describe('a 2026-07-28 server behind the gateway', () => {
     // A read after the second bump is answered after any update it caused would have arrived.
     await client.readResource({ uri: 'fixture://counter' });
     expect(updates).toEqual(['fixture://counter']);
+  });
+
+  it("sends the server's log messages to the clients whose level asked for them", async () => {
+    const client = await legacyClient();
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+      logs.push(n.params.data);
+    });
+    await client.callTool({ name: 'work', arguments: {} });
+    expect(logs).toEqual([]);
+    await client.setLoggingLevel('info');
+    await client.callTool({ name: 'work', arguments: {} });
+    await expect.poll(() => logs).toEqual(['working on it']);
+
+    // A 2026-07-28 request names its level in _meta; the messages come on its response stream.
+    const reply = await fetch(new URL('/servers/modern/mcp', base), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'work',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: {
+          name: 'work',
+          arguments: {},
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': MODERN,
+            'io.modelcontextprotocol/clientCapabilities': {},
+            'io.modelcontextprotocol/logLevel': 'debug',
+          },
+        },
+      }),
+    });
+    const events = (await reply.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: ') && line.length > 6)
+      .map(
+        (line) => JSON.parse(line.slice(6)) as { method?: string; id?: number; params?: { data?: unknown } },
+      );
+    expect(events.map((e) => e.method ?? `result ${String(e.id)}`)).toEqual([
+      'notifications/message',
+      'result 7',
+    ]);
+    expect(events[0]?.params?.data).toBe('working on it');
   });
 
   it('passes multi-round-trip results through to 2026-07-28 clients, on HTTP and gRPC', async () => {

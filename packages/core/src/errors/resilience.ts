@@ -139,7 +139,9 @@ export class ResiliencePolicy {
         return fn(inner).finally(() => {
           settled = true;
         });
-      }, signal);
+        // Without a signal of its own each call would hang its listeners on one shared
+        // never-aborted signal: many engine calls at once would trip Node's leak warning.
+      }, signal ?? new AbortController().signal);
     } catch (error) {
       throw this.translate(error, signal, lastAttemptTimedOut);
     }

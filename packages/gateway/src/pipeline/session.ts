@@ -104,3 +104,13 @@ export class ClientSession {
     this.lastActivity = Date.now();
   }
 }
+
+/**
+ * A 2026-07-28 request has no session to hear about list changes (that is what
+ * subscriptions/listen is for); the log messages its `_meta` log level asked for go with it.
+ */
+export function onlyLogMessages(emit: (message: JsonRpcMessage) => void): (message: JsonRpcMessage) => void {
+  return (message) => {
+    if ('method' in message && message.method === 'notifications/message') emit(message);
+  };
+}

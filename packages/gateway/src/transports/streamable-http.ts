@@ -13,7 +13,7 @@ import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { ClientSession, isLogLevel } from '../pipeline/session.js';
+import { ClientSession, onlyLogMessages, isLogLevel } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
 import {
@@ -387,6 +387,8 @@ export class StreamableHttpTransport {
       if (!res.writableFinished) abort.abort();
     });
     const respond = this.responder(req, res, {}, () => undefined);
+    // Log messages for the level this request asked for go with its response.
+    session.attach(onlyLogMessages(respond.emit));
     try {
       const response = await this.options.gateway.handle(session, request, {
         emit: respond.emit,

@@ -10,7 +10,7 @@ import { MCPError, MCPErrorCode, META, MODERN_VERSION } from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
-import { ClientSession, isLogLevel } from '../../pipeline/session.js';
+import { ClientSession, isLogLevel, onlyLogMessages } from '../../pipeline/session.js';
 import type { SessionScope } from '../../pipeline/session.js';
 import type { TlsMaterial } from '../../tls/tls-material.js';
 import type { CallEvent } from './generated/mcpman/mcp/v1/CallEvent.js';
@@ -242,6 +242,7 @@ export class GrpcTransport {
         });
       }
       session = this.statelessSession(scope, meta);
+      if (emit !== undefined) session.attach(onlyLogMessages(emit));
     }
     const request: JsonRpcRequest = { jsonrpc: '2.0', id: `grpc-${++this.nextId}`, method, params };
     // A cancelled call aborts the request the gateway tracks under its id (grpc-js also reports
