@@ -8,13 +8,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, ImageService, defaultCacheDir } from '@mcpman/core';
+import { leanHttpTarget } from './lean-client.js';
 import {
   REPO,
   directStdio,
   ensurePeers,
   gatewayTarget,
+  grpcSessionTarget,
   grpcTarget,
-  httpTarget,
   startGateway,
   startInstantResponder,
   startPeer,
@@ -49,11 +50,12 @@ async function measure(
 ): Promise<TargetResult | { label: string; error: string }> {
   process.stderr.write(`bench: ${label} ...\n`);
   try {
+    // A long warm-up: the JIT of every process on the path (ours and the peers') settles first.
     return await runWorkload(make, {
-      warmup: quick ? 20 : 100,
+      warmup: quick ? 100 : 1000,
       sequentialCalls: quick ? 100 : 500,
       concurrency: [1, 16, 64],
-      callsPerLevel: (c) => (quick ? 200 : c === 1 ? 500 : 2000),
+      callsPerLevel: (c) => (quick ? 300 : c === 1 ? 1000 : 5000),
     });
   } catch (error) {
     return { label, error: error instanceof Error ? error.message : String(error) };
@@ -103,7 +105,7 @@ async function peerMeasure(
   try {
     running = await startPeer(peer, image);
     const { url, label } = running;
-    return await measure(label, () => httpTarget(label, url), quick);
+    return await measure(label, () => leanHttpTarget(label, url), quick);
   } catch (error) {
     return { label: peer, error: error instanceof Error ? error.message : String(error) };
   } finally {
@@ -128,12 +130,21 @@ async function main(): Promise<void> {
   results.push(await measure('direct stdio', () => directStdio(image), options.quick));
   const gateway = await startGateway(configPath);
   try {
+    const streamable = new URL('/servers/everything/mcp', gateway.base).toString();
+    results.push(
+      await measure(
+        'mcpman streamable-http',
+        () => leanHttpTarget('mcpman, Streamable HTTP', streamable),
+        options.quick,
+      ),
+    );
     for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
       results.push(
         await measure(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base), options.quick),
       );
     }
     results.push(await measure('mcpman grpc', () => grpcTarget(gateway.grpc), options.quick));
+    results.push(await measure('mcpman grpc session', () => grpcSessionTarget(gateway.grpc), options.quick));
   } finally {
     await gateway.stop();
   }
@@ -142,7 +153,7 @@ async function main(): Promise<void> {
     results.push(
       await measure(
         'floor',
-        () => httpTarget('floor: instant HTTP responder (no server)', floor.url),
+        () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url),
         options.quick,
       ),
     );
@@ -153,7 +164,7 @@ async function main(): Promise<void> {
   results.push(await peerMeasure('mcp-proxy', image, options.quick));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman, SDK v1 client; ${options.quick ? 'quick run' : '500 sequential calls, then 500 calls at concurrency 1 and 2000 at 16 and 64, a fresh client connection each'}.\n\n${table(results)}\n`;
+  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '1000 warm-up calls, 500 sequential calls, then 1000 calls at concurrency 1 and 5000 at 16 and 64, a fresh client connection each'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC uses our generated client.\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
   await mkdir(dir, { recursive: true });

@@ -76,7 +76,7 @@ export function gatewayTarget(
   switch (transport) {
     case 'streamable-http':
       return clientTarget(
-        'mcpman, Streamable HTTP',
+        'mcpman, Streamable HTTP (SDK v1)',
         new StreamableHTTPClientTransport(new URL('/servers/everything/mcp', base)),
       );
     case 'sse':
@@ -93,7 +93,7 @@ export function gatewayTarget(
 export function grpcTarget(address: string): Promise<EchoTarget> {
   const client = new McpGrpcClient({ address, server: 'everything' });
   return Promise.resolve({
-    label: 'mcpman, gRPC',
+    label: 'mcpman, gRPC (an RPC per call)',
     call: async () => {
       const result = await client.callTool('echo', { message: 'hi' });
       if (result['isError'] === true) throw new Error('echo failed');
@@ -103,6 +103,24 @@ export function grpcTarget(address: string): Promise<EchoTarget> {
       return Promise.resolve();
     },
   });
+}
+
+/** The gateway's gRPC Session stream: one long-lived bidirectional stream, JSON-RPC both ways. */
+export async function grpcSessionTarget(address: string): Promise<EchoTarget> {
+  const client = new McpGrpcClient({ address, server: 'everything' });
+  const session = client.openSession();
+  await session.initialize();
+  return {
+    label: 'mcpman, gRPC (Session stream)',
+    call: async () => {
+      const result = await session.request('tools/call', { name: 'echo', arguments: { message: 'hi' } });
+      if (result['isError'] === true) throw new Error('echo failed');
+    },
+    close: async () => {
+      await session.close();
+      client.close();
+    },
+  };
 }
 
 /** Wait until a child process's HTTP endpoint answers. */

@@ -28,6 +28,9 @@ export class StdioAttachConnection implements UpstreamConnection {
   private readonly stdout: LineSplitter;
   private readonly stderr = new LineSplitter(64 * 1024);
   private closed = false;
+  private queued: string[] = [];
+  private flushScheduled = false;
+  private drained: Promise<void> | undefined;
 
   constructor(
     private readonly streams: AttachedStreams,
@@ -74,12 +77,38 @@ export class StdioAttachConnection implements UpstreamConnection {
     }
   }
 
+  /**
+   * Messages sent in one turn of the event loop go out in one write: under load, many client
+   * requests arrive per turn, and each write to the engine's attach socket is a system call.
+   */
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new MCPError(MCPErrorCode.UpstreamClosed, `${this.description} is closed`);
-    const ok = this.streams.stdin.write(`${JSON.stringify(message)}\n`);
+    this.queued.push(`${JSON.stringify(message)}\n`);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
     // Respect backpressure: a server that reads slowly slows its senders instead of filling memory.
-    if (!ok) await once(this.streams.stdin as NodeJS.EventEmitter, 'drain');
+    if (this.drained !== undefined) await this.drained;
   }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.closed || this.queued.length === 0) return;
+    const text = this.queued.length === 1 ? (this.queued[0] ?? '') : this.queued.join('');
+    this.queued = [];
+    const stdin = this.streams.stdin;
+    if (!stdin.write(text) && this.drained === undefined) {
+      this.drained = once(stdin as NodeJS.EventEmitter, 'drain').then(
+        () => {
+          this.drained = undefined;
+        },
+        () => {
+          this.drained = undefined;
+        },
+      );
+    }
+  };
 
   close(): Promise<void> {
     this.streams.close();

@@ -91,6 +91,9 @@ export class McpGrpcClient {
     const channelOptions: ChannelOptions = {
       'grpc.keepalive_time_ms': options.keepAliveMs ?? 30_000,
       'grpc.keepalive_permit_without_calls': 1,
+      // MCP calls are not blindly retryable, and channelz costs on every call.
+      'grpc.enable_retries': 0,
+      'grpc.enable_channelz': 0,
       ...(options.compression === true
         ? { 'grpc.default_compression_algorithm': compressionAlgorithms.gzip }
         : {}),
