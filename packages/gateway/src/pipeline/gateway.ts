@@ -116,6 +116,22 @@ export class Gateway implements Disposable {
     return this.directory.get(name) !== undefined;
   }
 
+  /** The input schema of a tool as the session names it (for header checks); undefined if unknown. */
+  async toolInputSchema(session: ClientSession, name: unknown): Promise<JsonObject | undefined> {
+    try {
+      const target = this.target(session, name, 'tool');
+      const tools = await this.hub(target.server).list(
+        'tools/list',
+        { session, emit: () => undefined },
+        this.timeoutMs,
+      );
+      const schema = tools.find((tool) => tool['name'] === target.name)?.['inputSchema'];
+      return typeof schema === 'object' && schema !== null ? (schema as JsonObject) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Subscribe a session to a resource it names as it sees it; false when it cannot be. */
   async subscribeUri(session: ClientSession, uri: string): Promise<boolean> {
     try {

@@ -14,6 +14,7 @@ import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession, onlyLogMessages, isLogLevel } from '../pipeline/session.js';
+import { decodeParamHeader, paramHeaderMismatch } from './param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
 import {
@@ -69,11 +70,6 @@ function scopeKey(scope: SessionScope): string {
 }
 
 /** `=?base64?…?=` header values carry what plain ASCII cannot (2026-07-28). */
-function decodeHeaderValue(value: string): string {
-  const match = /^=\?base64\?(.*)\?=$/.exec(value);
-  return match?.[1] === undefined ? value : Buffer.from(match[1], 'base64').toString('utf8');
-}
-
 function metaOf(message: unknown): JsonObject | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
   const params = (message as { params?: unknown }).params;
@@ -374,6 +370,15 @@ export class StreamableHttpTransport {
     const level = meta[META.logLevel];
     if (isLogLevel(level)) session.logLevel = level;
     this.options.gateway.openSession(session);
+    if (request.method === 'tools/call') {
+      const schema = await this.options.gateway.toolInputSchema(session, request.params?.['name']);
+      const problem = paramHeaderMismatch(req, schema, request.params?.['arguments']);
+      if (problem !== undefined) {
+        session.close();
+        fail(400, -32020, `Header mismatch: ${problem}`);
+        return;
+      }
+    }
     if (request.method === 'subscriptions/listen') {
       this.listens.open(req, res, session, request, {
         heartbeatMs: this.options.heartbeatMs,
@@ -424,7 +429,7 @@ export class StreamableHttpTransport {
     if (field !== undefined) {
       const value = message.params?.[field];
       const raw = header(req, 'mcp-name');
-      const name = raw === undefined ? undefined : decodeHeaderValue(raw);
+      const name = raw === undefined ? undefined : decodeParamHeader(raw);
       if (name !== value)
         return `Mcp-Name header ${JSON.stringify(name ?? null)} does not match params.${field}`;
     }
