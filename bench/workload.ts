@@ -76,10 +76,22 @@ export async function throughput(
 }
 
 export interface WorkloadOptions {
+  /** Calls before the first measurement (every process on the path warms its JIT)… */
   readonly warmup: number;
+  /** …and on each fresh client after that. */
+  readonly rewarm: number;
   readonly sequentialCalls: number;
   readonly concurrency: readonly number[];
   readonly callsPerLevel: (concurrency: number) => number;
+  /** Runs per concurrency level; the median is reported (a 2-core machine is noisy). */
+  readonly repeats?: number;
+}
+
+function median(runs: readonly ThroughputStats[]): ThroughputStats {
+  const sorted = [...runs].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new Error('no runs');
+  return middle;
 }
 
 /**
@@ -91,10 +103,12 @@ export async function runWorkload(
   make: () => Promise<EchoTarget>,
   options: WorkloadOptions,
 ): Promise<TargetResult> {
+  let warmup = options.warmup;
   const withTarget = async <T>(fn: (target: EchoTarget) => Promise<T>): Promise<T> => {
     const target = await make();
     try {
-      for (let i = 0; i < options.warmup; i += 1) await target.call();
+      for (let i = 0; i < warmup; i += 1) await target.call();
+      warmup = options.rewarm;
       return await fn(target);
     } finally {
       await target.close();
@@ -107,9 +121,13 @@ export async function runWorkload(
   });
   const levels: ThroughputStats[] = [];
   for (const concurrency of options.concurrency) {
-    levels.push(
-      await withTarget((target) => throughput(target, concurrency, options.callsPerLevel(concurrency))),
-    );
+    const runs: ThroughputStats[] = [];
+    for (let i = 0; i < (options.repeats ?? 1); i += 1) {
+      runs.push(
+        await withTarget((target) => throughput(target, concurrency, options.callsPerLevel(concurrency))),
+      );
+    }
+    levels.push(median(runs));
   }
   return { label, sequential: latency, throughput: levels };
 }

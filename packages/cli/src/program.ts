@@ -65,7 +65,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   program
     .command('up')
     .description(
-      'build images and run the servers as hardened containers; stays in the foreground until Ctrl-C',
+      'run the servers as hardened containers behind the gateway (MCP on HTTP, SSE, WebSocket, gRPC); stays in the foreground until Ctrl-C',
     )
     .option('-f, --file <path>', FILE_HELP)
     .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')
