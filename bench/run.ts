@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       'mcpman bench --soak: the soak run is not implemented yet (observability issue); nothing was measured.\n',
     );
+    process.exitCode = 1;
     return;
   }
   const engine = await EngineClient.connect();

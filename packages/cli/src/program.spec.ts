@@ -119,6 +119,12 @@ describe('mcpman basics', () => {
     expect((await cli('token', 'create')).code).toBe(2);
   });
 
+  it('runs the benchmark from the repository, and says the soak run is not there yet', async () => {
+    const result = await cli('bench', '--soak');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('the soak run is not implemented yet');
+  });
+
   it('says plainly which commands have not landed yet, and exits 1', async () => {
     const result = await cli('token', 'ls');
     expect(result.code).toBe(1);
