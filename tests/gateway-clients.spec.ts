@@ -361,4 +361,35 @@ describe('aggregate pagination', () => {
     await expect(client.listTools({ cursor: 'not-a-cursor' })).rejects.toThrow(/invalid cursor/);
     await client.close();
   });
+
+  it('drops a server that is down out of the merged lists, with list_changed, and takes it back', async () => {
+    const client = new Client({ name: 'watcher', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', base)));
+    const changes: number[] = [];
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      changes.push(Date.now());
+    });
+    const all = async (): Promise<string[]> => {
+      const names: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor === undefined ? {} : { cursor });
+        names.push(...page.tools.map((t) => t.name));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return names;
+    };
+    expect((await all()).some((n) => n.startsWith('second__'))).toBe(true);
+    const second = h.runtime!.get('second')!;
+    await second.stop({ remove: false, reason: 'test: down' });
+    await expect.poll(() => changes.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const without = await all();
+    expect(without.some((n) => n.startsWith('second__'))).toBe(false);
+    expect(without).toContain('everything__echo');
+    const seen = changes.length;
+    await second.start();
+    await expect.poll(() => changes.length, { timeout: 30_000 }).toBeGreaterThan(seen);
+    expect(await all()).toContain('second__echo');
+    await client.close();
+  });
 });
