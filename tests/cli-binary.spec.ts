@@ -20,13 +20,13 @@ async function npxMcpman(...args: string[]): Promise<{ code: number; stdout: str
 describe('the mcpman binary', () => {
   it('validates examples/everything.yaml with exit 0', async () => {
     const result = await npxMcpman('validate', '-f', 'examples/everything.yaml');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('is valid');
   });
 
   it('exits 2 with all five mistakes for an invalid file', async () => {
     const result = await npxMcpman('validate', '-f', 'packages/core/test-fixtures/five-mistakes.yaml');
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr.match(/five-mistakes\.yaml:\d+:\d+ servers\./g)).toHaveLength(5);
   });
 });

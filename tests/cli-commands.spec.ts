@@ -122,7 +122,7 @@ describe('mcpman commands', () => {
       expect(record.socket).toBe(join(env['MCPMAN_STATE_DIR']!, 'mcpman.sock'));
       expect((await stat(record.socket!)).mode & 0o777).toBe(0o600);
       const again = await mcpman(env, ['cert', 'dev', '--dir', 'certs'], { cwd: workspace.dir });
-      expect(again.code).toBe(2);
+      expect(again.code, again.stderr).toBe(2);
       expect(again.stderr).toContain('already holds certificates');
       const client = new Client({ name: 'desktop', version: '1' });
       await client.connect(
@@ -149,7 +149,7 @@ describe('mcpman commands', () => {
       const add = await mcpman(env, ['add', EVERYTHING, '--name', 'second', '--arg', 'stdio'], {
         cwd: workspace.dir,
       });
-      expect(add.code).toBe(0);
+      expect(add.code, add.stderr).toBe(0);
       expect(add.stdout).toContain(`added second (${EVERYTHING}) to ${config}`);
       expect(await readFile(config, 'utf8')).toMatch(
         /second:\n\s+source: npx:\/\/@modelcontextprotocol\/server-everything@2026\.8\.31\n\s+args:\n\s+- stdio/,
@@ -160,16 +160,16 @@ describe('mcpman commands', () => {
         })
         .toBe('ready');
       const again = await mcpman(env, ['add', EVERYTHING, '--name', 'second'], { cwd: workspace.dir });
-      expect(again.code).toBe(2);
+      expect(again.code, again.stderr).toBe(2);
       expect(again.stderr).toContain('a server named "second" is already configured');
       const bad = await mcpman(env, ['add', 'uvx://mcp-server-fetch'], { cwd: workspace.dir });
-      expect(bad.code).toBe(2);
+      expect(bad.code, bad.stderr).toBe(2);
       expect(bad.stderr).toContain('uvx:// (Python) sources are not supported yet');
     });
 
     it('ls --json and status show both servers', async () => {
       const ls = await mcpman(env, ['ls', '--json'], { cwd: workspace.dir });
-      expect(ls.code).toBe(0);
+      expect(ls.code, ls.stderr).toBe(0);
       const servers = (
         JSON.parse(ls.stdout) as { servers: { name: string; state: string; transport: string }[] }
       ).servers;
@@ -190,7 +190,7 @@ describe('mcpman commands', () => {
       await output.waitFor(/Starting default \(STDIO\) server/);
       const before = output.text().match(/Starting default/g)?.length ?? 0;
       const restart = await mcpman(env, ['restart', 'second'], { cwd: workspace.dir });
-      expect(restart.code).toBe(0);
+      expect(restart.code, restart.stderr).toBe(0);
       expect(restart.stdout).toMatch(/^second: ready: ready/);
       expect((await statusJson(env)).servers.find((s) => s.name === 'second')?.restarts).toBe(1);
       await expect
@@ -208,7 +208,7 @@ describe('mcpman commands', () => {
 
     it('rm removes the server from the config and its container', async () => {
       const rm = await mcpman(env, ['rm', 'second'], { cwd: workspace.dir });
-      expect(rm.code).toBe(0);
+      expect(rm.code, rm.stderr).toBe(0);
       expect(await readFile(config, 'utf8')).not.toContain('second');
       await expect.poll(() => serverContainers('second'), { timeout: 30_000 }).toEqual([]);
       expect((await statusJson(env)).servers.map((s) => s.name)).toEqual(['first']);

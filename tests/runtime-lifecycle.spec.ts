@@ -64,7 +64,7 @@ servers:
   it('brings both servers from nothing to ready with one command', async () => {
     const result = await mcpman(env, ['up', '--detach', '-f', config]);
     expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('2/2 servers ready');
     expect(result.stdout).toMatch(/alpha\s+ready\s+ready \(2025-11-25, mcp-servers\/everything 2\.0\.0\)/);
     const status = await statusJson(env);
@@ -121,7 +121,7 @@ servers:
     const alpha = await inspect('mcpman-alpha');
     const beta = await inspect('mcpman-beta');
     const result = await mcpman(env, ['up', '--detach', '-f', config]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('a manager is already running');
     expect(result.stdout).not.toMatch(/create|recreate|remove/);
     for (const [name, before] of [
@@ -142,7 +142,7 @@ servers:
     const logBefore = (await daemonLog(env)).length;
     await writeFile(config, configText('320Mi'));
     const result = await mcpman(env, ['up', '--detach', '-f', config]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const log = (await daemonLog(env)).slice(logBefore);
     expect(log).toMatch(/beta\s+recreate\s+config changed/);
     expect(log).not.toMatch(/alpha\s+(recreate|create)\s/);
@@ -166,7 +166,7 @@ servers:
     await expect.poll(() => processAlive(record!.pid)).toBe(false);
     const configBefore = await readFile(config, 'utf8');
     const result = await mcpman(env, ['up', '--detach', '-f', config]);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/alpha\s+adopt/);
     expect(result.stdout).toMatch(/beta\s+adopt/);
     expect(result.stdout).not.toMatch(/\s(create|recreate)\s/);
@@ -179,7 +179,7 @@ servers:
   it('down stops the manager and leaves zero labelled objects', async () => {
     const record = await daemonRecord(env);
     const result = await mcpman(env, ['down']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/removed \d+ containers/);
     expect(await labelledObjects()).toEqual({ containers: [], networks: [], volumes: [] });
     expect(processAlive(record!.pid)).toBe(false);

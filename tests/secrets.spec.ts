@@ -72,7 +72,7 @@ servers:
       cwd: workspace.dir,
     });
     seeCli('secret set', set);
-    expect(set.code).toBe(0);
+    expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain(`stored secret ${SECRET_NAME} (${SECRET_VALUE.length} bytes)`);
     const ls = await mcpman(env, ['secret', 'ls', '--json'], { cwd: workspace.dir });
     seeCli('secret ls', ls);
@@ -86,13 +86,13 @@ servers:
   it('refuses a value given any other way than stdin or a prompt, and says so without the value', async () => {
     const empty = await mcpman(env, ['secret', 'set', SECRET_NAME], { input: '' });
     seeCli('secret set empty', empty);
-    expect(empty.code).toBe(1);
+    expect(empty.code, empty.stderr).toBe(1);
     expect(empty.stderr).toContain('SECRET_INVALID: the secret value is empty');
     const badName = await mcpman(env, ['secret', 'set', 'bad name!'], { input: SECRET_VALUE });
     seeCli('secret set bad name', badName);
-    expect(badName.code).toBe(1);
+    expect(badName.code, badName.stderr).toBe(1);
     const asArgument = await mcpman(env, ['secret', 'set', SECRET_NAME, SECRET_VALUE]);
-    expect(asArgument.code).toBe(2);
+    expect(asArgument.code, asArgument.stderr).toBe(2);
   });
 
   it('reaches both kinds of server as an environment variable', async () => {

@@ -78,7 +78,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
 
   const reload = async (): Promise<void> => {
     const loaded = await loadConfigFile(configPath);
-    void runtime.apply(loaded, { settle: false });
+    // Resolve once the plan is made (what to create, recreate, remove), so a caller that then
+    // follows the servers sees them in transition rather than their state from before.
+    await runtime.apply(loaded, { settle: false });
   };
   const backend: ManagementBackend = {
     bus: runtime.bus,
