@@ -229,6 +229,7 @@ describe('the gateway over TLS', () => {
         config: { ...config, listen: '127.0.0.1:0', grpc: { ...config.grpc, listen: '127.0.0.1:0' } },
         directory: new RuntimeDirectory(h.runtime!),
         serverInfo: { name: 'mcpman', version: 'test' },
+        stateDir: h.workspace.path('state'),
         tls: await loadTlsMaterial(
           { cert: certs.serverCert, key: certs.serverKey, clientCa: certs.caCert, minVersion: 'TLSv1.2' },
           '/',

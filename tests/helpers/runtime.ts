@@ -7,6 +7,7 @@ import {
   loadTlsMaterial,
 } from '@mcpman/gateway';
 import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
+import type { GatewayServerOptions } from '@mcpman/gateway';
 import { sweep } from './podman.js';
 import { Workspace } from './workspace.js';
 
@@ -35,7 +36,11 @@ export class RuntimeHarness {
    * Start the servers of `serversYaml` and a gateway in front of them on a free loopback port
    * (`gatewayYaml` is the gateway section, without the `gateway:` key).
    */
-  async startGateway(serversYaml: string, gatewayYaml = '{}'): Promise<URL> {
+  async startGateway(
+    serversYaml: string,
+    gatewayYaml = '{}',
+    extra: Partial<GatewayServerOptions> = {},
+  ): Promise<URL> {
     const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n`);
     const config = this.config;
     if (config === undefined) throw new Error('no config');
@@ -48,7 +53,9 @@ export class RuntimeHarness {
       },
       directory: new RuntimeDirectory(runtime),
       serverInfo: { name: 'mcpman', version: 'test' },
+      stateDir: this.workspace.path('state'),
       ...(tls === undefined ? {} : { tls: await loadTlsMaterial(tls, this.workspace.dir) }),
+      ...extra,
     });
     return this.gateway.start();
   }

@@ -126,9 +126,9 @@ describe('mcpman basics', () => {
   });
 
   it('says plainly which commands have not landed yet, and exits 1', async () => {
-    const result = await cli('token', 'ls');
+    const result = await cli('export', 'k8s');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman token ls` is not available yet');
-    expect(result.stderr).toContain('issue #5');
+    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman export k8s` is not available yet');
+    expect(result.stderr).toContain('It is planned (DESIGN.md)');
   });
 });

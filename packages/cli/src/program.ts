@@ -23,6 +23,8 @@ import { certDevCommand } from './commands/cert.js';
 import { benchCommand } from './commands/bench.js';
 import type { BenchOptions } from './commands/bench.js';
 import type { CertDevOptions } from './commands/cert.js';
+import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from './commands/tokens.js';
+import type { TokenCreateOptions } from './commands/tokens.js';
 
 const FILE_HELP = 'config file (default: $MCPMAN_CONFIG, else ./mcpman.yaml|yml|json)';
 
@@ -74,6 +76,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--grpc-port <port>', 'gateway gRPC port (overrides gateway.grpc.listen)')
     .option('-d, --detach', 'run the manager in the background and return once the servers are up')
     .option('-v, --verbose', 'also print build output, server logs and failed probes')
+    .option(
+      '--insecure',
+      'allow listening beyond loopback without TLS and authentication (prints a warning; not for shared networks)',
+    )
     .action(run((options) => upCommand(options as UpOptions, io)));
 
   program
@@ -165,17 +171,22 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .requiredOption('--name <name>', 'what the token is for')
     .option('--servers <list>', 'comma-separated servers it may use (default: all)')
     .option('--tools <list>', 'comma-separated tools it may call, as server__tool (default: all)')
-    .action(run(pending('token create', 5, 'authentication has not landed')));
+    .option('--admin', 'may also use the management API (/api/v1)')
+    .option('-f, --file <path>', `${FILE_HELP}; its gateway.auth.tokensFile is used when set`)
+    .option('--json', 'machine-readable output (the token and its grants)')
+    .action(run((options) => tokenCreateCommand(options as TokenCreateOptions, io)));
   token
     .command('ls')
     .description('list tokens (names and grants, never the tokens)')
+    .option('-f, --file <path>', FILE_HELP)
     .option('--json', 'machine-readable output')
-    .action(run(pending('token ls', 5, 'authentication has not landed')));
+    .action(run((options) => tokenLsCommand(options as { file?: string; json?: boolean }, io)));
   token
     .command('revoke')
-    .description('revoke a token')
-    .argument('<name>', 'token name')
-    .action(run(pending('token revoke', 5, 'authentication has not landed')));
+    .description('revoke a token (a running gateway refuses it from its next request)')
+    .argument('<name>', 'token name or id')
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run((name, options) => tokenRevokeCommand(name as string, options as { file?: string }, io)));
 
   const secret = program.command('secret').description('secrets stored as Podman secrets');
   secret

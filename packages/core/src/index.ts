@@ -8,3 +8,4 @@ export * from './events/index.js';
 export * from './protocol/index.js';
 export * from './upstream/index.js';
 export * from './runtime/index.js';
+export * from './auth/index.js';

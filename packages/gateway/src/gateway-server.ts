@@ -1,11 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { GatewayConfig, Implementation } from '@mcpman/core';
+import { unwatchFile, watchFile } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  MCPError,
+  MCPErrorCode,
+  TokenStore,
+  defaultStateDir,
+  secretRedactor,
+  toDisposable,
+  toMCPError,
+} from '@mcpman/core';
+import type { Disposable, GatewayConfig, Implementation } from '@mcpman/core';
+import { AuditLog } from './audit/audit-log.js';
+import { Authenticator } from './auth/authenticator.js';
+import type { AuthOutcome, Credentials } from './auth/authenticator.js';
+import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
+import { RateLimits } from './limits/rate-limits.js';
+import { ANONYMOUS } from './pipeline/session.js';
+import type { Identity } from './pipeline/session.js';
+import { originAllowed } from './transports/http-common.js';
 import { registerManagementApi } from './api/management-api.js';
 import type { ManagementBackend } from './api/management-api.js';
 import { ControlSocket } from './http/control-socket.js';
-import { HttpListener, parseListen } from './http/listener.js';
+import { HttpListener, isLoopback, parseListen } from './http/listener.js';
 import type { ListenAddress } from './http/listener.js';
 import { sendJson } from './http/respond.js';
 import { Router } from './http/router.js';
@@ -16,6 +34,7 @@ import { LegacySseTransport } from './transports/legacy-sse.js';
 import { StreamableHttpTransport } from './transports/streamable-http.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import { GrpcTransport } from './transports/grpc/grpc-transport.js';
+import { loadTlsMaterial } from './tls/tls-material.js';
 import type { TlsMaterial } from './tls/tls-material.js';
 
 export interface GatewayServerOptions {
@@ -31,6 +50,33 @@ export interface GatewayServerOptions {
   readonly management?: ManagementBackend;
   /** Also serve the management API on this Unix socket (owner-only), for the CLI. */
   readonly controlSocket?: string;
+  /** Where tokens and the audit log live by default (default: the user's state folder). */
+  readonly stateDir?: string;
+  /** The API token store (default: gateway.auth.tokensFile, else <stateDir>/tokens.json). */
+  readonly tokens?: TokenStore;
+  /** Allow a non-loopback listener without TLS and authentication (`--insecure`). */
+  readonly insecure?: boolean;
+}
+
+/**
+ * Safe defaults: a listener beyond loopback needs TLS and authentication, unless the user said
+ * `--insecure` (then the caller prints a warning).
+ */
+export function exposureProblem(
+  config: GatewayConfig,
+  listens: readonly ListenAddress[],
+  tls: boolean,
+): string | undefined {
+  const exposed = listens.filter((listen) => !isLoopback(listen.host));
+  if (exposed.length === 0) return undefined;
+  const missing = [
+    ...(tls ? [] : ['TLS (gateway.tls)']),
+    ...(config.auth.mode === 'none' && !(tls && config.tls?.clientCa !== undefined)
+      ? ['authentication (gateway.auth.mode token or oauth, or tls.clientCa)']
+      : []),
+  ];
+  if (missing.length === 0) return undefined;
+  return `listening on ${exposed.map((l) => `${l.host}:${l.port}`).join(', ')} beyond loopback without ${missing.join(' and ')}`;
 }
 
 /**
@@ -48,14 +94,49 @@ export class GatewayServer {
   private readonly control: ControlSocket | undefined;
   /** Undefined when gateway.grpc.enabled is false. */
   readonly grpc: GrpcTransport | undefined;
+  readonly tokens: TokenStore;
+  readonly authenticator: Authenticator;
+  readonly limits: RateLimits;
+  readonly audit: AuditLog | undefined;
+  private tlsWatch: Disposable | undefined;
 
   constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
+    const listen = options.listen ?? parseListen(config.listen);
+    const grpcListen = options.grpcListen ?? parseListen(config.grpc.listen);
+    const exposure = exposureProblem(
+      config,
+      config.grpc.enabled ? [listen, grpcListen] : [listen],
+      options.tls !== undefined,
+    );
+    if (exposure !== undefined && options.insecure !== true) {
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `refusing to start: ${exposure}`, {
+        hint: 'Listen on 127.0.0.1, or configure gateway.tls and gateway.auth; `--insecure` overrides this (not for shared networks).',
+      });
+    }
+    const stateDir = options.stateDir ?? defaultStateDir();
+    this.tokens = options.tokens ?? new TokenStore(config.auth.tokensFile ?? join(stateDir, 'tokens.json'));
+    this.authenticator = new Authenticator(config.auth, this.tokens);
+    const auth = new HttpAuth(this.authenticator);
+    // Without auth and without client certificates everyone is `anonymous`: skip the checks.
+    const authOn = this.authenticator.required || options.tls?.clientCa !== undefined;
+    this.limits = new RateLimits(config.rateLimit);
+    this.audit = config.audit.enabled
+      ? new AuditLog(
+          { ...config.audit, file: config.audit.file ?? join(stateDir, 'audit.log') },
+          secretRedactor,
+        )
+      : undefined;
     this.gateway = new Gateway({
       directory: options.directory,
       serverInfo: options.serverInfo,
       pageSize: config.pageSize,
+      ...(this.limits.active ? { limits: this.limits } : {}),
+      ...(this.audit === undefined ? {} : { audit: this.audit }),
     });
+    const identify = authOn
+      ? (req: IncomingMessage, res: ServerResponse, scope: SessionScope) => auth.identify(req, res, scope)
+      : undefined;
     const common = {
       gateway: this.gateway,
       allowedOrigins: config.allowedOrigins,
@@ -63,9 +144,19 @@ export class GatewayServer {
       heartbeatMs: config.keepAlive.sseHeartbeat,
       compression: config.compression,
     };
-    this.streamable = new StreamableHttpTransport({ ...common, sessionIdleMs: config.sessionIdleTimeout });
-    this.sse = new LegacySseTransport(common);
-    this.ws = new WebSocketTransport({ ...common, pingMs: config.keepAlive.wsPing });
+    const http = { ...common, ...(identify === undefined ? {} : { identify }) };
+    this.streamable = new StreamableHttpTransport({ ...http, sessionIdleMs: config.sessionIdleTimeout });
+    this.sse = new LegacySseTransport(http);
+    this.ws = new WebSocketTransport({
+      ...common,
+      pingMs: config.keepAlive.wsPing,
+      ...(authOn
+        ? {
+            identify: (req: IncomingMessage, socket: Duplex, scope: SessionScope) =>
+              auth.identifyUpgrade(req, socket, scope),
+          }
+        : {}),
+    });
 
     const router = new Router();
     const scoped =
@@ -99,19 +190,22 @@ export class GatewayServer {
     );
     router.post('/messages', (req, res) => this.sse.post(req, res));
     router.post('/servers/:name/messages', (req, res) => this.sse.post(req, res));
+    this.registerMetadata(router, auth);
+    const api = {
+      heartbeatMs: config.keepAlive.sseHeartbeat,
+      maxRequestBytes: config.maxRequestBytes,
+      tokens: this.tokens,
+      ...(this.audit === undefined ? {} : { audit: this.audit }),
+    };
     if (options.management !== undefined) {
       registerManagementApi(router, options.management, {
-        heartbeatMs: config.keepAlive.sseHeartbeat,
-        maxRequestBytes: config.maxRequestBytes,
+        ...api,
+        guard: (req, res) => this.admin(req, res, auth, authOn),
       });
     }
-    const listen = options.listen ?? parseListen(config.listen);
     if (options.controlSocket !== undefined && options.management !== undefined) {
       const control = new Router();
-      registerManagementApi(control, options.management, {
-        heartbeatMs: config.keepAlive.sseHeartbeat,
-        maxRequestBytes: config.maxRequestBytes,
-      });
+      registerManagementApi(control, options.management, api);
       this.control = new ControlSocket(control, options.controlSocket);
     }
     this.http = new HttpListener(router, {
@@ -122,15 +216,75 @@ export class GatewayServer {
     this.grpc = config.grpc.enabled
       ? new GrpcTransport({
           gateway: this.gateway,
-          listen: options.grpcListen ?? parseListen(config.grpc.listen),
+          listen: grpcListen,
           maxRequestBytes: config.maxRequestBytes,
           pingMs: config.keepAlive.grpcPing,
           ...(options.tls === undefined ? {} : { tls: options.tls }),
+          ...(authOn
+            ? {
+                authenticate: async (credentials: Credentials, scope: SessionScope): Promise<AuthOutcome> => {
+                  const outcome = await this.authenticator.authenticate(credentials);
+                  return outcome.ok ? this.authenticator.checkScope(outcome.identity, scope) : outcome;
+                },
+              }
+            : {}),
         })
       : undefined;
     this.http.raw.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(req, socket, head);
     });
+  }
+
+  /** The management API over TCP: same-site browsers only, and an admin grant when auth is on. */
+  private async admin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    auth: HttpAuth,
+    authOn: boolean,
+  ): Promise<Identity | undefined> {
+    if (!originAllowed(req, this.options.config.allowedOrigins)) {
+      sendJson(res, 403, { error: { code: MCPErrorCode.AuthForbidden, message: 'Origin not allowed' } });
+      return undefined;
+    }
+    if (!authOn) return ANONYMOUS;
+    const outcome = await auth.check(req, { kind: 'all' });
+    if (!outcome.ok) {
+      auth.refuse(req, res, outcome);
+      return undefined;
+    }
+    if (!outcome.identity.admin) {
+      auth.refuse(req, res, {
+        error: new MCPError(MCPErrorCode.AuthForbidden, `${outcome.identity.name} has no admin grant`, {
+          hint: 'The management API needs an admin token (`mcpman token create --admin`) or the mcpman:admin scope.',
+        }),
+        challenge: { error: 'insufficient_scope', scope: 'mcpman:admin' },
+      });
+      return undefined;
+    }
+    return outcome.identity;
+  }
+
+  /** RFC 9728 protected resource metadata, at the root and per MCP endpoint. */
+  private registerMetadata(router: Router, auth: HttpAuth): void {
+    const serve =
+      (resource: (params: Readonly<Record<string, string>>) => string) =>
+      (req: IncomingMessage, res: ServerResponse, params: Readonly<Record<string, string>>): void => {
+        sendJson(res, 200, auth.metadata(req, resource(params)), { 'cache-control': 'max-age=300' });
+      };
+    router.get(
+      METADATA_PATH,
+      serve(() => ''),
+    );
+    for (const endpoint of ['mcp', 'sse', 'ws']) {
+      router.get(
+        `${METADATA_PATH}/${endpoint}`,
+        serve(() => `/${endpoint}`),
+      );
+      router.get(
+        `${METADATA_PATH}/servers/:name/${endpoint}`,
+        serve((params) => `/servers/${encodeURIComponent(params['name'] ?? '')}/${endpoint}`),
+      );
+    }
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -147,6 +301,48 @@ export class GatewayServer {
       head,
       name === undefined ? { kind: 'all' } : { kind: 'server', server: name },
     );
+  }
+
+  /**
+   * Watch the PEM files of `gateway.tls` and serve new material from the next handshake on,
+   * without dropping open connections. A change that does not load (missing, expired,
+   * mismatched key) is reported and the material in use is kept.
+   */
+  watchTls(
+    tls: NonNullable<GatewayConfig['tls']>,
+    baseDir: string,
+    report: (event: { ok: boolean; message: string }) => void,
+  ): void {
+    this.tlsWatch?.dispose();
+    const paths = [tls.cert, tls.key, ...(tls.clientCa === undefined ? [] : [tls.clientCa])].map((p) =>
+      resolve(baseDir, p),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const reload = (): void => {
+      loadTlsMaterial(tls, baseDir).then(
+        (material) => {
+          this.http.reloadTls(material);
+          this.grpc?.reloadTls(material);
+          report({ ok: true, message: `TLS certificate reloaded from ${paths[0] ?? ''}` });
+        },
+        (error: unknown) => {
+          report({
+            ok: false,
+            message: `TLS files changed but were not loaded: ${toMCPError(error).toDisplayString()}`,
+          });
+        },
+      );
+    };
+    // Polling survives editors and tools that replace files by rename, where fs.watch loses track.
+    const onChange = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(reload, 300);
+    };
+    for (const path of paths) watchFile(path, { interval: 500, persistent: false }, onChange);
+    this.tlsWatch = toDisposable(() => {
+      clearTimeout(timer);
+      for (const path of paths) unwatchFile(path, onChange);
+    });
   }
 
   /** Start every listener; resolves with the HTTP listener's URL. */
@@ -180,6 +376,7 @@ export class GatewayServer {
   }
 
   async close(): Promise<void> {
+    this.tlsWatch?.dispose();
     this.streamable.close();
     this.sse.close();
     this.ws.close();
@@ -187,5 +384,7 @@ export class GatewayServer {
     this.gateway.dispose();
     await this.http.close();
     await this.control?.close();
+    this.limits.dispose();
+    await this.audit?.close();
   }
 }

@@ -12,7 +12,7 @@ export type {
   ManagementBackend,
   ServerDetail,
 } from './api/management-api.js';
-export { GatewayServer } from './gateway-server.js';
+export { GatewayServer, exposureProblem } from './gateway-server.js';
 export type { GatewayServerOptions } from './gateway-server.js';
 export { Gateway, errorBody, paginate } from './pipeline/gateway.js';
 export type { GatewayOptions, RequestContext } from './pipeline/gateway.js';
@@ -36,3 +36,13 @@ export type {
   DevCertificates,
   PemPair,
 } from './tls/dev-certs.js';
+export { Authenticator, bearerChallenge } from './auth/authenticator.js';
+export type { AuthOutcome, AuthRefusal, Credentials } from './auth/authenticator.js';
+export { HttpAuth, METADATA_PATH, metadataUrl } from './auth/http-auth.js';
+export { OAuthVerifier, SCOPE, identityFromClaims } from './auth/oauth-verifier.js';
+export { RateLimits } from './limits/rate-limits.js';
+export type { LimitKind, RateLimitRejection } from './limits/rate-limits.js';
+export { ConcurrencyGate } from './limits/concurrency-gate.js';
+export type { ConcurrencyGateOptions } from './limits/concurrency-gate.js';
+export { AuditLog, defaultAuditFile } from './audit/audit-log.js';
+export type { AuditEntry } from './audit/audit-log.js';

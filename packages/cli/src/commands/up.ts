@@ -26,6 +26,7 @@ export interface UpOptions {
   readonly grpcPort?: string;
   readonly detach?: boolean;
   readonly verbose?: boolean;
+  readonly insecure?: boolean;
 }
 
 const TRANSITIONAL = new Set(['pending', 'pulling', 'building', 'starting', 'restarting']);
@@ -130,6 +131,7 @@ async function spawnDaemon(
     configPath,
     ...(ports.port === undefined ? [] : ['--port', String(ports.port)]),
     ...(ports.grpcPort === undefined ? [] : ['--grpc-port', String(ports.grpcPort)]),
+    ...(ports.insecure === true ? ['--insecure'] : []),
   ];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -161,6 +163,7 @@ export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCode
     const ports: ListenOverrides = {
       port: parsePort('--port', options.port),
       grpcPort: parsePort('--grpc-port', options.grpcPort),
+      insecure: options.insecure === true,
     };
     const running = await runningManager(io);
     if (running !== undefined) {

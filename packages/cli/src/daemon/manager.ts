@@ -1,11 +1,21 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
-import { ConfigError, EngineClient, McpRuntime, VERSION, loadConfigFile, toMCPError } from '@mcpman/core';
+import { basename, dirname, resolve } from 'node:path';
+import {
+  ConfigError,
+  EngineClient,
+  McpRuntime,
+  TokenStore,
+  VERSION,
+  defaultTokensFile,
+  loadConfigFile,
+  toMCPError,
+} from '@mcpman/core';
 import type { LoadedConfig } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
+  exposureProblem,
   RuntimeDirectory,
   loadTlsMaterial,
   parseListen,
@@ -14,12 +24,14 @@ import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
-import { controlSocketPath, removeDaemonRecord, writeDaemonRecord } from './state.js';
+import { controlSocketPath, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
 export interface ListenOverrides {
   readonly port?: number | undefined;
   readonly grpcPort?: number | undefined;
+  /** Allow listening beyond loopback without TLS and authentication. */
+  readonly insecure?: boolean | undefined;
 }
 
 export interface ManagerOptions extends ListenOverrides {
@@ -124,6 +136,12 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       },
       io.env,
     );
+    const tls = options.loaded.config.gateway.tls;
+    if (tls !== undefined) {
+      server.watchTls(tls, options.loaded.dir, (event) => {
+        (event.ok ? io.stdout : io.stderr)(`mcpman: ${event.message}\n`);
+      });
+    }
     io.stdout(
       `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1\n`,
     );
@@ -173,12 +191,30 @@ async function createGatewayServer(
   const config = options.loaded.config.gateway;
   const http = parseListen(config.listen);
   const grpc = parseListen(config.grpc.listen);
+  const listen = options.port === undefined ? http : { ...http, port: options.port };
+  const grpcListen = options.grpcPort === undefined ? grpc : { ...grpc, port: options.grpcPort };
+  const exposure = exposureProblem(
+    config,
+    config.grpc.enabled ? [listen, grpcListen] : [listen],
+    config.tls !== undefined,
+  );
+  if (exposure !== undefined && options.insecure === true) {
+    options.io.stderr(
+      `mcpman: WARNING: --insecure: ${exposure}; anyone who can reach these ports can use every server\n`,
+    );
+  }
+  const tokensFile = config.auth.tokensFile;
   return new GatewayServer({
+    insecure: options.insecure === true,
+    stateDir: stateDir(options.io.env),
+    tokens: new TokenStore(
+      tokensFile === undefined ? defaultTokensFile(options.io.env) : resolve(options.loaded.dir, tokensFile),
+    ),
     config,
     directory: new RuntimeDirectory(runtime),
     serverInfo: { name: 'mcpman', version: VERSION },
-    listen: options.port === undefined ? http : { ...http, port: options.port },
-    grpcListen: options.grpcPort === undefined ? grpc : { ...grpc, port: options.grpcPort },
+    listen,
+    grpcListen,
     management,
     controlSocket: controlSocketPath(options.io.env),
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),

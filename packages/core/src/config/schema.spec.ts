@@ -237,7 +237,12 @@ describe('config schema: defaults and normalisation', () => {
 
   it('normalises sources, transports, sizes and durations', () => {
     const http = withField(`${S}.transport`, { type: 'http', port: 3001 }).config!;
-    expect(http.servers['everything']!.transport).toEqual({ type: 'http', port: 3001, path: '/mcp' });
+    expect(http.servers['everything']!.transport).toEqual({
+      type: 'http',
+      port: 3001,
+      path: '/mcp',
+      headers: {},
+    });
     const image = withField(`${S}.source`, 'image:docker.io/mcp/everything:latest').config!;
     expect(image.servers['everything']!.source).toEqual({
       type: 'image',

@@ -146,6 +146,18 @@ const HttpTransport = z.strictObject({
     .max(65535)
     .meta({ description: 'Port the server listens on inside its container.' }),
   path: z.string().startsWith('/').default('/mcp'),
+  headers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected an HTTP header name' }),
+      z
+        .string()
+        .refine((value) => !/[\r\n]/.test(value), { error: 'a header value cannot contain line breaks' }),
+    )
+    .default({})
+    .meta({
+      description:
+        'Headers sent to the server on every request; ${secret:NAME} is replaced by the stored secret (e.g. "Bearer ${secret:github}").',
+    }),
 });
 const StdioTransport = z.strictObject({ type: z.literal('stdio') });
 
@@ -408,6 +420,19 @@ const OAuthSchema = z.strictObject({
     .array(z.string())
     .default([])
     .meta({ description: 'Scopes every access token must carry.' }),
+  scopesSupported: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'Scopes advertised in the protected resource metadata (default: requiredScopes).' }),
+});
+
+const GrantSchema = z.strictObject({
+  servers: z.array(z.string()).optional().meta({ description: 'Servers it may use (default: all).' }),
+  tools: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'Tools (`server__tool`) it may call (default: all of its servers).' }),
+  admin: z.boolean().default(false).meta({ description: 'May use the management API.' }),
 });
 
 const AuthSchema = z
@@ -417,6 +442,14 @@ const AuthSchema = z
         'none: loopback use without credentials; token: mcpman API tokens; oauth: JWT access tokens.',
     }),
     oauth: OAuthSchema.optional(),
+    tokensFile: z
+      .string()
+      .optional()
+      .meta({ description: 'Token file (default <state>/tokens.json); gateways sharing it share tokens.' }),
+    certificates: z.record(z.string(), GrantSchema).default({}).meta({
+      description:
+        'Grants for mTLS client certificates by subject CN (needs tls.clientCa); a CN not listed gets all servers, no admin.',
+    }),
   })
   .superRefine((auth, ctx) => {
     if (auth.mode === 'oauth' && auth.oauth === undefined) {
@@ -432,7 +465,7 @@ const AuthSchema = z
 
 const RateSchema = z.strictObject({
   requests: z.number().int().min(1).meta({ description: 'Requests allowed per window.' }),
-  per: duration(1, '1m', 'Window length.'),
+  per: duration(1000, '1m', 'Window length (whole seconds; the bucket refills at the end of each window).'),
 });
 
 const RateLimitSchema = z
@@ -514,6 +547,18 @@ export const GatewayConfigSchema = z
       .strictObject({ origins: z.array(z.string()).min(1) })
       .optional()
       .meta({ description: 'CORS is off unless origins are listed here.' }),
+    audit: z
+      .strictObject({
+        enabled: z.boolean().default(true).meta({ description: 'Write the audit log.' }),
+        file: z.string().optional().meta({ description: 'Audit log file (default <state>/audit.log).' }),
+        arguments: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Include tool-call arguments (secret values are still redacted).' }),
+        maxSize: size('gateway.audit.maxSize', 1024, '10Mi', 'Rotate the file when it reaches this size.'),
+        keep: z.number().int().min(1).max(100).default(5).meta({ description: 'Rotated files kept.' }),
+      })
+      .prefault({}),
   })
   .prefault({});
 

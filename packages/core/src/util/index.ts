@@ -3,3 +3,4 @@ export type { AtomicWriteOptions } from './atomic-write.js';
 export { DisposableStore, toDisposable } from './disposable.js';
 export type { Disposable } from './disposable.js';
 export { defaultStateDir, serverLogDir } from './state-dir.js';
+export { REDACTED, Redactor, secretRedactor } from './redactor.js';

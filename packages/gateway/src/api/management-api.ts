@@ -1,7 +1,11 @@
-import { MCPError, MCPErrorCode, SERVER_STATES } from '@mcpman/core';
-import type { EventBus, ManagerEvent, ServerState, ServerStatus } from '@mcpman/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
+import type { EventBus, ManagerEvent, ServerState, ServerStatus, TokenStore } from '@mcpman/core';
+import type { AuditLog } from '../audit/audit-log.js';
 import { readJson, sendError, sendJson } from '../http/respond.js';
-import type { Router } from '../http/router.js';
+import type { RouteHandler, RouteParams, Router } from '../http/router.js';
+import type { Identity } from '../pipeline/session.js';
 import { openSse } from '../http/sse.js';
 
 export interface DaemonInfo {
@@ -33,7 +37,24 @@ export interface ManagementBackend {
 export interface ManagementApiOptions {
   readonly heartbeatMs: number;
   readonly maxRequestBytes: number;
+  /**
+   * Who may use `/api/v1/…`: resolves with the caller, or undefined once a refusal has been
+   * written. Absent on the owner-only control socket, whose callers are the local user.
+   */
+  readonly guard?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+  /** API tokens, for `/api/v1/tokens`. */
+  readonly tokens?: TokenStore;
+  readonly audit?: AuditLog;
 }
+
+const LOCAL: Identity = { name: 'local', kind: 'local', admin: true };
+
+const CreateTokenBody = z.strictObject({
+  name: z.string(),
+  servers: z.array(z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+  admin: z.boolean().optional(),
+});
 
 function notFound(name: string): MCPError {
   return new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`, {
@@ -50,13 +71,63 @@ export function stateCounts(servers: readonly ServerStatus[]): Record<ServerStat
 
 /**
  * `/healthz`, `/readyz` and `/api/v1/…`: the manager's own API, used by the CLI, the dashboard
- * and the extension. `/api/v1/events` streams every manager event as SSE.
+ * and the extension. `/api/v1/events` streams every manager event as SSE. Every `/api/v1` route
+ * passes the guard (an admin grant when authentication is on); actions that change something
+ * are audited; what goes out has secret values redacted.
  */
 export function registerManagementApi(
   router: Router,
   backend: ManagementBackend,
   options: ManagementApiOptions,
 ): void {
+  const send = (res: ServerResponse, status: number, body: unknown): void => {
+    sendJson(res, status, secretRedactor.redactValue(body));
+  };
+  type Guarded = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    params: RouteParams,
+    who: Identity,
+  ) => Promise<void> | void;
+  const guarded =
+    (handler: Guarded): RouteHandler =>
+    async (req, res, params) => {
+      const who = options.guard === undefined ? LOCAL : await options.guard(req, res);
+      if (who !== undefined) await handler(req, res, params, who);
+    };
+  /** Run a change, with one audit line saying who did it and how it ended. */
+  const audited = (
+    action: string,
+    target: (params: RouteParams) => string | undefined,
+    handler: Guarded,
+  ): RouteHandler =>
+    guarded(async (req, res, params, who) => {
+      const started = performance.now();
+      const entry = {
+        who: who.name,
+        via: 'api',
+        action,
+        ...(target(params) === undefined ? {} : { target: target(params) }),
+      };
+      try {
+        await handler(req, res, params, who);
+        options.audit?.record({
+          ...entry,
+          outcome: 'ok',
+          durationMs: Math.round(performance.now() - started),
+        });
+      } catch (error) {
+        const failure = toMCPError(error);
+        options.audit?.record({
+          ...entry,
+          outcome: 'error',
+          error: `${failure.code}: ${failure.message}`,
+          durationMs: Math.round(performance.now() - started),
+        });
+        throw error;
+      }
+    });
+
   router.get('/healthz', (_req, res) => {
     sendJson(res, 200, { ok: true });
   });
@@ -70,51 +141,128 @@ export function registerManagementApi(
     });
   });
 
-  router.get('/api/v1/info', (_req, res) => {
-    sendJson(res, 200, backend.info());
-  });
+  router.get(
+    '/api/v1/info',
+    guarded((_req, res) => {
+      send(res, 200, backend.info());
+    }),
+  );
 
-  router.get('/api/v1/servers', (_req, res) => {
-    const servers = backend.servers();
-    sendJson(res, 200, { servers, counts: stateCounts(servers) });
-  });
+  router.get(
+    '/api/v1/servers',
+    guarded((_req, res) => {
+      const servers = backend.servers();
+      send(res, 200, { servers, counts: stateCounts(servers) });
+    }),
+  );
 
-  router.get('/api/v1/servers/:name', (_req, res, params) => {
-    const name = params['name'] ?? '';
-    const detail = backend.server(name);
-    if (detail === undefined) sendError(res, notFound(name));
-    else sendJson(res, 200, detail);
-  });
+  router.get(
+    '/api/v1/servers/:name',
+    guarded((_req, res, params) => {
+      const name = params['name'] ?? '';
+      const detail = backend.server(name);
+      if (detail === undefined) sendError(res, notFound(name));
+      else send(res, 200, detail);
+    }),
+  );
 
-  router.post('/api/v1/servers/:name/restart', async (req, res, params) => {
-    await readJson(req, options.maxRequestBytes);
-    const name = params['name'] ?? '';
-    if (backend.server(name) === undefined) throw notFound(name);
-    await backend.restart(name);
-    sendJson(res, 202, { ok: true });
-  });
+  router.post(
+    '/api/v1/servers/:name/restart',
+    audited(
+      'server.restart',
+      (params) => params['name'],
+      async (req, res, params) => {
+        await readJson(req, options.maxRequestBytes);
+        const name = params['name'] ?? '';
+        if (backend.server(name) === undefined) throw notFound(name);
+        await backend.restart(name);
+        send(res, 202, { ok: true });
+      },
+    ),
+  );
 
-  router.post('/api/v1/reload', async (req, res) => {
-    await readJson(req, options.maxRequestBytes);
-    await backend.reload();
-    sendJson(res, 202, { ok: true });
-  });
+  router.post(
+    '/api/v1/reload',
+    audited(
+      'config.reload',
+      () => undefined,
+      async (req, res) => {
+        await readJson(req, options.maxRequestBytes);
+        await backend.reload();
+        send(res, 202, { ok: true });
+      },
+    ),
+  );
 
-  router.post('/api/v1/shutdown', async (req, res) => {
-    await readJson(req, options.maxRequestBytes);
-    sendJson(res, 202, { ok: true });
-    backend.shutdown();
-  });
+  router.post(
+    '/api/v1/shutdown',
+    audited(
+      'manager.shutdown',
+      () => undefined,
+      async (req, res) => {
+        await readJson(req, options.maxRequestBytes);
+        send(res, 202, { ok: true });
+        backend.shutdown();
+      },
+    ),
+  );
 
-  router.get('/api/v1/events', (_req, res) => {
-    const stream = openSse(res, options.heartbeatMs);
-    // A snapshot first, so a client needs no separate request to know where things stand.
-    stream.send('snapshot', JSON.stringify({ servers: backend.servers() }));
-    const subscription = backend.bus.on((event: ManagerEvent) => {
-      stream.send(event.type, JSON.stringify(event));
-    });
-    stream.onClose(() => {
-      subscription.dispose();
-    });
-  });
+  const tokens = options.tokens;
+  if (tokens !== undefined) {
+    router.get(
+      '/api/v1/tokens',
+      guarded(async (_req, res) => {
+        send(res, 200, { tokens: await tokens.list() });
+      }),
+    );
+    router.post(
+      '/api/v1/tokens',
+      audited(
+        'token.create',
+        () => undefined,
+        async (req, res) => {
+          const parsed = CreateTokenBody.safeParse(await readJson(req, options.maxRequestBytes));
+          if (!parsed.success) {
+            throw new MCPError(
+              MCPErrorCode.ProtocolInvalidParams,
+              `invalid token request: ${parsed.error.message}`,
+            );
+          }
+          // The token is in this one response and nowhere else.
+          sendJson(res, 201, await tokens.create(parsed.data));
+        },
+      ),
+    );
+    router.delete(
+      '/api/v1/tokens/:name',
+      audited(
+        'token.revoke',
+        (params) => params['name'],
+        async (_req, res, params) => {
+          const name = params['name'] ?? '';
+          if (!(await tokens.revoke(name))) {
+            throw new MCPError(MCPErrorCode.ConfigInvalid, `no token named "${name}"`, {
+              hint: 'GET /api/v1/tokens lists them.',
+            });
+          }
+          send(res, 200, { ok: true });
+        },
+      ),
+    );
+  }
+
+  router.get(
+    '/api/v1/events',
+    guarded((_req, res) => {
+      const stream = openSse(res, options.heartbeatMs);
+      // A snapshot first, so a client needs no separate request to know where things stand.
+      stream.send('snapshot', JSON.stringify(secretRedactor.redactValue({ servers: backend.servers() })));
+      const subscription = backend.bus.on((event: ManagerEvent) => {
+        stream.send(event.type, JSON.stringify(secretRedactor.redactValue(event)));
+      });
+      stream.onClose(() => {
+        subscription.dispose();
+      });
+    }),
+  );
 }

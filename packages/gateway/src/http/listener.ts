@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { Server as HttpsServer, createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { sendError, sendJson } from './respond.js';
@@ -56,6 +56,16 @@ export class HttpListener {
     if (address === undefined) throw new MCPError(MCPErrorCode.Internal, 'listener not started');
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return new URL(`${this.options.tls === undefined ? 'http' : 'https'}://${host}:${address.port}`);
+  }
+
+  /**
+   * Serve new TLS material from the next handshake on; connections already open keep theirs.
+   */
+  reloadTls(material: TlsMaterial): void {
+    if (!(this.server instanceof HttpsServer)) {
+      throw new MCPError(MCPErrorCode.Internal, 'this listener was started without TLS');
+    }
+    this.server.setSecureContext(serverTlsOptions(material));
   }
 
   /** The underlying server, for upgrade handlers (WebSocket). */

@@ -28,6 +28,12 @@ import { InputBridge, ParkedCall, answerWithoutClient, canGiveInput } from './in
 import { UpstreamHub } from './upstream-hub.js';
 import { SessionUpstreams } from './session-upstreams.js';
 import type { CallContext } from './upstream-hub.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { RateLimits } from '../limits/rate-limits.js';
+
+function auditWho(session: ClientSession): { who: string; via: string } {
+  return { who: session.identity.name, via: session.transport };
+}
 
 export interface GatewayOptions {
   readonly directory: ServerDirectory;
@@ -36,6 +42,10 @@ export interface GatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Items per page of aggregated lists. */
   readonly pageSize?: number;
+  /** Request buckets and concurrency caps (gateway.rateLimit). */
+  readonly limits?: RateLimits;
+  /** Where tool calls are recorded. */
+  readonly audit?: AuditLog;
 }
 
 /** Context of one request from a client. */
@@ -43,6 +53,8 @@ export interface RequestContext {
   /** Messages related to this request, sent before its response (progress, server requests). */
   readonly emit: (message: JsonRpcMessage) => void;
   readonly signal?: AbortSignal;
+  /** The transport already took this request's identity-bucket point (see `admit`). */
+  readonly admitted?: boolean;
 }
 
 const LIST_ITEMS: Readonly<
@@ -230,6 +242,16 @@ export class Gateway implements Disposable {
    * Handle one message from a client. Requests resolve with their response; notifications and
    * responses (to server-to-client requests) resolve with undefined.
    */
+  /**
+   * Take a request's point from its identity's bucket before the transport accepts it, for
+   * transports that answer before the request runs (legacy SSE's 202): a rejection can then
+   * still be an HTTP 429. Throws RATE_LIMITED.
+   */
+  async admit(session: ClientSession, message: unknown): Promise<void> {
+    if (classifyMessage(message).kind === 'request')
+      await this.options.limits?.consume('identity', session.identity.name);
+  }
+
   async handle(
     session: ClientSession,
     message: unknown,
@@ -267,6 +289,7 @@ export class Gateway implements Disposable {
     context.signal?.addEventListener('abort', onAbort, { once: true });
     session.inflight.set(request.id, controller);
     try {
+      if (context.admitted !== true) await this.options.limits?.consume('identity', session.identity.name);
       if (session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)) {
         throw new MCPError(
           MCPErrorCode.ProtocolMethodNotFound,
@@ -461,7 +484,12 @@ export class Gateway implements Disposable {
     if (!this.serversOf(session).includes(server)) {
       throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to use server ${server}`);
     }
-    return (await this.upstream(session, server)).request(method, forUpstream(params), call, this.timeoutMs);
+    const limits = this.options.limits;
+    await limits?.consume('server', server);
+    const send = async (): Promise<JsonObject> =>
+      (await this.upstream(session, server)).request(method, forUpstream(params), call, this.timeoutMs);
+    const gate = limits?.gate(server);
+    return gate === undefined ? send() : gate.run(send);
   }
 
   // --- Lifecycle ----------------------------------------------------------------------------
@@ -585,6 +613,46 @@ export class Gateway implements Disposable {
   }
 
   private async callTool(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
+    const audit = this.options.audit;
+    if (audit === undefined) return this.callToolUnaudited(session, params, call);
+    const started = performance.now();
+    const target = typeof params['name'] === 'string' ? params['name'] : '';
+    try {
+      const result = await this.callToolUnaudited(session, params, call);
+      audit.record({
+        ...auditWho(session),
+        action: 'tools/call',
+        target,
+        outcome: result['isError'] === true ? 'error' : 'ok',
+        durationMs: Math.round(performance.now() - started),
+        arguments: params['arguments'],
+      });
+      return result;
+    } catch (error) {
+      const failure = toMCPError(error);
+      audit.record({
+        ...auditWho(session),
+        action: 'tools/call',
+        target,
+        outcome:
+          failure.code === MCPErrorCode.AuthForbidden
+            ? 'denied'
+            : failure.code === MCPErrorCode.RateLimited
+              ? 'rate-limited'
+              : 'error',
+        error: `${failure.code}: ${failure.message}`,
+        durationMs: Math.round(performance.now() - started),
+        arguments: params['arguments'],
+      });
+      throw error;
+    }
+  }
+
+  private async callToolUnaudited(
+    session: ClientSession,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
     const { server, name } = this.target(session, params['name'], 'tool');
     const filter = this.directory.get(server)?.tools;
     if (filter !== undefined && !toolAllowed(filter, name)) {
@@ -595,6 +663,7 @@ export class Gateway implements Disposable {
     if (!this.toolGranted(session, server, name)) {
       throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to call ${prefixName(server, name)}`);
     }
+    await this.options.limits?.consume('tool', prefixName(server, name));
     const result = await this.forward(session, server, 'tools/call', { ...params, name }, call);
     return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
   }

@@ -25,6 +25,8 @@ export function isLogLevel(value: unknown): value is LogLevel {
 /** Who is calling, once authentication is on; `anonymous` on loopback without auth. */
 export interface Identity {
   readonly name: string;
+  /** How it was established; the audit log records it. */
+  readonly kind: 'anonymous' | 'token' | 'oauth' | 'certificate' | 'local';
   /** Servers the identity may use; undefined means all. */
   readonly servers?: readonly string[];
   /** Tools (`server__tool`) the identity may call; undefined means all its servers' tools. */
@@ -32,7 +34,7 @@ export interface Identity {
   readonly admin: boolean;
 }
 
-export const ANONYMOUS: Identity = { name: 'anonymous', admin: true };
+export const ANONYMOUS: Identity = { name: 'anonymous', kind: 'anonymous', admin: true };
 
 /**
  * One client session, whatever transport carries it. Legacy-era sessions live from `initialize`

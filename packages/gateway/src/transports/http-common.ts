@@ -1,7 +1,7 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonRpcErrorBody, JsonRpcId } from '@mcpman/core';
+import type { JsonRpcErrorBody, JsonRpcId, JsonRpcResponse } from '@mcpman/core';
 import { isLoopback } from '../http/listener.js';
 
 /** Bodies smaller than this go out uncompressed: compressing them costs more than it saves. */
@@ -87,4 +87,28 @@ export function transportError(
 export function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Milliseconds to wait, when `error` is a rate-limit rejection. */
+export function retryAfterMsOf(error: JsonRpcErrorBody): number | undefined {
+  const data = error.data;
+  if (
+    typeof data !== 'object' ||
+    data === null ||
+    !('code' in data) ||
+    data.code !== MCPErrorCode.RateLimited
+  )
+    return undefined;
+  const ms = 'retryAfterMs' in data ? data.retryAfterMs : undefined;
+  return typeof ms === 'number' ? ms : 1_000;
+}
+
+/** HTTP 429 and Retry-After (whole seconds, rounded up) for a rate-limited response. */
+export function rateLimitStatus(
+  response: JsonRpcResponse | undefined,
+): { status: number; headers: Record<string, string> } | undefined {
+  if (response === undefined || !('error' in response)) return undefined;
+  const ms = retryAfterMsOf(response.error);
+  if (ms === undefined) return undefined;
+  return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
 }

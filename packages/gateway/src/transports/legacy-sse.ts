@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPErrorCode, isMCPError } from '@mcpman/core';
+import { MCPErrorCode, classifyMessage, isMCPError, toMCPError } from '@mcpman/core';
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { chooseEncoding, originAllowed, writeRpcError } from './http-common.js';
+import { chooseEncoding, originAllowed, rateLimitStatus, writeRpcError } from './http-common.js';
 
 export interface LegacySseOptions {
   readonly gateway: Gateway;
@@ -13,7 +13,12 @@ export interface LegacySseOptions {
   readonly maxRequestBytes: number;
   readonly heartbeatMs: number;
   readonly compression: boolean;
-  readonly identify?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+  /** Who is calling; undefined once a refusal has been written (see HttpAuth). */
+  readonly identify?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+  ) => Promise<Identity | undefined>;
 }
 
 /**
@@ -40,7 +45,8 @@ export class LegacySseTransport {
       writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
       return;
     }
-    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req, res);
+    const identity =
+      this.options.identify === undefined ? undefined : await this.options.identify(req, res, scope);
     if (this.options.identify !== undefined && identity === undefined) return;
     const session = new ClientSession('sse', scope, identity);
     const stream = openSse(res, {
@@ -66,10 +72,20 @@ export class LegacySseTransport {
       return;
     }
     const id = new URL(req.url ?? '/', 'http://gateway').searchParams.get('sessionId') ?? '';
-    const session = this.sessions.get(id);
-    if (session === undefined) {
+    const known = this.sessions.get(id);
+    if (known === undefined) {
       writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
       return;
+    }
+    const session = known;
+    if (this.options.identify !== undefined) {
+      const identity = await this.options.identify(req, res, session.scope);
+      if (identity === undefined) return;
+      // Only the identity that opened the stream may post into it.
+      if (identity.name !== session.identity.name) {
+        writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+        return;
+      }
     }
     let message: unknown;
     try {
@@ -79,6 +95,16 @@ export class LegacySseTransport {
         writeRpcError(res, 413, null, error.toJsonRpc());
       else
         writeRpcError(res, 400, null, { code: -32700, message: 'Parse error: the body is not valid JSON' });
+      return;
+    }
+    try {
+      await this.options.gateway.admit(session, message);
+    } catch (error) {
+      const classified = classifyMessage(message);
+      const id = classified.kind === 'request' ? classified.message.id : null;
+      const response = { jsonrpc: '2.0' as const, id, error: toMCPError(error).toJsonRpc() };
+      const limited = rateLimitStatus(response);
+      writeRpcError(res, limited?.status ?? 500, id, response.error, limited?.headers);
       return;
     }
     res.writeHead(202).end('Accepted');

@@ -22,6 +22,7 @@ import {
   chooseEncoding,
   header,
   originAllowed,
+  rateLimitStatus,
   writeJsonBody,
   writeRpcError,
 } from './http-common.js';
@@ -39,7 +40,12 @@ export interface HttpTransportOptions {
   /** Legacy sessions idle this long (and without an open stream) are closed. */
   readonly sessionIdleMs?: number;
   /** Who is calling; undefined means the request is refused (the hook answers it). */
-  readonly identify?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+  /** Who is calling; undefined once a refusal has been written (see HttpAuth). */
+  readonly identify?: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+  ) => Promise<Identity | undefined>;
 }
 
 interface HttpSession {
@@ -51,6 +57,17 @@ interface HttpSession {
 
 const LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
 /** 2026-07-28 errors that carry their own HTTP status; the rest are 200 with the error. */
+/**
+ * A session answers only in the scope it was opened for and only to the identity that opened
+ * it: another client's token cannot ride on a session id it has seen.
+ */
+function ownedBy(entry: HttpSession, scope: SessionScope, identity: Identity | undefined): boolean {
+  return (
+    entry.scopeKey === scopeKey(scope) &&
+    (identity === undefined || entry.session.identity.name === identity.name)
+  );
+}
+
 const MODERN_ERROR_STATUS: Readonly<Record<number, number>> = {
   [-32601]: 404,
   [-32020]: 400,
@@ -111,17 +128,18 @@ export class StreamableHttpTransport {
       writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
       return;
     }
-    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req, res);
+    const identity =
+      this.options.identify === undefined ? undefined : await this.options.identify(req, res, scope);
     if (this.options.identify !== undefined && identity === undefined) return;
     switch (req.method) {
       case 'POST':
         await this.post(req, res, scope, identity);
         return;
       case 'GET':
-        this.get(req, res, scope);
+        this.get(req, res, scope, identity);
         return;
       case 'DELETE':
-        this.delete(req, res, scope);
+        this.delete(req, res, scope, identity);
         return;
       default:
         res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
@@ -208,7 +226,7 @@ export class StreamableHttpTransport {
         return;
       }
       entry = this.sessions.get(id);
-      if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+      if (entry === undefined || !ownedBy(entry, scope, identity)) {
         writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
         return;
       }
@@ -291,7 +309,11 @@ export class StreamableHttpTransport {
           });
           return;
         }
-        writeJsonBody(res, 200, batch ? responses : responses[0], encoding, headers);
+        const limited = batch ? undefined : rateLimitStatus(responses[0]);
+        writeJsonBody(res, limited?.status ?? 200, batch ? responses : responses[0], encoding, {
+          ...headers,
+          ...limited?.headers,
+        });
       },
       get streaming() {
         return stream !== undefined;
@@ -406,6 +428,11 @@ export class StreamableHttpTransport {
         writeJsonBody(res, status, response, undefined);
         return;
       }
+      const limited = respond.streaming ? undefined : rateLimitStatus(response);
+      if (limited !== undefined) {
+        writeJsonBody(res, limited.status, response, undefined, limited.headers);
+        return;
+      }
       respond.finish([response], false);
     } finally {
       session.close();
@@ -438,7 +465,12 @@ export class StreamableHttpTransport {
 
   // --- GET and DELETE ---------------------------------------------------------------------------
 
-  private get(req: IncomingMessage, res: ServerResponse, scope: SessionScope): void {
+  private get(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    identity: Identity | undefined,
+  ): void {
     const id = header(req, 'mcp-session-id');
     if (id === undefined) {
       // 2026-07-28 has no GET stream; legacy clients need their session.
@@ -453,7 +485,7 @@ export class StreamableHttpTransport {
       return;
     }
     const entry = this.sessions.get(id);
-    if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+    if (entry === undefined || !ownedBy(entry, scope, identity)) {
       writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
       return;
     }
@@ -483,14 +515,19 @@ export class StreamableHttpTransport {
     entry.get.prime();
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse, scope: SessionScope): void {
+  private delete(
+    req: IncomingMessage,
+    res: ServerResponse,
+    scope: SessionScope,
+    identity: Identity | undefined,
+  ): void {
     const id = header(req, 'mcp-session-id');
     const entry = id === undefined ? undefined : this.sessions.get(id);
     if (id === undefined) {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    if (entry === undefined || entry.scopeKey !== scopeKey(scope)) {
+    if (entry === undefined || !ownedBy(entry, scope, identity)) {
       writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
       return;
     }

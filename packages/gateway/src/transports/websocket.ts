@@ -14,7 +14,12 @@ export interface WebSocketOptions {
   /** Ping interval; a peer that has not answered the previous ping is closed. */
   readonly pingMs: number;
   readonly compression: boolean;
-  readonly identify?: (req: IncomingMessage) => Promise<Identity | undefined | 'refused'>;
+  /** Who is calling; undefined once a refusal has been written to the socket (see HttpAuth). */
+  readonly identify?: (
+    req: IncomingMessage,
+    socket: Duplex,
+    scope: SessionScope,
+  ) => Promise<Identity | undefined>;
 }
 
 const SUBPROTOCOL = 'mcp';
@@ -62,11 +67,9 @@ export class WebSocketTransport {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    const identity = this.options.identify === undefined ? undefined : await this.options.identify(req);
-    if (identity === 'refused') {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
+    const identity =
+      this.options.identify === undefined ? undefined : await this.options.identify(req, socket, scope);
+    if (this.options.identify !== undefined && identity === undefined) return;
     this.server.handleUpgrade(req, socket, head, (ws) => {
       this.serve(ws, scope, identity);
     });

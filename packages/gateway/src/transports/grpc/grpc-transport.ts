@@ -11,7 +11,7 @@ import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } fro
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
 import { ClientSession, isLogLevel, onlyLogMessages } from '../../pipeline/session.js';
-import type { SessionScope } from '../../pipeline/session.js';
+import type { Identity, SessionScope } from '../../pipeline/session.js';
 import type { TlsMaterial } from '../../tls/tls-material.js';
 import type { CallEvent } from './generated/mcpman/mcp/v1/CallEvent.js';
 import type {
@@ -22,7 +22,9 @@ import type { McpHandlers } from './generated/mcpman/mcp/v1/Mcp.js';
 import type { McpResult } from './generated/mcpman/mcp/v1/McpResult.js';
 import type { RequestFields__Output } from './generated/mcpman/mcp/v1/RequestFields.js';
 import { mcpProto } from './proto.js';
+import type { SecureContextOptions } from 'node:tls';
 import { toServiceError } from './status.js';
+import type { AuthOutcome, Credentials } from '../../auth/authenticator.js';
 
 export interface GrpcTransportOptions {
   readonly gateway: Gateway;
@@ -31,6 +33,8 @@ export interface GrpcTransportOptions {
   /** Keepalive ping interval; a peer that does not answer within the timeout is dropped. */
   readonly pingMs: number;
   readonly tls?: TlsMaterial;
+  /** Who is calling (credentials from `authorization` metadata and the client certificate). */
+  readonly authenticate?: (credentials: Credentials, scope: SessionScope) => Promise<AuthOutcome>;
 }
 
 /** Requests that only make sense inside a session (their effects arrive on its stream). */
@@ -97,6 +101,7 @@ export class GrpcTransport {
   private readonly sessions = new Map<string, ClientSession>();
   private nextId = 0;
   private boundPort: number | undefined;
+  private secure: GatewayServerCredentials | undefined;
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.server = new Server({
@@ -137,7 +142,13 @@ export class GrpcTransport {
   private credentials(): ServerCredentials {
     const tls = this.options.tls;
     if (tls === undefined) return ServerCredentials.createInsecure();
-    return new GatewayServerCredentials(tls);
+    this.secure = new GatewayServerCredentials(tls);
+    return this.secure;
+  }
+
+  /** New TLS material for the next handshakes; open connections keep theirs. */
+  reloadTls(material: TlsMaterial): void {
+    this.secure?.update(material);
   }
 
   /** Stop: open sessions end, calls in flight are cancelled after a short grace period. */
@@ -225,12 +236,17 @@ export class GrpcTransport {
     emit: Emit | undefined,
   ): Promise<JsonObject> {
     const scope = this.scopeOf(call.metadata);
+    const identity = await this.identify(call, scope);
     const { params, meta } = paramsOf(call.request.fields, own(call.request));
     const sessionId = firstValue(call.metadata, 'mcp-session-id');
     let session: ClientSession;
     if (sessionId !== undefined) {
       const found = this.sessions.get(sessionId);
-      if (found === undefined || scopeKey(found.scope) !== scopeKey(scope)) {
+      if (
+        found === undefined ||
+        scopeKey(found.scope) !== scopeKey(scope) ||
+        (identity !== undefined && found.identity.name !== identity.name)
+      ) {
         throw CallFailure.rpc(
           new MCPError(MCPErrorCode.SessionNotFound, `Session not found: ${sessionId}`).toJsonRpc(),
         );
@@ -243,7 +259,7 @@ export class GrpcTransport {
           details: `${method} needs a session: open Session and send mcp-session-id with this call`,
         });
       }
-      session = this.statelessSession(scope, meta);
+      session = this.statelessSession(scope, meta, identity);
       if (emit !== undefined) session.attach(onlyLogMessages(emit));
     }
     const request: JsonRpcRequest = { jsonrpc: '2.0', id: `grpc-${++this.nextId}`, method, params };
@@ -269,7 +285,11 @@ export class GrpcTransport {
   }
 
   /** A throwaway 2026-07-28 session for one stateless call. */
-  private statelessSession(scope: SessionScope, meta: JsonObject): ClientSession {
+  private statelessSession(
+    scope: SessionScope,
+    meta: JsonObject,
+    identity: Identity | undefined,
+  ): ClientSession {
     const version = meta[META.protocolVersion];
     if (version !== undefined && version !== MODERN_VERSION) {
       throw CallFailure.rpc({
@@ -278,7 +298,7 @@ export class GrpcTransport {
         data: { supported: [MODERN_VERSION], requested: version },
       });
     }
-    const session = new ClientSession('grpc', scope);
+    const session = new ClientSession('grpc', scope, identity);
     session.era = 'modern';
     session.protocolVersion = MODERN_VERSION;
     session.initialized = true;
@@ -289,6 +309,30 @@ export class GrpcTransport {
     if (isLogLevel(level)) session.logLevel = level;
     this.options.gateway.openSession(session);
     return session;
+  }
+
+  /** The caller's identity; throws the refusal as UNAUTHENTICATED / PERMISSION_DENIED. */
+  private async identify(
+    call: {
+      readonly metadata: Metadata;
+      getAuthContext(): { readonly sslPeerCertificate?: { readonly subject?: unknown } } | null;
+    },
+    scope: SessionScope,
+  ): Promise<Identity | undefined> {
+    const authenticate = this.options.authenticate;
+    if (authenticate === undefined) return undefined;
+    const authorization = firstValue(call.metadata, 'authorization');
+    const subject = call.getAuthContext()?.sslPeerCertificate?.subject as Record<string, unknown> | undefined;
+    const cn = subject?.['CN'];
+    const outcome = await authenticate(
+      {
+        ...(authorization === undefined ? {} : { authorization }),
+        ...(typeof cn === 'string' ? { certificateCn: cn } : {}),
+      },
+      scope,
+    );
+    if (outcome.ok) return outcome.identity;
+    throw CallFailure.rpc(outcome.error.toJsonRpc());
   }
 
   private scopeOf(metadata: Metadata): SessionScope {
@@ -304,14 +348,31 @@ export class GrpcTransport {
 
   /** The bidirectional Session stream: one MCP session, JSON-RPC both ways, like a WebSocket. */
   private session(call: ServerDuplexStream<JsonRpcMessage__Output, WireMessage>): void {
-    let scope: SessionScope;
-    try {
-      scope = this.scopeOf(call.metadata);
-    } catch (error) {
-      call.emit('error', failureOf(error).status);
-      return;
-    }
-    const session = new ClientSession('grpc', scope);
+    const scope = ((): SessionScope | undefined => {
+      try {
+        return this.scopeOf(call.metadata);
+      } catch (error) {
+        call.emit('error', failureOf(error).status);
+        return undefined;
+      }
+    })();
+    if (scope === undefined) return;
+    this.identify(call, scope).then(
+      (identity) => {
+        this.serveSession(call, scope, identity);
+      },
+      (error: unknown) => {
+        call.emit('error', failureOf(error).status);
+      },
+    );
+  }
+
+  private serveSession(
+    call: ServerDuplexStream<JsonRpcMessage__Output, WireMessage>,
+    scope: SessionScope,
+    identity: Identity | undefined,
+  ): void {
+    const session = new ClientSession('grpc', scope, identity);
     this.options.gateway.openSession(session);
     this.sessions.set(session.id, session);
     const headers = new Metadata();
@@ -371,13 +432,22 @@ class GatewayServerCredentials extends ServerCredentials {
   constructor(tls: TlsMaterial) {
     super(
       { requestCert: tls.clientCa !== undefined, rejectUnauthorized: tls.clientCa !== undefined },
-      {
-        cert: tls.cert,
-        key: tls.key,
-        minVersion: tls.minVersion,
-        ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
-      },
+      GatewayServerCredentials.contextOf(tls),
     );
+  }
+
+  private static contextOf(tls: TlsMaterial): SecureContextOptions {
+    return {
+      cert: tls.cert,
+      key: tls.key,
+      minVersion: tls.minVersion,
+      ...(tls.clientCa === undefined ? {} : { ca: tls.clientCa }),
+    };
+  }
+
+  /** grpc-js hands the new context to every http2 server bound with these credentials. */
+  update(tls: TlsMaterial): void {
+    this.updateSecureContextOptions(GatewayServerCredentials.contextOf(tls));
   }
 
   override _equals(other: ServerCredentials): boolean {

@@ -1,0 +1,127 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  MCPError,
+  MCPErrorCode,
+  TokenStore,
+  defaultTokensFile,
+  loadConfigFile,
+  resolveConfigPath,
+} from '@mcpman/core';
+import { ExitCode } from '../io.js';
+import type { CliIO, ExitCodeValue } from '../io.js';
+import { reportError } from '../errors.js';
+import { table } from '../output/format.js';
+
+export interface TokenCreateOptions {
+  readonly name: string;
+  readonly servers?: string;
+  readonly tools?: string;
+  readonly admin?: boolean;
+  readonly file?: string;
+  readonly json?: boolean;
+}
+
+/**
+ * The token file the gateway of this config reads: gateway.auth.tokensFile (relative to the
+ * config) when the config sets it, else the default in the state folder.
+ */
+async function storeFor(file: string | undefined, io: CliIO): Promise<TokenStore> {
+  let configured: string | undefined;
+  let base = io.cwd;
+  try {
+    const path = resolveConfigPath(file, io.cwd);
+    const loaded = await loadConfigFile(path);
+    configured = loaded.config.gateway.auth.tokensFile;
+    base = dirname(path);
+  } catch (error) {
+    // Without a config the default file is right; a config named explicitly must load.
+    if (file !== undefined) throw error;
+  }
+  if (configured === undefined) return new TokenStore(defaultTokensFile(io.env));
+  return new TokenStore(isAbsolute(configured) ? configured : resolve(base, configured));
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new MCPError(MCPErrorCode.ConfigInvalid, 'an empty list grants nothing');
+  return items;
+}
+
+/** `mcpman token create --name N [--servers a,b] [--tools a__x] [--admin]` */
+export async function tokenCreateCommand(options: TokenCreateOptions, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const store = await storeFor(options.file, io);
+    const servers = list(options.servers);
+    const tools = list(options.tools);
+    const { token, info } = await store.create({
+      name: options.name,
+      admin: options.admin === true,
+      ...(servers === undefined ? {} : { servers }),
+      ...(tools === undefined ? {} : { tools }),
+    });
+    if (options.json === true) {
+      io.stdout(`${JSON.stringify({ token, info }, null, 2)}\n`);
+    } else {
+      io.stdout(`${token}\n`);
+      io.stderr(
+        `token "${info.name}" created (servers: ${info.servers?.join(', ') ?? 'all'}; tools: ${info.tools?.join(', ') ?? 'all'}${info.admin ? '; admin' : ''}).\n` +
+          'It is shown this once; only its salted hash is kept. Send it as `Authorization: Bearer <token>`.\n',
+      );
+    }
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, options.json === true);
+  }
+}
+
+/** `mcpman token ls`: names and grants, never tokens. */
+export async function tokenLsCommand(
+  options: { file?: string; json?: boolean },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  try {
+    const tokens = await (await storeFor(options.file, io)).list();
+    if (options.json === true) io.stdout(`${JSON.stringify({ tokens }, null, 2)}\n`);
+    else if (tokens.length === 0) io.stdout('no tokens; `mcpman token create --name NAME` makes one\n');
+    else
+      io.stdout(
+        `${table([
+          ['NAME', 'ID', 'SERVERS', 'TOOLS', 'ADMIN', 'CREATED'],
+          ...tokens.map((t) => [
+            t.name,
+            t.id,
+            t.servers?.join(',') ?? 'all',
+            t.tools?.join(',') ?? 'all',
+            t.admin ? 'yes' : 'no',
+            t.createdAt,
+          ]),
+        ])}\n`,
+      );
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, options.json === true);
+  }
+}
+
+/** `mcpman token revoke NAME`: takes effect at the gateway's next request. */
+export async function tokenRevokeCommand(
+  name: string,
+  options: { file?: string },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  try {
+    if (!(await (await storeFor(options.file, io)).revoke(name))) {
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `no token named "${name}"`, {
+        hint: '`mcpman token ls` lists them.',
+      });
+    }
+    io.stdout(`revoked token ${name}\n`);
+    return ExitCode.Ok;
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}
