@@ -6,7 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BIN="$ROOT/node_modules/.bin"
 
-bash scripts/setup.sh
+# The shared rate-limit tests run two gateways on a real Redis.
+MCPMAN_SETUP_EXTRAS="${MCPMAN_SETUP_EXTRAS:-redis}" bash scripts/setup.sh
 
 echo "test: lint (eslint, prettier)"
 "$BIN/eslint" .

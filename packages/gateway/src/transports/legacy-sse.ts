@@ -111,7 +111,7 @@ export class LegacySseTransport {
     const emit = (m: Parameters<ClientSession['push']>[0]): void => {
       session.push(m);
     };
-    const response = await this.options.gateway.handle(session, message, { emit });
+    const response = await this.options.gateway.handle(session, message, { emit, admitted: true });
     if (response !== undefined) session.push(response);
   }
 
