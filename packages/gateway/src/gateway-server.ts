@@ -76,7 +76,8 @@ export function exposureProblem(
       : []),
   ];
   if (missing.length === 0) return undefined;
-  return `listening on ${exposed.map((l) => `${l.host}:${l.port}`).join(', ')} beyond loopback without ${missing.join(' and ')}`;
+  const where = exposed.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
+  return `listening on ${where.join(', ')} beyond loopback without ${missing.join(' and ')}`;
 }
 
 /**
@@ -137,9 +138,11 @@ export class GatewayServer {
     const identify = authOn
       ? (req: IncomingMessage, res: ServerResponse, scope: SessionScope) => auth.identify(req, res, scope)
       : undefined;
+    // Origins trusted for CORS are trusted by the Origin check too.
+    const allowedOrigins = [...config.allowedOrigins, ...(config.cors?.origins ?? [])];
     const common = {
       gateway: this.gateway,
-      allowedOrigins: config.allowedOrigins,
+      allowedOrigins,
       maxRequestBytes: config.maxRequestBytes,
       heartbeatMs: config.keepAlive.sseHeartbeat,
       compression: config.compression,
@@ -211,6 +214,7 @@ export class GatewayServer {
     this.http = new HttpListener(router, {
       listen,
       keepAliveTimeoutMs: config.keepAlive.httpTimeout,
+      ...(config.cors === undefined ? {} : { corsOrigins: config.cors.origins }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
     this.grpc = config.grpc.enabled
@@ -242,7 +246,8 @@ export class GatewayServer {
     auth: HttpAuth,
     authOn: boolean,
   ): Promise<Identity | undefined> {
-    if (!originAllowed(req, this.options.config.allowedOrigins)) {
+    const config = this.options.config;
+    if (!originAllowed(req, [...config.allowedOrigins, ...(config.cors?.origins ?? [])])) {
       sendJson(res, 403, { error: { code: MCPErrorCode.AuthForbidden, message: 'Origin not allowed' } });
       return undefined;
     }

@@ -29,6 +29,33 @@ export interface HttpListenerOptions {
   readonly keepAliveTimeoutMs: number;
   /** Serve HTTPS only (and mTLS when it has a client CA). */
   readonly tls?: TlsMaterial;
+  /** Browser origins allowed cross-origin (gateway.cors); CORS is off without it. */
+  readonly corsOrigins?: readonly string[];
+}
+
+const CORS_REQUEST_HEADERS =
+  'authorization, content-type, accept, last-event-id, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name';
+const CORS_EXPOSED_HEADERS = 'mcp-session-id, mcp-protocol-version, www-authenticate, retry-after';
+
+/**
+ * CORS for the configured origins only: their requests get the Access-Control headers and
+ * preflights are answered; every other origin gets none (and the transports' Origin check
+ * refuses it). Returns true when the request was a preflight and has been answered.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || !origins.includes(origin)) return false;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false;
+  res.writeHead(204, {
+    'access-control-allow-methods': 'GET, POST, DELETE',
+    'access-control-allow-headers': CORS_REQUEST_HEADERS,
+    'access-control-max-age': '600',
+  });
+  res.end();
+  return true;
 }
 
 /** The gateway's one HTTP listener: every HTTP route is dispatched through the router. */
@@ -99,6 +126,8 @@ export class HttpListener {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    const cors = this.options.corsOrigins;
+    if (cors !== undefined && applyCors(req, res, cors)) return;
     dispatch(this.router, req, res);
   }
 
