@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { chmod, unlink } from 'node:fs/promises';
+import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
@@ -48,18 +49,15 @@ export class ControlSocket {
       // Left by a manager that was killed.
       await unlink(this.path);
     }
+    // The owner-only folder is what keeps others out between bind and chmod. (Changing the
+    // process umask instead would race with every other file the process creates meanwhile.)
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      // Created owner-only from the start: no window in which others could connect.
-      const mask = process.umask(0o177);
-      try {
-        this.server.listen(this.path, () => {
-          this.server.off('error', reject);
-          resolve();
-        });
-      } finally {
-        process.umask(mask);
-      }
+      this.server.listen(this.path, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
     });
     await chmod(this.path, 0o600);
   }

@@ -156,9 +156,14 @@ export class McpGrpcClient {
   }
 
   callTool(name: string, args: JsonObject = {}, options: GrpcCallOptions = {}): Promise<JsonObject> {
+    return this.callToolJson(name, JSON.stringify(args), options);
+  }
+
+  /** CallTool with `arguments_json` as given (tools that already hold JSON text, and fuzzing). */
+  callToolJson(name: string, argumentsJson: string, options: GrpcCallOptions = {}): Promise<JsonObject> {
     return this.streaming(
       this.stub.callTool.bind(this.stub),
-      { fields: fieldsOf(options), name, argumentsJson: JSON.stringify(args) },
+      { fields: fieldsOf(options), name, argumentsJson },
       options,
     );
   }
@@ -284,7 +289,19 @@ export class McpGrpcSession {
     this.ended = new Promise((resolve) => {
       call.once('close', resolve);
     });
-    call.on('error', () => undefined);
+    // A stream that ends fails the requests still waiting on it: nothing waits forever.
+    const failPending = (error: unknown): void => {
+      const rpc =
+        error instanceof Error && 'code' in error && 'metadata' in error
+          ? jsonRpcErrorOf(error as ServiceError)
+          : { code: -32000, message: 'the session stream ended' };
+      for (const settle of this.pending.values()) settle({ jsonrpc: '2.0', id: null, error: rpc });
+      this.pending.clear();
+    };
+    call.on('error', failPending);
+    call.once('close', () => {
+      failPending(undefined);
+    });
     call.on('data', (frame: JsonRpcMessage__Output) => {
       this.receive(JSON.parse(frame.json) as JsonRpcMessage);
     });
@@ -296,7 +313,12 @@ export class McpGrpcSession {
   }
 
   send(message: JsonRpcMessage): void {
-    this.call.write({ json: JSON.stringify(message) });
+    this.sendJson(JSON.stringify(message));
+  }
+
+  /** A frame with `json` as given, valid or not. */
+  sendJson(json: string): void {
+    this.call.write({ json });
   }
 
   /** Send a request and wait for its response's result. */
