@@ -9,3 +9,4 @@ export * from './protocol/index.js';
 export * from './upstream/index.js';
 export * from './runtime/index.js';
 export * from './auth/index.js';
+export * from './secrets/index.js';

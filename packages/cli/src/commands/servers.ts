@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   ConfigStore,
   EngineClient,
@@ -15,6 +16,12 @@ import {
   formatSource,
   parseSourceString,
   resolveConfigPath,
+  ImageService,
+  defaultStateDir,
+  loadConfigFile,
+  readSecretValue,
+  secretRedactor,
+  secretsInTemplates,
 } from '@mcpman/core';
 import type { ServerSource, ServerStatus } from '@mcpman/core';
 import { stateCounts } from '@mcpman/gateway';
@@ -378,6 +385,29 @@ async function followEngineLogs(
  * `mcpman logs <name> [-f]`. A stdio server's log is its stderr, kept by the manager (its
  * stdout is the protocol, which is never logged); an http server's log is its container log.
  */
+/** Read (and so register for redaction) the secrets named in a server's header templates. */
+async function learnHeaderSecrets(engine: EngineClient, name: string, io: CliIO): Promise<void> {
+  let loaded;
+  try {
+    // The running manager's config first: that is what set the headers.
+    const running = await runningManager(io);
+    loaded = await loadConfigFile(running?.record.configPath ?? resolveConfigPath(undefined, io.cwd));
+  } catch {
+    return; // No config here: the running manager's own log view is redacted regardless.
+  }
+  const transport = loaded.config.servers[name]?.transport;
+  if (transport?.type !== 'http') return;
+  const names = secretsInTemplates(transport.headers);
+  if (names.length === 0) return;
+  const images = new ImageService({
+    engine,
+    cacheDir: join(defaultStateDir(io.env), 'cache'),
+    ...(loaded.config.images.base === undefined ? {} : { baseImage: loaded.config.images.base }),
+  });
+  const image = await images.baseImage();
+  for (const secret of names) await readSecretValue(engine, image, secret).catch(() => undefined);
+}
+
 export async function logsCommand(
   name: string,
   options: { follow?: boolean },
@@ -397,7 +427,16 @@ export async function logsCommand(
     });
     const file = serverLogPath(serverLogDir(io.env), name);
     if (container?.labels[LABEL.transport] === 'http') {
-      await followEngineLogs(engine, name, options.follow === true, abort.signal, io);
+      // The engine's log is the server's own output, which may echo the credentials its header
+      // templates carry: learn those values and redact them, as the manager does.
+      await learnHeaderSecrets(engine, name, io);
+      const redacting: CliIO = {
+        ...io,
+        stdout: (text) => {
+          io.stdout(secretRedactor.redact(text));
+        },
+      };
+      await followEngineLogs(engine, name, options.follow === true, abort.signal, redacting);
       return ExitCode.Ok;
     }
     if (container === undefined && !existsSync(file)) {

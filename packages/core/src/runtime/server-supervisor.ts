@@ -21,6 +21,8 @@ import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
+import { fillTemplates, readSecretValue, secretsInTemplates } from '../secrets/secret-reader.js';
+import { secretRedactor } from '../util/redactor.js';
 
 /** A ready server's attempt counter resets once it has stayed up this long. */
 const STABLE_AFTER_MS = 30_000;
@@ -298,7 +300,11 @@ export class ServerSupervisor {
   }
 
   private async checkSecrets(): Promise<void> {
-    const wanted = Object.values(this.config.secrets);
+    const transport = this.config.transport;
+    const wanted = [
+      ...Object.values(this.config.secrets),
+      ...(transport.type === 'http' ? secretsInTemplates(transport.headers) : []),
+    ];
     if (wanted.length === 0) return;
     const stored = new Set((await this.deps.engine.listSecrets()).map((secret) => secret.name));
     const missing = wanted.filter((name) => !stored.has(name));
@@ -397,7 +403,23 @@ export class ServerSupervisor {
     if (!this.alive(generation)) throw new MCPError(MCPErrorCode.Cancelled, 'stopped');
     const url = await this.httpUrl(id);
     this.endpoint = url.toString();
-    return new HttpConnection({ url, description: `server ${this.name} (http)` });
+    const headers = await this.upstreamHeaders();
+    return new HttpConnection({ url, description: `server ${this.name} (http)`, headers });
+  }
+
+  /**
+   * The http transport's headers with `${secret:NAME}` filled in, read afresh on every start
+   * so a `mcpman secret set` reaches the server at its next restart.
+   */
+  private async upstreamHeaders(): Promise<Record<string, string>> {
+    const transport = this.config.transport;
+    if (transport.type !== 'http') return {};
+    const names = secretsInTemplates(transport.headers);
+    if (names.length === 0) return { ...transport.headers };
+    const image = await this.deps.images.baseImage();
+    const values: Record<string, string> = {};
+    for (const name of names) values[name] = await readSecretValue(this.deps.engine, image, name);
+    return fillTemplates(transport.headers, values);
   }
 
   private async recordStart(id: string): Promise<void> {
@@ -684,7 +706,9 @@ export class ServerSupervisor {
     this.timers.clear();
   }
 
-  private log(line: string): void {
+  private log(raw: string): void {
+    // A server that echoes a credential it was given must not put it in our logs.
+    const line = secretRedactor.redact(raw);
     const at = Date.now();
     this.logLines.push({ at, line });
     if (this.logLines.length > LOG_LINES_KEPT) this.logLines.splice(0, this.logLines.length - LOG_LINES_KEPT);
@@ -696,7 +720,9 @@ export class ServerSupervisor {
     return this.current === 'ready' || this.current === 'failed' || this.current === 'stopped';
   }
 
-  private setState(state: ServerState, reason: string, code?: MCPErrorCode): void {
+  private setState(state: ServerState, rawReason: string, code?: MCPErrorCode): void {
+    // Reasons quote upstream errors, which may quote what we sent.
+    const reason = secretRedactor.redact(rawReason);
     const previous = this.current;
     if (previous === state && this.reason === reason) return;
     this.current = state;

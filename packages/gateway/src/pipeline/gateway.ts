@@ -7,6 +7,7 @@ import {
   MCPErrorCode,
   RemoteRpcError,
   classifyMessage,
+  secretRedactor,
   toMCPError,
 } from '@mcpman/core';
 import type {
@@ -91,8 +92,9 @@ function invalidParams(message: string): MCPError {
 
 /** The JSON-RPC error body for anything thrown while handling a request. */
 export function errorBody(error: unknown): JsonRpcErrorBody {
-  if (error instanceof RemoteRpcError) return error.toJsonRpc();
-  return toMCPError(error).toJsonRpc();
+  const body = error instanceof RemoteRpcError ? error.toJsonRpc() : toMCPError(error).toJsonRpc();
+  // An upstream error may quote the credentials the gateway sent it (header templates).
+  return secretRedactor.size === 0 ? body : (secretRedactor.redactValue(body) as JsonRpcErrorBody);
 }
 
 /**

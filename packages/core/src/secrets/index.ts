@@ -1,0 +1,1 @@
+export { fillTemplates, readSecretValue, secretsInTemplates } from './secret-reader.js';

@@ -1,0 +1,139 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { cliEnv, daemonLog, daemonRecord, mcpman, stopManager } from './helpers/cli.js';
+import type { CliResult } from './helpers/cli.js';
+import { inspect, nodeBaseImage, sweep } from './helpers/podman.js';
+import { Workspace } from './helpers/workspace.js';
+
+const SECRET_NAME = `mcpman-hdr-${randomBytes(3).toString('hex')}`;
+const SECRET_VALUE = `ghp_${randomBytes(16).toString('hex')}`;
+
+/**
+ * An MCP server over Streamable HTTP (JSON answers) that refuses every request whose
+ * Authorization header does not hash to EXPECTED (so it never holds the token itself), logs the
+ * header it got to stderr, and has a tool `leak` whose error quotes that header: a careless
+ * upstream, to prove the gateway redacts what it sent.
+ */
+const HEADER_SERVER = [
+  "const c=require('crypto'),h=require('http');",
+  "const ok=a=>c.createHash('sha256').update(a||'').digest('hex')===process.env.EXPECTED;",
+  "h.createServer((q,s)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{",
+  "const a=q.headers.authorization;if(q.method!=='POST'){s.writeHead(405).end();return}",
+  "if(!ok(a)){console.error('refused '+a);s.writeHead(401,{'content-type':'application/json'}).end('{}');return}",
+  'const m=JSON.parse(b);if(m.id===undefined){s.writeHead(202).end();return}',
+  "if(m.method==='initialize')console.error('authorized with '+a);",
+  "const send=o=>s.writeHead(200,{'content-type':'application/json'}).end(JSON.stringify(Object.assign({jsonrpc:'2.0',id:m.id},o)));",
+  "if(m.method==='initialize')send({result:{protocolVersion:'2025-11-25',capabilities:{tools:{}},serverInfo:{name:'hdr',version:'1'}}});",
+  "else if(m.method==='ping')send({result:{}});",
+  "else if(m.method==='tools/list')send({result:{tools:[{name:'leak',inputSchema:{type:'object'}}]}});",
+  "else if(m.method==='tools/call')send({error:{code:-32000,message:'upstream rejected credentials: '+a}});",
+  "else send({error:{code:-32601,message:'no'}})})}).listen(3000,'0.0.0.0')",
+].join('');
+
+/**
+ * Header templates for HTTP upstreams (`Authorization: Bearer ${secret:NAME}`): the value is
+ * read from the Podman secret, sent to the server, and redacted from everything a user or an
+ * attacker could read: command output, the daemon's log, server logs, the management API, the
+ * audit log, errors that reach clients, and `podman inspect`.
+ */
+describe('secrets in header templates of HTTP upstreams', () => {
+  const env = cliEnv();
+  let workspace: Workspace;
+  let config: string;
+  const observed: { where: string; text: string }[] = [];
+  const see = (where: string, text: string): void => {
+    observed.push({ where, text });
+  };
+  const seeCli = (where: string, result: CliResult): void => {
+    see(`${where} stdout`, result.stdout);
+    see(`${where} stderr`, result.stderr);
+  };
+
+  beforeAll(async () => {
+    await sweep();
+    workspace = await Workspace.create();
+    const expected = createHash('sha256').update(`Bearer ${SECRET_VALUE}`).digest('hex');
+    config = await workspace.write(
+      'mcpman.yaml',
+      `version: 1
+gateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }
+servers:
+  hdr:
+    source: image:${await nodeBaseImage()}
+    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(HEADER_SERVER)}]
+    env: { EXPECTED: ${expected} }
+    transport:
+      type: http
+      port: 3000
+      headers: { Authorization: "Bearer \${secret:${SECRET_NAME}}" }
+    securityPolicies: { network: bridge }
+`,
+    );
+  });
+
+  afterAll(async () => {
+    await stopManager(env);
+    await mcpman(env, ['secret', 'rm', SECRET_NAME]).catch(() => undefined);
+    await sweep();
+    await workspace.dispose();
+  });
+
+  it('says which secret is missing before it is stored', async () => {
+    const up = await mcpman(env, ['up', '--detach', '-f', config]);
+    seeCli('up without secret', up);
+    expect(up.code).toBe(1);
+    expect(up.stdout).toContain(`secret ${SECRET_NAME} not stored`);
+    await stopManager(env);
+  });
+
+  it('fills the header from the secret: the server accepts the gateway', async () => {
+    const set = await mcpman(env, ['secret', 'set', SECRET_NAME], { input: SECRET_VALUE });
+    seeCli('secret set', set);
+    expect(set.code, set.stderr).toBe(0);
+    const up = await mcpman(env, ['up', '--detach', '-f', config]);
+    seeCli('up', up);
+    expect(up.code, up.stdout).toBe(0);
+    expect(up.stdout).toMatch(/hdr\s+ready/);
+  });
+
+  it('redacts the value from an upstream error that quotes it, and from the server log', async () => {
+    const record = await daemonRecord(env);
+    const client = new Client({ name: 'hdr-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('mcp', record!.url)));
+    const failure = await client
+      .callTool({ name: 'hdr__leak', arguments: {} })
+      .catch((error: unknown) => error);
+    see('client error', String(failure));
+    expect(String(failure)).toContain('upstream rejected credentials: Bearer [REDACTED]');
+    await client.close();
+    const logs = await mcpman(env, ['logs', 'hdr']);
+    seeCli('mcpman logs hdr', logs);
+    expect(logs.stdout).toContain('authorized with Bearer [REDACTED]');
+  });
+
+  it('appears nowhere a user or attacker could read', async () => {
+    const record = await daemonRecord(env);
+    for (const path of ['/api/v1/servers', '/api/v1/servers/hdr', '/api/v1/info']) {
+      const response = await fetch(new URL(path, record!.url));
+      see(`GET ${path}`, await response.text());
+    }
+    seeCli('status --json', await mcpman(env, ['status', 'hdr', '--json']));
+    seeCli('ls --json', await mcpman(env, ['ls', '--json']));
+    see('daemon log', await daemonLog(env));
+    const state = env['MCPMAN_STATE_DIR'] ?? '';
+    see('audit log', await readFile(join(state, 'audit.log'), 'utf8').catch(() => ''));
+    for (const file of await readdir(join(state, 'logs')).catch(() => []))
+      see(`log file ${file}`, await readFile(join(state, 'logs', file), 'utf8'));
+    const { raw } = await inspect('mcpman-hdr');
+    see('podman inspect mcpman-hdr', raw);
+    see('config file', await readFile(config, 'utf8'));
+    expect(observed.length).toBeGreaterThan(15);
+    expect(observed.some((o) => o.text.includes('[REDACTED]'))).toBe(true);
+    const leaks = observed.filter((o) => o.text.includes(SECRET_VALUE)).map((o) => o.where);
+    expect(leaks).toEqual([]);
+  });
+});
