@@ -13,6 +13,9 @@ echo "test: lint (eslint, prettier)"
 "$BIN/eslint" .
 "$BIN/prettier" --check . >/dev/null || { "$BIN/prettier" --check .; exit 1; }
 
+echo "test: npm audit (production dependencies)"
+node scripts/audit.mjs
+
 echo "test: type-check (sources, specs, tests)"
 "$BIN/tsc" -b
 "$BIN/tsc" -p tsconfig.check.json
