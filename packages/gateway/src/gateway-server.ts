@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
 import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
 import { RateLimits } from './limits/rate-limits.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ANONYMOUS } from './pipeline/session.js';
 import type { Identity } from './pipeline/session.js';
 import { originAllowed } from './transports/http-common.js';
@@ -99,6 +101,7 @@ export class GatewayServer {
   readonly authenticator: Authenticator;
   readonly limits: RateLimits;
   readonly audit: AuditLog | undefined;
+  readonly metrics: GatewayMetrics;
   private tlsWatch: Disposable | undefined;
 
   constructor(private readonly options: GatewayServerOptions) {
@@ -128,10 +131,29 @@ export class GatewayServer {
           secretRedactor,
         )
       : undefined;
+    const management = options.management;
+    this.metrics = new GatewayMetrics({
+      sessions: () => ({
+        'streamable-http': this.streamable.sessionCount,
+        sse: this.sse.sessionCount,
+        websocket: this.ws.connectionCount,
+        grpc: this.grpc?.sessionCount ?? 0,
+      }),
+      ...(management === undefined
+        ? {}
+        : {
+            servers: () => management.servers(),
+            bus: management.bus,
+            ...(management.containerStats === undefined
+              ? {}
+              : { containerStats: () => management.containerStats?.() ?? Promise.resolve({}) }),
+          }),
+    });
     this.gateway = new Gateway({
       directory: options.directory,
       serverInfo: options.serverInfo,
       pageSize: config.pageSize,
+      metrics: this.metrics,
       ...(this.limits.active ? { limits: this.limits } : {}),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
     });
@@ -198,6 +220,7 @@ export class GatewayServer {
       heartbeatMs: config.keepAlive.sseHeartbeat,
       maxRequestBytes: config.maxRequestBytes,
       tokens: this.tokens,
+      figures: () => this.metrics.serverFigures(),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
     };
     if (options.management !== undefined) {
@@ -206,6 +229,15 @@ export class GatewayServer {
         guard: (req, res) => this.admin(req, res, auth, authOn),
       });
     }
+    // Prometheus scrapes like the management API: same-site, and an admin grant once auth is on
+    // (Prometheus sends a bearer token with `authorization` in its scrape config).
+    router.get('/metrics', async (req, res) => {
+      if ((await this.admin(req, res, auth, authOn)) === undefined) return;
+      const { contentType, body } = await this.metrics.render();
+      res
+        .writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
+        .end(body);
+    });
     if (options.controlSocket !== undefined && options.management !== undefined) {
       const control = new Router();
       registerManagementApi(control, options.management, api);
@@ -234,6 +266,9 @@ export class GatewayServer {
             : {}),
         })
       : undefined;
+    this.http.raw.on('connection', (socket: Socket) => {
+      this.metrics.trackSocket(socket);
+    });
     this.http.raw.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       void this.onUpgrade(req, socket, head);
     });
@@ -390,6 +425,7 @@ export class GatewayServer {
     await this.http.close();
     await this.control?.close();
     this.limits.dispose();
+    this.metrics.dispose();
     await this.audit?.close();
   }
 }

@@ -46,3 +46,10 @@ export { ConcurrencyGate } from './limits/concurrency-gate.js';
 export type { ConcurrencyGateOptions } from './limits/concurrency-gate.js';
 export { AuditLog, defaultAuditFile } from './audit/audit-log.js';
 export type { AuditEntry } from './audit/audit-log.js';
+export { GatewayMetrics } from './metrics/gateway-metrics.js';
+export type {
+  ContainerStats,
+  MetricsSources,
+  ServerFigures,
+  ToolOutcome,
+} from './metrics/gateway-metrics.js';

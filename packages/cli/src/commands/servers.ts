@@ -161,8 +161,9 @@ export async function statusCommand(
       return ExitCode.Ok;
     }
     const { servers, managed } = await currentStates(io, options.file);
+    const figures = running === undefined ? {} : await running.client.figures();
     if (options.json === true) {
-      printJson(io, { managed, manager: running?.record, counts: stateCounts(servers), servers });
+      printJson(io, { managed, manager: running?.record, counts: stateCounts(servers), servers, figures });
       return ExitCode.Ok;
     }
     const counts = stateCounts(servers);
@@ -178,6 +179,19 @@ export async function statusCommand(
       io.stdout(
         `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
       );
+    if (running !== undefined && servers.length > 0) {
+      const usage = servers.map((s) => {
+        const f = figures[s.name];
+        return [
+          s.name,
+          String(f?.toolCalls ?? 0),
+          String(f?.toolErrors ?? 0),
+          f?.memoryBytes === undefined ? '-' : `${(f.memoryBytes / 1024 / 1024).toFixed(1)} MiB`,
+          f?.cpuSeconds === undefined ? '-' : `${f.cpuSeconds.toFixed(2)} s`,
+        ];
+      });
+      io.stdout(`\n${table([['NAME', 'TOOL CALLS', 'ERRORS', 'MEMORY', 'CPU'], ...usage])}\n`);
+    }
     return ExitCode.Ok;
   } catch (error) {
     return reportError(error, io, options.json === true);

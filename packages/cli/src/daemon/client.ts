@@ -4,7 +4,7 @@ import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
 import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
 import type { ManagerEvent, ServerStatus } from '@mcpman/core';
-import type { DaemonInfo, ServerDetail } from '@mcpman/gateway';
+import type { DaemonInfo, ServerDetail, ServerFigures } from '@mcpman/gateway';
 
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }),
@@ -89,6 +89,13 @@ export class ManagementClient {
 
   async servers(): Promise<ServerStatus[]> {
     return (await this.call<{ servers: ServerStatus[] }>('GET', '/api/v1/servers')).servers;
+  }
+
+  /** Tool calls, errors, memory and CPU by server: the figures /metrics exports. */
+  async figures(): Promise<Readonly<Record<string, ServerFigures>>> {
+    return (
+      (await this.call<{ figures?: Record<string, ServerFigures> }>('GET', '/api/v1/servers')).figures ?? {}
+    );
   }
 
   server(name: string): Promise<ServerDetail> {

@@ -117,6 +117,20 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     shutdown: () => {
       stop.trigger('shutdown requested');
     },
+    containerStats: async () => {
+      const running = runtime.status().filter((s) => s.containerId !== undefined && s.state !== 'stopped');
+      const samples = await Promise.all(
+        running.map(
+          async (s) =>
+            [s.name, await engine.containerStats(s.containerId ?? '').catch(() => undefined)] as const,
+        ),
+      );
+      return Object.fromEntries(
+        samples.filter(
+          (entry): entry is [string, { memoryBytes: number; cpuSeconds: number }] => entry[1] !== undefined,
+        ),
+      );
+    },
   };
 
   let server: GatewayServer | undefined;

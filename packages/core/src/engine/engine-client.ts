@@ -10,7 +10,7 @@ import type { Frame } from './demux.js';
 import { engineError, engineMessage, hijack, rawRequest, streamRequest } from './http.js';
 import { discoverEngineSocket } from './socket.js';
 import type { SocketCandidate } from './socket.js';
-import { CreateResponseWire, EventWire, SecretWire, toContainerState } from './types.js';
+import { CreateResponseWire, EventWire, SecretWire, StatsWire, toContainerState } from './types.js';
 import type {
   ContainerDetails,
   ContainerSummary,
@@ -244,6 +244,23 @@ export class EngineClient {
       if (isMCPError(error) && error.data?.['status'] === 404) return;
       throw error;
     }
+  }
+
+  /** One sample of a running container's memory use and CPU time (compat stats, no stream). */
+  async containerStats(id: string): Promise<{ memoryBytes: number; cpuSeconds: number } | undefined> {
+    const response = await this.libpod(
+      'GET',
+      `/containers/${encodeURIComponent(id)}/stats?stream=false&one-shot=true`,
+    );
+    if (response.status === 404 || response.status === 409) return undefined;
+    if (response.status !== 200)
+      throw engineError(response.status, response.body, `stats of container ${id}`);
+    const parsed = StatsWire.safeParse(JSON.parse(response.body.toString()));
+    if (!parsed.success) return undefined;
+    return {
+      memoryBytes: parsed.data.memory_stats.usage ?? 0,
+      cpuSeconds: (parsed.data.cpu_stats.cpu_usage.total_usage ?? 0) / 1e9,
+    };
   }
 
   /** Attach to stdin/stdout/stderr. Attach before start so no output is lost. */

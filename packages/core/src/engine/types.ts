@@ -138,6 +138,12 @@ export const SecretWire = z.object({
 
 export const CreateResponseWire = z.object({ Id: z.string() });
 
+/** The part of a compat stats answer we read. */
+export const StatsWire = z.object({
+  memory_stats: z.object({ usage: z.number().optional() }),
+  cpu_stats: z.object({ cpu_usage: z.object({ total_usage: z.number().optional() }) }),
+});
+
 export const EngineErrorWire = z.object({
   message: z.string().optional(),
   cause: z.string().optional(),

@@ -12,6 +12,9 @@ import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { LABEL } from './labels.js';
 
+/** How long after sessions end the pool looks for containers no session owns. */
+const REAP_DELAY_MS = 5_000;
+
 /** One client session's own upstream: its own container for stdio servers. */
 export interface SessionLease {
   readonly id: string;
@@ -56,6 +59,11 @@ export class SessionPool {
   private reserved = 0;
   private closed = false;
   private lastError: MCPError | undefined;
+  /** Containers this pool made and has not removed yet (warm, leased, or still starting). */
+  private readonly owned = new Set<string>();
+  private reapTimer: NodeJS.Timeout | undefined;
+  /** Container creations begun, so a reap can tell whether one started while it listed. */
+  private creations = 0;
 
   constructor(
     readonly server: string,
@@ -110,6 +118,7 @@ export class SessionPool {
         this.leased.delete(leased.id);
         await this.destroy(leased);
         this.refill();
+        this.scheduleReap();
       },
     };
   }
@@ -117,6 +126,8 @@ export class SessionPool {
   /** End every session, warm and leased; containers are removed. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.reapTimer);
+    this.reapTimer = undefined;
     const all = [...this.warm.splice(0), ...this.leased.values()];
     this.leased.clear();
     await Promise.all(all.map((instance) => this.destroy(instance)));
@@ -126,7 +137,46 @@ export class SessionPool {
     for (;;) {
       const instance = this.warm.shift();
       if (instance === undefined || !instance.dead) return instance;
+      // Its server exited while it waited: the container is still there until removed.
+      void this.destroy(instance);
     }
+  }
+
+  /**
+   * Remove session containers of this server that no session owns: those whose removal failed
+   * (the engine busy or restarting) or that a crash left. Runs a few seconds after sessions end.
+   */
+  private scheduleReap(): void {
+    if (this.closed || this.target.kind === 'http' || this.reapTimer !== undefined) return;
+    this.reapTimer = setTimeout(() => {
+      this.reapTimer = undefined;
+      // A container being created is not ours by id yet: look again once nothing is starting.
+      if (this.filling > 0 || this.reserved > 0) {
+        this.scheduleReap();
+        return;
+      }
+      this.reap().catch((error: unknown) => {
+        this.deps.log(`[mcpman] could not remove leftover session containers: ${toMCPError(error).message}`);
+      });
+    }, REAP_DELAY_MS);
+    this.reapTimer.unref();
+  }
+
+  private async reap(): Promise<void> {
+    const startedBefore = this.creations;
+    const containers = await this.deps.engine.listContainers({
+      [LABEL.managed]: 'true',
+      [LABEL.server]: this.server,
+      [LABEL.role]: 'session',
+    });
+    // A creation that began meanwhile may be in the list without being owned yet: try later.
+    if (this.creations !== startedBefore) {
+      this.scheduleReap();
+      return;
+    }
+    const strays = containers.filter((c) => !this.owned.has(c.id));
+    await Promise.all(strays.map((c) => this.deps.engine.removeContainer(c.id)));
+    if (strays.length > 0) this.deps.log(`[mcpman] removed ${strays.length} leftover session container(s)`);
   }
 
   /** Top the warm pool up to `warm` (http servers need no warm sessions: they are cheap). */
@@ -177,8 +227,11 @@ export class SessionPool {
       return instance;
     } catch (error) {
       await peer.close().catch(() => undefined);
-      if (containerId !== undefined)
+      if (containerId !== undefined) {
+        this.owned.delete(containerId);
         await this.deps.engine.removeContainer(containerId).catch(() => undefined);
+        this.scheduleReap();
+      }
       throw error;
     }
   }
@@ -202,7 +255,9 @@ export class SessionPool {
       name: `${target.spec.name}-s-${id}`,
       labels: { ...target.spec.labels, [LABEL.role]: 'session', [LABEL.session]: id },
     };
+    this.creations += 1;
     const containerId = await engine.createContainer(spec);
+    this.owned.add(containerId);
     try {
       const streams = await engine.attachContainer(containerId);
       try {
@@ -219,6 +274,7 @@ export class SessionPool {
       });
       return { connection, containerId };
     } catch (error) {
+      this.owned.delete(containerId);
       await engine.removeContainer(containerId).catch(() => undefined);
       throw error;
     }
@@ -227,9 +283,14 @@ export class SessionPool {
   private async destroy(instance: Instance): Promise<void> {
     instance.dead = true;
     await instance.peer.close().catch(() => undefined);
-    // Forced removal: a session container holds nothing worth a graceful stop.
-    if (instance.containerId !== undefined)
-      await this.deps.engine.removeContainer(instance.containerId).catch(() => undefined);
+    // Forced removal: a session container holds nothing worth a graceful stop. One that fails
+    // (the engine busy) is left to the reaper, which no longer counts it as owned.
+    if (instance.containerId !== undefined) {
+      this.owned.delete(instance.containerId);
+      await this.deps.engine.removeContainer(instance.containerId).catch(() => {
+        this.scheduleReap();
+      });
+    }
   }
 
   /** Read through a method: `close()` may run while a lease awaits. */

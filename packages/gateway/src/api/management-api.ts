@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
 import type { EventBus, ManagerEvent, ServerState, ServerStatus, TokenStore } from '@mcpman/core';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { ContainerStats, ServerFigures } from '../metrics/gateway-metrics.js';
 import { readJson, sendError, sendJson } from '../http/respond.js';
 import type { RouteHandler, RouteParams, Router } from '../http/router.js';
 import type { Identity } from '../pipeline/session.js';
@@ -32,6 +33,8 @@ export interface ManagementBackend {
   reload(): Promise<void>;
   /** Stop every server, remove what was created, and exit. */
   shutdown(): void;
+  /** Container CPU and memory by server, from the engine (for /metrics and the status). */
+  containerStats?(): Promise<Readonly<Record<string, ContainerStats>>>;
 }
 
 export interface ManagementApiOptions {
@@ -45,6 +48,8 @@ export interface ManagementApiOptions {
   /** API tokens, for `/api/v1/tokens`. */
   readonly tokens?: TokenStore;
   readonly audit?: AuditLog;
+  /** Per-server figures (tool calls, errors, CPU, memory) from the gateway's metrics. */
+  readonly figures?: () => Promise<Readonly<Record<string, ServerFigures>>>;
 }
 
 const LOCAL: Identity = { name: 'local', kind: 'local', admin: true };
@@ -150,9 +155,10 @@ export function registerManagementApi(
 
   router.get(
     '/api/v1/servers',
-    guarded((_req, res) => {
+    guarded(async (_req, res) => {
       const servers = backend.servers();
-      send(res, 200, { servers, counts: stateCounts(servers) });
+      const figures = (await options.figures?.()) ?? {};
+      send(res, 200, { servers, counts: stateCounts(servers), figures });
     }),
   );
 

@@ -31,6 +31,7 @@ import { SessionUpstreams } from './session-upstreams.js';
 import type { CallContext } from './upstream-hub.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
+import type { GatewayMetrics, ToolOutcome } from '../metrics/gateway-metrics.js';
 
 function auditWho(session: ClientSession): { who: string; via: string } {
   return { who: session.identity.name, via: session.transport };
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   readonly limits?: RateLimits;
   /** Where tool calls are recorded. */
   readonly audit?: AuditLog;
+  /** Prometheus figures (request durations, tool calls, rejections). */
+  readonly metrics?: GatewayMetrics;
 }
 
 /** Context of one request from a client. */
@@ -250,8 +253,20 @@ export class Gateway implements Disposable {
    * still be an HTTP 429. Throws RATE_LIMITED.
    */
   async admit(session: ClientSession, message: unknown): Promise<void> {
-    if (classifyMessage(message).kind === 'request')
+    if (classifyMessage(message).kind !== 'request') return;
+    try {
       await this.options.limits?.consume('identity', session.identity.name);
+    } catch (error) {
+      this.countRejection(error);
+      throw error;
+    }
+  }
+
+  private countRejection(error: unknown): void {
+    if (error instanceof MCPError && error.code === MCPErrorCode.RateLimited) {
+      const limit = error.data?.['limit'];
+      this.options.metrics?.rateLimited(typeof limit === 'string' ? limit : 'unknown');
+    }
   }
 
   async handle(
@@ -290,6 +305,7 @@ export class Gateway implements Disposable {
     };
     context.signal?.addEventListener('abort', onAbort, { once: true });
     session.inflight.set(request.id, controller);
+    const timed = this.options.metrics?.startRequest(session.transport, request.method);
     try {
       if (context.admitted !== true) await this.options.limits?.consume('identity', session.identity.name);
       if (session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)) {
@@ -315,8 +331,10 @@ export class Gateway implements Disposable {
         result: session.era === 'modern' ? forModernClient(request.method, result) : forLegacyClient(result),
       };
     } catch (error) {
+      this.countRejection(error);
       return { jsonrpc: '2.0', id: request.id, error: errorBody(error) };
     } finally {
+      timed?.();
       session.inflight.delete(request.id);
       context.signal?.removeEventListener('abort', onAbort);
     }
@@ -615,38 +633,49 @@ export class Gateway implements Disposable {
   }
 
   private async callTool(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
-    const audit = this.options.audit;
-    if (audit === undefined) return this.callToolUnaudited(session, params, call);
+    const { audit, metrics } = this.options;
+    if (audit === undefined && metrics === undefined) return this.callToolUnaudited(session, params, call);
     const started = performance.now();
     const target = typeof params['name'] === 'string' ? params['name'] : '';
-    try {
-      const result = await this.callToolUnaudited(session, params, call);
-      audit.record({
+    const record = (outcome: ToolOutcome, error?: MCPError): void => {
+      if (metrics !== undefined) {
+        const where = this.resolvable(session, target);
+        metrics.toolCall(where?.server ?? 'unknown', where?.name ?? 'unknown', outcome);
+      }
+      audit?.record({
         ...auditWho(session),
         action: 'tools/call',
         target,
-        outcome: result['isError'] === true ? 'error' : 'ok',
+        outcome: outcome === 'rate_limited' ? 'rate-limited' : outcome,
+        ...(error === undefined ? {} : { error: `${error.code}: ${error.message}` }),
         durationMs: Math.round(performance.now() - started),
         arguments: params['arguments'],
       });
+    };
+    try {
+      const result = await this.callToolUnaudited(session, params, call);
+      record(result['isError'] === true ? 'error' : 'ok');
       return result;
     } catch (error) {
       const failure = toMCPError(error);
-      audit.record({
-        ...auditWho(session),
-        action: 'tools/call',
-        target,
-        outcome:
-          failure.code === MCPErrorCode.AuthForbidden
-            ? 'denied'
-            : failure.code === MCPErrorCode.RateLimited
-              ? 'rate-limited'
-              : 'error',
-        error: `${failure.code}: ${failure.message}`,
-        durationMs: Math.round(performance.now() - started),
-        arguments: params['arguments'],
-      });
+      record(
+        failure.code === MCPErrorCode.AuthForbidden
+          ? 'denied'
+          : failure.code === MCPErrorCode.RateLimited
+            ? 'rate_limited'
+            : 'error',
+        failure,
+      );
       throw error;
+    }
+  }
+
+  /** Server and upstream name of a tool name, if it names a server of this session. */
+  private resolvable(session: ClientSession, name: string): { server: string; name: string } | undefined {
+    try {
+      return this.target(session, name, 'tool');
+    } catch {
+      return undefined;
     }
   }
 
