@@ -1,5 +1,9 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pingSocket } from '@mcpman/core';
 
 const run = promisify(execFile);
 
@@ -112,4 +116,57 @@ export async function nodeBaseImage(): Promise<string> {
     if (exists) return ref;
   }
   throw new Error('no Node base image; run npm run setup');
+}
+
+/**
+ * The Podman API service on `socketPath`, stopped and started again as a user or a package
+ * upgrade would. `restore` starts it if a test left it stopped.
+ */
+export class ApiService {
+  private stopped = false;
+
+  constructor(readonly socketPath: string) {}
+
+  /** SIGTERM is `systemctl stop`; SIGKILL a crash, which also cuts the attach streams it relays. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const { stdout } = await run('pgrep', ['-f', `system service.*${this.socketPath}`]).catch(() => ({
+      stdout: '',
+    }));
+    const pids = stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
+    if (pids.length === 0) throw new Error(`no podman system service found for ${this.socketPath}`);
+    for (const pid of pids) process.kill(pid, signal);
+    this.stopped = true;
+    await waitFor(async () => !(await pingSocket(this.socketPath, 500)), 'the API service to stop');
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('podman', ['system', 'service', '--time=0', `unix://${this.socketPath}`], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    child.unref();
+    await waitFor(() => pingSocket(this.socketPath, 500), 'the API service to answer');
+    this.stopped = false;
+    // Keep the set-up's record of its service true, so a later set-up can restart it.
+    const pidFile = join(
+      process.env['XDG_STATE_HOME'] ?? join(homedir(), '.local/state'),
+      'mcpman/podman-service.pid',
+    );
+    await writeFile(pidFile, `${child.pid ?? ''}\n`).catch(() => undefined);
+  }
+
+  async restore(): Promise<void> {
+    if (this.stopped) await this.start();
+  }
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

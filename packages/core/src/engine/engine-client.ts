@@ -625,6 +625,7 @@ function toDetails(info: ContainerInspectInfo): ContainerDetails {
     running: info.State.Running,
     exitCode: info.State.ExitCode,
     oomKilled: info.State.OOMKilled,
+    pid: info.State.Pid,
     error: info.State.Error,
     startedAt: info.State.StartedAt,
     finishedAt: info.State.FinishedAt,

@@ -51,6 +51,8 @@ export interface ContainerDetails extends ContainerSummary {
   readonly running: boolean;
   readonly exitCode: number;
   readonly oomKilled: boolean;
+  /** Host PID of the container's first process; 0 when it is not running. */
+  readonly pid: number;
   readonly error: string;
   readonly startedAt: string;
   readonly finishedAt: string;

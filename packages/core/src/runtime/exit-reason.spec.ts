@@ -16,6 +16,14 @@ describe('describeExit', () => {
       clean: false,
     });
   });
+  it('trusts the cgroup count where the engine does not flag the kill', () => {
+    expect(
+      describeExit(details({ exitCode: 137, memoryBytes: 96 * 1024 ** 2 }), undefined, true),
+    ).toMatchObject({
+      reason: 'killed for running out of memory (limit 96 MiB)',
+      code: MCPErrorCode.ContainerOomKilled,
+    });
+  });
   it('names the signal of a killed container', () => {
     expect(describeExit(details({ exitCode: 137 }), undefined).reason).toBe(
       'container exited with code 137 (SIGKILL)',

@@ -22,11 +22,16 @@ export interface ExitReason {
 export function describeExit(
   details: ContainerDetails | undefined,
   exitCode: number | undefined,
+  /** The cgroup's own OOM count went up (see OomCounter), where the engine cannot tell. */
+  oomCounted = false,
 ): ExitReason {
   const code = details?.exitCode ?? exitCode ?? -1;
-  if (details?.oomKilled === true) {
+  if (details?.oomKilled === true || oomCounted) {
     return {
-      reason: `killed for running out of memory (limit ${formatBytes(details.memoryBytes)})`,
+      reason:
+        details === undefined || details.memoryBytes === 0
+          ? 'killed for running out of memory'
+          : `killed for running out of memory (limit ${formatBytes(details.memoryBytes)})`,
       code: MCPErrorCode.ContainerOomKilled,
       clean: false,
     };

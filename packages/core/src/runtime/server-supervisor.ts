@@ -16,6 +16,7 @@ import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
+import { OomCounter } from './oom-counter.js';
 import { LABEL, isolatedNetworkName } from './labels.js';
 import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
@@ -23,10 +24,13 @@ import type { SessionTarget } from './session-pool.js';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
 import { fillTemplates, readSecretValue, secretsInTemplates } from '../secrets/secret-reader.js';
 import { secretRedactor } from '../util/redactor.js';
+import { LineBudget } from '../util/line-budget.js';
 
 /** A ready server's attempt counter resets once it has stayed up this long. */
 const STABLE_AFTER_MS = 30_000;
 const LOG_LINES_KEPT = 500;
+/** Log lines per second a server may write before the rest are counted instead of kept. */
+const LOG_LINES_PER_SECOND = 1000;
 
 export interface SupervisorDeps {
   readonly engine: EngineClient;
@@ -97,6 +101,12 @@ export class ServerSupervisor {
   private lastProbe: ServerStatus['lastProbe'];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly logLines: { at: number; line: string }[] = [];
+  private oomCounter: OomCounter | undefined;
+  private readonly logBudget = new LineBudget(LOG_LINES_PER_SECOND, 1000, (count) => {
+    this.record(
+      `[mcpman] ${count} more log lines dropped: the server wrote over ${LOG_LINES_PER_SECOND} a second`,
+    );
+  });
   private settledWaiters: ((state: ServerState) => void)[] = [];
 
   constructor(
@@ -424,6 +434,7 @@ export class ServerSupervisor {
 
   private async recordStart(id: string): Promise<void> {
     const details = await this.deps.engine.inspectContainer(id);
+    this.oomCounter = details === undefined ? undefined : await OomCounter.locate(details.pid);
     const started = details === undefined ? NaN : Date.parse(details.startedAt);
     // StartedAt has sub-millisecond digits; events carry milliseconds. Floor to compare fairly.
     this.containerStartedAt = Number.isNaN(started) ? Date.now() : Math.floor(started);
@@ -589,6 +600,8 @@ export class ServerSupervisor {
   ): Promise<void> {
     if (!this.alive(generation) || this.current === 'restarting' || this.current === 'failed') return;
     const id = this.containerId;
+    // Read first: the engine's clean-up removes the cgroup that holds the count.
+    const oomCounted = (await this.oomCounter?.killedSince()) ?? false;
     const details =
       id === undefined ? undefined : await this.deps.engine.inspectContainer(id).catch(() => undefined);
     if (!this.alive(generation)) return;
@@ -604,7 +617,7 @@ export class ServerSupervisor {
       );
       return;
     }
-    const exit = describeExit(details, exitCode);
+    const exit = describeExit(details, exitCode, oomCounted);
     if (exit.clean && this.config.restart.policy === 'on-failure') {
       this.generation += 1;
       this.clearTimers();
@@ -707,6 +720,10 @@ export class ServerSupervisor {
   }
 
   private log(raw: string): void {
+    if (this.logBudget.take()) this.record(raw);
+  }
+
+  private record(raw: string): void {
     // A server that echoes a credential it was given must not put it in our logs.
     const line = secretRedactor.redact(raw);
     const at = Date.now();

@@ -5,7 +5,17 @@ import type { AttachedStreams } from '../engine/engine-client.js';
 import { LineSplitter } from '../engine/demux.js';
 import type { Frame } from '../engine/demux.js';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { LineBudget } from '../util/line-budget.js';
 import type { UpstreamConnection } from './connection.js';
+
+/** Lines of stdout that are not JSON reported per second; the rest are counted. */
+const NOISE_LINES_PER_SECOND = 5;
+/**
+ * Bytes of non-JSON stdout read per second before reading pauses for the rest of the second.
+ * The pause reaches the container through the socket (its writes block), so a server that
+ * floods garbage slows only itself and costs the manager a bounded share of a core.
+ */
+const NOISE_BYTES_PER_SECOND = 1024 * 1024;
 
 export interface StdioAttachOptions {
   readonly description: string;
@@ -31,6 +41,17 @@ export class StdioAttachConnection implements UpstreamConnection {
   private queued: string[] = [];
   private flushScheduled = false;
   private drained: Promise<void> | undefined;
+  // A server that floods stdout with garbage is reported, not allowed to flood our logs.
+  private noiseBytes = 0;
+  private noiseWindowStart = 0;
+  private readonly noise = new LineBudget(NOISE_LINES_PER_SECOND, 1000, (count, windowMs) => {
+    this.onerror?.(
+      new MCPError(
+        MCPErrorCode.UpstreamProtocol,
+        `${this.description} wrote ${count} more lines that are not JSON in ${windowMs / 1000} s (not shown)`,
+      ),
+    );
+  });
 
   constructor(
     private readonly streams: AttachedStreams,
@@ -61,20 +82,38 @@ export class StdioAttachConnection implements UpstreamConnection {
   private onStdout(text: string): void {
     for (const line of this.stdout.push(text)) {
       if (line.trim() === '') continue;
-      let message: unknown;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        this.onerror?.(
-          new MCPError(
-            MCPErrorCode.UpstreamProtocol,
-            `${this.description} wrote a line that is not JSON: ${line.slice(0, 200)}`,
-          ),
-        );
+      const message = parseLine(line);
+      if (message === undefined) {
+        this.throttleNoise(line.length);
+        if (this.noise.take())
+          this.onerror?.(
+            new MCPError(
+              MCPErrorCode.UpstreamProtocol,
+              `${this.description} wrote a line that is not JSON: ${line.slice(0, 200)}`,
+            ),
+          );
         continue;
       }
       this.onmessage?.(message as JsonRpcMessage);
     }
+  }
+
+  private throttleNoise(bytes: number): void {
+    const now = Date.now();
+    if (now - this.noiseWindowStart >= 1000) {
+      this.noiseWindowStart = now;
+      this.noiseBytes = 0;
+    }
+    this.noiseBytes += bytes;
+    if (this.noiseBytes < NOISE_BYTES_PER_SECOND || this.streams.frames.isPaused()) return;
+    this.streams.frames.pause();
+    const resume = setTimeout(
+      () => {
+        if (!this.closed) this.streams.frames.resume();
+      },
+      Math.max(1, 1000 - (now - this.noiseWindowStart)),
+    );
+    resume.unref();
   }
 
   /**
@@ -119,8 +158,20 @@ export class StdioAttachConnection implements UpstreamConnection {
   private finish(reason: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    this.noise.flush();
     const rest = this.stderr.end();
     if (rest !== undefined) this.options.onStderr?.(rest);
     this.onclose?.(reason);
+  }
+}
+
+/** JSON-RPC messages are objects or batches: anything else is not tried as JSON (cheap on floods). */
+function parseLine(line: string): unknown {
+  const first = line.trimStart()[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return undefined;
   }
 }
