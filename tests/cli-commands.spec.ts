@@ -110,7 +110,7 @@ describe('mcpman commands', () => {
       expect(certs.stdout).toContain(`cert: ${join(workspace.dir, 'certs/server.pem')}`);
       config = await workspace.write(
         'mcpman.yaml',
-        `version: 1\ngateway:\n  listen: 127.0.0.1:0\n  grpc: { listen: 127.0.0.1:0 }\n  tls: { cert: certs/server.pem, key: certs/server-key.pem }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
+        `version: 1\ngateway:\n  listen: 127.0.0.1:0\n  grpc: { listen: 127.0.0.1:0 }\n  tls: { cert: certs/server.pem, key: certs/server-key.pem }\nlogging: { servers: { first: warn } }\nservers:\n  first:\n    source: ${EVERYTHING}\n`,
       );
       const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
       expect(up.code, up.stderr).toBe(0);
@@ -165,6 +165,32 @@ describe('mcpman commands', () => {
       const bad = await mcpman(env, ['add', 'uvx://mcp-server-fetch'], { cwd: workspace.dir });
       expect(bad.code, bad.stderr).toBe(2);
       expect(bad.stderr).toContain('uvx:// (Python) sources are not supported yet');
+    });
+
+    it('keeps a structured JSON log with each server at its own level', async () => {
+      const file = join(env['MCPMAN_STATE_DIR']!, 'mcpman.log');
+      const entries = async (): Promise<Record<string, unknown>[]> =>
+        (await readFile(file, 'utf8'))
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      const all = await entries();
+      expect(all.find((e) => e['msg'] === 'manager started')).toMatchObject({
+        component: 'manager',
+        level: 'info',
+      });
+      for (const server of ['first', 'second'])
+        expect(
+          all.some((e) => e['component'] === 'runtime' && e['server'] === server && e['state'] === 'ready'),
+        ).toBe(true);
+      // second's output is logged at info; first is set to warn, so its info lines are not.
+      expect(
+        all.some(
+          (e) => e['component'] === 'server' && e['server'] === 'second' && /Starting/.test(String(e['msg'])),
+        ),
+      ).toBe(true);
+      expect(all.filter((e) => e['component'] === 'server' && e['server'] === 'first')).toEqual([]);
+      for (const entry of all) expect(Number.isNaN(Date.parse(String(entry['time'])))).toBe(false);
     });
 
     it('ls --json and status show both servers', async () => {

@@ -227,5 +227,6 @@ describe('per-client sessions', () => {
       .toHaveLength(pool('tiny').stats.warm);
     await h.runtime!.get('tiny')!.stop({ remove: true });
     expect(await sessionContainers('tiny')).toEqual([]);
-  });
+    // A thousand containers made and removed: minutes on a loaded two-core machine.
+  }, 600_000);
 });

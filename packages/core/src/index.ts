@@ -10,3 +10,5 @@ export * from './upstream/index.js';
 export * from './runtime/index.js';
 export * from './auth/index.js';
 export * from './secrets/index.js';
+export * from './logging/index.js';
+export * from './telemetry/index.js';

@@ -1,3 +1,4 @@
+import { Tracing } from './tracing/tracing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -12,7 +13,7 @@ import {
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
-import type { Disposable, GatewayConfig, Implementation } from '@mcpman/core';
+import type { Disposable, GatewayConfig, Implementation, JsonObject } from '@mcpman/core';
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
@@ -58,6 +59,10 @@ export interface GatewayServerOptions {
   readonly tokens?: TokenStore;
   /** Allow a non-loopback listener without TLS and authentication (`--insecure`). */
   readonly insecure?: boolean;
+  /** Spans per request; default: OTLP when gateway.tracing.otlp is set, else off. */
+  readonly tracing?: Tracing;
+  /** `notifications/message` from servers, for the manager's log. */
+  readonly onServerMessage?: (server: string, params: JsonObject) => void;
 }
 
 /**
@@ -90,6 +95,7 @@ export function exposureProblem(
  */
 export class GatewayServer {
   readonly gateway: Gateway;
+  private readonly tracing: Tracing;
   readonly http: HttpListener;
   private readonly streamable: StreamableHttpTransport;
   private readonly sse: LegacySseTransport;
@@ -149,11 +155,25 @@ export class GatewayServer {
               : { containerStats: () => management.containerStats?.() ?? Promise.resolve({}) }),
           }),
     });
+    const otlp = config.tracing.otlp;
+    this.tracing =
+      options.tracing ??
+      new Tracing(
+        otlp === undefined
+          ? {}
+          : {
+              otlpEndpoint: otlp.endpoint,
+              otlpHeaders: otlp.headers,
+              serviceVersion: options.serverInfo.version,
+            },
+      );
     this.gateway = new Gateway({
       directory: options.directory,
       serverInfo: options.serverInfo,
       pageSize: config.pageSize,
       metrics: this.metrics,
+      ...(this.tracing.enabled ? { tracing: this.tracing } : {}),
+      ...(options.onServerMessage === undefined ? {} : { onServerMessage: options.onServerMessage }),
       ...(this.limits.active ? { limits: this.limits } : {}),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
     });
@@ -427,5 +447,6 @@ export class GatewayServer {
     this.limits.dispose();
     this.metrics.dispose();
     await this.audit?.close();
+    await this.tracing.close();
   }
 }

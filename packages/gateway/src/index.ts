@@ -53,3 +53,5 @@ export type {
   ServerFigures,
   ToolOutcome,
 } from './metrics/gateway-metrics.js';
+export { Tracing, failSpan } from './tracing/tracing.js';
+export type { TracingOptions } from './tracing/tracing.js';

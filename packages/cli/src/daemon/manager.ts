@@ -11,7 +11,7 @@ import {
   loadConfigFile,
   toMCPError,
 } from '@mcpman/core';
-import type { LoadedConfig } from '@mcpman/core';
+import type { JsonObject, LoadedConfig } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
@@ -24,6 +24,7 @@ import type { ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
+import { cliTelemetry, createLogService, logEvents, logServerMessage, trackEvents } from './manager-log.js';
 import { controlSocketPath, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
@@ -86,6 +87,13 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const subscription = runtime.bus.on((event) => {
     reporter.handle(event);
   });
+  const state = stateDir(io.env);
+  const logs = createLogService(options.loaded, io, state);
+  const log = logs.component('manager');
+  const logged = logEvents(runtime.bus, logs);
+  const telemetry = cliTelemetry(options.loaded, state);
+  const tracked = trackEvents(runtime.bus, telemetry);
+  telemetry.track('manager.start', { servers: Object.keys(options.loaded.config.servers).length });
   const stop = stopSignal();
 
   const reload = async (): Promise<void> => {
@@ -136,7 +144,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   let server: GatewayServer | undefined;
   let watcher: FSWatcher | undefined;
   try {
-    server = await createGatewayServer(options, runtime, backend);
+    server = await createGatewayServer(options, runtime, backend, (name, params) => {
+      logServerMessage(logs, name, params);
+    });
     const url = await server.start();
     const grpc = server.grpcAddress;
     await writeDaemonRecord(
@@ -152,10 +162,16 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     );
     const tls = options.loaded.config.gateway.tls;
     if (tls !== undefined) {
+      const gatewayLog = logs.component('gateway');
       server.watchTls(tls, options.loaded.dir, (event) => {
         (event.ok ? io.stdout : io.stderr)(`mcpman: ${event.message}\n`);
+        gatewayLog[event.ok ? 'info' : 'warn']({ tls: true }, event.message);
       });
     }
+    log.info(
+      { version: VERSION, configPath, url: url.toString(), grpc: grpc ?? null, engine: engine.socketPath },
+      'manager started',
+    );
     io.stdout(
       `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1\n`,
     );
@@ -164,6 +180,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
         const message =
           error instanceof ConfigError ? error.toDisplayString() : toMCPError(error).toDisplayString();
         io.stderr(`mcpman: config not applied, keeping the running one:\n${message}\n`);
+        log.debug({ configPath }, 'config edit not applied (see the console)');
       });
     });
     await Promise.race([runtime.apply(options.loaded), stop.promise]);
@@ -174,9 +191,12 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     );
     const reason = await stop.promise;
     io.stdout(`stopping (${reason}): removing the servers' containers\n`);
+    log.info({ reason }, 'manager stopping');
     return ExitCode.Ok;
   } catch (error) {
-    io.stderr(`mcpman: ${toMCPError(error).toDisplayString()}\n`);
+    const failure = toMCPError(error);
+    io.stderr(`mcpman: ${failure.toDisplayString()}\n`);
+    log.error({ code: failure.code }, failure.message);
     return ExitCode.Failure;
   } finally {
     watcher?.close();
@@ -193,6 +213,10 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     runtime.dispose();
     await server?.close();
     await removeDaemonRecord(process.pid, io.env);
+    telemetry.track('manager.stop', { uptimeSeconds: (Date.now() - startedAt) / 1000 });
+    tracked.dispose();
+    logged.dispose();
+    await logs.flush();
   }
 }
 
@@ -201,6 +225,7 @@ async function createGatewayServer(
   options: ManagerOptions,
   runtime: McpRuntime,
   management: ManagementBackend,
+  onServerMessage: (server: string, params: JsonObject) => void,
 ): Promise<GatewayServer> {
   const config = options.loaded.config.gateway;
   const http = parseListen(config.listen);
@@ -231,6 +256,7 @@ async function createGatewayServer(
     grpcListen,
     management,
     controlSocket: controlSocketPath(options.io.env),
+    onServerMessage,
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
   });
 }

@@ -175,6 +175,26 @@ const FIELD_CASES: readonly [string, readonly unknown[], readonly unknown[]][] =
     ['localhost/mcpman-node-base:20.20.2', 'docker.io/library/node:22-slim'],
     ['not an image', 5],
   ],
+  [
+    'gateway.tracing',
+    [
+      {},
+      { otlp: { endpoint: 'http://127.0.0.1:4318/v1/traces' } },
+      { otlp: { endpoint: 'https://c/v1/traces', headers: { a: 'b' } } },
+    ],
+    [{ otlp: { endpoint: 'ftp://x' } }, { otlp: {} }, { jaeger: {} }],
+  ],
+  ['logging.level', ['info', 'debug', 'silent'], ['verbose', 3]],
+  [
+    'logging.components',
+    [{}, { gateway: 'debug', server: 'warn' }],
+    [{ network: 'debug' }, { gateway: 'loud' }],
+  ],
+  ['logging.servers', [{ everything: 'debug' }], [{ 'Bad Name': 'info' }, { everything: 'noisy' }]],
+  ['logging.format', ['auto', 'json', 'pretty'], ['text']],
+  ['logging.file', ['logs/mcpman.log'], [5]],
+  ['telemetry.enabled', [true, false], ['yes']],
+  ['telemetry.file', ['telemetry.jsonl'], [false]],
 ];
 
 describe('config schema: every field', () => {

@@ -9,6 +9,7 @@ import {
 } from './units.js';
 import { SOURCE_HELP, buildSourceFrom, imageSourceFrom, npxSourceFrom, parseSourceString } from './source.js';
 import type { ServerSource, SourceParseResult } from './source.js';
+import { LOG_COMPONENTS, LOGGER_LEVELS } from '../logging/levels.js';
 
 /**
  * The `mcpman.yaml` schema. One zod schema is the single source of truth for: validation in the
@@ -547,6 +548,26 @@ export const GatewayConfigSchema = z
       .strictObject({ origins: z.array(z.string()).min(1) })
       .optional()
       .meta({ description: 'CORS is off unless origins are listed here.' }),
+    tracing: z
+      .strictObject({
+        otlp: z
+          .strictObject({
+            endpoint: z
+              .url({
+                protocol: /^https?$/,
+                error: 'expected an http(s) URL such as http://127.0.0.1:4318/v1/traces',
+              })
+              .meta({ description: 'OTLP/HTTP traces endpoint.' }),
+            headers: z
+              .record(z.string(), z.string())
+              .default({})
+              .meta({ description: 'Headers for the collector.' }),
+          })
+          .optional()
+          .meta({ description: 'Export spans over OTLP/HTTP; off when absent.' }),
+      })
+      .prefault({})
+      .meta({ description: 'OpenTelemetry spans per request (off unless an exporter is set).' }),
     audit: z
       .strictObject({
         enabled: z.boolean().default(true).meta({ description: 'Write the audit log.' }),
@@ -575,6 +596,42 @@ export const ImagesConfigSchema = z
   })
   .prefault({});
 
+const LogLevelSchema = z.enum(LOGGER_LEVELS, { error: `expected a log level: ${LOGGER_LEVELS.join(', ')}` });
+
+export const LoggingConfigSchema = z
+  .strictObject({
+    level: LogLevelSchema.default('info').meta({ description: 'Level of every component not named below.' }),
+    components: z
+      .partialRecord(
+        z.enum(LOG_COMPONENTS, { error: `expected a component: ${LOG_COMPONENTS.join(', ')}` }),
+        LogLevelSchema,
+      )
+      .default({})
+      .meta({ description: 'Levels per component (manager, runtime, engine, gateway, auth, api, server).' }),
+    servers: z
+      .record(z.string().regex(SERVER_NAME_PATTERN, { error: 'expected a server name' }), LogLevelSchema)
+      .default({})
+      .meta({ description: 'Levels per server: its output lines and MCP log messages.' }),
+    format: z
+      .enum(['auto', 'json', 'pretty'])
+      .default('auto')
+      .meta({ description: 'Console lines: pretty on a terminal (auto), or always JSON or pretty.' }),
+    file: z.string().optional().meta({ description: "The manager's JSON log (default <state>/mcpman.log)." }),
+  })
+  .prefault({});
+
+export const TelemetryConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({
+      description: 'Record anonymous usage events (no arguments, no server names). Off by default.',
+    }),
+    file: z
+      .string()
+      .optional()
+      .meta({ description: 'Where the CLI writes them (default <state>/telemetry.jsonl).' }),
+  })
+  .prefault({});
+
 export const McpmanConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -583,6 +640,8 @@ export const McpmanConfigSchema = z
       .meta({ description: 'Config format version; always 1.' }),
     gateway: GatewayConfigSchema,
     images: ImagesConfigSchema,
+    logging: LoggingConfigSchema,
+    telemetry: TelemetryConfigSchema,
     servers: z
       .record(
         z.string().regex(SERVER_NAME_PATTERN, { error: `expected a server name: ${SERVER_NAME_HELP}` }),
@@ -600,6 +659,8 @@ export type McpmanConfigInput = z.input<typeof McpmanConfigSchema>;
 export type MCPServerConfig = z.output<typeof ServerConfigSchema>;
 export type MCPServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type LoggingConfig = z.output<typeof LoggingConfigSchema>;
+export type TelemetryConfig = z.output<typeof TelemetryConfigSchema>;
 export type ServerTransport = MCPServerConfig['transport'];
 export type ResourceLimits = MCPServerConfig['resourceLimits'];
 export type SecurityPolicies = MCPServerConfig['securityPolicies'];

@@ -24,6 +24,8 @@ import type {
 import type { ServerDirectory } from './directory.js';
 import { prefixName, prefixUri, splitName, splitUri, toolAllowed } from './names.js';
 import { isLogLevel } from './session.js';
+import { failSpan } from '../tracing/tracing.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { ClientSession } from './session.js';
 import { InputBridge, ParkedCall, answerWithoutClient, canGiveInput } from './input-bridge.js';
 import { UpstreamHub } from './upstream-hub.js';
@@ -50,6 +52,10 @@ export interface GatewayOptions {
   readonly audit?: AuditLog;
   /** Prometheus figures (request durations, tool calls, rejections). */
   readonly metrics?: GatewayMetrics;
+  /** OpenTelemetry spans per request (a no-op unless an exporter is configured). */
+  readonly tracing?: Tracing;
+  /** `notifications/message` from servers, for the manager's log. */
+  readonly onServerMessage?: (server: string, params: JsonObject) => void;
 }
 
 /** Context of one request from a client. */
@@ -59,6 +65,8 @@ export interface RequestContext {
   readonly signal?: AbortSignal;
   /** The transport already took this request's identity-bucket point (see `admit`). */
   readonly admitted?: boolean;
+  /** Headers of the HTTP request that carried the message (a client's `traceparent`). */
+  readonly headers?: Readonly<Record<string, unknown>>;
 }
 
 const LIST_ITEMS: Readonly<
@@ -210,6 +218,9 @@ export class Gateway implements Disposable {
           this.broadcastListChanged(name, kind);
         },
         sessionsFor: (name) => [...this.sessions].filter((s) => this.serversOf(s).includes(name)),
+        serverMessage: (name, params) => {
+          this.options.onServerMessage?.(name, params);
+        },
       });
       hub.deliver = (session, notification) => {
         this.deliverFromServer(server, session, notification);
@@ -306,15 +317,35 @@ export class Gateway implements Disposable {
     context.signal?.addEventListener('abort', onAbort, { once: true });
     session.inflight.set(request.id, controller);
     const timed = this.options.metrics?.startRequest(session.transport, request.method);
+    const tracing = this.options.tracing;
+    const span = tracing?.startRequest(
+      request.method,
+      {
+        'mcp.transport': session.transport,
+        'mcp.era': session.era,
+        'mcp.identity': session.identity.name,
+      },
+      context.headers,
+      objectOf(objectOf(request.params)['_meta']),
+    );
     try {
-      if (context.admitted !== true) await this.options.limits?.consume('identity', session.identity.name);
+      if (context.admitted !== true) {
+        const consume = (): Promise<void> =>
+          this.options.limits?.consume('identity', session.identity.name) ?? Promise.resolve();
+        await (tracing === undefined ? consume() : tracing.step(span, 'rate-limit', consume));
+      }
       if (session.era === 'modern' && REMOVED_IN_MODERN.has(request.method)) {
         throw new MCPError(
           MCPErrorCode.ProtocolMethodNotFound,
           `Method not found: ${request.method} is not part of ${MODERN_VERSION}`,
         );
       }
-      const call: CallContext = { session, emit: context.emit, signal: controller.signal };
+      const call: CallContext = {
+        session,
+        emit: context.emit,
+        signal: controller.signal,
+        ...(span === undefined ? {} : { span }),
+      };
       // A 2026-07-28 server's InputRequiredResults go to a 2026-07-28 client as they are;
       // only a legacy server's requests to the client need the bridge.
       const result =
@@ -332,8 +363,11 @@ export class Gateway implements Disposable {
       };
     } catch (error) {
       this.countRejection(error);
-      return { jsonrpc: '2.0', id: request.id, error: errorBody(error) };
+      const body = errorBody(error);
+      if (span !== undefined) failSpan(span, new Error(body.message));
+      return { jsonrpc: '2.0', id: request.id, error: body };
     } finally {
+      span?.end();
       timed?.();
       session.inflight.delete(request.id);
       context.signal?.removeEventListener('abort', onAbort);
@@ -506,8 +540,29 @@ export class Gateway implements Disposable {
     }
     const limits = this.options.limits;
     await limits?.consume('server', server);
-    const send = async (): Promise<JsonObject> =>
-      (await this.upstream(session, server)).request(method, forUpstream(params), call, this.timeoutMs);
+    const tracing = this.options.tracing;
+    const send = async (): Promise<JsonObject> => {
+      const hub = await this.upstream(session, server);
+      if (tracing === undefined || call.span === undefined)
+        return hub.request(method, forUpstream(params), call, this.timeoutMs);
+      const span = tracing.startChild(call.span, `upstream ${server}`, {
+        'mcp.server': server,
+        'mcp.method': method,
+      });
+      try {
+        return await hub.request(
+          method,
+          forUpstream(params),
+          { ...call, traceContext: tracing.inject(span) },
+          this.timeoutMs,
+        );
+      } catch (error) {
+        failSpan(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    };
     const gate = limits?.gate(server);
     return gate === undefined ? send() : gate.run(send);
   }

@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import { MCPError, MCPErrorCode, META, RemoteRpcError, isMCPError, toMCPError } from '@mcpman/core';
 import type {
   JsonObject,
@@ -25,6 +26,10 @@ export interface CallContext {
    * them (2026-07-28 clients cannot receive requests: the gateway bridges them, see ParkedCall).
    */
   readonly onServerRequest?: (request: JsonRpcRequest) => Promise<JsonObject>;
+  /** The request's span, whose children trace the steps of the call. */
+  readonly span?: Span;
+  /** W3C trace context of the upstream call (`traceparent`), for 2026-07-28 servers' `_meta`. */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 interface ActiveCall extends CallContext {
@@ -53,6 +58,8 @@ export interface HubEvents {
   listChanged(server: string, kind: 'tools' | 'prompts' | 'resources'): void;
   /** Sessions that may receive this server's session-level messages. */
   sessionsFor(server: string): Iterable<ClientSession>;
+  /** A `notifications/message` from the server, for the manager's log. */
+  serverMessage?(server: string, params: JsonObject): void;
 }
 
 const LIST_KEYS: Readonly<Record<string, string>> = {
@@ -196,7 +203,7 @@ export class UpstreamHub {
       this.progress.set(token, { clientToken, call });
       outgoing = { ...params, _meta: { ...(meta as JsonObject), progressToken: token } };
     }
-    if (this.modern) outgoing = this.envelopeFor(outgoing, call.session);
+    if (this.modern) outgoing = this.envelopeFor(outgoing, call.session, call.traceContext);
     try {
       const result = await peer.request(method, outgoing, { signal: call.signal, timeoutMs });
       return this.modern && call.session.era !== 'modern'
@@ -209,12 +216,17 @@ export class UpstreamHub {
   }
 
   /** What a 2026-07-28 server learns of the client per request: its capabilities and log level. */
-  private envelopeFor(params: JsonObject | undefined, session: ClientSession): JsonObject {
+  private envelopeFor(
+    params: JsonObject | undefined,
+    session: ClientSession,
+    traceContext: Readonly<Record<string, string>> = {},
+  ): JsonObject {
     const own = params?.['_meta'];
     return {
       ...params,
       _meta: {
         ...(typeof own === 'object' && own !== null ? own : {}),
+        ...traceContext,
         [META.clientCapabilities]: session.clientCapabilities,
         ...(session.logLevel === undefined ? {} : { [META.logLevel]: session.logLevel }),
       },
@@ -418,6 +430,7 @@ export class UpstreamHub {
         return;
       }
       case 'notifications/message': {
+        this.events.serverMessage?.(this.name, params);
         const level = params['level'];
         const index = typeof level === 'string' ? LOG_LEVELS.indexOf(level as LogLevel) : -1;
         for (const session of this.events.sessionsFor(this.name)) {

@@ -256,7 +256,9 @@ export class StreamableHttpTransport {
       await this.options.gateway.handle(session, message, { emit: () => undefined });
     // A disconnect is not a cancellation in the legacy era: calls run on, their answers are kept.
     const responses = await Promise.all(
-      requests.map((message) => this.options.gateway.handle(session, message, { emit: respond.emit })),
+      requests.map((message) =>
+        this.options.gateway.handle(session, message, { emit: respond.emit, headers: req.headers }),
+      ),
     );
     if (isInit && responses[0] !== undefined && !('error' in responses[0]))
       this.sessions.set(session.id, registered);
@@ -420,6 +422,7 @@ export class StreamableHttpTransport {
       const response = await this.options.gateway.handle(session, request, {
         emit: respond.emit,
         signal: abort.signal,
+        headers: req.headers,
       });
       if (response === undefined || abort.signal.aborted) return;
       const status =
