@@ -22,6 +22,8 @@ import {
 } from './targets.js';
 import type { EchoTarget } from './workload.js';
 import { runWorkload } from './workload.js';
+import { runScale } from './scale.js';
+import { runSoak } from './soak.js';
 import type { TargetResult } from './workload.js';
 
 // SDK v1's HTTP client adds an abort listener per request to one signal; without this, Node
@@ -37,10 +39,19 @@ const EVERYTHING = {
 interface Options {
   readonly quick: boolean;
   readonly soak: boolean;
+  readonly scale: boolean;
+  readonly minutes: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  return { quick: argv.includes('--quick'), soak: argv.includes('--soak') };
+  const at = argv.indexOf('--minutes');
+  const minutes = at === -1 ? 10 : Number(argv[at + 1]);
+  return {
+    quick: argv.includes('--quick'),
+    soak: argv.includes('--soak'),
+    scale: argv.includes('--scale'),
+    minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : 10,
+  };
 }
 
 async function measure(
@@ -118,10 +129,11 @@ async function peerMeasure(
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.soak) {
-    process.stdout.write(
-      'mcpman bench --soak: the soak run is not implemented yet (observability issue); nothing was measured.\n',
-    );
-    process.exitCode = 1;
+    if (!(await runSoak(options.minutes))) process.exitCode = 1;
+    return;
+  }
+  if (options.scale) {
+    await runScale();
     return;
   }
   const engine = await EngineClient.connect();

@@ -20,7 +20,7 @@ export const REPO = new URL('..', import.meta.url).pathname;
 
 // The SDK deprecates its legacy SSE client; it is measured because older clients still use it.
 // eslint-disable-next-line @typescript-eslint/no-deprecated
-const legacySse = (url: URL): Transport => new SSEClientTransport(url);
+export const legacySse = (url: URL): Transport => new SSEClientTransport(url);
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -234,7 +234,7 @@ export async function startInstantResponder(): Promise<{ url: string; stop: () =
 /** Our gateway in its own process (`mcpman up`), as users run it. */
 export async function startGateway(
   configPath: string,
-): Promise<{ base: URL; grpc: string; stop: () => Promise<void> }> {
+): Promise<{ base: URL; grpc: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const grpcPort = await freePort();
   const child = spawn(
@@ -267,6 +267,7 @@ export async function startGateway(
   return {
     base: new URL(`http://127.0.0.1:${port}`),
     grpc: `127.0.0.1:${grpcPort}`,
+    pid: child.pid ?? 0,
     stop: () => stop(child),
   };
 }

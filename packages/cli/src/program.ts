@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { VERSION } from '@mcpman/core';
 import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
@@ -242,7 +242,9 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .command('bench')
     .description('run the benchmark suite (same as npm run bench; needs the source repository)')
     .option('--quick', 'a short run')
-    .addOption(new Option('--soak', 'the 10-minute soak run (not implemented yet: it says so and exits)'))
+    .option('--soak', 'mixed traffic on every transport for --minutes (default 10): throughput, p50/p99, RSS')
+    .option('--minutes <n>', 'length of the soak run in minutes', '10')
+    .option('--scale', '50 servers and 1,000 client sessions: bring-up time, memory, tools/list latency')
     .action(run((options) => benchCommand(options as BenchOptions, io)));
 
   return program;

@@ -12,6 +12,8 @@ const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 export interface BenchOptions {
   readonly quick?: boolean;
   readonly soak?: boolean;
+  readonly minutes?: string;
+  readonly scale?: boolean;
 }
 
 /** `mcpman bench`: the same as `npm run bench` in the repository. */
@@ -28,7 +30,8 @@ export async function benchCommand(options: BenchOptions, io: CliIO): Promise<Ex
       'tsx',
       script,
       ...(options.quick === true ? ['--quick'] : []),
-      ...(options.soak === true ? ['--soak'] : []),
+      ...(options.soak === true ? ['--soak', '--minutes', options.minutes ?? '10'] : []),
+      ...(options.scale === true ? ['--scale'] : []),
     ];
     const child = spawn(process.execPath, args, {
       cwd: REPO,

@@ -1,0 +1,223 @@
+// `npm run bench -- --scale`: one gateway with 50 servers (server-everything, stdio, each in its
+// own container) and 1,000 concurrent client sessions. Measures the time to bring the 50 up
+// (in parallel, 8 at a time), the gateway's memory per server and per session, container memory
+// per server, and tools/list latency over all 50 on /mcp. Writes bench/results/scale.{json,md}.
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { REPO, startGateway } from './targets.js';
+
+const run = promisify(execFile);
+const SERVERS = 50;
+const SESSIONS = 1000;
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function writeConfig(servers: number): Promise<string> {
+  const dir = join(REPO, 'bench/.state');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `scale-${servers}.yaml`);
+  const entries = Array.from(
+    { length: servers },
+    (_, i) =>
+      `  s${String(i + 1).padStart(2, '0')}:\n    source: npx://@modelcontextprotocol/server-everything@2026.8.31\n    args: [stdio]\n    resourceLimits: { memory: 256Mi, cpus: 0.5 }\n    health: { interval: 10m }\n`,
+  );
+  await writeFile(
+    path,
+    `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n${entries.join('')}`,
+  );
+  return path;
+}
+
+/** Containers' memory as the engine reports it, MiB. */
+async function containerMemoryMiB(): Promise<number[]> {
+  const { stdout } = await run('podman', ['stats', '--no-stream', '--format', '{{.MemUsage}}'], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [used = ''] = line.split('/');
+      const match = /([\d.]+)\s*([kMG]i?B)/.exec(used.trim());
+      if (match === null) return NaN;
+      const factor: Record<string, number> = {
+        kB: 1 / 1024,
+        KiB: 1 / 1024,
+        MB: 1,
+        MiB: 1,
+        GB: 1024,
+        GiB: 1024,
+      };
+      return Number(match[1]) * (factor[match[2] ?? 'MB'] ?? 1);
+    });
+}
+
+/** A raw Streamable HTTP session on /mcp (initialize + initialized), kept open. */
+async function openSession(base: URL): Promise<string> {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const init = await fetch(new URL('/mcp', base), {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'scale', version: '1' },
+      },
+    }),
+  });
+  const id = init.headers.get('mcp-session-id');
+  await init.text();
+  if (id === null) throw new Error(`no session id (HTTP ${init.status})`);
+  const done = await fetch(new URL('/mcp', base), {
+    method: 'POST',
+    headers: { ...headers, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await done.text();
+  return id;
+}
+
+async function callOnSession(base: URL, id: string, n: number): Promise<void> {
+  const reply = await fetch(new URL('/mcp', base), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': id,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: {
+        name: `s${String((n % SERVERS) + 1).padStart(2, '0')}__echo`,
+        arguments: { message: 'scale' },
+      },
+    }),
+  });
+  const text = await reply.text();
+  if (!text.includes('Echo: scale')) throw new Error(`session call failed: ${text.slice(0, 200)}`);
+}
+
+async function bounded<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i] as T, i);
+      }
+    }),
+  );
+}
+
+export async function runScale(): Promise<void> {
+  // The gateway with one server: the baseline its memory per server is measured against.
+  const single = await startGateway(await writeConfig(1));
+  const rssOne = await rssMiB(single.pid);
+  await single.stop();
+
+  const config = await writeConfig(SERVERS);
+  const upStarted = performance.now();
+  const gateway = await startGateway(config);
+  const upSeconds = (performance.now() - upStarted) / 1000;
+  process.stderr.write(`scale: ${SERVERS} servers ready in ${upSeconds.toFixed(1)} s\n`);
+  try {
+    const rssServers = await rssMiB(gateway.pid);
+    const containers = await containerMemoryMiB();
+    const client = new Client({ name: 'scale', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', gateway.base)));
+    const coldStarted = performance.now();
+    const tools = (await client.listTools()).tools.length;
+    const coldMs = performance.now() - coldStarted;
+    const warm: number[] = [];
+    for (let i = 0; i < 100; i += 1) {
+      const started = performance.now();
+      await client.listTools();
+      warm.push(performance.now() - started);
+    }
+    await client.close();
+
+    const ids: string[] = [];
+    const openStarted = performance.now();
+    await bounded(Array.from({ length: SESSIONS }), 32, async () => {
+      ids.push(await openSession(gateway.base));
+    });
+    const openSeconds = (performance.now() - openStarted) / 1000;
+    const rssSessions = await rssMiB(gateway.pid);
+    const callTimes: number[] = [];
+    const callsStarted = performance.now();
+    await bounded(ids, 100, async (id, i) => {
+      const started = performance.now();
+      await callOnSession(gateway.base, id, i);
+      callTimes.push(performance.now() - started);
+    });
+    const callsSeconds = (performance.now() - callsStarted) / 1000;
+
+    const result = {
+      servers: SERVERS,
+      sessions: SESSIONS,
+      upSeconds,
+      gatewayRssOneServerMiB: rssOne,
+      gatewayRssServersMiB: rssServers,
+      gatewayMiBPerServer: (rssServers - rssOne) / (SERVERS - 1),
+      containerMiBPerServer: containers.reduce((a, b) => a + b, 0) / Math.max(1, containers.length),
+      tools,
+      toolsListColdMs: coldMs,
+      toolsListP50Ms: percentile(warm, 50),
+      toolsListP99Ms: percentile(warm, 99),
+      sessionsOpenSeconds: openSeconds,
+      gatewayRssSessionsMiB: rssSessions,
+      gatewayKiBPerSession: ((rssSessions - rssServers) * 1024) / SESSIONS,
+      callsPerSecondOverSessions: SESSIONS / callsSeconds,
+      sessionCallP50Ms: percentile(callTimes, 50),
+      sessionCallP99Ms: percentile(callTimes, 99),
+    };
+    const f = (v: number, d = 1): string => v.toFixed(d);
+    const markdown = [
+      `Scale: one gateway, ${SERVERS} servers (server-everything, stdio, a container each), ${SESSIONS} concurrent client sessions.`,
+      '',
+      '| figure | value |',
+      '| --- | ---: |',
+      `| ${SERVERS} servers from nothing to ready (8 at a time) | ${f(upSeconds)} s |`,
+      `| gateway RSS, 1 server / ${SERVERS} servers | ${f(rssOne)} / ${f(rssServers)} MiB |`,
+      `| gateway memory per server | ${f(result.gatewayMiBPerServer, 2)} MiB |`,
+      `| container memory per server (engine stats) | ${f(result.containerMiBPerServer)} MiB |`,
+      `| tools/list on /mcp over ${SERVERS} servers (${tools} tools): first, cold | ${f(coldMs)} ms |`,
+      `| tools/list, cached: p50 / p99 | ${f(result.toolsListP50Ms, 2)} / ${f(result.toolsListP99Ms, 2)} ms |`,
+      `| ${SESSIONS} sessions opened (32 at a time) | ${f(openSeconds)} s |`,
+      `| gateway memory per open session | ${f(result.gatewayKiBPerSession)} KiB |`,
+      `| one tools/call on each of the ${SESSIONS} sessions (100 at a time) | ${f(result.callsPerSecondOverSessions, 0)} calls/s, p50 ${f(result.sessionCallP50Ms, 2)} ms, p99 ${f(result.sessionCallP99Ms, 2)} ms |`,
+      '',
+    ].join('\n');
+    process.stdout.write(markdown);
+    const dir = join(REPO, 'bench/results');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'scale.md'), markdown);
+    await writeFile(join(dir, 'scale.json'), `${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await gateway.stop();
+  }
+}
