@@ -25,7 +25,7 @@ function panel(series: Series, index: number, xMax: number): string {
   const ticks = [0, 0.5, 1]
     .map((f) => {
       const value = yMax * f;
-      return `<text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" font-size="11">${value.toPrecision(3)}</text>`;
+      return `<text x="${PAD.left - 6}" y="${(y(value) + 4).toFixed(1)}" text-anchor="end" font-size="11">${value >= 100 ? value.toFixed(0) : value.toPrecision(3)}</text>`;
     })
     .join('');
   return [

@@ -7,8 +7,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { REPO, startGateway } from './targets.js';
 
 const run = promisify(execFile);
@@ -18,6 +16,32 @@ const SESSIONS = 1000;
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** RSS moves with the garbage collector: the median of samples over a few quiet seconds. */
+async function settledRssMiB(pid: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 10; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    samples.push(await rssMiB(pid));
+  }
+  return percentile(samples, 50);
+}
+
+/** tools/list on an open session, raw: the SDK client would time its own schema checks too. */
+async function listTools(base: URL, id: string): Promise<number> {
+  const reply = await fetch(new URL('/mcp', base), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': id,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+  });
+  const text = await reply.text();
+  return (text.match(/"inputSchema"/g) ?? []).length;
 }
 
 function percentile(values: number[], p: number): number {
@@ -136,7 +160,9 @@ async function bounded<T>(
 export async function runScale(): Promise<void> {
   // The gateway with one server: the baseline its memory per server is measured against.
   const single = await startGateway(await writeConfig(1));
-  const rssOne = await rssMiB(single.pid);
+  const probe = await openSession(single.base);
+  await listTools(single.base, probe);
+  const rssOne = await settledRssMiB(single.pid);
   await single.stop();
 
   const config = await writeConfig(SERVERS);
@@ -145,20 +171,18 @@ export async function runScale(): Promise<void> {
   const upSeconds = (performance.now() - upStarted) / 1000;
   process.stderr.write(`scale: ${SERVERS} servers ready in ${upSeconds.toFixed(1)} s\n`);
   try {
-    const rssServers = await rssMiB(gateway.pid);
     const containers = await containerMemoryMiB();
-    const client = new Client({ name: 'scale', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', gateway.base)));
+    const lister = await openSession(gateway.base);
     const coldStarted = performance.now();
-    const tools = (await client.listTools()).tools.length;
+    const tools = await listTools(gateway.base, lister);
     const coldMs = performance.now() - coldStarted;
     const warm: number[] = [];
     for (let i = 0; i < 100; i += 1) {
       const started = performance.now();
-      await client.listTools();
+      await listTools(gateway.base, lister);
       warm.push(performance.now() - started);
     }
-    await client.close();
+    const rssServers = await settledRssMiB(gateway.pid);
 
     const ids: string[] = [];
     const openStarted = performance.now();
@@ -166,7 +190,7 @@ export async function runScale(): Promise<void> {
       ids.push(await openSession(gateway.base));
     });
     const openSeconds = (performance.now() - openStarted) / 1000;
-    const rssSessions = await rssMiB(gateway.pid);
+    const rssSessions = await settledRssMiB(gateway.pid);
     const callTimes: number[] = [];
     const callsStarted = performance.now();
     await bounded(ids, 100, async (id, i) => {

@@ -25,6 +25,8 @@ interface Sample {
   readonly rssMiB: number;
   readonly errors: number;
   readonly sessionsOpened: number;
+  /** Client sessions the gateway holds (mcpman_client_sessions, all transports). */
+  readonly gatewaySessions: number;
 }
 
 /** What every worker records into: latencies of the current window, totals, errors. */
@@ -63,6 +65,14 @@ async function rssMiB(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/** The gateway's own count of open client sessions, from its Prometheus metrics. */
+async function gatewaySessions(base: URL): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', base))).text();
+  let total = 0;
+  for (const match of text.matchAll(/^mcpman_client_sessions\{[^}]*\} (\d+)/gm)) total += Number(match[1]);
+  return total;
+}
+
 async function sdkClient(transport: Transport): Promise<Client> {
   const client = new Client({ name: 'mcpman-soak', version: '1' });
   await client.connect(transport);
@@ -89,13 +99,14 @@ async function sdkWorker(make: () => Transport, rec: Recorder, stop: AbortSignal
 /** Session churn: open a session, list, call once, close; again and again. */
 async function churnWorker(base: URL, rec: Recorder, stop: AbortSignal): Promise<void> {
   while (!stop.aborted) {
-    const client = await rec.time(() =>
-      sdkClient(new StreamableHTTPClientTransport(new URL('/servers/everything/mcp', base))),
-    );
+    const transport = new StreamableHTTPClientTransport(new URL('/servers/everything/mcp', base));
+    const client = await rec.time(() => sdkClient(transport));
     if (client === undefined) continue;
     rec.sessions += 1;
     await rec.time(() => client.listTools());
     await rec.time(() => client.callTool({ name: 'echo', arguments: { message: 'churn' } }));
+    // A well-behaved client ends its session (DELETE); abandoned ones wait for the idle timeout.
+    await rec.time(() => transport.terminateSession());
     await client.close();
   }
 }
@@ -150,11 +161,12 @@ export async function runSoak(minutes: number): Promise<boolean> {
         rssMiB: await rssMiB(gateway.pid),
         errors: rec.errors,
         sessionsOpened: rec.sessions,
+        gatewaySessions: await gatewaySessions(base),
       };
       lastCalls = rec.calls;
       samples.push(sample);
       process.stderr.write(
-        `soak: ${sample.at.toFixed(0)} s, ${sample.callsPerSecond.toFixed(0)} calls/s, p50 ${sample.p50.toFixed(2)} ms, p99 ${sample.p99.toFixed(2)} ms, RSS ${sample.rssMiB.toFixed(1)} MiB, ${sample.errors} errors, ${sample.sessionsOpened} sessions\n`,
+        `soak: ${sample.at.toFixed(0)} s, ${sample.callsPerSecond.toFixed(0)} calls/s, p50 ${sample.p50.toFixed(2)} ms, p99 ${sample.p99.toFixed(2)} ms, RSS ${sample.rssMiB.toFixed(1)} MiB, ${sample.errors} errors, ${sample.sessionsOpened} sessions opened, ${sample.gatewaySessions} open\n`,
       );
     }
     stop.abort();
@@ -181,11 +193,11 @@ async function report(samples: readonly Sample[], rec: Recorder, minutes: number
   const lines = [
     `Soak: ${minutes} min of mixed traffic (13 clients: Streamable HTTP ×4, SSE ×2, WebSocket ×3, gRPC ×2, session churn ×2), sampled every ${SAMPLE_MS / 1000} s.`,
     '',
-    '| t (s) | calls/s | p50 ms | p99 ms | gateway RSS MiB | errors (total) | sessions opened |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| t (s) | calls/s | p50 ms | p99 ms | gateway RSS MiB | errors (total) | sessions opened | sessions open |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...samples.map(
       (s) =>
-        `| ${s.at.toFixed(0)} | ${s.callsPerSecond.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rssMiB.toFixed(1)} | ${s.errors} | ${s.sessionsOpened} |`,
+        `| ${s.at.toFixed(0)} | ${s.callsPerSecond.toFixed(0)} | ${s.p50.toFixed(2)} | ${s.p99.toFixed(2)} | ${s.rssMiB.toFixed(1)} | ${s.errors} | ${s.sessionsOpened} | ${s.gatewaySessions} |`,
     ),
     '',
     `Total: ${total?.calls ?? 0} requests, ${rec.errors} errors, ${rec.sessions} sessions opened. RSS middle third ${rss.middle.toFixed(1)} MiB, last third ${rss.last.toFixed(1)} MiB: ${rss.ok ? 'plateau' : 'still growing'}.`,
