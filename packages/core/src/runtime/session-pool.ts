@@ -175,8 +175,12 @@ export class SessionPool {
       return;
     }
     const strays = containers.filter((c) => !this.owned.has(c.id));
-    await Promise.all(strays.map((c) => this.deps.engine.removeContainer(c.id)));
-    if (strays.length > 0) this.deps.log(`[mcpman] removed ${strays.length} leftover session container(s)`);
+    const removed = await Promise.allSettled(strays.map((c) => this.deps.engine.removeContainer(c.id)));
+    const failed = removed.filter((r) => r.status === 'rejected').length;
+    if (strays.length > failed)
+      this.deps.log(`[mcpman] removed ${strays.length - failed} leftover session container(s)`);
+    // The engine still busy: try again later rather than leave them.
+    if (failed > 0) this.scheduleReap();
   }
 
   /** Top the warm pool up to `warm` (http servers need no warm sessions: they are cheap). */
@@ -199,6 +203,8 @@ export class SessionPool {
           // Not retried in a loop: the next lease or release tries again.
           this.lastError = toMCPError(error);
           this.deps.log(`[mcpman] warm session failed to start: ${this.lastError.message}`);
+          // A creation the engine finished after we gave up on it leaves a container we do not own.
+          this.scheduleReap();
         },
       );
     }
@@ -287,10 +293,11 @@ export class SessionPool {
     // (the engine busy) is left to the reaper, which no longer counts it as owned.
     if (instance.containerId !== undefined) {
       this.owned.delete(instance.containerId);
-      await this.deps.engine.removeContainer(instance.containerId).catch(() => {
-        this.scheduleReap();
-      });
+      await this.deps.engine.removeContainer(instance.containerId).catch(() => undefined);
     }
+    // A sweep a few seconds after sessions end (one timer, however many end) catches whatever a
+    // failed or late removal or creation left behind.
+    this.scheduleReap();
   }
 
   /** Read through a method: `close()` may run while a lease awaits. */
