@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { LogService, Telemetry } from '@mcpman/core';
 import type {
   EventBus,
@@ -24,12 +25,16 @@ export function createLogService(loaded: LoadedConfig, io: CliIO, state: string)
   return new LogService({
     settings: loaded.config.logging,
     file: managerLogFile(loaded, state),
-    console: {
-      write: (text: string) => (io.stderr(text), true),
-      isTTY: io.isTTY,
-    } as NodeJS.WritableStream & {
-      isTTY: boolean;
-    },
+    // A real stream: pino-pretty pipes into it.
+    console: Object.assign(
+      new Writable({
+        write(chunk: Buffer, _encoding, done): void {
+          io.stderr(chunk.toString('utf8'));
+          done();
+        },
+      }),
+      { isTTY: io.isTTY },
+    ),
     consoleLevel: 'warn',
   });
 }
