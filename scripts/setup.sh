@@ -235,7 +235,8 @@ done
 PIDFILE="$STATE_DIR/podman-service.pid"
 start_service() {
   mkdir -p "$(dirname "$SOCKET")"
-  nohup setsid podman system service --time=0 "unix://$SOCKET" >"$STATE_DIR/podman-service.log" 2>&1 &
+  # From `/`: the service outlives this checkout, and its helpers fail in a deleted folder.
+  (cd / && exec nohup setsid podman system service --time=0 "unix://$SOCKET" >"$STATE_DIR/podman-service.log" 2>&1) &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 100); do
     if socket_answers "$SOCKET"; then return 0; fi

@@ -143,7 +143,9 @@ export class ApiService {
   }
 
   async start(): Promise<void> {
+    // From `/`, as a daemon should: it outlives this test run and its working folder.
     const child = spawn('podman', ['system', 'service', '--time=0', `unix://${this.socketPath}`], {
+      cwd: '/',
       detached: true,
       stdio: 'ignore',
     });
