@@ -28,8 +28,8 @@ async function settledRssMiB(pid: number): Promise<number> {
   return percentile(samples, 50);
 }
 
-/** tools/list on an open session, raw: the SDK client would time its own schema checks too. */
-async function listTools(base: URL, id: string): Promise<number> {
+/** One JSON-RPC message on an open session, raw; the body of the answer. */
+async function post(base: URL, id: string, message: object): Promise<string> {
   const reply = await fetch(new URL('/mcp', base), {
     method: 'POST',
     headers: {
@@ -38,9 +38,14 @@ async function listTools(base: URL, id: string): Promise<number> {
       'mcp-session-id': id,
       'mcp-protocol-version': '2025-11-25',
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+    body: JSON.stringify({ jsonrpc: '2.0', ...message }),
   });
-  const text = await reply.text();
+  return reply.text();
+}
+
+/** tools/list on an open session, raw: the SDK client would time its own schema checks too. */
+async function listTools(base: URL, id: string): Promise<number> {
+  const text = await post(base, id, { id: 3, method: 'tools/list', params: {} });
   return (text.match(/"inputSchema"/g) ?? []).length;
 }
 
@@ -109,35 +114,17 @@ async function openSession(base: URL): Promise<string> {
   const id = init.headers.get('mcp-session-id');
   await init.text();
   if (id === null) throw new Error(`no session id (HTTP ${init.status})`);
-  const done = await fetch(new URL('/mcp', base), {
-    method: 'POST',
-    headers: { ...headers, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  await done.text();
+  await post(base, id, { method: 'notifications/initialized' });
   return id;
 }
 
 async function callOnSession(base: URL, id: string, n: number): Promise<void> {
-  const reply = await fetch(new URL('/mcp', base), {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': id,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 2,
-      method: 'tools/call',
-      params: {
-        name: `s${String((n % SERVERS) + 1).padStart(2, '0')}__echo`,
-        arguments: { message: 'scale' },
-      },
-    }),
+  const name = `s${String((n % SERVERS) + 1).padStart(2, '0')}__echo`;
+  const text = await post(base, id, {
+    id: 2,
+    method: 'tools/call',
+    params: { name, arguments: { message: 'scale' } },
   });
-  const text = await reply.text();
   if (!text.includes('Echo: scale')) throw new Error(`session call failed: ${text.slice(0, 200)}`);
 }
 
