@@ -167,8 +167,11 @@ export class StdioAttachConnection implements UpstreamConnection {
 
 /** JSON-RPC messages are objects or batches: anything else is not tried as JSON (cheap on floods). */
 function parseLine(line: string): unknown {
-  const first = line.trimStart()[0];
-  if (first !== '{' && first !== '[') return undefined;
+  // Scan to the first non-blank character instead of trimming: this runs on every message.
+  let i = 0;
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i += 1;
+  const first = line.charCodeAt(i);
+  if (first !== 123 /* { */ && first !== 91 /* [ */) return undefined;
   try {
     return JSON.parse(line) as unknown;
   } catch {
