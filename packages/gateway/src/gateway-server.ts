@@ -13,7 +13,9 @@ import {
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
-import type { Disposable, GatewayConfig, Implementation, JsonObject } from '@mcpman/core';
+import type { Disposable, GatewayConfig, Implementation, JsonObject, SecretStore } from '@mcpman/core';
+import { DashboardService } from './dashboard/dashboard-service.js';
+import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
@@ -63,6 +65,16 @@ export interface GatewayServerOptions {
   readonly tracing?: Tracing;
   /** `notifications/message` from servers, for the manager's log. */
   readonly onServerMessage?: (server: string, params: JsonObject) => void;
+  /** Serve the dashboard (UI at `/`, RPC at `/api/v1/rpc`); needs `management`. */
+  readonly dashboard?: DashboardSetup;
+}
+
+export interface DashboardSetup {
+  /** The config file server edits are written to. */
+  readonly configPath: string;
+  readonly secrets: SecretStore;
+  /** The built UI folder; absent: `/` explains how to build it. */
+  readonly uiDir?: string;
 }
 
 /**
@@ -108,7 +120,10 @@ export class GatewayServer {
   readonly limits: RateLimits;
   readonly audit: AuditLog | undefined;
   readonly metrics: GatewayMetrics;
+  /** The dashboard's backend (also what the Podman Desktop extension's webview talks to). */
+  readonly dashboard: DashboardService | undefined;
   private tlsWatch: Disposable | undefined;
+  private started = false;
 
   constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
@@ -246,6 +261,27 @@ export class GatewayServer {
     if (options.management !== undefined) {
       registerManagementApi(router, options.management, {
         ...api,
+        guard: (req, res) => this.admin(req, res, auth, authOn),
+      });
+    }
+    this.dashboard =
+      options.management === undefined || options.dashboard === undefined
+        ? undefined
+        : new DashboardService({
+            management: options.management,
+            gateway: this.gateway,
+            gatewayConfig: config,
+            tokens: this.tokens,
+            secrets: options.dashboard.secrets,
+            configPath: options.dashboard.configPath,
+            figures: () => this.metrics.serverFigures(),
+            urls: () => ({ http: this.started ? this.http.url : undefined, grpc: this.grpcAddress }),
+          });
+    if (this.dashboard !== undefined) {
+      registerDashboardRoutes(router, {
+        api: this.dashboard,
+        uiDir: options.dashboard?.uiDir,
+        maxRequestBytes: config.maxRequestBytes,
         guard: (req, res) => this.admin(req, res, auth, authOn),
       });
     }
@@ -409,6 +445,7 @@ export class GatewayServer {
   async start(): Promise<URL> {
     await this.control?.start();
     const url = await this.http.start();
+    this.started = true;
     try {
       await this.grpc?.start();
     } catch (error) {
@@ -437,6 +474,7 @@ export class GatewayServer {
 
   async close(): Promise<void> {
     this.tlsWatch?.dispose();
+    this.dashboard?.dispose();
     this.streamable.close();
     this.sse.close();
     this.ws.close();

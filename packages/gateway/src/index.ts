@@ -55,3 +55,8 @@ export type {
 } from './metrics/gateway-metrics.js';
 export { Tracing, failSpan } from './tracing/tracing.js';
 export type { TracingOptions } from './tracing/tracing.js';
+export { DashboardService, rpcErrorOf } from './dashboard/dashboard-service.js';
+export type { DashboardServiceOptions } from './dashboard/dashboard-service.js';
+export { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
+export { GatewayInspector } from './dashboard/gateway-inspector.js';
+export type { DashboardSetup } from './gateway-server.js';

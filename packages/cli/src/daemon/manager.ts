@@ -1,4 +1,5 @@
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import {
@@ -7,6 +8,7 @@ import {
   McpRuntime,
   TokenStore,
   VERSION,
+  PodmanSecretStore,
   defaultTokensFile,
   loadConfigFile,
   toMCPError,
@@ -20,7 +22,7 @@ import {
   loadTlsMaterial,
   parseListen,
 } from '@mcpman/gateway';
-import type { ManagementBackend } from '@mcpman/gateway';
+import type { DashboardSetup, ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
@@ -121,6 +123,12 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     restart: async (name) => {
       await runtime.get(name)?.restart();
     },
+    start: async (name) => {
+      await runtime.get(name)?.start();
+    },
+    stop: async (name) => {
+      await runtime.get(name)?.stop({ remove: false, reason: 'stopped from the dashboard' });
+    },
     reload,
     shutdown: () => {
       stop.trigger('shutdown requested');
@@ -144,9 +152,15 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   let server: GatewayServer | undefined;
   let watcher: FSWatcher | undefined;
   try {
-    server = await createGatewayServer(options, runtime, backend, (name, params) => {
-      logServerMessage(logs, name, params);
-    });
+    server = await createGatewayServer(
+      options,
+      runtime,
+      backend,
+      (name, params) => {
+        logServerMessage(logs, name, params);
+      },
+      { configPath, secrets: new PodmanSecretStore(engine), ...uiFolder() },
+    );
     const url = await server.start();
     const grpc = server.grpcAddress;
     await writeDaemonRecord(
@@ -226,6 +240,7 @@ async function createGatewayServer(
   runtime: McpRuntime,
   management: ManagementBackend,
   onServerMessage: (server: string, params: JsonObject) => void,
+  dashboard: DashboardSetup,
 ): Promise<GatewayServer> {
   const config = options.loaded.config.gateway;
   const http = parseListen(config.listen);
@@ -257,8 +272,19 @@ async function createGatewayServer(
     management,
     controlSocket: controlSocketPath(options.io.env),
     onServerMessage,
+    dashboard,
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
   });
+}
+
+/** The built dashboard (packages/ui/dist), when this checkout has built it. */
+function uiFolder(): { uiDir?: string } {
+  try {
+    const dir = resolve(dirname(createRequire(import.meta.url).resolve('@mcpman/ui/package.json')), 'dist');
+    return existsSync(dir) ? { uiDir: dir } : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Calls `onChange` (debounced) when the config file is written, including by atomic rename. */

@@ -20,3 +20,4 @@ export {
   REFERENCE_BEGIN,
   REFERENCE_END,
 } from './reference-doc.js';
+export { serverConfigIssues } from './browser.js';

@@ -1,1 +1,3 @@
 export { fillTemplates, readSecretValue, secretsInTemplates } from './secret-reader.js';
+export { PodmanSecretStore, assertSecretName } from './secret-store.js';
+export type { SecretStore } from './secret-store.js';

@@ -29,6 +29,10 @@ export interface ManagementBackend {
   servers(): readonly ServerStatus[];
   server(name: string): ServerDetail | undefined;
   restart(name: string): Promise<void>;
+  /** Start a stopped server again (the dashboard's start button). */
+  start?(name: string): Promise<void>;
+  /** Stop one server, keeping its container (until the next `up` or a start). */
+  stop?(name: string): Promise<void>;
   /** Re-read the config file and reconcile; resolves once the work has started. */
   reload(): Promise<void>;
   /** Stop every server, remove what was created, and exit. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/core';
 
-export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio';
+export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio' | 'dashboard';
 
 /** What a session talks to: every server merged (`/mcp`), or one server (`/servers/<name>/mcp`). */
 export type SessionScope = { readonly kind: 'all' } | { readonly kind: 'server'; readonly server: string };

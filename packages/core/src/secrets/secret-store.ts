@@ -1,0 +1,49 @@
+import type { EngineClient } from '../engine/engine-client.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+import { LABEL } from '../runtime/labels.js';
+import { SECRET_NAME_PATTERN } from '../config/schema.js';
+
+/**
+ * Where secret values live. Servers always read them as Podman secrets (mounted or as env);
+ * a store decides what else keeps them (nothing more in the CLI; Podman Desktop's encrypted
+ * SecretStorage in the extension, so they survive a new Podman machine).
+ */
+export interface SecretStore {
+  /** Names only: values never leave a store except into Podman. */
+  list(): Promise<string[]>;
+  /** Create or replace. */
+  set(name: string, value: string): Promise<void>;
+  /** False when there was no such secret. */
+  remove(name: string): Promise<boolean>;
+}
+
+export function assertSecretName(name: string): void {
+  if (!SECRET_NAME_PATTERN.test(name)) {
+    throw new MCPError(MCPErrorCode.SecretInvalid, `"${name}" is not a valid secret name`, {
+      hint: 'Use letters, digits, dot, dash and underscore, starting with a letter or digit.',
+    });
+  }
+}
+
+/** The secrets mcpman made in Podman (label io.mcpman.managed=true). */
+export class PodmanSecretStore implements SecretStore {
+  constructor(private readonly engine: EngineClient) {}
+
+  async list(): Promise<string[]> {
+    const secrets = await this.engine.listSecrets();
+    return secrets
+      .filter((secret) => secret.labels[LABEL.managed] === 'true')
+      .map((secret) => secret.name)
+      .sort();
+  }
+
+  async set(name: string, value: string): Promise<void> {
+    assertSecretName(name);
+    await this.engine.createSecret(name, value, { [LABEL.managed]: 'true' }, true);
+  }
+
+  remove(name: string): Promise<boolean> {
+    return this.engine.removeSecret(name);
+  }
+}

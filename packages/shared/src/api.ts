@@ -1,0 +1,182 @@
+import type { ManagerEvent, ServerState, ServerStatus, TokenInfo } from '@mcpman/core';
+
+export type { ManagerEvent, ServerState, ServerStatus, TokenInfo };
+
+/** Per-server counters from the gateway and the engine. */
+export interface ServerFiguresDto {
+  readonly toolCalls: number;
+  readonly toolErrors: number;
+  readonly memoryBytes?: number;
+  readonly cpuSeconds?: number;
+}
+
+/** Where one server (or all of them) can be reached, by transport. */
+export interface EndpointUrls {
+  readonly streamableHttp: string;
+  readonly sse: string;
+  readonly websocket: string;
+}
+
+export interface Overview {
+  readonly version: string;
+  readonly configPath: string;
+  readonly servers: readonly ServerStatus[];
+  readonly figures: Readonly<Record<string, ServerFiguresDto>>;
+  /** Endpoint URLs by server name. */
+  readonly endpoints: Readonly<Record<string, EndpointUrls>>;
+}
+
+export interface HealthSample {
+  readonly at: number;
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+/** One point of a server's figures over time (sampled by the backend). */
+export interface MetricSample {
+  readonly at: number;
+  readonly memoryBytes?: number;
+  readonly cpuSeconds?: number;
+  readonly toolCalls: number;
+  readonly toolErrors: number;
+}
+
+export interface LogLine {
+  readonly at: number;
+  readonly line: string;
+}
+
+export interface ServerDetailDto {
+  readonly status: ServerStatus;
+  /** The server's entry in the config file as written (secret values never appear there). */
+  readonly config: unknown;
+  readonly logs: readonly LogLine[];
+  readonly health: readonly HealthSample[];
+  readonly metrics: readonly MetricSample[];
+  readonly endpoints: EndpointUrls;
+}
+
+export interface ToolDto {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+}
+
+export interface PromptDto {
+  readonly name: string;
+  readonly description?: string;
+}
+
+export interface ResourceDto {
+  readonly uri: string;
+  readonly name?: string;
+  readonly mimeType?: string;
+}
+
+export interface CapabilitiesDto {
+  readonly tools: readonly ToolDto[];
+  readonly prompts: readonly PromptDto[];
+  readonly resources: readonly ResourceDto[];
+}
+
+export interface ToolCallResultDto {
+  /** `content` of the result, as the server sent it. */
+  readonly content: readonly unknown[];
+  readonly structuredContent?: unknown;
+  /** The tool ran and reported a failure (`isError`), as opposed to the call failing. */
+  readonly isError: boolean;
+  readonly durationMs: number;
+}
+
+/** A problem with a field of a server's config, by its path. */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface TransportDto {
+  readonly name: string;
+  readonly url: string;
+  readonly enabled: boolean;
+}
+
+export interface GatewayDto {
+  readonly transports: readonly TransportDto[];
+  readonly authMode: string;
+  readonly tls: boolean;
+  readonly rateLimit: unknown;
+}
+
+export interface CreatedTokenDto {
+  /** Shown once: the gateway keeps only its hash. */
+  readonly token: string;
+  readonly info: TokenInfo;
+}
+
+export interface CreateTokenRequest {
+  readonly name: string;
+  readonly servers?: readonly string[];
+  readonly admin?: boolean;
+}
+
+/**
+ * What the dashboard can ask of a backend (the `mcpman up` daemon over HTTP, or the Podman
+ * Desktop extension over the webview's postMessage). Every method is asynchronous and rejects
+ * with an RpcError carrying the manager's error code.
+ */
+export interface McpManagerApi {
+  getOverview(): Promise<Overview>;
+  getServer(name: string): Promise<ServerDetailDto>;
+  startServer(name: string): Promise<void>;
+  stopServer(name: string): Promise<void>;
+  restartServer(name: string): Promise<void>;
+  getCapabilities(name: string): Promise<CapabilitiesDto>;
+  callTool(server: string, tool: string, args: Readonly<Record<string, unknown>>): Promise<ToolCallResultDto>;
+  /** Check a server entry as `mcpman validate` would, without writing anything. */
+  validateServer(name: string, config: unknown): Promise<readonly FieldIssue[]>;
+  /** Write a server entry to the config file (atomically) and apply it. */
+  saveServer(name: string, config: unknown, options: { readonly create: boolean }): Promise<void>;
+  removeServer(name: string): Promise<void>;
+  listSecrets(): Promise<readonly string[]>;
+  setSecret(name: string, value: string): Promise<void>;
+  getGateway(): Promise<GatewayDto>;
+  listTokens(): Promise<readonly TokenInfo[]>;
+  createToken(request: CreateTokenRequest): Promise<CreatedTokenDto>;
+  revokeToken(name: string): Promise<void>;
+}
+
+export type ApiMethod = keyof McpManagerApi;
+
+/** The methods a backend answers: a request naming anything else is refused. */
+export const API_METHODS: readonly ApiMethod[] = [
+  'getOverview',
+  'getServer',
+  'startServer',
+  'stopServer',
+  'restartServer',
+  'getCapabilities',
+  'callTool',
+  'validateServer',
+  'saveServer',
+  'removeServer',
+  'listSecrets',
+  'setSecret',
+  'getGateway',
+  'listTokens',
+  'createToken',
+  'revokeToken',
+];
+
+/**
+ * Methods that may take longer than the default timeout (a tool call, or a save that pulls or
+ * builds an image before answering).
+ */
+export const LONG_METHODS: Readonly<Partial<Record<ApiMethod, number>>> = {
+  callTool: 120_000,
+  saveServer: 60_000,
+  startServer: 60_000,
+  restartServer: 60_000,
+  stopServer: 30_000,
+};

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { emptyServerForm, fieldOfPath, formErrors, fromServerConfig, toServerConfig } from './server-form.js';
+
+describe('server form', () => {
+  it('writes an npm server as mcpman.yaml takes it', () => {
+    const model = {
+      ...emptyServerForm(),
+      name: 'everything',
+      source: '@modelcontextprotocol/server-everything@2026.8.31',
+      args: 'stdio\n',
+      env: [{ key: 'LOG_LEVEL', value: 'info' }],
+      secrets: [{ env: 'API_TOKEN', name: 'my-token', value: 's3cret' }],
+      toolsDeny: 'delete_*, drop',
+    };
+    const config = toServerConfig(model);
+    expect(config).toEqual({
+      source: 'npx://@modelcontextprotocol/server-everything@2026.8.31',
+      args: ['stdio'],
+      transport: 'stdio',
+      env: { LOG_LEVEL: 'info' },
+      secrets: { API_TOKEN: 'my-token' },
+      resourceLimits: { memory: '256Mi', cpus: 0.5 },
+      tools: { deny: ['delete_*', 'drop'] },
+    });
+    // The secret's value never lands in the config.
+    expect(JSON.stringify(config)).not.toContain('s3cret');
+    expect(formErrors(model, { existingSecrets: [] })).toEqual({});
+  });
+
+  it('reads an entry back into the same form', () => {
+    const model = {
+      ...emptyServerForm(),
+      name: 'web',
+      sourceKind: 'image' as const,
+      source: 'localhost/web:1',
+      transport: 'http' as const,
+      port: '3001',
+      network: 'isolated' as const,
+      secrets: [{ env: 'KEY', name: 'web-key', value: '' }],
+    };
+    expect(fromServerConfig('web', toServerConfig(model))).toEqual(model);
+  });
+
+  it('names the field of each problem, with what is allowed', () => {
+    const errors = formErrors(
+      {
+        ...emptyServerForm(),
+        name: 'Bad Name',
+        source: '',
+        memory: 'lots',
+        transport: 'http',
+        port: '99999',
+        secrets: [{ env: 'KEY', name: 'missing', value: '' }],
+      },
+      { existingSecrets: [] },
+    );
+    expect(errors.name).toMatch(/lowercase/i);
+    expect(errors.source).toBeDefined();
+    expect(errors.memory).toMatch(/^resourceLimits\.memory: /);
+    expect(errors.port).toMatch(/^transport\.port: /);
+    expect(errors.secrets).toMatch(/does not exist yet/);
+  });
+
+  it('maps config paths to form fields', () => {
+    expect(fieldOfPath('transport.port')).toBe('port');
+    expect(fieldOfPath('resourceLimits.cpus')).toBe('cpus');
+    expect(fieldOfPath('env.API_KEY')).toBe('env');
+    expect(fieldOfPath('args[0]')).toBe('args');
+    expect(fieldOfPath('securityPolicies.network')).toBe('network');
+  });
+});

@@ -1,0 +1,176 @@
+import { serverConfigIssues } from '@mcpman/core/config-schema';
+
+/** The add/edit server form, as the user fills it in. */
+export interface ServerFormModel {
+  name: string;
+  sourceKind: 'npm' | 'image' | 'build';
+  source: string;
+  /** One argument per line. */
+  args: string;
+  transport: 'stdio' | 'http';
+  port: string;
+  path: string;
+  env: { key: string; value: string }[];
+  /** Env var ← secret; `value` is typed into a masked field and stored as a secret, never in the config. */
+  secrets: { env: string; name: string; value: string }[];
+  memory: string;
+  cpus: string;
+  network: '' | 'none' | 'isolated' | 'bridge';
+  /** Comma-separated tool name patterns to hide. */
+  toolsDeny: string;
+}
+
+export type FormFieldName = keyof ServerFormModel;
+
+export function emptyServerForm(): ServerFormModel {
+  return {
+    name: '',
+    sourceKind: 'npm',
+    source: '',
+    args: '',
+    transport: 'stdio',
+    port: '',
+    path: '/mcp',
+    env: [],
+    secrets: [],
+    memory: '256Mi',
+    cpus: '0.5',
+    network: '',
+    toolsDeny: '',
+  };
+}
+
+/** A number when the text is one, else the text itself (so the schema names the problem). */
+function numberish(text: string): number | string {
+  return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+}
+
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+/** The config entry the form describes, in the shape `mcpman.yaml` takes. */
+export function toServerConfig(model: ServerFormModel): Record<string, unknown> {
+  const source =
+    model.sourceKind === 'npm'
+      ? model.source.trim() === ''
+        ? ''
+        : `npx://${model.source.trim().replace(/^npx:\/\//, '')}`
+      : model.sourceKind === 'image'
+        ? { image: model.source.trim() }
+        : { build: model.source.trim() };
+  const config: Record<string, unknown> = { source };
+  const args = lines(model.args);
+  if (args.length > 0) config['args'] = args;
+  config['transport'] =
+    model.transport === 'stdio' ? 'stdio' : { type: 'http', port: numberish(model.port), path: model.path };
+  const env = model.env.filter((e) => e.key !== '' || e.value !== '');
+  if (env.length > 0) config['env'] = Object.fromEntries(env.map((e) => [e.key, e.value]));
+  const secrets = model.secrets.filter((s) => s.env !== '' || s.name !== '');
+  if (secrets.length > 0) config['secrets'] = Object.fromEntries(secrets.map((s) => [s.env, s.name]));
+  config['resourceLimits'] = { memory: model.memory, cpus: numberish(model.cpus) };
+  if (model.network !== '') config['securityPolicies'] = { network: model.network };
+  const deny = model.toolsDeny
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if (deny.length > 0) config['tools'] = { deny };
+  return config;
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+/** The form for an existing entry (what the edit page starts from). */
+export function fromServerConfig(name: string, raw: unknown): ServerFormModel {
+  const config = objectOf(raw);
+  const model = emptyServerForm();
+  model.name = name;
+  const source = config['source'];
+  if (typeof source === 'string') {
+    const npx = source.startsWith('npx://');
+    model.sourceKind = npx ? 'npm' : 'image';
+    model.source = npx ? source.slice('npx://'.length) : source.replace(/^image:\/\//, '');
+  } else {
+    const object = objectOf(source);
+    if (typeof object['npx'] === 'string') model.source = object['npx'];
+    else if (typeof object['image'] === 'string') {
+      model.sourceKind = 'image';
+      model.source = object['image'];
+    } else if (typeof object['build'] === 'string') {
+      model.sourceKind = 'build';
+      model.source = object['build'];
+    }
+  }
+  if (Array.isArray(config['args'])) model.args = config['args'].map(String).join('\n');
+  const transport = config['transport'];
+  if (typeof transport === 'object' && transport !== null && objectOf(transport)['type'] === 'http') {
+    model.transport = 'http';
+    model.port = String(objectOf(transport)['port'] ?? '');
+    model.path = String(objectOf(transport)['path'] ?? '/mcp');
+  }
+  model.env = Object.entries(objectOf(config['env'])).map(([key, value]) => ({ key, value: String(value) }));
+  model.secrets = Object.entries(objectOf(config['secrets'])).map(([env, secret]) => ({
+    env,
+    name: String(secret),
+    value: '',
+  }));
+  const limits = objectOf(config['resourceLimits']);
+  if (limits['memory'] !== undefined) model.memory = String(limits['memory']);
+  if (limits['cpus'] !== undefined) model.cpus = String(limits['cpus']);
+  const network = objectOf(config['securityPolicies'])['network'];
+  if (network === 'none' || network === 'isolated' || network === 'bridge') model.network = network;
+  const deny = objectOf(config['tools'])['deny'];
+  if (Array.isArray(deny)) model.toolsDeny = deny.map(String).join(', ');
+  return model;
+}
+
+/** Which form field a config path belongs to (`transport.port` → port). */
+export function fieldOfPath(path: string): FormFieldName {
+  const head = path.split(/[.[]/)[0] ?? '';
+  switch (head) {
+    case 'name':
+    case 'source':
+    case 'args':
+    case 'env':
+    case 'secrets':
+      return head;
+    case 'transport':
+      return path.includes('path') ? 'path' : 'port';
+    case 'resourceLimits':
+      return path.includes('cpus') ? 'cpus' : 'memory';
+    case 'securityPolicies':
+      return 'network';
+    case 'tools':
+      return 'toolsDeny';
+    default:
+      return 'source';
+  }
+}
+
+/**
+ * Problems by form field, from the same zod schema `mcpman validate` uses, plus the checks only
+ * the form can make (a secret row needs a value when it is new).
+ */
+export function formErrors(model: ServerFormModel, options: { readonly existingSecrets: readonly string[] }): Partial<Record<FormFieldName, string>> {
+  const errors: Partial<Record<FormFieldName, string>> = {};
+  const add = (field: FormFieldName, message: string): void => {
+    errors[field] = errors[field] === undefined ? message : `${errors[field]}; ${message}`;
+  };
+  for (const issue of serverConfigIssues(model.name, toServerConfig(model))) {
+    add(fieldOfPath(issue.path), issue.path === 'name' ? issue.message : `${issue.path}: ${issue.message}`);
+  }
+  if (model.name === '') errors.name = 'a name is required';
+  for (const secret of model.secrets) {
+    if (secret.name !== '' && secret.value === '' && !options.existingSecrets.includes(secret.name)) {
+      add('secrets', `secret "${secret.name}" does not exist yet: enter its value`);
+    }
+  }
+  return errors;
+}
