@@ -3,6 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
 
 export default tseslint.config(
   {
@@ -32,6 +33,44 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The dashboard has its own program (DOM, bundler resolution, Svelte runes).
+    files: ['packages/ui/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./packages/ui/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+      globals: globals.browser,
+    },
+  },
+  ...svelte.configs['flat/recommended'],
+  {
+    // Rune modules (*.svelte.ts) are TypeScript with Svelte's compiler on top.
+    files: ['**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: {
+        parser: tseslint.parser,
+        project: ['./packages/ui/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+      },
+    },
+  },
+  {
+    // Components: svelte-check type-checks them; lint keeps to the rules that need no types.
+    files: ['**/*.svelte'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      parserOptions: {
+        ...tseslint.configs.disableTypeChecked.languageOptions?.parserOptions,
+        parser: tseslint.parser,
+        extraFileExtensions: ['.svelte'],
+      },
+      globals: globals.browser,
     },
   },
   {

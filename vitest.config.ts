@@ -9,7 +9,10 @@ const alias = [
   { find: /^@mcpman\/core\/config-schema$/, replacement: `${root}packages/core/src/config/browser.ts` },
   { find: /^@mcpman\/(core|gateway|shared)$/, replacement: `${root}packages/$1/src/index.ts` },
   // The extension's host API exists only inside Podman Desktop: tests use a mock of its types.
-  { find: /^@podman-desktop\/api$/, replacement: `${root}packages/extension/src/test/podman-desktop-api.mock.ts` },
+  {
+    find: /^@podman-desktop\/api$/,
+    replacement: `${root}packages/extension/src/test/podman-desktop-api.mock.ts`,
+  },
 ];
 
 export default defineConfig({

@@ -54,8 +54,8 @@ if [ "${MCPMAN_SETUP_SKIP_BUILD:-0}" != 1 ]; then
   else
     step dependencies "up to date"
   fi
-  npx --no-install tsc -b
-  step build "TypeScript built (tsc -b)"
+  quiet npm run build --silent
+  step build "built (tsc -b, the dashboard with Vite, the extension bundle)"
 fi
 
 # --- Podman ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ cd "$ROOT"
 BIN="$ROOT/node_modules/.bin"
 
 # The shared rate-limit tests run two gateways on a real Redis.
-MCPMAN_SETUP_EXTRAS="${MCPMAN_SETUP_EXTRAS:-redis}" bash scripts/setup.sh
+MCPMAN_SETUP_EXTRAS="${MCPMAN_SETUP_EXTRAS:-chromium redis}" bash scripts/setup.sh
 
 echo "test: lint (eslint, prettier)"
 "$BIN/eslint" .
@@ -19,6 +19,7 @@ node scripts/audit.mjs
 echo "test: type-check (sources, specs, tests)"
 "$BIN/tsc" -b
 "$BIN/tsc" -p tsconfig.check.json
+(cd packages/ui && "$BIN/svelte-check" --tsconfig ./tsconfig.json --fail-on-warnings)
 
 echo "test: unit and integration tests"
 "$BIN/vitest" run "$@"

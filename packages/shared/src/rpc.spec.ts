@@ -3,10 +3,19 @@ import type { McpManagerApi, Overview } from './api.js';
 import { RpcClient, RpcError, dispatchRpc } from './rpc.js';
 import type { RpcRequest, RpcResponse, RpcTransport } from './rpc.js';
 
-const overview: Overview = { version: '0.1.0', configPath: '/x/mcpman.yaml', servers: [], figures: {}, endpoints: {} };
+const overview: Overview = {
+  version: '0.1.0',
+  configPath: '/x/mcpman.yaml',
+  servers: [],
+  figures: {},
+  endpoints: {},
+};
 
 /** A backend behind a transport that answers asynchronously, as postMessage does. */
-function loopback(impl: Partial<McpManagerApi>): { transport: RpcTransport; push: (message: unknown) => void } {
+function loopback(impl: Partial<McpManagerApi>): {
+  transport: RpcTransport;
+  push: (message: unknown) => void;
+} {
   const listeners = new Set<(message: unknown) => void>();
   const push = (message: unknown): void => {
     for (const listener of listeners) listener(message);
@@ -60,7 +69,10 @@ describe('typed RPC', () => {
     );
     const call = client.api.getOverview().catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(1001);
-    expect(await call).toMatchObject({ code: 'RPC_TIMEOUT', message: 'getOverview got no answer within 1 s' });
+    expect(await call).toMatchObject({
+      code: 'RPC_TIMEOUT',
+      message: 'getOverview got no answer within 1 s',
+    });
   });
 
   it('reports a transport that fails to send', async () => {
@@ -76,7 +88,14 @@ describe('typed RPC', () => {
     const client = new RpcClient(transport);
     const seen: unknown[] = [];
     client.onEvent((event) => seen.push(event));
-    const event = { type: 'server.state', server: 'a', state: 'ready', previous: 'starting', reason: 'ok', at: 1 };
+    const event = {
+      type: 'server.state',
+      server: 'a',
+      state: 'ready',
+      previous: 'starting',
+      reason: 'ok',
+      at: 1,
+    };
     push({ kind: 'rpc-event', event });
     push({ kind: 'something-else' });
     expect(seen).toEqual([event]);

@@ -22,7 +22,12 @@ export type RpcErrorBody = z.infer<typeof RpcErrorBodySchema>;
 
 export const RpcResponseSchema = z.union([
   z.object({ kind: z.literal('rpc-response'), id: z.number(), ok: z.literal(true), result: z.unknown() }),
-  z.object({ kind: z.literal('rpc-response'), id: z.number(), ok: z.literal(false), error: RpcErrorBodySchema }),
+  z.object({
+    kind: z.literal('rpc-response'),
+    id: z.number(),
+    ok: z.literal(false),
+    error: RpcErrorBodySchema,
+  }),
 ]);
 export type RpcResponse = z.infer<typeof RpcResponseSchema>;
 
@@ -186,8 +191,8 @@ export async function dispatchRpc(
   }
   const { id, method, args } = parsed.data;
   try {
-    const fn = impl[method] as (...a: unknown[]) => Promise<unknown>;
-    const result = await fn.apply(impl, args);
+    const fn = Reflect.get(impl, method) as (...a: unknown[]) => Promise<unknown>;
+    const result: unknown = await Reflect.apply(fn, impl, args);
     return { kind: 'rpc-response', id, ok: true, result: result ?? null };
   } catch (error) {
     return { kind: 'rpc-response', id, ok: false, error: toError(error) };

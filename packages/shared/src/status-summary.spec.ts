@@ -11,12 +11,22 @@ describe('status summary', () => {
     ]);
     expect(summary.text).toBe('MCP 2/4 ready');
     expect(summary.worst).toBe('bad');
-    expect(summary.lines).toEqual(['a: ready', 'b: starting (waiting for initialize)', 'c: failed (image not found)', 'd: ready']);
+    expect(summary.lines).toEqual([
+      'a: ready',
+      'b: starting (waiting for initialize)',
+      'c: failed (image not found)',
+      'd: ready',
+    ]);
   });
 
   it('is good when all are ready and busy while one is on its way', () => {
     expect(summarize([{ name: 'a', state: 'ready', reason: '' }]).worst).toBe('good');
-    expect(summarize([{ name: 'a', state: 'ready', reason: '' }, { name: 'b', state: 'pulling', reason: '' }]).worst).toBe('busy');
+    expect(
+      summarize([
+        { name: 'a', state: 'ready', reason: '' },
+        { name: 'b', state: 'pulling', reason: '' },
+      ]).worst,
+    ).toBe('busy');
     expect(summarize([]).text).toBe('MCP 0/0 ready');
   });
 

@@ -34,7 +34,9 @@ export interface StatusSummary {
 }
 
 /** What the status bar and the dashboard header say about all servers at once. */
-export function summarize(servers: readonly Pick<ServerStatus, 'name' | 'state' | 'reason'>[]): StatusSummary {
+export function summarize(
+  servers: readonly Pick<ServerStatus, 'name' | 'state' | 'reason'>[],
+): StatusSummary {
   const ready = servers.filter((s) => s.state === 'ready').length;
   let worst: StateTone = 'good';
   for (const server of servers) {
@@ -46,6 +48,8 @@ export function summarize(servers: readonly Pick<ServerStatus, 'name' | 'state' 
     total: servers.length,
     worst,
     text: `MCP ${ready}/${servers.length} ready`,
-    lines: servers.map((s) => (s.state === 'ready' ? `${s.name}: ready` : `${s.name}: ${s.state} (${s.reason})`)),
+    lines: servers.map((s) =>
+      s.state === 'ready' ? `${s.name}: ready` : `${s.name}: ${s.state} (${s.reason})`,
+    ),
   };
 }

@@ -44,18 +44,26 @@ export function registerDashboardRoutes(router: Router, options: DashboardRoutes
     const response = await dispatchRpc(message, options.api, rpcErrorOf);
     sendJson(res, 200, response, { 'cache-control': 'no-store' });
   });
-  const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> => serveFile(req, res, options.uiDir);
+  const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
+    serveFile(req, res, options.uiDir);
   router.get('/', serve);
   router.get('/index.html', serve);
   router.get('/assets/:file', serve);
   router.get('/favicon.svg', serve);
 }
 
-async function serveFile(req: IncomingMessage, res: ServerResponse, uiDir: string | undefined): Promise<void> {
+async function serveFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  uiDir: string | undefined,
+): Promise<void> {
   if (uiDir === undefined || !existsSync(join(uiDir, 'index.html'))) {
     const body =
       '<!doctype html><title>mcpman</title><p>The dashboard is not built. Run <code>npm run build</code> in the mcpman checkout, then reload.</p>';
-    res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(503, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
     return;
   }

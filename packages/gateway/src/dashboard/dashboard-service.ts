@@ -128,7 +128,10 @@ export class DashboardService implements McpManagerApi, Disposable {
     if (detail === undefined) throw notFound(name);
     const loaded = await this.store.loadOrEmpty().catch(() => undefined);
     const entry: unknown = loaded?.document.getIn(['servers', name]);
-    const config = typeof entry === 'object' && entry !== null && 'toJSON' in entry ? (entry as { toJSON(): unknown }).toJSON() : entry;
+    const config =
+      typeof entry === 'object' && entry !== null && 'toJSON' in entry
+        ? (entry as { toJSON(): unknown }).toJSON()
+        : entry;
     return secretRedactor.redactValue({
       status: detail.status,
       config: config ?? null,
@@ -162,29 +165,25 @@ export class DashboardService implements McpManagerApi, Disposable {
       this.optionalList(name, 'resources/list', 'resources'),
     ]);
     return {
-      tools: tools.map(
-        (tool): ToolDto => ({
-          name: stringOf(tool['name']) ?? '',
-          ...(stringOf(tool['title']) === undefined ? {} : { title: stringOf(tool['title']) }),
-          ...(stringOf(tool['description']) === undefined ? {} : { description: stringOf(tool['description']) }),
-          inputSchema: objectOf(tool['inputSchema']),
-        }),
-      ),
-      prompts: prompts.map(
-        (prompt): PromptDto => ({
-          name: stringOf(prompt['name']) ?? '',
-          ...(stringOf(prompt['description']) === undefined
-            ? {}
-            : { description: stringOf(prompt['description']) }),
-        }),
-      ),
-      resources: resources.map(
-        (resource): ResourceDto => ({
-          uri: stringOf(resource['uri']) ?? '',
-          ...(stringOf(resource['name']) === undefined ? {} : { name: stringOf(resource['name']) }),
-          ...(stringOf(resource['mimeType']) === undefined ? {} : { mimeType: stringOf(resource['mimeType']) }),
-        }),
-      ),
+      tools: tools.map((tool): ToolDto => ({
+        name: stringOf(tool['name']) ?? '',
+        ...(stringOf(tool['title']) === undefined ? {} : { title: stringOf(tool['title']) }),
+        ...(stringOf(tool['description']) === undefined
+          ? {}
+          : { description: stringOf(tool['description']) }),
+        inputSchema: objectOf(tool['inputSchema']),
+      })),
+      prompts: prompts.map((prompt): PromptDto => ({
+        name: stringOf(prompt['name']) ?? '',
+        ...(stringOf(prompt['description']) === undefined
+          ? {}
+          : { description: stringOf(prompt['description']) }),
+      })),
+      resources: resources.map((resource): ResourceDto => ({
+        uri: stringOf(resource['uri']) ?? '',
+        ...(stringOf(resource['name']) === undefined ? {} : { name: stringOf(resource['name']) }),
+        ...(stringOf(resource['mimeType']) === undefined ? {} : { mimeType: stringOf(resource['mimeType']) }),
+      })),
     };
   }
 
@@ -203,7 +202,9 @@ export class DashboardService implements McpManagerApi, Disposable {
     );
     return {
       content: Array.isArray(result['content']) ? (result['content'] as unknown[]) : [],
-      ...(result['structuredContent'] === undefined ? {} : { structuredContent: result['structuredContent'] }),
+      ...(result['structuredContent'] === undefined
+        ? {}
+        : { structuredContent: result['structuredContent'] }),
       isError: result['isError'] === true,
       durationMs: Math.round(performance.now() - started),
     };
@@ -280,7 +281,8 @@ export class DashboardService implements McpManagerApi, Disposable {
   }
 
   createToken(request: CreateTokenRequest): Promise<CreatedTokenDto> {
-    const servers = request.servers === undefined || request.servers.length === 0 ? undefined : [...request.servers];
+    const servers =
+      request.servers === undefined || request.servers.length === 0 ? undefined : [...request.servers];
     return this.options.tokens.create({
       name: request.name,
       ...(servers === undefined ? {} : { servers }),
@@ -303,11 +305,10 @@ export class DashboardService implements McpManagerApi, Disposable {
   }
 
   private async control(action: 'start' | 'stop', name: string): Promise<void> {
-    const run = action === 'start' ? this.options.management.start : this.options.management.stop;
-    if (run === undefined) {
-      throw new MCPError(MCPErrorCode.NotImplemented, `this manager cannot ${action} a single server`);
-    }
-    await run.call(this.options.management, name);
+    const management = this.options.management;
+    if (action === 'start' && management.start !== undefined) await management.start(name);
+    else if (action === 'stop' && management.stop !== undefined) await management.stop(name);
+    else throw new MCPError(MCPErrorCode.NotImplemented, `this manager cannot ${action} a single server`);
   }
 
   /** A server without prompts or resources answers "method not found": an empty list here. */
@@ -341,7 +342,9 @@ export class DashboardService implements McpManagerApi, Disposable {
     const out: Record<string, ServerFiguresDto> = {};
     for (const server of this.options.management.servers()) {
       const counter = counters[server.name];
-      const stat = (stats as Readonly<Record<string, { memoryBytes: number; cpuSeconds: number }>>)[server.name];
+      const stat = (stats as Readonly<Record<string, { memoryBytes: number; cpuSeconds: number }>>)[
+        server.name
+      ];
       out[server.name] = {
         toolCalls: counter?.toolCalls ?? 0,
         toolErrors: counter?.toolErrors ?? 0,

@@ -31,7 +31,8 @@ export class GatewayInspector {
         { jsonrpc: '2.0', id: 1, method, params },
         { emit: () => undefined, signal },
       );
-      if (response === undefined) throw new MCPError(MCPErrorCode.UpstreamProtocol, `${method} got no response`);
+      if (response === undefined)
+        throw new MCPError(MCPErrorCode.UpstreamProtocol, `${method} got no response`);
       if ('error' in response) throw fromJsonRpc(response.error);
       return response.result;
     } finally {

@@ -1,4 +1,5 @@
 import { createParser } from 'eventsource-parser';
+import { RpcErrorBodySchema } from '../rpc.js';
 import type { RpcRequest, RpcResponse, RpcTransport } from '../rpc.js';
 
 export interface HttpTransportOptions {
@@ -31,11 +32,18 @@ export class HttpRpcTransport implements RpcTransport {
       headers: this.headers({ 'content-type': 'application/json' }),
       body: JSON.stringify(request),
     });
-    const body: unknown = await res.json();
-    if (!res.ok && !(typeof body === 'object' && body !== null && 'kind' in body)) {
-      throw new Error(`HTTP ${res.status}: ${JSON.stringify(body)}`);
-    }
-    return body as RpcResponse;
+    const body: unknown = await res.json().catch(() => undefined);
+    if (res.ok) return body as RpcResponse;
+    // Refused before dispatch (authentication, origin, size): the gateway's own error body.
+    const refusal = RpcErrorBodySchema.safeParse(
+      typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined,
+    );
+    return {
+      kind: 'rpc-response',
+      id: request.id,
+      ok: false,
+      error: refusal.success ? refusal.data : { code: 'RPC_TRANSPORT', message: `HTTP ${res.status}` },
+    };
   }
 
   onMessage(listener: (message: unknown) => void): () => void {
@@ -80,7 +88,7 @@ export class HttpRpcTransport implements RpcTransport {
       if (!res.ok || res.body === null) throw new Error(`event stream: HTTP ${res.status}`);
       this.onStreamState?.(true);
       const decoder = new TextDecoder();
-      const reader = res.body.getReader();
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) return;

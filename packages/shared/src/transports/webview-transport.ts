@@ -7,6 +7,12 @@ export interface PodmanDesktopWebviewApi {
   setState(state: unknown): void;
 }
 
+/** The window, as far as this transport needs it. */
+export interface MessageTarget {
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  removeEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+}
+
 /**
  * The webview's carrier: requests go out with the host's postMessage, responses and events
  * come back as `message` events on the window.
@@ -14,7 +20,7 @@ export interface PodmanDesktopWebviewApi {
 export class WebviewRpcTransport implements RpcTransport {
   constructor(
     private readonly host: PodmanDesktopWebviewApi,
-    private readonly target: Pick<Window, 'addEventListener' | 'removeEventListener'>,
+    private readonly target: MessageTarget,
   ) {}
 
   send(request: RpcRequest): Promise<RpcResponse | undefined> {
@@ -23,8 +29,8 @@ export class WebviewRpcTransport implements RpcTransport {
   }
 
   onMessage(listener: (message: unknown) => void): () => void {
-    const handler = (event: Event): void => {
-      listener((event as MessageEvent).data);
+    const handler = (event: { readonly data: unknown }): void => {
+      listener(event.data);
     };
     this.target.addEventListener('message', handler);
     return () => {

@@ -22,7 +22,10 @@ function asSchema(value: unknown): Schema {
 
 function kindOf(schema: Schema): FieldKind {
   if (Array.isArray(schema['enum']) && schema['enum'].every((v) => typeof v === 'string')) return 'enum';
-  const type = Array.isArray(schema['type']) ? schema['type'].find((t) => t !== 'null') : schema['type'];
+  const declared = schema['type'];
+  const type: unknown = Array.isArray(declared)
+    ? (declared as unknown[]).find((t) => t !== 'null')
+    : declared;
   if (type === 'string' || type === 'number' || type === 'integer' || type === 'boolean') return type;
   return 'json';
 }
@@ -30,7 +33,8 @@ function kindOf(schema: Schema): FieldKind {
 function initialOf(schema: Schema, kind: FieldKind): string {
   const value = schema['default'];
   if (value === undefined) return kind === 'boolean' ? 'false' : '';
-  return kind === 'json' ? JSON.stringify(value, null, 2) : String(value);
+  if (kind === 'json') return JSON.stringify(value, null, 2);
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export function fieldsOf(inputSchema: unknown): FormField[] {
@@ -58,7 +62,10 @@ export interface ArgumentsResult {
 }
 
 /** Read the inputs back into tool arguments; empty optional fields are left out. */
-export function toArguments(fields: readonly FormField[], values: Readonly<Record<string, string>>): ArgumentsResult {
+export function toArguments(
+  fields: readonly FormField[],
+  values: Readonly<Record<string, string>>,
+): ArgumentsResult {
   const args: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const field of fields) {
@@ -86,7 +93,8 @@ export function toArguments(fields: readonly FormField[], values: Readonly<Recor
       case 'integer': {
         const value = Number(text);
         if (!Number.isFinite(value)) errors[field.name] = 'expected a number';
-        else if (field.kind === 'integer' && !Number.isInteger(value)) errors[field.name] = 'expected a whole number';
+        else if (field.kind === 'integer' && !Number.isInteger(value))
+          errors[field.name] = 'expected a whole number';
         else args[field.name] = value;
         break;
       }

@@ -81,6 +81,13 @@ export function toServerConfig(model: ServerFormModel): Record<string, unknown> 
   return config;
 }
 
+/** A scalar as the form shows it; anything else as empty. */
+function text(value: unknown, fallback = ''): string {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? String(value)
+    : fallback;
+}
+
 function objectOf(value: unknown): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
     ? (value as Record<string, unknown>)
@@ -108,26 +115,27 @@ export function fromServerConfig(name: string, raw: unknown): ServerFormModel {
       model.source = object['build'];
     }
   }
-  if (Array.isArray(config['args'])) model.args = config['args'].map(String).join('\n');
+  if (Array.isArray(config['args']))
+    model.args = (config['args'] as unknown[]).map((a) => text(a)).join('\n');
   const transport = config['transport'];
   if (typeof transport === 'object' && transport !== null && objectOf(transport)['type'] === 'http') {
     model.transport = 'http';
-    model.port = String(objectOf(transport)['port'] ?? '');
-    model.path = String(objectOf(transport)['path'] ?? '/mcp');
+    model.port = text(objectOf(transport)['port']);
+    model.path = text(objectOf(transport)['path'], '/mcp');
   }
-  model.env = Object.entries(objectOf(config['env'])).map(([key, value]) => ({ key, value: String(value) }));
+  model.env = Object.entries(objectOf(config['env'])).map(([key, value]) => ({ key, value: text(value) }));
   model.secrets = Object.entries(objectOf(config['secrets'])).map(([env, secret]) => ({
     env,
-    name: String(secret),
+    name: text(secret),
     value: '',
   }));
   const limits = objectOf(config['resourceLimits']);
-  if (limits['memory'] !== undefined) model.memory = String(limits['memory']);
-  if (limits['cpus'] !== undefined) model.cpus = String(limits['cpus']);
+  if (limits['memory'] !== undefined) model.memory = text(limits['memory']);
+  if (limits['cpus'] !== undefined) model.cpus = text(limits['cpus']);
   const network = objectOf(config['securityPolicies'])['network'];
   if (network === 'none' || network === 'isolated' || network === 'bridge') model.network = network;
   const deny = objectOf(config['tools'])['deny'];
-  if (Array.isArray(deny)) model.toolsDeny = deny.map(String).join(', ');
+  if (Array.isArray(deny)) model.toolsDeny = (deny as unknown[]).map((d) => text(d)).join(', ');
   return model;
 }
 
@@ -158,7 +166,10 @@ export function fieldOfPath(path: string): FormFieldName {
  * Problems by form field, from the same zod schema `mcpman validate` uses, plus the checks only
  * the form can make (a secret row needs a value when it is new).
  */
-export function formErrors(model: ServerFormModel, options: { readonly existingSecrets: readonly string[] }): Partial<Record<FormFieldName, string>> {
+export function formErrors(
+  model: ServerFormModel,
+  options: { readonly existingSecrets: readonly string[] },
+): Partial<Record<FormFieldName, string>> {
   const errors: Partial<Record<FormFieldName, string>> = {};
   const add = (field: FormFieldName, message: string): void => {
     errors[field] = errors[field] === undefined ? message : `${errors[field]}; ${message}`;

@@ -1,0 +1,194 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
+import { podman, sweep } from './helpers/podman.js';
+import { EVERYTHING, MEMORY, Workspace } from './helpers/workspace.js';
+
+/** Screenshots of every page, kept after the run (test-results/ is the artifact folder). */
+const SHOTS = join(REPO, 'test-results', 'dashboard');
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * The browser dashboard against a real `mcpman up`, driven by Playwright in the machine's
+ * Chromium: live status, a container stopped behind the manager's back, the tool tester, form
+ * validation as you type, and a server added from the form coming up for real.
+ */
+describe('browser dashboard', () => {
+  const env = cliEnv();
+  let workspace: Workspace | undefined;
+  let config: string;
+  let url: string;
+  let browser: Browser | undefined;
+  let page: Page;
+
+  const row = (server: string): ReturnType<Page['locator']> =>
+    page.locator(`[data-testid=server-row][data-server="${server}"]`);
+  const dotOf = (server: string): ReturnType<Page['locator']> => row(server).getByTestId('state-dot');
+  const shot = async (name: string): Promise<void> => {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    expect(existsSync(CHROMIUM), 'set-up installs Chromium (MCPMAN_SETUP_EXTRAS=chromium)').toBe(true);
+    await sweep();
+    await mkdir(SHOTS, { recursive: true });
+    workspace = await Workspace.create();
+    config = await workspace.write(
+      'mcpman.yaml',
+      `version: 1
+gateway:
+  listen: 127.0.0.1:0
+  grpc: { enabled: false }
+servers:
+  everything:
+    source: ${EVERYTHING}
+    args: [stdio]
+    health: { interval: 2s }
+    restart: { initialDelay: 200ms }
+`,
+    );
+    const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
+    expect(up.code, up.stderr).toBe(0);
+    url = (await daemonRecord(env))!.url;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await stopManager(env);
+    await sweep();
+    await podman('secret', 'rm', 'dashboard-test-secret').catch(() => undefined);
+    await workspace?.dispose();
+  });
+
+  it('shows each server with a live status indicator, resources and a copyable endpoint', async () => {
+    await page.goto(url);
+    await dotOf('everything').and(page.locator('[data-tone=good]')).waitFor({ timeout: 120_000 });
+    await expect(row('everything').textContent()).resolves.toContain(`${url}servers/everything/mcp`);
+    await expect(page.getByTestId('summary').textContent()).resolves.toBe('MCP 1/1 ready');
+    await page
+      .getByRole('button', { name: /Copy endpoint URL/ })
+      .first()
+      .waitFor();
+    await shot('servers');
+  });
+
+  it('turns the indicator red when the container is stopped, and green again after the restart', async () => {
+    const before = (await statusJson(env)).servers.find((s) => s.name === 'everything')!;
+    await podman('stop', '-t', '2', before.containerId!);
+    // No reload: the page follows the event stream.
+    await dotOf('everything').and(page.locator('[data-tone=bad]')).waitFor({ timeout: 30_000 });
+    await shot('servers-down');
+    await dotOf('everything').and(page.locator('[data-tone=good]')).waitFor({ timeout: 120_000 });
+    // The restart is counted (fourth column).
+    await row('everything')
+      .locator('td:nth-child(4)', { hasText: /^\s*1\s*$/ })
+      .waitFor({ timeout: 10_000 });
+  });
+
+  it('calls echo from the tool tester and shows the result', async () => {
+    await page.goto(`${url}#/servers/everything/tools`);
+    await page.getByTestId('tool-list').getByRole('button', { name: 'echo', exact: true }).click();
+    const tester = page.getByTestId('tool-tester');
+    await tester.getByLabel('message').fill('hello from the dashboard');
+    await tester.getByRole('button', { name: 'Call tool' }).click();
+    const result = page.getByTestId('tool-result');
+    await result.waitFor({ timeout: 30_000 });
+    await expect(result.getAttribute('data-is-error')).resolves.toBe('false');
+    await expect(result.textContent()).resolves.toContain('Echo: hello from the dashboard');
+    await shot('server-tools');
+    // An empty required field is refused in the form, before any call.
+    await tester.getByLabel('message').fill('');
+    await tester.getByRole('button', { name: 'Call tool' }).click();
+    await tester.getByText('required').waitFor();
+  });
+
+  it('shows summary, logs and health of a server', async () => {
+    await page.goto(`${url}#/servers/everything/summary`);
+    await page.getByTestId('server-config').waitFor();
+    await expect(page.getByTestId('server-config').textContent()).resolves.toContain(EVERYTHING);
+    await shot('server-summary');
+    await page.goto(`${url}#/servers/everything/logs`);
+    await page.getByTestId('server-logs').waitFor();
+    await shot('server-logs');
+    await page.goto(`${url}#/servers/everything/health`);
+    await page
+      .locator('[data-testid=health-history] td', { hasText: 'ok' })
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await shot('server-health');
+  });
+
+  it('shows a field error as the user types, before any submit', async () => {
+    await page.goto(`${url}#/servers/new`);
+    await page.getByLabel('Name', { exact: true }).fill('Bad Name');
+    await page.getByText(/lowercase letters, digits and single hyphens/).waitFor();
+    await page.getByLabel('Memory').fill('lots');
+    await page.getByText(/resourceLimits\.memory: /).waitFor();
+    await shot('server-form-invalid');
+    // Nothing was written.
+    await expect(readFile(config, 'utf8')).resolves.not.toContain('Bad Name');
+  });
+
+  it('adds a server from the form, with a secret in a masked field, and brings it to ready', async () => {
+    // By the "Add server" button: a fresh form, not the one the last test left filled in.
+    await page.goto(`${url}#/servers`);
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('memory');
+    await page.getByLabel('Source', { exact: true }).fill(MEMORY.replace('npx://', ''));
+    await page.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByLabel('Secret variable 1').fill('MEMORY_TOKEN');
+    await page.getByLabel('Secret name 1').fill('dashboard-test-secret');
+    const value = page.getByLabel('Secret value 1');
+    await expect(value.getAttribute('type')).resolves.toBe('password');
+    await value.fill('not-in-the-config');
+    await shot('server-form');
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.locator('[data-testid=page-server], [data-testid=error-panel]').first().waitFor();
+    await expect(
+      page.getByTestId('error-panel').count(),
+      await page.locator('main').innerText(),
+    ).resolves.toBe(0);
+    await page.goto(url);
+    await dotOf('memory').and(page.locator('[data-tone=good]')).waitFor({ timeout: 170_000 });
+    const written = await readFile(config, 'utf8');
+    expect(written).toContain('memory:');
+    expect(written).toContain('dashboard-test-secret');
+    expect(written).not.toContain('not-in-the-config');
+    await expect(podman('secret', 'inspect', 'dashboard-test-secret')).resolves.toContain(
+      'dashboard-test-secret',
+    );
+  }, 240_000);
+
+  it('lists the transports and creates a token that is shown once', async () => {
+    await page.goto(`${url}#/gateway`);
+    await page.getByTestId('transports').waitFor();
+    await expect(page.getByTestId('transports').textContent()).resolves.toContain(`${url}mcp`);
+    await page.getByLabel('Token name').fill('dashboard-client');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const created = page.getByTestId('created-token');
+    await created.waitFor();
+    await expect(created.textContent()).resolves.toMatch(/mcpman_\w+|[A-Za-z0-9_-]{20,}/);
+    await page.getByTestId('tokens').getByText('dashboard-client').waitFor();
+    await shot('gateway');
+    await page.reload();
+    await page.getByTestId('tokens').waitFor();
+    await expect(page.getByTestId('created-token').count()).resolves.toBe(0);
+  });
+});
