@@ -14,6 +14,8 @@ export default tseslint.config(
       'test-results/**',
       '.cache/**',
       '**/generated/**',
+      '**/.tsc/**',
+      'packages/extension/media/**',
     ],
   },
   js.configs.recommended,

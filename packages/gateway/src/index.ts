@@ -60,3 +60,5 @@ export type { DashboardServiceOptions } from './dashboard/dashboard-service.js';
 export { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
 export { GatewayInspector } from './dashboard/gateway-inspector.js';
 export type { DashboardSetup } from './gateway-server.js';
+export { runtimeBackend } from './api/runtime-backend.js';
+export type { RuntimeBackendOptions } from './api/runtime-backend.js';

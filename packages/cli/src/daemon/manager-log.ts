@@ -134,12 +134,3 @@ export function cliTelemetry(loaded: LoadedConfig, state: string): Telemetry {
   };
   return new Telemetry(sink, true);
 }
-
-/** Usage events from manager events: kinds and codes only, never server names. */
-export function trackEvents(bus: EventBus, telemetry: Telemetry): { dispose(): void } {
-  return bus.on((event: ManagerEvent) => {
-    if (event.type !== 'server.state') return;
-    if (event.state === 'failed') telemetry.track('server.failed', { code: event.code ?? 'INTERNAL' });
-    if (event.state === 'restarting') telemetry.track('server.restart', { cause: 'exit' });
-  });
-}

@@ -1,7 +1,6 @@
-import { existsSync, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   ConfigError,
   EngineClient,
@@ -10,10 +9,11 @@ import {
   VERSION,
   PodmanSecretStore,
   defaultTokensFile,
-  loadConfigFile,
   toMCPError,
+  trackEvents,
+  watchConfigFile,
 } from '@mcpman/core';
-import type { JsonObject, LoadedConfig } from '@mcpman/core';
+import type { Disposable, JsonObject, LoadedConfig } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
@@ -21,12 +21,13 @@ import {
   RuntimeDirectory,
   loadTlsMaterial,
   parseListen,
+  runtimeBackend,
 } from '@mcpman/gateway';
 import type { DashboardSetup, ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
-import { cliTelemetry, createLogService, logEvents, logServerMessage, trackEvents } from './manager-log.js';
+import { cliTelemetry, createLogService, logEvents, logServerMessage } from './manager-log.js';
 import { controlSocketPath, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
@@ -98,59 +99,18 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   telemetry.track('manager.start', { servers: Object.keys(options.loaded.config.servers).length });
   const stop = stopSignal();
 
-  const reload = async (): Promise<void> => {
-    const loaded = await loadConfigFile(configPath);
-    // Resolve once the plan is made (what to create, recreate, remove), so a caller that then
-    // follows the servers sees them in transition rather than their state from before.
-    await runtime.apply(loaded, { settle: false });
-  };
-  const backend: ManagementBackend = {
-    bus: runtime.bus,
-    info: () => ({
-      version: VERSION,
-      pid: process.pid,
-      configPath,
-      startedAt,
-      engineSocket: engine.socketPath,
-    }),
-    servers: () => runtime.status(),
-    server: (name) => {
-      const supervisor = runtime.get(name);
-      return supervisor === undefined
-        ? undefined
-        : { status: supervisor.status(), logs: supervisor.recentLogs };
-    },
-    restart: async (name) => {
-      await runtime.get(name)?.restart();
-    },
-    start: async (name) => {
-      await runtime.get(name)?.start();
-    },
-    stop: async (name) => {
-      await runtime.get(name)?.stop({ remove: false, reason: 'stopped from the dashboard' });
-    },
-    reload,
+  const backend: ManagementBackend = runtimeBackend({
+    runtime,
+    engine,
+    configPath,
+    startedAt,
     shutdown: () => {
       stop.trigger('shutdown requested');
     },
-    containerStats: async () => {
-      const running = runtime.status().filter((s) => s.containerId !== undefined && s.state !== 'stopped');
-      const samples = await Promise.all(
-        running.map(
-          async (s) =>
-            [s.name, await engine.containerStats(s.containerId ?? '').catch(() => undefined)] as const,
-        ),
-      );
-      return Object.fromEntries(
-        samples.filter(
-          (entry): entry is [string, { memoryBytes: number; cpuSeconds: number }] => entry[1] !== undefined,
-        ),
-      );
-    },
-  };
+  });
 
   let server: GatewayServer | undefined;
-  let watcher: FSWatcher | undefined;
+  let watcher: Disposable | undefined;
   try {
     server = await createGatewayServer(
       options,
@@ -189,8 +149,8 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     io.stdout(
       `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1\n`,
     );
-    watcher = watchConfig(configPath, () => {
-      reload().catch((error: unknown) => {
+    watcher = watchConfigFile(configPath, () => {
+      backend.reload().catch((error: unknown) => {
         const message =
           error instanceof ConfigError ? error.toDisplayString() : toMCPError(error).toDisplayString();
         io.stderr(`mcpman: config not applied, keeping the running one:\n${message}\n`);
@@ -213,7 +173,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     log.error({ code: failure.code }, failure.message);
     return ExitCode.Failure;
   } finally {
-    watcher?.close();
+    watcher?.dispose();
     stop.dispose();
     // A second Ctrl-C while cleaning up means "now".
     const force = (): void => process.exit(130);
@@ -285,16 +245,4 @@ function uiFolder(): { uiDir?: string } {
   } catch {
     return {};
   }
-}
-
-/** Calls `onChange` (debounced) when the config file is written, including by atomic rename. */
-function watchConfig(path: string, onChange: () => void): FSWatcher {
-  let timer: NodeJS.Timeout | undefined;
-  const name = basename(path);
-  // Watch the directory: editors and ConfigStore replace the file, which ends a file watch.
-  return watch(dirname(path), (_event, file) => {
-    if (file !== name) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(onChange, 300);
-  });
 }

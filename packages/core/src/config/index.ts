@@ -21,3 +21,4 @@ export {
   REFERENCE_END,
 } from './reference-doc.js';
 export { serverConfigIssues } from './browser.js';
+export { watchConfigFile } from './watch.js';

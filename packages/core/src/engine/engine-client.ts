@@ -35,8 +35,19 @@ function isDockerodeError(error: unknown): error is DockerodeError {
   return typeof error === 'object' && error !== null && 'statusCode' in error;
 }
 
+/** A socket nobody listens on (no engine, wrong path): say so, rather than a raw errno. */
+const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET']);
+
 function fromDockerode(error: unknown, what: string, notFound?: MCPErrorCode): unknown {
-  if (isMCPError(error) || !isDockerodeError(error)) return error;
+  if (isMCPError(error)) return error;
+  const errno = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) {
+    return new MCPError(MCPErrorCode.EngineUnavailable, `the Podman API did not answer (${what}: ${errno})`, {
+      cause: error,
+      hint: 'Start Podman (a Podman machine, or `podman system service`) and check its socket path.',
+    });
+  }
+  if (!isDockerodeError(error)) return error;
   const body = error.json === undefined ? (error.message ?? '') : JSON.stringify(error.json);
   const mapped = engineError(error.statusCode ?? 0, body, what, notFound);
   return new MCPError(mapped.code, mapped.message, { cause: error, data: mapped.data });

@@ -228,6 +228,12 @@ export class McpRuntime implements Disposable {
     void loop();
   }
 
+  /** Stop managing every server and leave their containers as they are (see ServerSupervisor.release). */
+  async releaseAll(): Promise<void> {
+    await Promise.all(this.servers().map((supervisor) => supervisor.release()));
+    this.supervisors.clear();
+  }
+
   /** Stop every server; with `remove`, delete their containers and networks too. */
   async stopAll(options: { remove: boolean }): Promise<void> {
     await Promise.all(

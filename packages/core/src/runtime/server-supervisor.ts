@@ -219,6 +219,17 @@ export class ServerSupervisor {
     this.setState('stopped', options.reason ?? 'stopped');
   }
 
+  /**
+   * Let go of the server without touching its container (the Podman Desktop extension being
+   * deactivated): probes and restarts stop, the MCP session closes. A later manager adopts the
+   * container by its labels.
+   */
+  async release(): Promise<void> {
+    this.generation += 1;
+    this.clearTimers();
+    await this.teardownSession();
+  }
+
   /** Engine events for this server's container: an exit is noticed here within a second. */
   handleEngineEvent(event: EngineEvent): void {
     if (event.id !== this.containerId || this.wanted !== 'running') return;

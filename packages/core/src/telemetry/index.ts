@@ -1,2 +1,2 @@
-export { TELEMETRY_EVENTS, Telemetry, allowedProperties } from './telemetry.js';
+export { TELEMETRY_EVENTS, Telemetry, allowedProperties, trackEvents } from './telemetry.js';
 export type { TelemetryEvent, TelemetryEventName, TelemetryProperties, TelemetrySink } from './telemetry.js';

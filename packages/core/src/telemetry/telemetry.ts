@@ -1,3 +1,5 @@
+import type { EventBus, ManagerEvent } from '../events/event-bus.js';
+import type { Disposable } from '../util/disposable.js';
 /**
  * Anonymous usage events, opt-in. Each event has a name from a fixed list and only the
  * properties allowed for it: kinds, outcomes, counts and durations. Never tool arguments,
@@ -89,4 +91,13 @@ export function allowedProperties(
     }
   }
   return result;
+}
+
+/** Usage events from manager events: kinds and codes only, never server names. */
+export function trackEvents(bus: EventBus, telemetry: Telemetry): Disposable {
+  return bus.on((event: ManagerEvent) => {
+    if (event.type !== 'server.state') return;
+    if (event.state === 'failed') telemetry.track('server.failed', { code: event.code ?? 'INTERNAL' });
+    if (event.state === 'restarting') telemetry.track('server.restart', { cause: 'exit' });
+  });
 }

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { Uri, window } from '@podman-desktop/api';
+import type { Disposable, WebviewPanel } from '@podman-desktop/api';
+import { dispatchRpc } from '@mcpman/shared';
+import type { ManagerEvent, McpManagerApi, RpcResponse } from '@mcpman/shared';
+import { rpcErrorOf } from '@mcpman/gateway';
+
+export interface DashboardPanelOptions {
+  readonly extensionUri: Uri;
+  /** The backend while the manager runs; undefined while it cannot (no Podman, bad settings). */
+  readonly api: () => McpManagerApi | undefined;
+  /** Why there is no backend, for the UI's error display. */
+  readonly unavailable: () => { readonly code: string; readonly message: string; readonly hint: string };
+}
+
+/**
+ * The dashboard in a Podman Desktop webview: the same UI bundle as the browser dashboard, with
+ * its asset URLs rewritten for the webview, and the typed RPC carried over postMessage.
+ */
+export class DashboardPanel implements Disposable {
+  private panel: WebviewPanel | undefined;
+  private readonly subscriptions: Disposable[] = [];
+
+  constructor(private readonly options: DashboardPanelOptions) {}
+
+  get isOpen(): boolean {
+    return this.panel !== undefined;
+  }
+
+  async open(): Promise<void> {
+    if (this.panel !== undefined) {
+      this.panel.reveal();
+      return;
+    }
+    const media = Uri.joinPath(this.options.extensionUri, 'media');
+    const panel = window.createWebviewPanel('mcpman.dashboard', 'MCP Servers', {
+      localResourceRoots: [media],
+    });
+    this.panel = panel;
+    panel.webview.html = await this.html(panel, media);
+    this.subscriptions.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => {
+        void this.answer(panel, message);
+      }),
+      panel.onDidDispose(() => {
+        this.closed();
+      }),
+    );
+  }
+
+  /** Push a manager event to the page (live status, logs, progress). */
+  publish(event: ManagerEvent): void {
+    void this.panel?.webview.postMessage({ kind: 'rpc-event', event });
+  }
+
+  private async answer(panel: WebviewPanel, message: unknown): Promise<void> {
+    const api = this.options.api();
+    let response: RpcResponse;
+    if (api === undefined) {
+      const id = typeof message === 'object' && message !== null && 'id' in message ? message.id : -1;
+      response = {
+        kind: 'rpc-response',
+        id: typeof id === 'number' ? id : -1,
+        ok: false,
+        error: this.options.unavailable(),
+      };
+    } else {
+      response = await dispatchRpc(message, api, rpcErrorOf);
+    }
+    await panel.webview.postMessage(response);
+  }
+
+  /** index.html with every `./…` reference turned into a webview resource URI. */
+  private async html(panel: WebviewPanel, media: Uri): Promise<string> {
+    const page = await readFile(Uri.joinPath(media, 'index.html').fsPath, 'utf8');
+    return page.replace(/(src|href)="\.\/([^"]+)"/g, (_match, attribute: string, path: string) => {
+      const uri = panel.webview.asWebviewUri(Uri.joinPath(media, ...path.split('/')));
+      return `${attribute}="${uri.toString()}"`;
+    });
+  }
+
+  private closed(): void {
+    this.panel = undefined;
+    for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    this.closed();
+  }
+}
