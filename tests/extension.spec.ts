@@ -1,0 +1,274 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { discoverEngineSocket } from '@mcpman/core';
+import { activate, deactivate } from '../packages/extension/src/extension.js';
+import {
+  extensionContext,
+  host,
+  podmanConnection,
+} from '../packages/extension/src/test/podman-desktop-api.mock.js';
+import type { MockExtensionContext } from '../packages/extension/src/test/podman-desktop-api.mock.js';
+import { REPO } from './helpers/cli.js';
+import { podman, serverContainers, sweep } from './helpers/podman.js';
+import { EVERYTHING, Workspace } from './helpers/workspace.js';
+
+const EXTENSION = join(REPO, 'packages/extension');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+/** One RPC over the webview's postMessage, answered by the extension backend. */
+async function rpc(
+  method: string,
+  args: unknown[] = [],
+): Promise<{ ok: boolean; result?: unknown; error?: unknown }> {
+  const webview = host.panels[0]!.webview;
+  const id = webview.posted.length + 1000;
+  webview.received.fire({ kind: 'rpc-request', id, method, args });
+  return vi.waitFor(
+    () => {
+      const response = webview.posted.find(
+        (m): m is { kind: string; id: number; ok: boolean } =>
+          typeof m === 'object' &&
+          m !== null &&
+          'kind' in m &&
+          m.kind === 'rpc-response' &&
+          'id' in m &&
+          m.id === id,
+      );
+      if (response === undefined) throw new Error(`no answer to ${method} yet`);
+      return response;
+    },
+    { timeout: 30_000 },
+  );
+}
+
+/**
+ * The extension in a Podman Desktop stand-in (the typed mock of its API), wired to this
+ * machine's real Podman socket: it runs a real server, shows it in the status bar, serves the
+ * dashboard over the webview, stores a secret in SecretStorage and in Podman, and on
+ * deactivation leaves the server's container to be adopted by the next activation.
+ */
+describe('Podman Desktop extension on real Podman', () => {
+  let workspace: Workspace;
+  let context: MockExtensionContext;
+  let socketPath: string;
+
+  beforeAll(async () => {
+    await sweep();
+    host.reset();
+    workspace = await Workspace.create();
+    socketPath = (await discoverEngineSocket()).path;
+    const config = await workspace.write(
+      'mcpman.yaml',
+      `version: 1\ngateway:\n  grpc: { enabled: false }\nservers:\n  everything:\n    source: ${EVERYTHING}\n    args: [stdio]\n`,
+    );
+    host.settings.set('mcpman.configFile', config);
+    host.settings.set('mcpman.gateway.port', await freePort());
+    host.connections = [podmanConnection(socketPath)];
+    const storage = join(workspace.dir, 'storage');
+    mkdirSync(storage);
+    context = extensionContext(storage, EXTENSION);
+  });
+
+  afterAll(async () => {
+    await deactivate();
+    for (const subscription of context.subscriptions) subscription.dispose();
+    await sweep();
+    await podman('secret', 'rm', 'extension-test-secret').catch(() => undefined);
+    await workspace.dispose();
+  });
+
+  it('activates on the running connection and shows "MCP 1/1 ready" once the server is up', async () => {
+    await activate(context);
+    const item = host.statusBarItems[0]!;
+    await vi.waitFor(
+      () => {
+        expect(item.text).toBe('MCP 1/1 ready');
+      },
+      { timeout: 150_000, interval: 250 },
+    );
+    expect(item.iconClass).toBe('fa fa-circle-check');
+    expect(item.tooltip).toBe('MCP servers\neverything: ready');
+  });
+
+  it('serves the dashboard API over the webview, the tool tester included', async () => {
+    await host.commands.get('mcpman.openDashboard')?.();
+    const overview = await rpc('getOverview');
+    expect(overview.ok).toBe(true);
+    expect(overview.result).toMatchObject({ servers: [{ name: 'everything', state: 'ready' }] });
+    const call = await rpc('callTool', ['everything', 'echo', { message: 'from the webview' }]);
+    expect(call).toMatchObject({
+      ok: true,
+      result: { isError: false, content: [{ type: 'text', text: 'Echo: from the webview' }] },
+    });
+    const unknown = await rpc('restartServer', ['nope']);
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'SERVER_NOT_FOUND' } });
+  });
+
+  it('keeps secrets in SecretStorage and hands them to Podman', async () => {
+    const stored = await rpc('setSecret', ['extension-test-secret', 'swordfish']);
+    expect(stored.ok).toBe(true);
+    expect(context.secrets.values.get('mcpman.secret.extension-test-secret')).toBe('swordfish');
+    await expect(podman('secret', 'inspect', 'extension-test-secret')).resolves.toContain(
+      'extension-test-secret',
+    );
+    await expect(rpc('listSecrets')).resolves.toMatchObject({ ok: true, result: ['extension-test-secret'] });
+  });
+
+  it('copies a client config pointing at its gateway', async () => {
+    await host.commands.get('mcpman.copyClientConfig')?.();
+    const config = JSON.parse(host.clipboard) as { mcpServers: { mcpman: { url: string } } };
+    const port = String(host.settings.get('mcpman.gateway.port'));
+    expect(config.mcpServers.mcpman.url).toBe(`http://127.0.0.1:${port}/mcp`);
+  });
+
+  it('deactivates without removing the server, and adopts it on the next activation', async () => {
+    const before = await serverContainers('everything');
+    expect(before).toHaveLength(1);
+    await deactivate();
+    // Deactivation stopped managing; the container the user configured is still there.
+    const after = await serverContainers('everything');
+    expect(after.map((c) => c.id)).toEqual(before.map((c) => c.id));
+    host.statusBarItems = [];
+    host.commands.clear();
+    await activate(context);
+    await vi.waitFor(
+      () => {
+        expect(host.statusBarItems[0]?.text).toBe('MCP 1/1 ready');
+      },
+      { timeout: 120_000, interval: 250 },
+    );
+    const adopted = await serverContainers('everything');
+    expect(adopted.map((c) => c.id)).toEqual(before.map((c) => c.id));
+  });
+
+  it('stops the gateway when the Podman connection stops', async () => {
+    const connection = podmanConnection(socketPath, 'stopped');
+    host.connections = [connection];
+    host.updated.fire({ providerId: 'podman', connection: connection.connection, status: 'stopped' });
+    await vi.waitFor(() => {
+      expect(host.statusBarItems[0]?.text).toBe('MCP: no Podman');
+    });
+  });
+});
+
+const exec = promisify(execFile);
+const IMAGE = 'localhost/mcpman/podman-desktop-extension:test';
+
+/** The image Podman Desktop installs: built with Podman, then opened up and checked. */
+describe('extension image', () => {
+  const out = mkdtempSync(join(tmpdir(), 'mcpman-extension-image-'));
+
+  afterAll(async () => {
+    await podman('rm', '-f', 'mcpman-extension-image-check').catch(() => undefined);
+    await podman('rmi', '-f', IMAGE).catch(() => undefined);
+    await exec('rm', ['-rf', out]);
+  });
+
+  it('builds FROM scratch with the labels and files Podman Desktop needs to load it', async () => {
+    expect(existsSync(join(EXTENSION, 'dist/extension.cjs')), 'npm run build makes the bundle').toBe(true);
+    await podman('build', '-t', IMAGE, '-f', join(EXTENSION, 'Containerfile'), EXTENSION);
+    const [inspected] = JSON.parse(await podman('image', 'inspect', IMAGE)) as [
+      { Config: { Labels: Record<string, string> }; RootFS: { Layers: string[] } },
+    ];
+    expect(inspected.Config.Labels).toMatchObject({
+      'org.opencontainers.image.title': 'MCP Server Manager',
+      'org.opencontainers.image.vendor': 'mcpman',
+      'io.podman-desktop.api.version': expect.stringMatching(/^>= ?\d+\.\d+\.\d+$/) as unknown,
+    });
+    expect(inspected.Config.Labels['org.opencontainers.image.description']).toBeTruthy();
+    // What is inside: Podman Desktop copies /extension and loads package.json's `main`.
+    await podman('create', '--name', 'mcpman-extension-image-check', IMAGE, '/none');
+    await exec('sh', ['-c', `podman export mcpman-extension-image-check | tar -x -C ${out}`]);
+    const manifest = JSON.parse(readFileSync(join(out, 'extension/package.json'), 'utf8')) as {
+      main: string;
+      icon: string;
+      engines: Record<string, string>;
+    };
+    expect(existsSync(join(out, 'extension', manifest.main))).toBe(true);
+    expect(existsSync(join(out, 'extension', manifest.icon))).toBe(true);
+    expect(existsSync(join(out, 'extension/media/index.html'))).toBe(true);
+    expect(existsSync(join(out, 'extension/dist/gateway/proto/mcpman/mcp/v1/mcp.proto'))).toBe(true);
+    expect(existsSync(join(out, 'extension/dist/core/assets/launch.mjs'))).toBe(true);
+    // The label and the manifest agree on the oldest Podman Desktop.
+    expect(inspected.Config.Labels['io.podman-desktop.api.version']?.replace(/\s/g, '')).toBe(
+      manifest.engines['podman-desktop'],
+    );
+    // The bundle loads in plain Node with only the host API missing.
+    const { stdout } = await exec(process.execPath, [
+      '-e',
+      `require('module').Module._load = ((load) => (r, ...a) => r === '@podman-desktop/api' ? {} : load(r, ...a))(require('module').Module._load); console.log(Object.keys(require(${JSON.stringify(join(out, 'extension', manifest.main))})).join(','))`,
+    ]);
+    expect(stdout.trim()).toBe('activate,deactivate');
+  });
+});
+
+/**
+ * `engines.podman-desktop` is a promise: the extension's sources must compile against the
+ * typings of that oldest API (fetched from the npm registry), not only the newest.
+ */
+describe('oldest supported Podman Desktop API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpman-pd-api-'));
+
+  afterAll(async () => {
+    await exec('rm', ['-rf', dir]);
+  });
+
+  it('compiles against the @podman-desktop/api version engines.podman-desktop names', async () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION, 'package.json'), 'utf8')) as {
+      engines: Record<string, string>;
+    };
+    const version = /^>=\s*(\d+\.\d+\.\d+)$/.exec(manifest.engines['podman-desktop'] ?? '')?.[1];
+    expect(version, 'engines.podman-desktop is ">=X.Y.Z"').toBeDefined();
+    const { stdout } = await exec('npm', [
+      'pack',
+      `@podman-desktop/api@${version}`,
+      '--silent',
+      '--pack-destination',
+      dir,
+    ]);
+    await exec('tar', ['-xzf', join(dir, stdout.trim()), '-C', dir]);
+    const typings = join(dir, 'package/src/extension-api.d.ts');
+    expect(existsSync(typings)).toBe(true);
+    const tsconfig = join(EXTENSION, '.tsc', `api-${version}.json`);
+    mkdirSync(join(EXTENSION, '.tsc'), { recursive: true });
+    writeFileSync(
+      tsconfig,
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: {
+          noEmit: true,
+          composite: false,
+          incremental: false,
+          declaration: false,
+          declarationMap: false,
+          emitDeclarationOnly: false,
+          paths: { '@podman-desktop/api': [typings] },
+        },
+        include: ['../src'],
+        exclude: ['../src/**/*.spec.ts', '../src/test'],
+      }),
+    );
+    const result = await exec(join(REPO, 'node_modules/.bin/tsc'), ['-p', tsconfig]).then(
+      () => '',
+      (error: unknown) => (error as { stdout: string }).stdout,
+    );
+    expect(result, `the extension uses API newer than ${version ?? ''}`).toBe('');
+  }, 120_000);
+});
