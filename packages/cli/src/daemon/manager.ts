@@ -147,7 +147,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       'manager started',
     );
     io.stdout(
-      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1\n`,
+      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1, dashboard at ${url.toString()}\n`,
     );
     watcher = watchConfigFile(configPath, () => {
       backend.reload().catch((error: unknown) => {
