@@ -1,3 +1,4 @@
+import * as z from 'zod';
 // The parts of the config module with no Node.js dependency, for the dashboard: its server form
 // validates with the very schema `mcpman validate` uses.
 import { issuesFromZod } from './issues.js';
@@ -17,4 +18,31 @@ export function serverConfigIssues(name: string, value: unknown): ConfigIssue[] 
   const parsed = ServerConfigSchema.safeParse(value);
   if (!parsed.success) issues.push(...issuesFromZod(ServerConfigSchema, parsed.error.issues));
   return issues;
+}
+
+type JsonNode = Readonly<Record<string, unknown>>;
+
+function nodeOf(value: unknown): JsonNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonNode) : {};
+}
+
+/**
+ * Each field's description from the server schema, by dotted path (`resourceLimits.memory`):
+ * the help text forms show is the one editors get from the JSON Schema.
+ */
+export function serverFieldHelp(): Record<string, string> {
+  const help: Record<string, string> = {};
+  const walk = (node: JsonNode, path: string): void => {
+    const description = node['description'];
+    if (path !== '' && typeof description === 'string' && help[path] === undefined) help[path] = description;
+    for (const [key, child] of Object.entries(nodeOf(node['properties'])))
+      walk(nodeOf(child), path === '' ? key : `${path}.${key}`);
+    for (const branch of [
+      ...(Array.isArray(node['anyOf']) ? node['anyOf'] : []),
+      ...(Array.isArray(node['oneOf']) ? node['oneOf'] : []),
+    ])
+      walk(nodeOf(branch), path);
+  };
+  walk(nodeOf(z.toJSONSchema(ServerConfigSchema, { io: 'input', unrepresentable: 'any' })), '');
+  return help;
 }

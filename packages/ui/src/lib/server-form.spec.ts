@@ -69,3 +69,15 @@ describe('server form', () => {
     expect(fieldOfPath('securityPolicies.network')).toBe('network');
   });
 });
+
+describe('field help from the schema', () => {
+  it('gives each form field the description editors see in the JSON Schema', async () => {
+    const { serverFieldHelp } = await import('@mcpman/core/config-schema');
+    const help = serverFieldHelp();
+    expect(help['source']).toMatch(/Where the server comes from/);
+    expect(help['resourceLimits.memory']).toMatch(/Memory limit/);
+    expect(help['resourceLimits.cpus']).toMatch(/CPU limit/);
+    expect(help['securityPolicies.network']).toMatch(/isolated/);
+    expect(help['transport.port']).toMatch(/Port the server listens on/);
+  });
+});
