@@ -37,11 +37,10 @@ export function serverFieldHelp(): Record<string, string> {
     if (path !== '' && typeof description === 'string' && help[path] === undefined) help[path] = description;
     for (const [key, child] of Object.entries(nodeOf(node['properties'])))
       walk(nodeOf(child), path === '' ? key : `${path}.${key}`);
-    for (const branch of [
-      ...(Array.isArray(node['anyOf']) ? node['anyOf'] : []),
-      ...(Array.isArray(node['oneOf']) ? node['oneOf'] : []),
-    ])
-      walk(nodeOf(branch), path);
+    for (const key of ['anyOf', 'oneOf']) {
+      const branches: unknown = node[key];
+      if (Array.isArray(branches)) for (const branch of branches as unknown[]) walk(nodeOf(branch), path);
+    }
   };
   walk(nodeOf(z.toJSONSchema(ServerConfigSchema, { io: 'input', unrepresentable: 'any' })), '');
   return help;
