@@ -191,4 +191,13 @@ servers:
     await page.getByTestId('tokens').waitFor();
     await expect(page.getByTestId('created-token').count()).resolves.toBe(0);
   });
+
+  it('says so when the connection to the manager is lost', async () => {
+    await page.goto(`${url}#/servers`);
+    await dotOf('everything').waitFor();
+    await expect(page.getByTestId('reconnecting').count()).resolves.toBe(0);
+    await stopManager(env);
+    await page.getByTestId('reconnecting').waitFor({ timeout: 30_000 });
+    await shot('disconnected');
+  });
 });

@@ -20,9 +20,20 @@ export function storeToken(token: string): void {
   else sessionStorage.setItem(TOKEN_KEY, token);
 }
 
+const streamListeners = new Set<(open: boolean) => void>();
+
+/** Hear when the browser's event stream drops and comes back (the webview has none to lose). */
+export function onStreamState(listener: (open: boolean) => void): void {
+  streamListeners.add(listener);
+}
+
 function transport(): RpcTransport {
   if (inWebview) return new WebviewRpcTransport(acquirePodmanDesktopApi(), window);
-  return new HttpRpcTransport({ baseUrl: window.location.origin, token: storedToken });
+  const http = new HttpRpcTransport({ baseUrl: window.location.origin, token: storedToken });
+  http.onStreamState = (open) => {
+    for (const listener of streamListeners) listener(open);
+  };
+  return http;
 }
 
 /** The one client: the UI never talks to Podman, only to this. */

@@ -1,6 +1,6 @@
 import type { ManagerEvent, Overview, ServerStatus } from '@mcpman/shared';
 import { RpcError } from '@mcpman/shared';
-import { api, client } from './client.js';
+import { api, client, onStreamState } from './client.js';
 import { notify } from './toasts.svelte.js';
 
 /** Where things stand: the overview, kept live by the event stream. */
@@ -12,9 +12,17 @@ class LiveState {
   logs = $state<Record<string, { at: number; line: string }[]>>({});
   /** The latest pull/build/install step of servers on their way up, by server. */
   progress = $state<Record<string, { phase: string; message: string; current?: number; total?: number }>>({});
+  /** False while the browser's event stream is down (the status shown may be stale). */
+  connected = $state(true);
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   start(): void {
+    onStreamState((open) => {
+      const reconnected = open && !this.connected;
+      this.connected = open;
+      // Events were missed while the stream was down: fetch where things stand now.
+      if (reconnected) void this.refresh();
+    });
     client.onEvent((event) => {
       this.apply(event);
     });
