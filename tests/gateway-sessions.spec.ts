@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import { WebSocket } from 'ws';
 import type { SessionPool } from '@mcpman/core';
-import { nodeBaseImage, sessionContainers } from './helpers/podman.js';
+import { nodeBaseImage, podman, sessionContainers } from './helpers/podman.js';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { MEMORY } from './helpers/workspace.js';
 
@@ -222,9 +222,25 @@ describe('per-client sessions', () => {
     );
     await expect.poll(() => pool('tiny').stats.leased, { timeout: 30_000 }).toBe(0);
     // What remains is the warm pool, nothing else; stopping the server removes that too.
-    await expect
-      .poll(() => sessionContainers('tiny'), { timeout: 60_000 })
-      .toHaveLength(pool('tiny').stats.warm);
+    try {
+      await expect
+        .poll(() => sessionContainers('tiny'), { timeout: 60_000 })
+        .toHaveLength(pool('tiny').stats.warm);
+    } catch (error) {
+      // Say what is left, and in what state, so a failure can be told from a slow engine.
+      const left = await podman(
+        'ps',
+        '-a',
+        '--filter',
+        'label=io.mcpman.role=session',
+        '--format',
+        '{{.Names}} {{.State}} {{.Status}}',
+      );
+      throw new Error(
+        `${(error as Error).message}\npool: ${JSON.stringify(pool('tiny').stats)}\nleft:\n${left}`,
+        { cause: error },
+      );
+    }
     await h.runtime!.get('tiny')!.stop({ remove: true });
     expect(await sessionContainers('tiny')).toEqual([]);
     // A thousand containers made and removed: minutes on a loaded two-core machine.

@@ -14,6 +14,9 @@ import { LABEL } from './labels.js';
 
 /** How long after sessions end the pool looks for containers no session owns. */
 const REAP_DELAY_MS = 5_000;
+/** While the pool is open it also looks for strays this often: a creation the engine finishes
+ * long after the manager gave up on it (a busy engine) leaves a container no event announces. */
+const REAP_INTERVAL_MS = 20_000;
 
 /** One client session's own upstream: its own container for stdio servers. */
 export interface SessionLease {
@@ -62,6 +65,7 @@ export class SessionPool {
   /** Containers this pool made and has not removed yet (warm, leased, or still starting). */
   private readonly owned = new Set<string>();
   private reapTimer: NodeJS.Timeout | undefined;
+  private reapInterval: NodeJS.Timeout | undefined;
   /** Container creations begun, so a reap can tell whether one started while it listed. */
   private creations = 0;
 
@@ -79,6 +83,12 @@ export class SessionPool {
   /** Start filling the warm pool. */
   start(): void {
     this.refill();
+    if (this.target.kind === 'stdio' && this.reapInterval === undefined) {
+      this.reapInterval = setInterval(() => {
+        this.scheduleReap();
+      }, REAP_INTERVAL_MS);
+      this.reapInterval.unref();
+    }
   }
 
   /** An upstream of its own for one client session. */
@@ -97,6 +107,10 @@ export class SessionPool {
     let instance: Instance;
     try {
       instance = this.takeWarm() ?? (await this.create());
+    } catch (error) {
+      // The engine may still finish a creation this lease gave up on.
+      this.scheduleReap();
+      throw error;
     } finally {
       this.reserved -= 1;
     }
@@ -128,6 +142,8 @@ export class SessionPool {
     this.closed = true;
     clearTimeout(this.reapTimer);
     this.reapTimer = undefined;
+    clearInterval(this.reapInterval);
+    this.reapInterval = undefined;
     const all = [...this.warm.splice(0), ...this.leased.values()];
     this.leased.clear();
     await Promise.all(all.map((instance) => this.destroy(instance)));
@@ -176,9 +192,14 @@ export class SessionPool {
     }
     const strays = containers.filter((c) => !this.owned.has(c.id));
     const removed = await Promise.allSettled(strays.map((c) => this.deps.engine.removeContainer(c.id)));
-    const failed = removed.filter((r) => r.status === 'rejected').length;
+    const failures = removed.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = failures.length;
     if (strays.length > failed)
       this.deps.log(`[mcpman] removed ${strays.length - failed} leftover session container(s)`);
+    if (failed > 0)
+      this.deps.log(
+        `[mcpman] ${failed} leftover session container(s) not removed yet: ${toMCPError(failures[0]?.reason).message}`,
+      );
     // The engine still busy: try again later rather than leave them.
     if (failed > 0) this.scheduleReap();
   }
