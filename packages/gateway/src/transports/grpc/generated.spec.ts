@@ -22,16 +22,9 @@ async function files(dir: string): Promise<Map<string, string>> {
 
 describe('the gRPC proto', () => {
   it('matches the committed generated types (run `npm run proto -w @mcpman/gateway` after editing it)', async () => {
-    const script = JSON.parse(await readFile(join(PACKAGE, 'package.json'), 'utf8')) as {
-      scripts: { proto: string };
-    };
     const out = await mkdtemp(join(tmpdir(), 'mcpman-proto-'));
     try {
-      const args = script.scripts.proto
-        .split(' ')
-        .slice(1)
-        .map((arg) => (arg.startsWith('--outDir=') ? `--outDir=${out}` : arg));
-      await promisify(execFile)(join(PACKAGE, 'node_modules/.bin/proto-loader-gen-types'), args, {
+      await promisify(execFile)(process.execPath, [join(PACKAGE, 'scripts/gen-proto.mjs'), out], {
         cwd: PACKAGE,
       });
       expect(await files(out)).toEqual(await files(GENERATED));

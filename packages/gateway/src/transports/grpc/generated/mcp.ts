@@ -15,7 +15,7 @@ import type { RequestFields as _mcpman_mcp_v1_RequestFields, RequestFields__Outp
 import type { ResourceRequest as _mcpman_mcp_v1_ResourceRequest, ResourceRequest__Output as _mcpman_mcp_v1_ResourceRequest__Output } from './mcpman/mcp/v1/ResourceRequest.js';
 import type { SetLoggingLevelRequest as _mcpman_mcp_v1_SetLoggingLevelRequest, SetLoggingLevelRequest__Output as _mcpman_mcp_v1_SetLoggingLevelRequest__Output } from './mcpman/mcp/v1/SetLoggingLevelRequest.js';
 
-type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+type SubtypeConstructor<Constructor extends new (...args: never) => unknown, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
 };
 
