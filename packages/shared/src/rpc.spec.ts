@@ -114,4 +114,11 @@ describe('typed RPC', () => {
     expect(malformed).toMatchObject({ id: -1, ok: false, error: { code: 'RPC_INVALID_REQUEST' } });
     expect(impl.getOverview).not.toHaveBeenCalled();
   });
+
+  it('turns anything thrown into an RpcError, keeping one that already is', () => {
+    const original = new RpcError({ code: 'SERVER_NOT_FOUND', message: 'no server named "x"' });
+    expect(RpcError.from(original)).toBe(original);
+    expect(RpcError.from(new Error('boom'))).toMatchObject({ code: 'UNKNOWN', message: 'boom' });
+    expect(RpcError.from('plain')).toMatchObject({ code: 'UNKNOWN', message: 'plain' });
+  });
 });

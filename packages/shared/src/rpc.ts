@@ -52,6 +52,12 @@ export class RpcError extends Error {
     this.code = body.code;
     this.hint = body.hint;
   }
+
+  /** Whatever a call threw, as an RpcError (the UI shows code, message and hint). */
+  static from(error: unknown): RpcError {
+    if (error instanceof RpcError) return error;
+    return new RpcError({ code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** Carries requests to a backend and events back; one per medium (postMessage, HTTP). */

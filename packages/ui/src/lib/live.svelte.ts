@@ -38,8 +38,7 @@ class LiveState {
       this.overview = await api.getOverview();
       this.error = undefined;
     } catch (error) {
-      this.error =
-        error instanceof RpcError ? error : new RpcError({ code: 'UNKNOWN', message: String(error) });
+      this.error = RpcError.from(error);
     } finally {
       this.loading = false;
     }

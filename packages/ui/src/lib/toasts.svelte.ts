@@ -1,3 +1,5 @@
+import { RpcError } from '@mcpman/shared';
+
 export interface Toast {
   readonly id: number;
   readonly kind: 'error' | 'info' | 'success';
@@ -26,4 +28,10 @@ export function notify(kind: Toast['kind'], title: string, body = '', code?: str
     setTimeout(() => {
       toasts.dismiss(toast.id);
     }, 4000);
+}
+
+/** A failed action, with the manager's message and error code. */
+export function notifyError(title: string, error: unknown): void {
+  const failure = RpcError.from(error);
+  notify('error', title, failure.message, failure.code);
 }
