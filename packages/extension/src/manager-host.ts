@@ -5,6 +5,7 @@ import {
   ConfigStore,
   EngineClient,
   McpRuntime,
+  PodmanSecretStore,
   TokenStore,
   VERSION,
   loadConfigFile,
@@ -50,8 +51,10 @@ export interface ManagerHostOptions {
  * containers as they are; the next start adopts them by their labels.
  */
 export class ManagerHost implements Disposable {
-  readonly engine: EngineClient;
+  private readonly engine: EngineClient;
   readonly runtime: McpRuntime;
+  /** Podman secrets on this connection, where servers read them. */
+  readonly secrets: PodmanSecretStore;
   private server: GatewayServer | undefined;
   private watcher: Disposable | undefined;
   private tracked: Disposable | undefined;
@@ -59,6 +62,7 @@ export class ManagerHost implements Disposable {
 
   private constructor(private readonly options: ManagerHostOptions) {
     this.engine = new EngineClient({ socketPath: options.socketPath });
+    this.secrets = new PodmanSecretStore(this.engine);
     this.runtime = new McpRuntime({
       engine: this.engine,
       clientInfo: { name: 'mcpman-podman-desktop', version: VERSION },

@@ -51,7 +51,7 @@ export class McpManagerExtension {
     const tracked = podmanDesktopTelemetry(logger, () => this.settings?.telemetry ?? false);
     this.telemetry = tracked.telemetry;
     subscriptions.push(tracked.subscription, logger);
-    this.secrets = new SecretStorageStore(this.context.secrets, () => this.host?.engine);
+    this.secrets = new SecretStorageStore(this.context.secrets, () => this.host?.secrets);
     this.panel = new DashboardPanel({
       extensionUri: this.context.extensionUri,
       api: () => this.api(),
@@ -134,7 +134,7 @@ export class McpManagerExtension {
         },
       });
       this.host = host;
-      await this.secrets.syncTo(host.engine);
+      await this.secrets.syncTo(host.secrets);
       const update = (): void => {
         this.statusBar.showServers(host.status());
       };

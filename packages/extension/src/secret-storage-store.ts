@@ -1,5 +1,5 @@
-import { LABEL, assertSecretName } from '@mcpman/core';
-import type { EngineClient, SecretStore } from '@mcpman/core';
+import { assertSecretName } from '@mcpman/core';
+import type { PodmanSecretStore, SecretStore } from '@mcpman/core';
 import type { SecretStorage } from '@podman-desktop/api';
 
 const INDEX_KEY = 'mcpman.secrets';
@@ -13,7 +13,8 @@ const valueKey = (name: string): string => `mcpman.secret.${name}`;
 export class SecretStorageStore implements SecretStore {
   constructor(
     private readonly storage: SecretStorage,
-    private readonly engine: () => EngineClient | undefined,
+    /** The running connection's Podman secrets, while there is one. */
+    private readonly podman: () => PodmanSecretStore | undefined,
   ) {}
 
   async list(): Promise<string[]> {
@@ -33,7 +34,7 @@ export class SecretStorageStore implements SecretStore {
     const names = new Set(await this.list());
     names.add(name);
     await this.storage.store(INDEX_KEY, JSON.stringify([...names]));
-    await this.engine()?.createSecret(name, value, { [LABEL.managed]: 'true' }, true);
+    await this.podman()?.set(name, value);
   }
 
   async remove(name: string): Promise<boolean> {
@@ -41,18 +42,17 @@ export class SecretStorageStore implements SecretStore {
     const existed = names.delete(name);
     await this.storage.delete(valueKey(name));
     await this.storage.store(INDEX_KEY, JSON.stringify([...names]));
-    const engine = this.engine();
-    const removed = engine === undefined ? false : await engine.removeSecret(name);
+    const removed = (await this.podman()?.remove(name)) ?? false;
     return existed || removed;
   }
 
-  /** Put every stored secret into this engine (replacing what is there). Returns how many. */
-  async syncTo(engine: EngineClient): Promise<number> {
+  /** Put every stored secret into these Podman secrets (replacing what is there). Returns how many. */
+  async syncTo(podman: PodmanSecretStore): Promise<number> {
     let count = 0;
     for (const name of await this.list()) {
       const value = await this.storage.get(valueKey(name));
       if (value === undefined) continue;
-      await engine.createSecret(name, value, { [LABEL.managed]: 'true' }, true);
+      await podman.set(name, value);
       count += 1;
     }
     return count;

@@ -4,7 +4,8 @@ import {
   LABEL,
   MCPError,
   MCPErrorCode,
-  SECRET_NAME_PATTERN,
+  PodmanSecretStore,
+  assertSecretName,
   loadConfigFile,
   resolveConfigPath,
 } from '@mcpman/core';
@@ -47,14 +48,6 @@ function promptHidden(question: string, io: CliIO): Promise<string> {
   });
 }
 
-function checkName(name: string): void {
-  if (!SECRET_NAME_PATTERN.test(name)) {
-    throw new MCPError(MCPErrorCode.SecretInvalid, `"${name}" is not a valid secret name`, {
-      hint: 'Use letters, digits, dot, dash and underscore, starting with a letter or digit.',
-    });
-  }
-}
-
 /** Servers of the config that reference each secret (for `ls` and the reminder after `set`). */
 async function usage(io: CliIO): Promise<Map<string, string[]>> {
   const users = new Map<string, string[]>();
@@ -77,7 +70,7 @@ async function usage(io: CliIO): Promise<Map<string, string[]>> {
  */
 export async function secretSetCommand(name: string, io: CliIO): Promise<ExitCodeValue> {
   try {
-    checkName(name);
+    assertSecretName(name);
     const raw =
       io.stdin.isTTY === true
         ? await promptHidden(`Value for secret ${name} (input hidden): `, io)
@@ -87,8 +80,7 @@ export async function secretSetCommand(name: string, io: CliIO): Promise<ExitCod
       throw new MCPError(MCPErrorCode.SecretInvalid, 'the secret value is empty', {
         hint: 'Pipe the value in: `printf %s "$TOKEN" | mcpman secret set NAME`.',
       });
-    const engine = await connectEngine(io);
-    await engine.createSecret(name, value, { [LABEL.managed]: 'true' }, true);
+    await new PodmanSecretStore(await connectEngine(io)).set(name, value);
     io.stdout(`stored secret ${name} (${Buffer.byteLength(value)} bytes) as a Podman secret\n`);
     const servers = (await usage(io)).get(name) ?? [];
     if (servers.length > 0 && (await runningManager(io)) !== undefined) {
@@ -130,9 +122,8 @@ export async function secretLsCommand(options: { json?: boolean }, io: CliIO): P
 /** `mcpman secret rm NAME` */
 export async function secretRmCommand(name: string, io: CliIO): Promise<ExitCodeValue> {
   try {
-    checkName(name);
-    const engine = await connectEngine(io);
-    if (!(await engine.removeSecret(name))) {
+    assertSecretName(name);
+    if (!(await new PodmanSecretStore(await connectEngine(io)).remove(name))) {
       throw new MCPError(MCPErrorCode.SecretNotFound, `no secret named "${name}"`, {
         hint: '`mcpman secret ls` lists them.',
       });
