@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { Uri, window } from '@podman-desktop/api';
 import type { Disposable, WebviewPanel } from '@podman-desktop/api';
-import { dispatchRpc } from '@mcpman/shared';
-import type { ManagerEvent, McpManagerApi, RpcResponse } from '@mcpman/shared';
+import { dispatchRpc, requestIdOf } from '@mcpman/shared';
+import type { ManagerEvent, McpManagerApi, RpcErrorBody, RpcResponse } from '@mcpman/shared';
 import { rpcErrorOf } from '@mcpman/gateway';
 
 export interface DashboardPanelOptions {
@@ -10,7 +10,7 @@ export interface DashboardPanelOptions {
   /** The backend while the manager runs; undefined while it cannot (no Podman, bad settings). */
   readonly api: () => McpManagerApi | undefined;
   /** Why there is no backend, for the UI's error display. */
-  readonly unavailable: () => { readonly code: string; readonly message: string; readonly hint: string };
+  readonly unavailable: () => RpcErrorBody;
 }
 
 /**
@@ -57,10 +57,9 @@ export class DashboardPanel implements Disposable {
     const api = this.options.api();
     let response: RpcResponse;
     if (api === undefined) {
-      const id = typeof message === 'object' && message !== null && 'id' in message ? message.id : -1;
       response = {
         kind: 'rpc-response',
-        id: typeof id === 'number' ? id : -1,
+        id: requestIdOf(message),
         ok: false,
         error: this.options.unavailable(),
       };

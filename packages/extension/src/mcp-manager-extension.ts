@@ -4,7 +4,7 @@ import { configuration, env, Uri, window } from '@podman-desktop/api';
 import type { ContainerProviderConnection, ExtensionContext } from '@podman-desktop/api';
 import { toMCPError } from '@mcpman/core';
 import type { Disposable as CoreDisposable, Telemetry } from '@mcpman/core';
-import type { McpManagerApi } from '@mcpman/shared';
+import type { McpManagerApi, RpcErrorBody } from '@mcpman/shared';
 import { registerCommands } from './commands.js';
 import { DashboardPanel } from './dashboard-panel.js';
 import { ManagerHost } from './manager-host.js';
@@ -15,6 +15,12 @@ import type { ExtensionSettings } from './settings.js';
 import { McpStatusBar } from './status-bar.js';
 import { podmanDesktopTelemetry } from './telemetry.js';
 
+const NO_PODMAN: RpcErrorBody = {
+  code: 'ENGINE_UNAVAILABLE',
+  message: 'No Podman connection is running.',
+  hint: 'Start a Podman machine in Podman Desktop (Settings → Resources).',
+};
+
 /**
  * The composition root: wires core and the gateway to the running Podman connection, the
  * status bar, the dashboard webview and the commands, and follows connections and settings as
@@ -23,11 +29,8 @@ import { podmanDesktopTelemetry } from './telemetry.js';
 export class McpManagerExtension {
   private host: ManagerHost | undefined;
   private settings: ExtensionSettings | undefined;
-  private problem = {
-    code: 'ENGINE_UNAVAILABLE',
-    message: 'No Podman connection is running.',
-    hint: 'Start a Podman machine in Podman Desktop (Settings → Resources).',
-  };
+  /** Why there is no manager, for the dashboard's error display. */
+  private problem: RpcErrorBody = NO_PODMAN;
   private statusBar!: McpStatusBar;
   private panel!: DashboardPanel;
   private connections!: PodmanConnections;
@@ -112,11 +115,7 @@ export class McpManagerExtension {
     this.settings = read.settings;
     this.telemetry.setEnabled(this.usageAllowed() && read.settings.telemetry);
     if (connection === undefined) {
-      this.problem = {
-        code: 'ENGINE_UNAVAILABLE',
-        message: 'No Podman connection is running.',
-        hint: 'Start a Podman machine in Podman Desktop (Settings → Resources).',
-      };
+      this.problem = NO_PODMAN;
       this.statusBar.showMessage('MCP: no Podman', 'Start a Podman machine to run MCP servers');
       return;
     }

@@ -180,6 +180,12 @@ export type ErrorMapper = (error: unknown) => RpcErrorBody;
  * The backend's side: validates a request (unknown methods and malformed messages are refused,
  * never dispatched) and runs it on the implementation.
  */
+/** The id of a request, as far as a message that may be malformed has one (-1 otherwise). */
+export function requestIdOf(message: unknown): number {
+  const id = typeof message === 'object' && message !== null && 'id' in message ? message.id : undefined;
+  return typeof id === 'number' ? id : -1;
+}
+
 export async function dispatchRpc(
   message: unknown,
   impl: McpManagerApi,
@@ -187,10 +193,9 @@ export async function dispatchRpc(
 ): Promise<RpcResponse> {
   const parsed = RpcRequestSchema.safeParse(message);
   if (!parsed.success) {
-    const id = typeof message === 'object' && message !== null && 'id' in message ? message.id : -1;
     return {
       kind: 'rpc-response',
-      id: typeof id === 'number' ? id : -1,
+      id: requestIdOf(message),
       ok: false,
       error: { code: 'RPC_INVALID_REQUEST', message: `invalid request: ${z.prettifyError(parsed.error)}` },
     };

@@ -65,10 +65,9 @@ const CreateTokenBody = z.strictObject({
   admin: z.boolean().optional(),
 });
 
-function notFound(name: string): MCPError {
-  return new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`, {
-    hint: 'GET /api/v1/servers lists them.',
-  });
+/** The error for a server name the manager does not know, with where to find the names. */
+export function serverNotFound(name: string, hint = 'GET /api/v1/servers lists them.'): MCPError {
+  return new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`, { hint });
 }
 
 /** Counts of servers by state: what `/readyz` and `mcpman status` summarise. */
@@ -171,7 +170,7 @@ export function registerManagementApi(
     guarded((_req, res, params) => {
       const name = params['name'] ?? '';
       const detail = backend.server(name);
-      if (detail === undefined) sendError(res, notFound(name));
+      if (detail === undefined) sendError(res, serverNotFound(name));
       else send(res, 200, detail);
     }),
   );
@@ -184,7 +183,7 @@ export function registerManagementApi(
       async (req, res, params) => {
         await readJson(req, options.maxRequestBytes);
         const name = params['name'] ?? '';
-        if (backend.server(name) === undefined) throw notFound(name);
+        if (backend.server(name) === undefined) throw serverNotFound(name);
         await backend.restart(name);
         send(res, 202, { ok: true });
       },

@@ -35,6 +35,7 @@ import type {
   ToolCallResultDto,
   ToolDto,
 } from '@mcpman/shared';
+import { serverNotFound } from '../api/management-api.js';
 import type { ManagementBackend } from '../api/management-api.js';
 import type { ServerFigures } from '../metrics/gateway-metrics.js';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -86,6 +87,9 @@ export function rpcErrorOf(error: unknown): RpcErrorBody {
     ...(failure.hint === undefined ? {} : { hint: failure.hint }),
   };
 }
+
+const notFound = (name: string): MCPError =>
+  serverNotFound(name, 'It may have been removed from the config; the server list shows the current ones.');
 
 /**
  * The dashboard's backend: everything the UI can ask (`McpManagerApi`), over the same parts
@@ -353,10 +357,4 @@ export class DashboardService implements McpManagerApi, Disposable {
     }
     return out;
   }
-}
-
-function notFound(name: string): MCPError {
-  return new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`, {
-    hint: 'It may have been removed from the config; the server list shows the current ones.',
-  });
 }
