@@ -116,6 +116,7 @@ export class DashboardService implements McpManagerApi, Disposable {
   }
 
   async getOverview(): Promise<Overview> {
+    this.history.watch();
     const servers = this.options.management.servers();
     const info = this.options.management.info();
     return {
@@ -130,6 +131,7 @@ export class DashboardService implements McpManagerApi, Disposable {
   async getServer(name: string): Promise<ServerDetailDto> {
     const detail = this.options.management.server(name);
     if (detail === undefined) throw notFound(name);
+    this.history.watch();
     const loaded = await this.store.loadOrEmpty().catch(() => undefined);
     const entry: unknown = loaded?.document.getIn(['servers', name]);
     const config =

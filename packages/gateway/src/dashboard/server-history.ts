@@ -9,11 +9,14 @@ export interface ServerHistoryOptions {
   readonly sampleMs: number;
   /** Points kept per server and series. */
   readonly keep: number;
+  /** Figures are sampled only this long after the dashboard last asked for them. */
+  readonly watchMs?: number;
 }
 
 /**
  * What the server detail page plots: health probes as they happen (from the event bus) and the
- * server's figures sampled every few seconds, each in a bounded ring per server.
+ * server's figures sampled every few seconds, each in a bounded ring per server. Sampling asks
+ * the engine for every container's stats, so it runs only while a dashboard is looking.
  */
 export class ServerHistory implements Disposable {
   private readonly health = new Map<string, HealthSample[]>();
@@ -21,6 +24,7 @@ export class ServerHistory implements Disposable {
   private readonly subscription: Disposable;
   private readonly timer: NodeJS.Timeout;
   private sampling = false;
+  private watchedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: ServerHistoryOptions) {
     this.subscription = options.bus.onType('server.health', (event) => {
@@ -32,10 +36,20 @@ export class ServerHistory implements Disposable {
       });
     });
     this.timer = setInterval(() => {
-      void this.sample();
+      if (this.watched) void this.sample();
     }, options.sampleMs);
     this.timer.unref();
-    void this.sample();
+  }
+
+  private get watched(): boolean {
+    return Date.now() - this.watchedAt < (this.options.watchMs ?? 5 * 60_000);
+  }
+
+  /** A dashboard is looking: keep sampling (and take a first sample now if it was idle). */
+  watch(): void {
+    const idle = !this.watched;
+    this.watchedAt = Date.now();
+    if (idle) void this.sample();
   }
 
   healthOf(server: string): readonly HealthSample[] {
