@@ -57,7 +57,11 @@ describe('health: readiness, liveness, restarts', () => {
     expect(rt.get('hangs')!.state).toBe('ready');
     await expect.poll(() => rt.get('hangs')!.state, { timeout: 30_000, interval: 100 }).toBe('failed');
     const seen = states('hangs').map((e) => e.state);
-    expect(seen).toEqual([
+    // On a mismatch, say why each state was entered (a slow engine versus a wrong transition).
+    const why = states('hangs')
+      .map((e) => `${e.state}: ${e.reason}`)
+      .join('\n');
+    expect(seen, why).toEqual([
       'starting',
       'ready',
       'unhealthy',
