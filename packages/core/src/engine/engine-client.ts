@@ -38,17 +38,16 @@ function isDockerodeError(error: unknown): error is DockerodeError {
 /** A socket nobody listens on (no engine, wrong path): say so, rather than a raw errno. */
 const UNREACHABLE = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET']);
 
-function unreachable(error: unknown, what: string): unknown {
-  const errno = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-  if (typeof errno !== 'string' || !UNREACHABLE.has(errno)) return error;
-  return new MCPError(MCPErrorCode.EngineUnavailable, `the Podman API did not answer (${what}: ${errno})`, {
-    cause: error,
-    hint: 'Start Podman (a Podman machine, or `podman system service`) and check its socket path.',
-  });
-}
-
 function fromDockerode(error: unknown, what: string, notFound?: MCPErrorCode): unknown {
-  if (isMCPError(error) || !isDockerodeError(error)) return error;
+  if (isMCPError(error)) return error;
+  const errno = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) {
+    return new MCPError(MCPErrorCode.EngineUnavailable, `the Podman API did not answer (${what}: ${errno})`, {
+      cause: error,
+      hint: 'Start Podman (a Podman machine, or `podman system service`) and check its socket path.',
+    });
+  }
+  if (!isDockerodeError(error)) return error;
   const body = error.json === undefined ? (error.message ?? '') : JSON.stringify(error.json);
   const mapped = engineError(error.statusCode ?? 0, body, what, notFound);
   return new MCPError(mapped.code, mapped.message, { cause: error, data: mapped.data });
@@ -147,20 +146,8 @@ export class EngineClient {
     return Object.assign(new EngineClient({ socketPath: candidate.path }), { source: candidate });
   }
 
-  /**
-   * Every request to the engine, under the retry/timeout/breaker policy; a socket that does not
-   * answer at all comes out as ENGINE_UNAVAILABLE, whichever client made the request.
-   */
-  private async execute<T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await this.policy.execute(fn);
-    } catch (error) {
-      throw unreachable(error, what);
-    }
-  }
-
   private call<T>(what: string, fn: () => Promise<T>, notFound?: MCPErrorCode): Promise<T> {
-    return this.execute(what, async () => {
+    return this.policy.execute(async () => {
       try {
         return await fn();
       } catch (error) {
@@ -170,7 +157,7 @@ export class EngineClient {
   }
 
   private async libpod(method: string, path: string, body?: string | Buffer, contentType?: string) {
-    return this.execute(`${method} ${path}`, (signal) =>
+    return this.policy.execute((signal) =>
       rawRequest(this.socketPath, { method, path, body, contentType, signal }),
     );
   }
@@ -289,7 +276,7 @@ export class EngineClient {
 
   /** Attach to stdin/stdout/stderr. Attach before start so no output is lost. */
   async attachContainer(id: string): Promise<AttachedStreams> {
-    const { socket, head } = await this.execute('attach', () =>
+    const { socket, head } = await this.policy.execute(() =>
       hijack(
         this.socketPath,
         `/containers/${encodeURIComponent(id)}/attach?stream=1&stdin=1&stdout=1&stderr=1`,
@@ -319,7 +306,7 @@ export class EngineClient {
     });
     if (options.tail !== undefined) params.set('tail', String(options.tail));
     if (options.since !== undefined) params.set('since', String(Math.floor(options.since / 1000)));
-    const response = await this.execute('logs', () =>
+    const response = await this.policy.execute(() =>
       streamRequest(
         this.socketPath,
         `/containers/${encodeURIComponent(id)}/logs?${params.toString()}`,
@@ -350,7 +337,7 @@ export class EngineClient {
     signal?: AbortSignal,
   ): AsyncGenerator<EngineEvent> {
     const filters = encodeURIComponent(JSON.stringify({ label: labelFilter(labels) }));
-    const response = await this.execute('events', () =>
+    const response = await this.policy.execute(() =>
       streamRequest(this.socketPath, `/events?filters=${filters}`, signal),
     );
     const lines = new LineSplitter();
