@@ -41,6 +41,8 @@ interface Options {
   readonly soak: boolean;
   readonly scale: boolean;
   readonly minutes: number;
+  /** `--only a,b`: measure only the paths whose key contains one of these words. */
+  readonly only: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -51,6 +53,7 @@ function parseArgs(argv: readonly string[]): Options {
     soak: argv.includes('--soak'),
     scale: argv.includes('--scale'),
     minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : 10,
+    only: argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : [],
   };
 }
 
@@ -141,42 +144,45 @@ async function main(): Promise<void> {
   const image = (await images.resolve(EVERYTHING, REPO)).ref;
   await ensurePeers();
   const configPath = join(REPO, 'bench/everything.yaml');
+  const wanted = (key: string): boolean =>
+    options.only.length === 0 || options.only.some((word) => key.includes(word));
   const results: (TargetResult | { label: string; error: string })[] = [];
-  results.push(await measure('direct stdio', () => directStdio(image), options.quick));
-  const gateway = await startGateway(configPath);
-  try {
-    const streamable = new URL('/servers/everything/mcp', gateway.base).toString();
-    results.push(
-      await measure(
-        'mcpman streamable-http',
-        () => leanHttpTarget('mcpman, Streamable HTTP', streamable),
-        options.quick,
-      ),
-    );
-    for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
-      results.push(
-        await measure(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base), options.quick),
-      );
+  const run = async (key: string, make: () => Promise<EchoTarget>): Promise<void> => {
+    if (wanted(key)) results.push(await measure(key, make, options.quick));
+  };
+  await run('direct stdio', () => directStdio(image));
+  const gatewayKeys = [
+    'streamable-http lean',
+    'streamable-http',
+    'sse',
+    'websocket',
+    'grpc unary',
+    'grpc session',
+  ].map((key) => `mcpman ${key}`);
+  if (gatewayKeys.some(wanted)) {
+    const gateway = await startGateway(configPath);
+    try {
+      const streamable = new URL('/servers/everything/mcp', gateway.base).toString();
+      await run('mcpman streamable-http lean', () => leanHttpTarget('mcpman, Streamable HTTP', streamable));
+      for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
+        await run(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base));
+      }
+      await run('mcpman grpc unary', () => grpcTarget(gateway.grpc));
+      await run('mcpman grpc session', () => grpcSessionTarget(gateway.grpc));
+    } finally {
+      await gateway.stop();
     }
-    results.push(await measure('mcpman grpc', () => grpcTarget(gateway.grpc), options.quick));
-    results.push(await measure('mcpman grpc session', () => grpcSessionTarget(gateway.grpc), options.quick));
-  } finally {
-    await gateway.stop();
   }
-  const floor = await startInstantResponder();
-  try {
-    results.push(
-      await measure(
-        'floor',
-        () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url),
-        options.quick,
-      ),
-    );
-  } finally {
-    await floor.stop();
+  if (wanted('floor')) {
+    const floor = await startInstantResponder();
+    try {
+      await run('floor', () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url));
+    } finally {
+      await floor.stop();
+    }
   }
-  results.push(await peerMeasure('supergateway', image, options.quick));
-  results.push(await peerMeasure('mcp-proxy', image, options.quick));
+  if (wanted('supergateway')) results.push(await peerMeasure('supergateway', image, options.quick));
+  if (wanted('mcp-proxy')) results.push(await peerMeasure('mcp-proxy', image, options.quick));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
   const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '3000 warm-up calls, 500 sequential calls, then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), a fresh client connection for each'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC uses our generated client.\n\n${table(results)}\n`;

@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Redactor } from '@mcpman/core';
+import { AuditLog } from './audit-log.js';
+
+describe('AuditLog', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcpman-audit-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const open = (redactor = new Redactor(), maxSize = 10 * 1024 * 1024, args = false): AuditLog =>
+    new AuditLog(
+      { enabled: true, file: join(dir, 'audit.log'), arguments: args, maxSize, keep: 2 },
+      redactor,
+    );
+
+  const lines = async (): Promise<Record<string, unknown>[]> =>
+    (await readFile(join(dir, 'audit.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  it('keeps every line of a burst, in order, one JSON object per line', async () => {
+    const log = open();
+    for (let i = 0; i < 500; i += 1)
+      log.record({
+        who: 'token:ci',
+        via: 'websocket',
+        action: 'tools/call',
+        target: `s__t${i}`,
+        outcome: 'ok',
+        durationMs: i,
+      });
+    await log.close();
+    const written = await lines();
+    expect(written.map((line) => line['target'])).toEqual(Array.from({ length: 500 }, (_, i) => `s__t${i}`));
+    expect(written[0]).toMatchObject({ log: 'audit', who: 'token:ci', via: 'websocket', outcome: 'ok' });
+    expect(typeof written[0]?.['time']).toBe('string');
+  });
+
+  it('writes lines recorded in separate turns of the event loop', async () => {
+    const log = open();
+    log.record({
+      who: 'a',
+      via: 'stdio',
+      action: 'server.restart',
+      target: 'one',
+      outcome: 'ok',
+      durationMs: 1,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    log.record({
+      who: 'b',
+      via: 'stdio',
+      action: 'server.stop',
+      target: 'two',
+      outcome: 'error',
+      error: 'x',
+      durationMs: 2,
+    });
+    await log.close();
+    expect((await lines()).map((line) => line['who'])).toEqual(['a', 'b']);
+  });
+
+  it('redacts secret values from errors and, when kept, arguments', async () => {
+    const redactor = new Redactor();
+    redactor.add('hunter2-secret');
+    const log = open(redactor, 10 * 1024 * 1024, true);
+    log.record({
+      who: 'a',
+      via: 'streamable-http',
+      action: 'tools/call',
+      outcome: 'error',
+      error: 'bad key hunter2-secret',
+      durationMs: 1,
+      arguments: { key: 'hunter2-secret', n: 1 },
+    });
+    await log.close();
+    const text = await readFile(join(dir, 'audit.log'), 'utf8');
+    expect(text).not.toContain('hunter2-secret');
+    expect((await lines())[0]).toMatchObject({ arguments: { n: 1 } });
+  });
+
+  it('rotates at maxSize and keeps no more than `keep` old files', async () => {
+    const log = open(new Redactor(), 1024);
+    for (let round = 0; round < 8; round += 1) {
+      for (let i = 0; i < 20; i += 1)
+        log.record({
+          who: 'w',
+          via: 'grpc',
+          action: 'tools/call',
+          target: `r${round}`,
+          outcome: 'ok',
+          durationMs: i,
+        });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await log.close();
+    // rotating-file-stream also keeps its history of rotated names in `audit.log.txt`.
+    const files = (await readdir(dir)).filter((name) => name.endsWith('audit.log'));
+    expect(files).toContain('audit.log');
+    expect(files.length).toBe(3);
+  });
+});
