@@ -122,7 +122,7 @@ describe('mcpman basics', () => {
   it('offers the benchmark, the soak run and the scale run', async () => {
     const result = await cli('bench', '--help');
     expect(result.code).toBe(0);
-    for (const option of ['--quick', '--soak', '--minutes <n>', '--scale'])
+    for (const option of ['--quick', '--soak', '--minutes <n>', '--scale', '--only <words>'])
       expect(result.stdout).toContain(option);
   });
 

@@ -245,6 +245,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--soak', 'mixed traffic on every transport for --minutes (default 10): throughput, p50/p99, RSS')
     .option('--minutes <n>', 'length of the soak run in minutes', '10')
     .option('--scale', '50 servers and 1,000 client sessions: bring-up time, memory, tools/list latency')
+    .option('--only <words>', 'measure only the paths whose names contain one of these comma-separated words')
     .action(run((options) => benchCommand(options as BenchOptions, io)));
 
   return program;

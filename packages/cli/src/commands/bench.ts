@@ -14,6 +14,7 @@ export interface BenchOptions {
   readonly soak?: boolean;
   readonly minutes?: string;
   readonly scale?: boolean;
+  readonly only?: string;
 }
 
 /** `mcpman bench`: the same as `npm run bench` in the repository. */
@@ -32,6 +33,7 @@ export async function benchCommand(options: BenchOptions, io: CliIO): Promise<Ex
       ...(options.quick === true ? ['--quick'] : []),
       ...(options.soak === true ? ['--soak', '--minutes', options.minutes ?? '10'] : []),
       ...(options.scale === true ? ['--scale'] : []),
+      ...(options.only === undefined ? [] : ['--only', options.only]),
     ];
     const child = spawn(process.execPath, args, {
       cwd: REPO,
