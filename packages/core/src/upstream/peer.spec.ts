@@ -4,6 +4,7 @@ import type { JsonRpcMessage, JsonRpcRequest } from '../protocol/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
 import { performHandshake } from './handshake.js';
 import { McpPeer, RemoteRpcError } from './peer.js';
+import { Cancellation } from '../util/cancellation.js';
 
 /** A connection whose other end is a function: it sees what the peer sends and may answer. */
 class ScriptedConnection implements UpstreamConnection {
@@ -77,6 +78,36 @@ describe('McpPeer', () => {
       .poll(() => connection.sent.map((m) => ('method' in m ? m.method : '')))
       .toContain('notifications/cancelled');
     expect(peer.inFlight).toBe(0);
+  });
+
+  it('cancels a request through a Cancellation: rejected, the server told, nothing left pending', async () => {
+    const connection = new ScriptedConnection(() => undefined);
+    const peer = new McpPeer(connection, 'srv');
+    const cancellation = new Cancellation();
+    const pending = peer.request('slow', undefined, { cancellation });
+    cancellation.abort();
+    await expect(pending).rejects.toMatchObject({ code: MCPErrorCode.Cancelled });
+    await expect
+      .poll(() => connection.sent.map((m) => ('method' in m ? m.method : '')))
+      .toEqual(['slow', 'notifications/cancelled']);
+    expect(peer.inFlight).toBe(0);
+    // One cancelled before it is sent is refused without reaching the server.
+    await expect(peer.request('late', undefined, { cancellation })).rejects.toMatchObject({
+      code: MCPErrorCode.Cancelled,
+    });
+    expect(connection.sent.map((m) => ('method' in m ? m.method : ''))).not.toContain('late');
+  });
+
+  it('drops its cancellation listener when the request is answered', async () => {
+    const connection = new ScriptedConnection((m, reply) => {
+      if (isRequest(m)) reply({ jsonrpc: '2.0', id: m.id, result: {} });
+    });
+    const peer = new McpPeer(connection, 'srv');
+    const cancellation = new Cancellation();
+    await peer.request('quick', undefined, { cancellation });
+    cancellation.abort();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(connection.sent.map((m) => ('method' in m ? m.method : ''))).toEqual(['quick']);
   });
 
   it('fails every in-flight request at once when the connection goes, and refuses new ones', async () => {

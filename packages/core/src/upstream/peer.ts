@@ -12,6 +12,7 @@ import type {
   JsonRpcResponse,
 } from '../protocol/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
+import type { Cancellation } from '../util/cancellation.js';
 
 /** A JSON-RPC error the server answered with, kept verbatim so the gateway can pass it on. */
 export class RemoteRpcError extends MCPError {
@@ -42,6 +43,8 @@ export interface PeerRequestOptions {
   /** 0: no timeout (long-lived requests such as subscriptions/listen). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Like `signal`, without an EventTarget per request (the gateway's per-call path). */
+  readonly cancellation?: Cancellation;
   /** Told the JSON-RPC id the request goes out with (2026-07-28 subscription ids are request ids). */
   readonly onId?: (id: JsonRpcId) => void;
 }
@@ -106,6 +109,9 @@ export class McpPeer {
         }),
       );
     }
+    if (options.cancellation?.aborted === true || options.signal?.aborted === true) {
+      return Promise.reject(new MCPError(MCPErrorCode.Cancelled, `${method} to ${this.name} was cancelled`));
+    }
     const id = this.nextId++;
     options.onId?.(id);
     return new Promise<JsonObject>((resolve, reject) => {
@@ -134,22 +140,28 @@ export class McpPeer {
             }, timeoutMs)
           : undefined;
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Not cancelled yet (checked above), so the listener cannot run before the request is pending.
+      const unfollow = options.cancellation?.onAbort(onAbort);
       this.pending.set(id, {
         method,
         resolve,
         reject,
         timer,
-        cleanup: () => options.signal?.removeEventListener('abort', onAbort),
+        cleanup: () => {
+          options.signal?.removeEventListener('abort', onAbort);
+          unfollow?.();
+        },
       });
       const withEnvelope = this.envelope === undefined ? params : withMeta(params, this.envelope);
       const message: JsonRpcRequest =
         withEnvelope === undefined
           ? { jsonrpc: '2.0', id, method }
           : { jsonrpc: '2.0', id, method, params: withEnvelope };
+      // Only HTTP carries a cancellation in how it sends (its POST ends); ask for a signal then.
+      const signal =
+        options.signal ?? (this.connection.kind === 'http' ? options.cancellation?.signal : undefined);
       const sent =
-        options.signal === undefined
-          ? this.connection.send(message)
-          : this.connection.send(message, { signal: options.signal });
+        signal === undefined ? this.connection.send(message) : this.connection.send(message, { signal });
       sent.catch((error: unknown) => {
         this.settle(id)?.reject(
           new MCPError(MCPErrorCode.UpstreamClosed, `sending ${method} to ${this.name} failed`, {

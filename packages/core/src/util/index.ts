@@ -4,3 +4,4 @@ export { DisposableStore, toDisposable } from './disposable.js';
 export type { Disposable } from './disposable.js';
 export { defaultStateDir, serverLogDir } from './state-dir.js';
 export { REDACTED, Redactor, secretRedactor } from './redactor.js';
+export { Cancellation } from './cancellation.js';

@@ -41,7 +41,9 @@ describe('AuditLog', () => {
     const written = await lines();
     expect(written.map((line) => line['target'])).toEqual(Array.from({ length: 500 }, (_, i) => `s__t${i}`));
     expect(written[0]).toMatchObject({ log: 'audit', who: 'token:ci', via: 'websocket', outcome: 'ok' });
-    expect(typeof written[0]?.['time']).toBe('string');
+    const time = String(written[0]?.['time']);
+    expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(time) - Date.now())).toBeLessThan(60_000);
   });
 
   it('writes lines recorded in separate turns of the event loop', async () => {

@@ -1,4 +1,5 @@
 import {
+  Cancellation,
   LATEST_LEGACY_VERSION,
   LEGACY_VERSIONS,
   META,
@@ -34,10 +35,6 @@ import type { CallContext } from './upstream-hub.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics, ToolOutcome } from '../metrics/gateway-metrics.js';
-
-function auditWho(session: ClientSession): { who: string; via: string } {
-  return { who: session.identity.name, via: session.transport };
-}
 
 export interface GatewayOptions {
   readonly directory: ServerDirectory;
@@ -310,12 +307,9 @@ export class Gateway implements Disposable {
     request: JsonRpcRequest,
     context: RequestContext,
   ): Promise<JsonRpcResponse> {
-    const controller = new AbortController();
-    const onAbort = (): void => {
-      controller.abort();
-    };
-    context.signal?.addEventListener('abort', onAbort, { once: true });
-    session.inflight.set(request.id, controller);
+    const cancellation = new Cancellation();
+    const unfollow = cancellation.follow(context.signal);
+    session.inflight.set(request.id, cancellation);
     const timed = this.options.metrics?.startRequest(session.transport, request.method);
     const tracing = this.options.tracing;
     const span = tracing?.startRequest(
@@ -343,7 +337,7 @@ export class Gateway implements Disposable {
       const call: CallContext = {
         session,
         emit: context.emit,
-        signal: controller.signal,
+        cancellation,
         ...(span === undefined ? {} : { span }),
       };
       // A 2026-07-28 server's InputRequiredResults go to a 2026-07-28 client as they are;
@@ -354,7 +348,7 @@ export class Gateway implements Disposable {
         this.targetEra(session, request) === 'modern'
           ? await this.route(session, request, call)
           : canGiveInput(session.clientCapabilities) || hasInputParams(request)
-            ? await this.bridged(session, request, context, controller.signal)
+            ? await this.bridged(session, request, context, cancellation)
             : await this.route(session, request, { ...call, onServerRequest: answerWithoutClient });
       return {
         jsonrpc: '2.0',
@@ -370,7 +364,7 @@ export class Gateway implements Disposable {
       span?.end();
       timed?.();
       session.inflight.delete(request.id);
-      context.signal?.removeEventListener('abort', onAbort);
+      unfollow();
     }
   }
 
@@ -396,7 +390,7 @@ export class Gateway implements Disposable {
     session: ClientSession,
     request: JsonRpcRequest,
     context: RequestContext,
-    signal: AbortSignal,
+    cancellation: Cancellation,
   ): Promise<JsonObject> {
     const { inputResponses, requestState, ...params } = request.params ?? {};
     let parked: ParkedCall;
@@ -406,13 +400,13 @@ export class Gateway implements Disposable {
     } else {
       // Answers without a state to resume are checked, then the call starts afresh.
       if (inputResponses !== undefined) ParkedCall.validate(inputResponses);
-      const fresh = new ParkedCall(session.clientCapabilities, new AbortController());
+      const fresh = new ParkedCall(session.clientCapabilities, new Cancellation());
       const call: CallContext = {
         session,
         emit: (message) => {
           fresh.emit(message);
         },
-        signal: fresh.abort.signal,
+        cancellation: fresh.abort,
         onServerRequest: fresh.collect,
       };
       fresh.follow(this.route(session, { ...request, params }, call));
@@ -425,7 +419,7 @@ export class Gateway implements Disposable {
       parked.cancel('the client closed the request');
       this.bridge.release(parked);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unfollow = cancellation.onAbort(onAbort);
     try {
       const outcome = await parked.next();
       if (outcome.kind === 'done') {
@@ -441,7 +435,7 @@ export class Gateway implements Disposable {
       this.bridge.release(parked);
       throw error;
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      unfollow();
       parked.emitTo = undefined;
     }
   }
@@ -689,16 +683,17 @@ export class Gateway implements Disposable {
 
   private async callTool(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
     const { audit, metrics } = this.options;
-    if (audit === undefined && metrics === undefined) return this.callToolUnaudited(session, params, call);
+    if (audit === undefined && metrics === undefined)
+      return this.callResolved(session, this.target(session, params['name'], 'tool'), params, call);
     const started = performance.now();
     const target = typeof params['name'] === 'string' ? params['name'] : '';
+    // Resolved once for the call and its record; a name that does not resolve is `unknown`.
+    let where: { server: string; name: string } | undefined;
     const record = (outcome: ToolOutcome, error?: MCPError): void => {
-      if (metrics !== undefined) {
-        const where = this.resolvable(session, target);
-        metrics.toolCall(where?.server ?? 'unknown', where?.name ?? 'unknown', outcome);
-      }
+      metrics?.toolCall(where?.server ?? 'unknown', where?.name ?? 'unknown', outcome);
       audit?.record({
-        ...auditWho(session),
+        who: session.identity.name,
+        via: session.transport,
         action: 'tools/call',
         target,
         outcome: outcome === 'rate_limited' ? 'rate-limited' : outcome,
@@ -708,7 +703,8 @@ export class Gateway implements Disposable {
       });
     };
     try {
-      const result = await this.callToolUnaudited(session, params, call);
+      where = this.target(session, params['name'], 'tool');
+      const result = await this.callResolved(session, where, params, call);
       record(result['isError'] === true ? 'error' : 'ok');
       return result;
     } catch (error) {
@@ -725,21 +721,12 @@ export class Gateway implements Disposable {
     }
   }
 
-  /** Server and upstream name of a tool name, if it names a server of this session. */
-  private resolvable(session: ClientSession, name: string): { server: string; name: string } | undefined {
-    try {
-      return this.target(session, name, 'tool');
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async callToolUnaudited(
+  private async callResolved(
     session: ClientSession,
+    { server, name }: { server: string; name: string },
     params: JsonObject,
     call: CallContext,
   ): Promise<JsonObject> {
-    const { server, name } = this.target(session, params['name'], 'tool');
     const filter = this.directory.get(server)?.tools;
     if (filter !== undefined && !toolAllowed(filter, name)) {
       throw invalidParams(

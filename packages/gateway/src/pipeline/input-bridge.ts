@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
+import type { Cancellation, JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 
 /** Server-to-client requests, and the client capability each needs. */
 const CAPABILITY: Readonly<Record<string, string>> = {
@@ -73,7 +73,7 @@ export class ParkedCall {
 
   constructor(
     private readonly clientCapabilities: JsonObject,
-    readonly abort: AbortController,
+    readonly abort: Cancellation,
   ) {}
 
   /** The hub hands over a server-to-client request of this call; the promise is the answer. */

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Implementation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/core';
+import type {
+  Cancellation,
+  Implementation,
+  JsonObject,
+  JsonRpcId,
+  JsonRpcMessage,
+  ProtocolEra,
+} from '@mcpman/core';
 
 export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio' | 'dashboard';
 
@@ -55,7 +62,7 @@ export class ClientSession {
   /** Resource URIs (as this client sees them) the client subscribed to. */
   readonly subscriptions = new Set<string>();
   /** Client request id → abort controller of the in-flight call (for notifications/cancelled). */
-  readonly inflight = new Map<JsonRpcId, AbortController>();
+  readonly inflight = new Map<JsonRpcId, Cancellation>();
   /** Session-level outbound channel (GET stream, SSE stream, WebSocket, gRPC stream). */
   private sink: ((message: JsonRpcMessage) => void) | undefined;
   /** Messages for a session-level channel that is not open yet (a GET stream not opened). */
@@ -96,7 +103,7 @@ export class ClientSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const controller of this.inflight.values()) controller.abort();
+    for (const cancellation of this.inflight.values()) cancellation.abort();
     this.inflight.clear();
     this.sink = undefined;
     for (const listener of this.closeListeners.splice(0)) listener();

@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { MCPError, MCPErrorCode, META, RemoteRpcError, isMCPError, toMCPError } from '@mcpman/core';
+import type { Cancellation } from '@mcpman/core';
 import type {
   JsonObject,
   JsonRpcErrorBody,
@@ -20,7 +21,8 @@ export interface CallContext {
   readonly session: ClientSession;
   /** Messages related to the call (progress, server-to-client requests), before its response. */
   readonly emit: (message: JsonRpcMessage) => void;
-  readonly signal?: AbortSignal;
+  /** Set when the client cancels the call (or its session ends). */
+  readonly cancellation?: Cancellation;
   /**
    * Answers the server's requests to the client made during this call, instead of forwarding
    * them (2026-07-28 clients cannot receive requests: the gateway bridges them, see ParkedCall).
@@ -205,7 +207,7 @@ export class UpstreamHub {
     }
     if (this.modern) outgoing = this.envelopeFor(outgoing, call.session, call.traceContext);
     try {
-      const result = await peer.request(method, outgoing, { signal: call.signal, timeoutMs });
+      const result = await peer.request(method, outgoing, { cancellation: call.cancellation, timeoutMs });
       return this.modern && call.session.era !== 'modern'
         ? await this.giveInput(peer, method, outgoing ?? {}, result, call, timeoutMs)
         : result;
@@ -281,7 +283,7 @@ export class UpstreamHub {
           inputResponses: Object.fromEntries(answers),
           ...(typeof state === 'string' ? { requestState: state } : {}),
         },
-        { signal: call.signal, timeoutMs },
+        { cancellation: call.cancellation, timeoutMs },
       );
     }
     return result;
@@ -299,11 +301,11 @@ export class UpstreamHub {
         this.serverRequests.delete(gatewayId);
         reject(new MCPError(MCPErrorCode.Cancelled, `${method} was cancelled with the call`));
       };
-      call.signal?.addEventListener('abort', onAbort, { once: true });
+      const unfollow = call.cancellation?.onAbort(onAbort);
       this.serverRequests.set(gatewayId, {
         session: call.session,
         settle: (answer) => {
-          call.signal?.removeEventListener('abort', onAbort);
+          unfollow?.();
           if ('error' in answer) reject(new RemoteRpcError(answer.error, 'the client'));
           else resolve(answer.result);
         },
