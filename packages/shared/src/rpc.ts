@@ -176,16 +176,16 @@ export class RpcClient {
 /** How a backend turns a thrown error into the error body the UI shows. */
 export type ErrorMapper = (error: unknown) => RpcErrorBody;
 
-/**
- * The backend's side: validates a request (unknown methods and malformed messages are refused,
- * never dispatched) and runs it on the implementation.
- */
 /** The id of a request, as far as a message that may be malformed has one (-1 otherwise). */
 export function requestIdOf(message: unknown): number {
   const id = typeof message === 'object' && message !== null && 'id' in message ? message.id : undefined;
   return typeof id === 'number' ? id : -1;
 }
 
+/**
+ * The backend's side: validates a request (unknown methods and malformed messages are refused,
+ * never dispatched) and runs it on the implementation.
+ */
 export async function dispatchRpc(
   message: unknown,
   impl: McpManagerApi,

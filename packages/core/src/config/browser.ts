@@ -1,6 +1,6 @@
-import * as z from 'zod';
 // The parts of the config module with no Node.js dependency, for the dashboard: its server form
 // validates with the very schema `mcpman validate` uses.
+import * as z from 'zod';
 import { issuesFromZod } from './issues.js';
 import type { ConfigIssue, PathSegment } from './issues.js';
 import { SERVER_NAME_HELP, SERVER_NAME_PATTERN, ServerConfigSchema } from './schema.js';

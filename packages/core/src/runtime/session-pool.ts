@@ -193,15 +193,15 @@ export class SessionPool {
     const strays = containers.filter((c) => !this.owned.has(c.id));
     const removed = await Promise.allSettled(strays.map((c) => this.deps.engine.removeContainer(c.id)));
     const failures = removed.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const failed = failures.length;
-    if (strays.length > failed)
-      this.deps.log(`[mcpman] removed ${strays.length - failed} leftover session container(s)`);
-    if (failed > 0)
+    if (strays.length > failures.length)
+      this.deps.log(`[mcpman] removed ${strays.length - failures.length} leftover session container(s)`);
+    if (failures.length > 0) {
       this.deps.log(
-        `[mcpman] ${failed} leftover session container(s) not removed yet: ${toMCPError(failures[0]?.reason).message}`,
+        `[mcpman] ${failures.length} leftover session container(s) not removed yet: ${toMCPError(failures[0]?.reason).message}`,
       );
-    // The engine still busy: try again later rather than leave them.
-    if (failed > 0) this.scheduleReap();
+      // The engine still busy: try again later rather than leave them.
+      this.scheduleReap();
+    }
   }
 
   /** Top the warm pool up to `warm` (http servers need no warm sessions: they are cheap). */

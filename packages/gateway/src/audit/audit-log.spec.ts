@@ -4,6 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Redactor } from '@mcpman/core';
 import { AuditLog } from './audit-log.js';
+import type { AuditEntry } from './audit-log.js';
+
+const toolCall = (target: string, durationMs: number): AuditEntry => ({
+  who: 'token:ci',
+  via: 'websocket',
+  action: 'tools/call',
+  target,
+  outcome: 'ok',
+  durationMs,
+});
 
 describe('AuditLog', () => {
   let dir: string;
@@ -28,15 +38,7 @@ describe('AuditLog', () => {
 
   it('keeps every line of a burst, in order, one JSON object per line', async () => {
     const log = open();
-    for (let i = 0; i < 500; i += 1)
-      log.record({
-        who: 'token:ci',
-        via: 'websocket',
-        action: 'tools/call',
-        target: `s__t${i}`,
-        outcome: 'ok',
-        durationMs: i,
-      });
+    for (let i = 0; i < 500; i += 1) log.record(toolCall(`s__t${i}`, i));
     await log.close();
     const written = await lines();
     expect(written.map((line) => line['target'])).toEqual(Array.from({ length: 500 }, (_, i) => `s__t${i}`));
@@ -92,15 +94,7 @@ describe('AuditLog', () => {
   it('rotates at maxSize and keeps no more than `keep` old files', async () => {
     const log = open(new Redactor(), 1024);
     for (let round = 0; round < 8; round += 1) {
-      for (let i = 0; i < 20; i += 1)
-        log.record({
-          who: 'w',
-          via: 'grpc',
-          action: 'tools/call',
-          target: `r${round}`,
-          outcome: 'ok',
-          durationMs: i,
-        });
+      for (let i = 0; i < 20; i += 1) log.record(toolCall(`r${round}`, i));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await log.close();

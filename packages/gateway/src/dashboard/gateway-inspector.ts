@@ -1,4 +1,5 @@
-import { LATEST_LEGACY_VERSION, MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
+import { Cancellation, LATEST_LEGACY_VERSION, MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
+import { serverNotFound } from '../api/management-api.js';
 import type { JsonObject, JsonRpcErrorBody } from '@mcpman/core';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
@@ -17,25 +18,27 @@ export class GatewayInspector {
 
   async request(server: string, method: string, params: JsonObject, timeoutMs: number): Promise<JsonObject> {
     if (!this.gateway.hasServer(server)) {
-      throw new MCPError(MCPErrorCode.ServerNotFound, `no server named "${server}"`);
+      throw serverNotFound(server, 'The server list shows the current ones.');
     }
     const session = new ClientSession('dashboard', { kind: 'server', server }, this.identity);
     session.protocolVersion = LATEST_LEGACY_VERSION;
     session.clientInfo = { name: 'mcpman-dashboard', version: '1' };
     session.initialized = true;
     this.gateway.openSession(session);
-    const signal = AbortSignal.timeout(timeoutMs);
+    const cancellation = new Cancellation();
+    const unfollow = cancellation.follow(AbortSignal.timeout(timeoutMs));
     try {
       const response = await this.gateway.handle(
         session,
         { jsonrpc: '2.0', id: 1, method, params },
-        { emit: () => undefined, signal },
+        { emit: () => undefined, cancellation },
       );
       if (response === undefined)
         throw new MCPError(MCPErrorCode.UpstreamProtocol, `${method} got no response`);
       if ('error' in response) throw fromJsonRpc(response.error);
       return response.result;
     } finally {
+      unfollow();
       session.close();
     }
   }

@@ -59,7 +59,8 @@ export interface GatewayOptions {
 export interface RequestContext {
   /** Messages related to this request, sent before its response (progress, server requests). */
   readonly emit: (message: JsonRpcMessage) => void;
-  readonly signal?: AbortSignal;
+  /** Fired when the transport gives up on the request (its response stream closed, a timeout). */
+  readonly cancellation?: Cancellation;
   /** The transport already took this request's identity-bucket point (see `admit`). */
   readonly admitted?: boolean;
   /** Headers of the HTTP request that carried the message (a client's `traceparent`). */
@@ -307,8 +308,11 @@ export class Gateway implements Disposable {
     request: JsonRpcRequest,
     context: RequestContext,
   ): Promise<JsonRpcResponse> {
+    // Its own, so that a `notifications/cancelled` ends this request and not the transport's.
     const cancellation = new Cancellation();
-    const unfollow = cancellation.follow(context.signal);
+    const unfollow = context.cancellation?.onAbort(() => {
+      cancellation.abort();
+    });
     session.inflight.set(request.id, cancellation);
     const timed = this.options.metrics?.startRequest(session.transport, request.method);
     const tracing = this.options.tracing;
@@ -364,7 +368,7 @@ export class Gateway implements Disposable {
       span?.end();
       timed?.();
       session.inflight.delete(request.id);
-      unfollow();
+      unfollow?.();
     }
   }
 

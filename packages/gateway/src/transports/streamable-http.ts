@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  Cancellation,
   LEGACY_VERSIONS,
   META,
   MODERN_VERSION,
@@ -411,9 +412,9 @@ export class StreamableHttpTransport {
       return;
     }
     // Closing the response stream is the 2026-07-28 way to cancel a request.
-    const abort = new AbortController();
+    const cancellation = new Cancellation();
     res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) cancellation.abort();
     });
     const respond = this.responder(req, res, {}, () => undefined);
     // Log messages for the level this request asked for go with its response.
@@ -421,10 +422,10 @@ export class StreamableHttpTransport {
     try {
       const response = await this.options.gateway.handle(session, request, {
         emit: respond.emit,
-        signal: abort.signal,
+        cancellation,
         headers: req.headers,
       });
-      if (response === undefined || abort.signal.aborted) return;
+      if (response === undefined || cancellation.aborted) return;
       const status =
         'error' in response && !respond.streaming ? MODERN_ERROR_STATUS[response.error.code] : undefined;
       if (status !== undefined) {
