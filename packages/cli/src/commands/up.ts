@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { ServerStatus } from '@mcpman/core';
+import type { LoadedConfig, ServerStatus } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
@@ -64,13 +64,16 @@ class LogTail {
 }
 
 /**
- * Show what the manager does until every server has settled (ready, failed or stopped), then a
- * summary; exit 0 when all are ready. A manager this command started is followed through its
- * log (so nothing it did before we looked is missed); one already running, through its events.
+ * Show what the manager does until every server of the config (`expected`) is listed and has
+ * settled (ready, failed or stopped), then a summary; exit 0 when all are ready. A manager this
+ * command started is followed through its log (so nothing it did before we looked is missed);
+ * one already running, through its events. A server not listed yet is one the manager has not
+ * planned yet (it answers before its first reconcile is through), not one that settled.
  */
 async function followUntilSettled(
   client: ManagementClient,
   io: CliIO,
+  expected: readonly string[],
   verbose: boolean,
   log?: LogTail,
   timeoutMs = 15 * 60_000,
@@ -79,7 +82,7 @@ async function followUntilSettled(
   const servers = await client.servers();
   const reporter = new ProgressReporter(
     io,
-    servers.map((s) => s.name),
+    [...new Set([...expected, ...servers.map((s) => s.name)])],
     verbose,
   );
   const events =
@@ -96,7 +99,8 @@ async function followUntilSettled(
     while (Date.now() < deadline) {
       if (log !== undefined) io.stdout(await log.read());
       latest = await client.servers();
-      if (!latest.some((server) => TRANSITIONAL.has(server.state))) break;
+      const planned = expected.every((name) => latest.some((server) => server.name === name));
+      if (planned && !latest.some((server) => TRANSITIONAL.has(server.state))) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     if (log !== undefined) io.stdout(await log.read());
@@ -178,15 +182,21 @@ export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCode
       }
       io.stdout(`a manager is already running (pid ${running.record.pid}); applying ${loaded.path}\n`);
       await running.client.reload();
-      return await followUntilSettled(running.client, io, options.verbose === true);
+      return await followUntilSettled(running.client, io, enabledServers(loaded), options.verbose === true);
     }
     if (options.detach === true) {
       const { client, log } = await spawnDaemon(loaded.path, ports, io);
       io.stdout(`manager started in the background (log: ${daemonLogPath(io.env)})\n`);
-      return await followUntilSettled(client, io, options.verbose === true, log);
+      return await followUntilSettled(client, io, enabledServers(loaded), options.verbose === true, log);
     }
     return await runManager({ loaded, ...ports, verbose: options.verbose, io });
   } catch (error) {
     return reportError(error, io, false);
   }
+}
+
+function enabledServers(loaded: LoadedConfig): string[] {
+  return Object.entries(loaded.config.servers)
+    .filter(([, server]) => server.enabled)
+    .map(([name]) => name);
 }
