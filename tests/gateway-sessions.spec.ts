@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -144,9 +145,23 @@ describe('per-client sessions', () => {
     });
     expect(resultText(await a.client.callTool({ name: 'read_graph', arguments: {} }))).toContain('Ada');
     expect(resultText(await b.client.callTool({ name: 'read_graph', arguments: {} }))).not.toContain('Ada');
+    // Each session container has FIFOs of its own (server-memory is an npx image: stdio over pipes).
+    const fifoDirs = async (): Promise<string[]> =>
+      (await readdir(h.stdioDir)).filter((name) => name.startsWith('mcpman-memory-s-')).sort();
+    const containerNames = async (): Promise<string[]> =>
+      (await sessionContainers('memory')).map((id) => `mcpman-memory-s-${id}`).sort();
+    // While the pool tops itself up, a directory is made just before its container.
+    await expect.poll(() => pool('memory').stats.starting, { timeout: 30_000 }).toBe(0);
+    expect(await fifoDirs()).toEqual(await containerNames());
+    expect(await fifoDirs()).toHaveLength(pool('memory').stats.warm + 2);
     await a.end();
     await b.end();
     await expect.poll(() => pool('memory').stats.leased, { timeout: 15_000 }).toBe(0);
+    // The ended sessions' FIFOs go with their containers; the warm ones' stay.
+    await expect
+      .poll(async () => (await fifoDirs()).length, { timeout: 15_000 })
+      .toBe(pool('memory').stats.warm);
+    expect(await fifoDirs()).toEqual(await containerNames());
   });
 
   it('ends the upstream with the client: WebSocket close, idle timeout, stateless requests', async () => {

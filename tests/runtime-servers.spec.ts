@@ -1,8 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { McpRuntime } from '@mcpman/core';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
-import { inspect, nodeBaseImage, serverContainers } from './helpers/podman.js';
+import { inspect, nodeBaseImage, podman, serverContainers } from './helpers/podman.js';
 import { EVERYTHING, FILESYSTEM, MEMORY } from './helpers/workspace.js';
 
 /**
@@ -83,6 +84,33 @@ describe('McpRuntime with real servers', () => {
     const web = await inspect('mcpman-web');
     expect(Object.keys(web.parsed.NetworkSettings.Networks ?? {})).toEqual(['mcpman-web-isolated']);
     expect(web.parsed.Config.Labels['io.mcpman.transport']).toBe('http');
+  });
+
+  it('carries stdio over host FIFOs when the engine is on this machine, and over attach when told', async () => {
+    const yaml = `  everything:
+    source: ${EVERYTHING}
+`;
+    const piped = await start(yaml);
+    expect(piped.get('everything')!.status().endpoint).toMatch(/^stdio pipes [0-9a-f]{12}$/);
+    expect(text(await call('everything', 'echo', { message: 'through the FIFO' }))).toContain(
+      'through the FIFO',
+    );
+    const dir = join(h.stdioDir, 'mcpman-everything');
+    expect((await lstat(join(dir, 'stdin'))).isFIFO()).toBe(true);
+    const mounts = JSON.parse(
+      await podman('inspect', '--type', 'container', '--format', '{{json .Mounts}}', 'mcpman-everything'),
+    ) as { Source: string; Destination: string; RW: boolean }[];
+    expect(mounts).toContainEqual(
+      expect.objectContaining({ Source: dir, Destination: '/run/mcpman/stdio', RW: false }),
+    );
+    // Removing the server removes its FIFOs.
+    await h.reset();
+    expect(await readdir(h.stdioDir)).toEqual([]);
+
+    const attached = await h.start(yaml, '', { stdio: 'attach' });
+    expect(attached.get('everything')!.status().endpoint).toMatch(/^stdio attach [0-9a-f]{12}$/);
+    expect(text(await call('everything', 'echo', { message: 'through attach' }))).toContain('through attach');
+    expect(await readdir(h.stdioDir)).toEqual([]);
   });
 
   it('runs server-memory: entities written are read back', async () => {

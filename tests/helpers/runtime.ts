@@ -1,5 +1,5 @@
 import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
-import type { McpmanConfig } from '@mcpman/core';
+import type { McpmanConfig, RuntimeOptions } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
@@ -60,13 +60,24 @@ export class RuntimeHarness {
     return this.gateway.start();
   }
 
+  /** Where this harness's runtimes keep the stdio FIFOs of their servers. */
+  get stdioDir(): string {
+    return this.workspace.path('stdio');
+  }
+
   /** Apply a config whose `servers:` section is `serversYaml`, and wait until all settle. */
-  async start(serversYaml: string, extraYaml = ''): Promise<McpRuntime> {
+  async start(
+    serversYaml: string,
+    extraYaml = '',
+    options: Pick<RuntimeOptions, 'stdio'> = {},
+  ): Promise<McpRuntime> {
     const runtime = new McpRuntime({
       engine: this.engine,
       clientInfo: { name: 'mcpman-test', version: '0' },
       clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
       logDir: this.workspace.path('logs'),
+      stdioDir: this.stdioDir,
+      ...options,
     });
     this.runtime = runtime;
     runtime.bus.on((event) => this.events.push(event));

@@ -10,7 +10,7 @@ import type { Frame } from './demux.js';
 import { engineError, engineMessage, hijack, rawRequest, streamRequest } from './http.js';
 import { discoverEngineSocket } from './socket.js';
 import type { SocketCandidate } from './socket.js';
-import { CreateResponseWire, EventWire, SecretWire, StatsWire, toContainerState } from './types.js';
+import { CreateResponseWire, EventWire, InfoWire, SecretWire, StatsWire, toContainerState } from './types.js';
 import type {
   ContainerDetails,
   ContainerSummary,
@@ -171,6 +171,12 @@ export class EngineClient {
     return { version: info.Version, apiVersion: info.ApiVersion };
   }
 
+  /** The machine the engine runs on, as it reports it (to tell whether it is this one). */
+  async hostInfo(): Promise<{ hostname: string; kernel: string }> {
+    const info = InfoWire.parse(await this.call('info', (): Promise<unknown> => this.docker.info()));
+    return { hostname: info.Name, kernel: info.KernelVersion };
+  }
+
   // --- Containers ---------------------------------------------------------------------------
 
   async listContainers(labels: Readonly<Record<string, string | true>>): Promise<ContainerSummary[]> {
@@ -274,12 +280,16 @@ export class EngineClient {
     };
   }
 
-  /** Attach to stdin/stdout/stderr. Attach before start so no output is lost. */
-  async attachContainer(id: string): Promise<AttachedStreams> {
+  /**
+   * Attach to stdin (unless `stdin: false`), stdout and stderr. Attach before start so no output
+   * is lost; the stream ends when the container exits.
+   */
+  async attachContainer(id: string, options: { readonly stdin?: boolean } = {}): Promise<AttachedStreams> {
+    const stdin = options.stdin === false ? 0 : 1;
     const { socket, head } = await this.policy.execute(() =>
       hijack(
         this.socketPath,
-        `/containers/${encodeURIComponent(id)}/attach?stream=1&stdin=1&stdout=1&stderr=1`,
+        `/containers/${encodeURIComponent(id)}/attach?stream=1&stdin=${stdin}&stdout=1&stderr=1`,
       ),
     );
     socket.setNoDelay(true);

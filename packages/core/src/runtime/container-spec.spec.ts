@@ -10,6 +10,7 @@ import {
 } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { LABEL, canonicalJson } from './labels.js';
+import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 
 function server(fields: Record<string, unknown> = {}): MCPServerConfig {
   const text = JSON.stringify({ version: 1, servers: { s: { source: 'npx://pkg@1.0.0', ...fields } } });
@@ -168,6 +169,66 @@ describe('buildContainerSpec', () => {
     expect(bridge.portmappings).toEqual([
       { host_ip: '127.0.0.1', host_port: 0, container_port: 3001, protocol: 'tcp' },
     ]);
+  });
+
+  it('with stdio pipes, mounts the container FIFO directory read-only and leaves the engine stdin unused', () => {
+    const piped = buildContainerSpec({
+      name: 'everything',
+      server: server(),
+      image: npxImage,
+      configDir: '/cfg',
+      stdioPipes: '/state/stdio',
+    });
+    const mount = piped.mounts.find((m) => m.destination === STDIO_PIPES_TARGET);
+    expect(mount).toEqual({
+      destination: STDIO_PIPES_TARGET,
+      type: 'bind',
+      source: '/state/stdio/mcpman-everything',
+      options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec', 'Z'],
+    });
+    expect(piped.env[STDIO_PIPES_ENV]).toBe(STDIO_PIPES_TARGET);
+    expect(piped.stdin).toBe(false);
+    const attached = buildContainerSpec({
+      name: 'everything',
+      server: server(),
+      image: npxImage,
+      configDir: '/cfg',
+    });
+    // Switching channel means another container: the old one's stdio is wired the other way.
+    expect(piped.labels[LABEL.configHash]).not.toBe(attached.labels[LABEL.configHash]);
+    const session = buildContainerSpec({
+      name: 'everything',
+      server: server(),
+      image: npxImage,
+      configDir: '/cfg',
+      stdioPipes: '/state/stdio',
+      containerName: 'mcpman-everything-s-1',
+    });
+    expect(session.mounts.find((m) => m.destination === STDIO_PIPES_TARGET)?.source).toBe(
+      '/state/stdio/mcpman-everything-s-1',
+    );
+  });
+
+  it('uses stdio pipes only for stdio servers in images that run the launcher', () => {
+    for (const spec of [
+      buildContainerSpec({
+        name: 's',
+        server: server(),
+        image: plainImage,
+        configDir: '/',
+        stdioPipes: '/p',
+      }),
+      buildContainerSpec({
+        name: 's',
+        server: server({ transport: { type: 'http', port: 3001 } }),
+        image: npxImage,
+        configDir: '/',
+        stdioPipes: '/p',
+      }),
+    ]) {
+      expect(spec.mounts.some((m) => m.destination === STDIO_PIPES_TARGET)).toBe(false);
+      expect(spec.env[STDIO_PIPES_ENV]).toBeUndefined();
+    }
   });
 
   it('changes the config hash when the config or the image changes, and only then', () => {

@@ -1,6 +1,7 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { MCPServerConfig } from '../config/schema.js';
 import type { ContainerCreateSpec, SpecMount, SpecSecret } from '../engine/create-spec.js';
+import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 import { LABEL, canonicalJson, containerName, isolatedNetworkName, sha256 } from './labels.js';
 
 /** Where secret files land inside a container. `/run/secrets` is special-cased by Podman 4. */
@@ -31,6 +32,12 @@ export interface SpecInput {
   readonly extraLabels?: Readonly<Record<string, string>>;
   /** Overrides the container name (per-client sessions). */
   readonly containerName?: string;
+  /**
+   * Root of the host directories with each container's stdin/stdout FIFOs (see
+   * stdio-channel.ts): the MCP traffic of a stdio server then goes through them instead of the
+   * engine's attach stream. Used only for images that run our launcher.
+   */
+  readonly stdioPipes?: string;
 }
 
 /** The network a server really gets: http servers cannot be reached without one. */
@@ -39,8 +46,15 @@ export function effectiveNetwork(server: MCPServerConfig): 'none' | 'isolated' |
 }
 
 /** Everything that decides what the container looks like; a change here means recreate. */
-export function configHash(name: string, server: MCPServerConfig, image: ResolvedImage): string {
-  return sha256(canonicalJson({ v: SPEC_VERSION, name, server, image: image.id }));
+export function configHash(
+  name: string,
+  server: MCPServerConfig,
+  image: ResolvedImage,
+  stdioPipes = false,
+): string {
+  return sha256(
+    canonicalJson({ v: SPEC_VERSION, name, server, image: image.id, ...(stdioPipes ? { pipes: 1 } : {}) }),
+  );
 }
 
 /** A shell wrapper that exports each secret file as an env var, then runs the real command. */
@@ -62,7 +76,11 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
   const policy = server.securityPolicies;
   const limits = server.resourceLimits;
   const network = effectiveNetwork(server);
-  const hash = configHash(name, server, image);
+  const pipesRoot =
+    server.transport.type === 'stdio' && image.launcher === 'node' ? input.stdioPipes : undefined;
+  const pipes = pipesRoot !== undefined;
+  const hash = configHash(name, server, image, pipes);
+  const ownName = input.containerName ?? containerName(name);
 
   const mounts: SpecMount[] = [
     {
@@ -84,6 +102,17 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
       options: ['rbind', mount.readOnly ? 'ro' : 'rw', 'nosuid', 'nodev'],
     })),
   ];
+  const env: Record<string, string> = { ...server.env };
+  if (pipesRoot !== undefined) {
+    // Read-only still lets the FIFOs be opened for writing; the server cannot add files there.
+    mounts.push({
+      destination: STDIO_PIPES_TARGET,
+      type: 'bind',
+      source: join(pipesRoot, ownName),
+      options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec', 'Z'],
+    });
+    env[STDIO_PIPES_ENV] = STDIO_PIPES_TARGET;
+  }
 
   const [uid = 1000, gid = uid] = policy.user.split(':').map(Number);
   const secrets: SpecSecret[] = Object.values(server.secrets).map((secret) => ({
@@ -93,7 +122,6 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
     gid,
     mode: 0o400,
   }));
-  const env: Record<string, string> = { ...server.env };
   const hasSecrets = secrets.length > 0;
   let entrypoint = server.entrypoint;
   let command: readonly string[] | undefined = server.args.length > 0 ? server.args : undefined;
@@ -112,7 +140,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
 
   const isolatedNetwork = isolatedNetworkName(name);
   return {
-    name: input.containerName ?? containerName(name),
+    name: ownName,
     image: image.ref,
     ...(entrypoint === undefined ? {} : { entrypoint }),
     ...(command === undefined ? {} : { command }),
@@ -126,7 +154,8 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
       [LABEL.role]: 'server',
       ...input.extraLabels,
     },
-    stdin: server.transport.type === 'stdio',
+    // With pipes, the server's stdin is a FIFO and the engine's is not used.
+    stdin: server.transport.type === 'stdio' && !pipes,
     terminal: false,
     user: policy.user,
     read_only_filesystem: policy.readOnlyRootfs,

@@ -11,7 +11,10 @@ import type { Disposable } from '../util/disposable.js';
 import { canonicalJson, LABEL, MANAGED_FILTER } from './labels.js';
 import { ServerSupervisor } from './server-supervisor.js';
 import { ServerLogStore } from './server-log.js';
-import { serverLogDir } from '../util/state-dir.js';
+import { serverLogDir, stdioPipesDir } from '../util/state-dir.js';
+import { STDIO_MODES, chooseStdioChannel } from '../upstream/stdio-channel.js';
+import { pruneStdioPipes } from '../upstream/stdio-pipes.js';
+import type { StdioChannel, StdioMode } from '../upstream/stdio-channel.js';
 import type { ServerStatus } from './server-supervisor.js';
 
 export interface RuntimeOptions {
@@ -25,6 +28,14 @@ export interface RuntimeOptions {
   readonly parallelism?: number;
   /** Where stdio servers' logs go; default: the state dir's logs/ (see defaultStateDir). */
   readonly logDir?: string;
+  /**
+   * How stdio servers' stdin/stdout reach the manager: `auto` (default) uses host FIFOs when
+   * the engine runs on this machine, else the engine's attach stream. $MCPMAN_STDIO_CHANNEL
+   * overrides it. See StdioChannel.
+   */
+  readonly stdio?: StdioMode;
+  /** Where the FIFO directories go; default: the state dir's stdio/. */
+  readonly stdioDir?: string;
 }
 
 export interface DownOptions {
@@ -69,6 +80,7 @@ export class McpRuntime implements Disposable {
   private eventsAbort: AbortController | undefined;
   private configDir = process.cwd();
   private reconcileQueue: Promise<void> = Promise.resolve();
+  private stdioChannel: Promise<StdioChannel> | undefined;
 
   constructor(options: RuntimeOptions) {
     this.options = options;
@@ -122,6 +134,7 @@ export class McpRuntime implements Disposable {
     this.watchEngineEvents();
     const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
     const containers = await this.engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+    const stdio = await this.stdio(containers);
 
     // Servers no longer wanted: stop their supervisors, remove their containers and networks.
     for (const [name, supervisor] of [...this.supervisors]) {
@@ -160,6 +173,7 @@ export class McpRuntime implements Disposable {
         bus: this.bus,
         clientInfo: this.options.clientInfo,
         clientCapabilities: this.options.clientCapabilities,
+        stdio,
       });
       this.supervisors.set(name, supervisor);
       toStart.push({ supervisor, existing: containers.filter((c) => c.labels[LABEL.server] === name) });
@@ -168,6 +182,23 @@ export class McpRuntime implements Disposable {
       supervisor.start(existing),
     );
     return { started: toStart.map(({ supervisor }) => supervisor), starting };
+  }
+
+  /**
+   * Decided once per runtime. The first time, FIFO directories of containers that no longer
+   * exist (an earlier manager that crashed) are removed.
+   */
+  private stdio(containers: readonly ContainerSummary[]): Promise<StdioChannel> {
+    this.stdioChannel ??= (async () => {
+      const channel = await chooseStdioChannel(
+        this.engine,
+        stdioModeFrom(process.env['MCPMAN_STDIO_CHANNEL']) ?? this.options.stdio ?? 'auto',
+        this.options.stdioDir ?? stdioPipesDir(),
+      );
+      await channel.prune(new Set(containers.map((c) => c.name)));
+      return channel;
+    })();
+    return this.stdioChannel;
   }
 
   /** Resolves once every server has settled. */
@@ -258,6 +289,7 @@ export class McpRuntime implements Disposable {
     await Promise.all(containers.map((c) => this.engine.removeContainer(c.id)));
     for (const network of networks) await this.engine.removeNetwork(network.name);
     for (const volume of volumes) await this.engine.removeVolume(volume.name);
+    await pruneStdioPipes(this.options.stdioDir ?? stdioPipesDir(), new Set());
     let secrets = 0;
     if (options.secrets === true) {
       for (const secret of await this.engine.listSecrets()) {
@@ -294,4 +326,8 @@ export class McpRuntime implements Disposable {
 
 function sameConfig(a: MCPServerConfig, b: MCPServerConfig): boolean {
   return canonicalJson(a) === canonicalJson(b);
+}
+
+function stdioModeFrom(value: string | undefined): StdioMode | undefined {
+  return STDIO_MODES.find((mode) => mode === value);
 }

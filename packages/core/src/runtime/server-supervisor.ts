@@ -13,11 +13,13 @@ import { performHandshake, probe } from '../upstream/handshake.js';
 import { HttpConnection } from '../upstream/http-connection.js';
 import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
+import { attachChannel } from '../upstream/stdio-channel.js';
+import type { StdioChannel } from '../upstream/stdio-channel.js';
 import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { OomCounter } from './oom-counter.js';
-import { LABEL, isolatedNetworkName } from './labels.js';
+import { LABEL, containerName, isolatedNetworkName } from './labels.js';
 import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
@@ -41,6 +43,8 @@ export interface SupervisorDeps {
   readonly clientInfo: Implementation;
   /** The capabilities the manager declares to servers (the gateway adds its clients'). */
   readonly clientCapabilities?: Readonly<Record<string, unknown>>;
+  /** How stdio reaches the manager (default: the engine's attach stream). */
+  readonly stdio?: StdioChannel;
 }
 
 export interface ServerStatus {
@@ -120,6 +124,10 @@ export class ServerSupervisor {
     return this.current;
   }
 
+  private get stdio(): StdioChannel {
+    return this.deps.stdio ?? attachChannel;
+  }
+
   /** sessionMode per-client: where client sessions get their own upstream, when ready. */
   get sessions(): SessionPool | undefined {
     return this.current === 'ready' || this.current === 'unhealthy' ? this.pool : undefined;
@@ -181,6 +189,7 @@ export class ServerSupervisor {
         at: Date.now(),
       });
       await this.deps.engine.removeContainer(container.id);
+      await this.stdio.release(container.name);
     }
   }
 
@@ -211,6 +220,7 @@ export class ServerSupervisor {
       if (options.remove) await this.deps.engine.removeContainer(id);
       else await this.deps.engine.stopContainer(id, 5);
     }
+    if (options.remove) await this.stdio.release(containerName(this.name));
     if (options.remove) {
       this.containerId = undefined;
       if (effectiveNetwork(this.config) === 'isolated')
@@ -268,12 +278,15 @@ export class ServerSupervisor {
       if (!this.alive(generation)) return;
       this.image = image;
       await this.checkSecrets();
-      const spec = buildContainerSpec({
-        name: this.name,
-        server: this.config,
-        image,
-        configDir: this.configDir,
-      });
+      const spec = await this.stdio.prepare(
+        buildContainerSpec({
+          name: this.name,
+          server: this.config,
+          image,
+          configDir: this.configDir,
+          ...(this.stdio.pipesRoot === undefined ? {} : { stdioPipes: this.stdio.pipesRoot }),
+        }),
+      );
       const hash = spec.labels[LABEL.configHash] ?? '';
       this.setState('starting', adopting ? 'starting container' : 'starting container again');
       if (effectiveNetwork(this.config) === 'isolated') {
@@ -285,7 +298,7 @@ export class ServerSupervisor {
       const { id, running } = await this.ensureContainer(spec, hash, existing);
       if (!this.alive(generation)) return;
       this.containerId = id;
-      const connection = await this.connect(id, running, generation);
+      const connection = await this.connect(id, spec, running, generation);
       started = true;
       if (!this.alive(generation)) {
         await connection.close();
@@ -393,13 +406,18 @@ export class ServerSupervisor {
   }
 
   /** Start the container if needed and open the MCP channel to it. */
-  private async connect(id: string, running: boolean, generation: number): Promise<UpstreamConnection> {
+  private async connect(
+    id: string,
+    spec: ContainerCreateSpec,
+    running: boolean,
+    generation: number,
+  ): Promise<UpstreamConnection> {
     const engine = this.deps.engine;
     if (this.config.transport.type === 'stdio') {
       // The stdin of a container that runs without us attached was closed when its last
       // manager went away, so it cannot be talked to: start it afresh, attached from the start.
       if (running) await engine.stopContainer(id, 5);
-      const streams = await engine.attachContainer(id);
+      const streams = await this.stdio.open(engine, id, spec);
       try {
         await engine.startContainer(id);
       } catch (error) {
@@ -407,7 +425,7 @@ export class ServerSupervisor {
         throw error;
       }
       await this.recordStart(id);
-      this.endpoint = `stdio attach ${id.slice(0, 12)}`;
+      this.endpoint = `stdio ${this.stdio.kind} ${id.slice(0, 12)}`;
       const connection = new StdioAttachConnection(streams, {
         description: `server ${this.name} (stdio)`,
         onStderr: (line) => {
@@ -705,6 +723,7 @@ export class ServerSupervisor {
         : { kind: 'http', url: new URL(this.endpoint ?? '') };
     this.pool = new SessionPool(this.name, this.config, target, {
       engine: this.deps.engine,
+      stdio: this.stdio,
       clientInfo: this.deps.clientInfo,
       clientCapabilities: this.deps.clientCapabilities,
       log: (line) => {

@@ -9,6 +9,8 @@ import { performHandshake } from '../upstream/handshake.js';
 import { HttpConnection } from '../upstream/http-connection.js';
 import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
+import { attachChannel } from '../upstream/stdio-channel.js';
+import type { StdioChannel } from '../upstream/stdio-channel.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { LABEL } from './labels.js';
 
@@ -33,6 +35,8 @@ export interface SessionPoolDeps {
   readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
   /** Lines a session container writes to stderr (its server's log, tagged). */
   readonly log: (line: string) => void;
+  /** How stdio reaches the manager (default: the engine's attach stream). */
+  readonly stdio?: StdioChannel;
 }
 
 /** What the pool needs to make one upstream: a container spec (stdio) or the server's URL (http). */
@@ -45,6 +49,8 @@ interface Instance {
   readonly peer: McpPeer;
   readonly handshake: ServerHandshake;
   readonly containerId: string | undefined;
+  /** The session container's name (stdio), for what the stdio channel made for it. */
+  readonly containerName: string | undefined;
   dead: boolean;
 }
 
@@ -191,7 +197,7 @@ export class SessionPool {
       return;
     }
     const strays = containers.filter((c) => !this.owned.has(c.id));
-    const removed = await Promise.allSettled(strays.map((c) => this.deps.engine.removeContainer(c.id)));
+    const removed = await Promise.allSettled(strays.map((c) => this.removeContainer(c.id, c.name)));
     const failures = removed.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (strays.length > failures.length)
       this.deps.log(`[mcpman] removed ${strays.length - failures.length} leftover session container(s)`);
@@ -233,7 +239,7 @@ export class SessionPool {
 
   private async create(): Promise<Instance> {
     const id = randomBytes(6).toString('hex');
-    const { connection, containerId } = await this.open(id);
+    const { connection, containerId, containerName } = await this.open(id);
     const peer = new McpPeer(
       connection,
       `server ${this.server} session ${id}`,
@@ -247,7 +253,7 @@ export class SessionPool {
         capabilities: { ...this.deps.clientCapabilities },
         timeoutMs: this.config.health.startupTimeout,
       });
-      const instance: Instance = { id, peer, handshake, containerId, dead: false };
+      const instance: Instance = { id, peer, handshake, containerId, containerName, dead: false };
       peer.onClose = () => {
         instance.dead = true;
       };
@@ -256,16 +262,18 @@ export class SessionPool {
       await peer.close().catch(() => undefined);
       if (containerId !== undefined) {
         this.owned.delete(containerId);
-        await this.deps.engine.removeContainer(containerId).catch(() => undefined);
+        await this.removeContainer(containerId, containerName).catch(() => undefined);
         this.scheduleReap();
       }
       throw error;
     }
   }
 
-  private async open(
-    id: string,
-  ): Promise<{ connection: UpstreamConnection; containerId: string | undefined }> {
+  private async open(id: string): Promise<{
+    connection: UpstreamConnection;
+    containerId: string | undefined;
+    containerName: string | undefined;
+  }> {
     const target = this.target;
     if (target.kind === 'http') {
       return {
@@ -274,19 +282,23 @@ export class SessionPool {
           description: `server ${this.server} session ${id} (http)`,
         }),
         containerId: undefined,
+        containerName: undefined,
       };
     }
     const engine = this.deps.engine;
-    const spec: ContainerCreateSpec = {
+    this.creations += 1;
+    const spec = await this.stdio.prepare({
       ...target.spec,
       name: `${target.spec.name}-s-${id}`,
       labels: { ...target.spec.labels, [LABEL.role]: 'session', [LABEL.session]: id },
-    };
-    this.creations += 1;
-    const containerId = await engine.createContainer(spec);
+    });
+    const containerId = await engine.createContainer(spec).catch(async (error: unknown) => {
+      await this.stdio.release(spec.name);
+      throw error;
+    });
     this.owned.add(containerId);
     try {
-      const streams = await engine.attachContainer(containerId);
+      const streams = await this.stdio.open(engine, containerId, spec);
       try {
         await engine.startContainer(containerId);
       } catch (error) {
@@ -299,10 +311,10 @@ export class SessionPool {
           this.deps.log(`[session ${id}] ${line}`);
         },
       });
-      return { connection, containerId };
+      return { connection, containerId, containerName: spec.name };
     } catch (error) {
       this.owned.delete(containerId);
-      await engine.removeContainer(containerId).catch(() => undefined);
+      await this.removeContainer(containerId, spec.name).catch(() => undefined);
       throw error;
     }
   }
@@ -314,11 +326,21 @@ export class SessionPool {
     // (the engine busy) is left to the reaper, which no longer counts it as owned.
     if (instance.containerId !== undefined) {
       this.owned.delete(instance.containerId);
-      await this.deps.engine.removeContainer(instance.containerId).catch(() => undefined);
+      await this.removeContainer(instance.containerId, instance.containerName).catch(() => undefined);
     }
     // A sweep a few seconds after sessions end (one timer, however many end) catches whatever a
     // failed or late removal or creation left behind.
     this.scheduleReap();
+  }
+
+  /** Removes a session container and what the stdio channel made for it. */
+  private async removeContainer(id: string, name: string | undefined): Promise<void> {
+    await this.deps.engine.removeContainer(id);
+    if (name !== undefined) await this.stdio.release(name);
+  }
+
+  private get stdio(): StdioChannel {
+    return this.deps.stdio ?? attachChannel;
   }
 
   /** Read through a method: `close()` may run while a lease awaits. */

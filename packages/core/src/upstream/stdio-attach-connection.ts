@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import type { AttachedStreams } from '../engine/engine-client.js';
@@ -37,6 +38,9 @@ export class StdioAttachConnection implements UpstreamConnection {
   onerror?: (error: Error) => void;
   private readonly stdout: LineSplitter;
   private readonly stderr = new LineSplitter(64 * 1024);
+  // Chunks can end inside a multi-byte character: decoders keep the partial bytes for the next.
+  private readonly stdoutText = new StringDecoder('utf8');
+  private readonly stderrText = new StringDecoder('utf8');
   private closed = false;
   private queued: string[] = [];
   private flushScheduled = false;
@@ -63,9 +67,10 @@ export class StdioAttachConnection implements UpstreamConnection {
 
   start(): Promise<void> {
     this.streams.frames.on('data', (frame: Frame) => {
-      if (frame.stream === 'stdout') this.onStdout(frame.payload.toString('utf8'));
+      if (frame.stream === 'stdout') this.onStdout(this.stdoutText.write(frame.payload));
       else if (frame.stream === 'stderr')
-        for (const line of this.stderr.push(frame.payload.toString('utf8'))) this.options.onStderr?.(line);
+        for (const line of this.stderr.push(this.stderrText.write(frame.payload)))
+          this.options.onStderr?.(line);
     });
     this.streams.frames.on('end', () => {
       this.finish(undefined);

@@ -15,3 +15,8 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 export function serverLogDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(defaultStateDir(env), 'logs');
 }
+
+/** The FIFO directories of stdio servers whose stdio runs over pipes (see stdio-channel.ts). */
+export function stdioPipesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultStateDir(env), 'stdio');
+}
