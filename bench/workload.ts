@@ -20,6 +20,8 @@ export interface ThroughputStats {
   readonly seconds: number;
   readonly callsPerSecond: number;
   readonly errors: number;
+  /** What the first failed call said, when one failed. */
+  readonly firstError?: string;
 }
 
 export interface TargetResult {
@@ -59,20 +61,29 @@ export async function throughput(
 ): Promise<ThroughputStats> {
   let next = 0;
   let errors = 0;
+  let firstError: string | undefined;
   const started = performance.now();
   const worker = async (): Promise<void> => {
     while (next < calls) {
       next += 1;
       try {
         await target.call();
-      } catch {
+      } catch (error) {
         errors += 1;
+        firstError ??= error instanceof Error ? error.message : String(error);
       }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
-  return { concurrency, calls, seconds, callsPerSecond: calls / seconds, errors };
+  return {
+    concurrency,
+    calls,
+    seconds,
+    callsPerSecond: calls / seconds,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+  };
 }
 
 export interface WorkloadOptions {
@@ -104,10 +115,15 @@ export async function runWorkload(
   options: WorkloadOptions,
 ): Promise<TargetResult> {
   let warmup = options.warmup;
-  const withTarget = async <T>(fn: (target: EchoTarget) => Promise<T>): Promise<T> => {
+  // The warm-up runs at the concurrency about to be measured, so every connection a client
+  // pools is open before the clock starts: the figure is steady-state throughput, not the
+  // ramp-up of a fresh client (the same for every path).
+  const withTarget = async <T>(concurrency: number, fn: (target: EchoTarget) => Promise<T>): Promise<T> => {
     const target = await make();
     try {
-      for (let i = 0; i < warmup; i += 1) await target.call();
+      const warm = await throughput(target, concurrency, warmup);
+      if (warm.firstError !== undefined)
+        throw new Error(`${warm.errors} of ${warmup} warm-up calls failed: ${warm.firstError}`);
       warmup = options.rewarm;
       return await fn(target);
     } finally {
@@ -115,7 +131,7 @@ export async function runWorkload(
     }
   };
   let label = '';
-  const latency = await withTarget(async (target) => {
+  const latency = await withTarget(1, async (target) => {
     label = target.label;
     return sequential(target, options.sequentialCalls);
   });
@@ -124,7 +140,9 @@ export async function runWorkload(
     const runs: ThroughputStats[] = [];
     for (let i = 0; i < (options.repeats ?? 1); i += 1) {
       runs.push(
-        await withTarget((target) => throughput(target, concurrency, options.callsPerLevel(concurrency))),
+        await withTarget(concurrency, (target) =>
+          throughput(target, concurrency, options.callsPerLevel(concurrency)),
+        ),
       );
     }
     levels.push(median(runs));

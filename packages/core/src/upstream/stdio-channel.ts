@@ -5,6 +5,9 @@ import type { ContainerCreateSpec, SpecMount } from '../engine/create-spec.js';
 import type { AttachedStreams, EngineClient } from '../engine/engine-client.js';
 import { STDIO_PIPES_TARGET, makeStdioPipes, openStdioPipes, pruneStdioPipes } from './stdio-pipes.js';
 
+export const STDIO_MODES = ['auto', 'attach', 'pipes'] as const;
+export type StdioMode = (typeof STDIO_MODES)[number];
+
 /**
  * How a stdio server's stdin/stdout reach the manager. `attach`: through the engine's attach
  * stream (Podman's service and conmon relay every message). `pipes`: through two FIFOs on the
@@ -12,9 +15,6 @@ import { STDIO_PIPES_TARGET, makeStdioPipes, openStdioPipes, pruneStdioPipes } f
  * the engine's attach stream still carries stderr and the exit. Pipes need the engine on this
  * machine (one kernel): a Podman machine VM cannot share a FIFO with its host.
  */
-export const STDIO_MODES = ['auto', 'attach', 'pipes'] as const;
-export type StdioMode = (typeof STDIO_MODES)[number];
-
 export interface StdioChannel {
   readonly kind: 'attach' | 'pipes';
   /** Root directory of the FIFO directories (pipes only), handed to buildContainerSpec. */
@@ -75,7 +75,7 @@ export function pipesChannel(root: string): StdioChannel {
 
 /**
  * `auto`: pipes when the engine runs on this machine's kernel (Linux, same host name and kernel
- * release as the engine reports), otherwise attach.
+ * release as the engine reports) and FIFOs can be made in `root`, otherwise attach.
  */
 export async function chooseStdioChannel(
   engine: EngineClient,
@@ -86,5 +86,19 @@ export async function chooseStdioChannel(
   if (mode === 'pipes') return pipesChannel(root);
   if (process.platform !== 'linux') return attachChannel;
   const host = await engine.hostInfo().catch(() => undefined);
-  return host?.hostname === hostname() && host.kernel === release() ? pipesChannel(root) : attachChannel;
+  if (host?.hostname !== hostname() || host.kernel !== release()) return attachChannel;
+  return (await canMakePipes(root)) ? pipesChannel(root) : attachChannel;
+}
+
+/** A FIFO made and removed in `root` (no `mkfifo`, a read-only state dir: attach it is). */
+async function canMakePipes(root: string): Promise<boolean> {
+  const probe = `.probe-${process.pid}`;
+  try {
+    await makeStdioPipes(root, probe);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await rm(join(root, probe), { recursive: true, force: true }).catch(() => undefined);
+  }
 }
