@@ -140,10 +140,10 @@ export const SecretWire = z.object({
 
 export const CreateResponseWire = z.object({ Id: z.string() });
 
-/** The part of a compat stats answer we read. */
 /** The part of `GET /info` that says which machine the engine runs on. */
 export const InfoWire = z.object({ Name: z.string().default(''), KernelVersion: z.string().default('') });
 
+/** The part of a compat stats answer we read. */
 export const StatsWire = z.object({
   memory_stats: z.object({ usage: z.number().optional() }),
   cpu_stats: z.object({ cpu_usage: z.object({ total_usage: z.number().optional() }) }),

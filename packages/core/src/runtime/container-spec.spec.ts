@@ -8,7 +8,8 @@ import {
   configHash,
   effectiveNetwork,
 } from './container-spec.js';
-import type { ResolvedImage } from './container-spec.js';
+import type { ResolvedImage, SpecInput } from './container-spec.js';
+import type { ContainerCreateSpec, SpecMount } from '../engine/create-spec.js';
 import { LABEL, canonicalJson } from './labels.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 
@@ -171,16 +172,22 @@ describe('buildContainerSpec', () => {
     ]);
   });
 
-  it('with stdio pipes, mounts the container FIFO directory read-only and leaves the engine stdin unused', () => {
-    const piped = buildContainerSpec({
+  /** A spec for server `everything` with stdio pipes under /state/stdio, `input` overriding. */
+  const withPipes = (input: Partial<SpecInput> = {}): ContainerCreateSpec =>
+    buildContainerSpec({
       name: 'everything',
       server: server(),
       image: npxImage,
       configDir: '/cfg',
       stdioPipes: '/state/stdio',
+      ...input,
     });
-    const mount = piped.mounts.find((m) => m.destination === STDIO_PIPES_TARGET);
-    expect(mount).toEqual({
+  const pipesMount = (spec: ContainerCreateSpec): SpecMount | undefined =>
+    spec.mounts.find((m) => m.destination === STDIO_PIPES_TARGET);
+
+  it('with stdio pipes, mounts the container FIFO directory read-only and leaves the engine stdin unused', () => {
+    const piped = withPipes();
+    expect(pipesMount(piped)).toEqual({
       destination: STDIO_PIPES_TARGET,
       type: 'bind',
       source: '/state/stdio/mcpman-everything',
@@ -188,45 +195,20 @@ describe('buildContainerSpec', () => {
     });
     expect(piped.env[STDIO_PIPES_ENV]).toBe(STDIO_PIPES_TARGET);
     expect(piped.stdin).toBe(false);
-    const attached = buildContainerSpec({
-      name: 'everything',
-      server: server(),
-      image: npxImage,
-      configDir: '/cfg',
-    });
+    const attached = withPipes({ stdioPipes: undefined });
+    expect(pipesMount(attached)).toBeUndefined();
     // Switching channel means another container: the old one's stdio is wired the other way.
     expect(piped.labels[LABEL.configHash]).not.toBe(attached.labels[LABEL.configHash]);
-    const session = buildContainerSpec({
-      name: 'everything',
-      server: server(),
-      image: npxImage,
-      configDir: '/cfg',
-      stdioPipes: '/state/stdio',
-      containerName: 'mcpman-everything-s-1',
-    });
-    expect(session.mounts.find((m) => m.destination === STDIO_PIPES_TARGET)?.source).toBe(
-      '/state/stdio/mcpman-everything-s-1',
-    );
+    const session = withPipes({ containerName: 'mcpman-everything-s-1' });
+    expect(pipesMount(session)?.source).toBe('/state/stdio/mcpman-everything-s-1');
   });
 
   it('uses stdio pipes only for stdio servers in images that run the launcher', () => {
     for (const spec of [
-      buildContainerSpec({
-        name: 's',
-        server: server(),
-        image: plainImage,
-        configDir: '/',
-        stdioPipes: '/p',
-      }),
-      buildContainerSpec({
-        name: 's',
-        server: server({ transport: { type: 'http', port: 3001 } }),
-        image: npxImage,
-        configDir: '/',
-        stdioPipes: '/p',
-      }),
+      withPipes({ image: plainImage }),
+      withPipes({ server: server({ transport: { type: 'http', port: 3001 } }) }),
     ]) {
-      expect(spec.mounts.some((m) => m.destination === STDIO_PIPES_TARGET)).toBe(false);
+      expect(pipesMount(spec)).toBeUndefined();
       expect(spec.env[STDIO_PIPES_ENV]).toBeUndefined();
     }
   });

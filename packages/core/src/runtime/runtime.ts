@@ -184,6 +184,10 @@ export class McpRuntime implements Disposable {
     return { started: toStart.map(({ supervisor }) => supervisor), starting };
   }
 
+  private get stdioRoot(): string {
+    return this.options.stdioDir ?? stdioPipesDir();
+  }
+
   /**
    * Decided once per runtime. The first time, FIFO directories of containers that no longer
    * exist (an earlier manager that crashed) are removed.
@@ -193,7 +197,7 @@ export class McpRuntime implements Disposable {
       const channel = await chooseStdioChannel(
         this.engine,
         stdioModeFrom(process.env['MCPMAN_STDIO_CHANNEL']) ?? this.options.stdio ?? 'auto',
-        this.options.stdioDir ?? stdioPipesDir(),
+        this.stdioRoot,
       );
       await channel.prune(new Set(containers.map((c) => c.name)));
       return channel;
@@ -289,7 +293,7 @@ export class McpRuntime implements Disposable {
     await Promise.all(containers.map((c) => this.engine.removeContainer(c.id)));
     for (const network of networks) await this.engine.removeNetwork(network.name);
     for (const volume of volumes) await this.engine.removeVolume(volume.name);
-    await pruneStdioPipes(this.options.stdioDir ?? stdioPipesDir(), new Set());
+    await pruneStdioPipes(this.stdioRoot, new Set());
     let secrets = 0;
     if (options.secrets === true) {
       for (const secret of await this.engine.listSecrets()) {

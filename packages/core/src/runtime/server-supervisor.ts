@@ -220,8 +220,8 @@ export class ServerSupervisor {
       if (options.remove) await this.deps.engine.removeContainer(id);
       else await this.deps.engine.stopContainer(id, 5);
     }
-    if (options.remove) await this.stdio.release(containerName(this.name));
     if (options.remove) {
+      await this.stdio.release(containerName(this.name));
       this.containerId = undefined;
       if (effectiveNetwork(this.config) === 'isolated')
         await this.deps.engine.removeNetwork(isolatedNetworkName(this.name));

@@ -49,8 +49,6 @@ interface Instance {
   readonly peer: McpPeer;
   readonly handshake: ServerHandshake;
   readonly containerId: string | undefined;
-  /** The session container's name (stdio), for what the stdio channel made for it. */
-  readonly containerName: string | undefined;
   dead: boolean;
 }
 
@@ -239,7 +237,7 @@ export class SessionPool {
 
   private async create(): Promise<Instance> {
     const id = randomBytes(6).toString('hex');
-    const { connection, containerId, containerName } = await this.open(id);
+    const { connection, containerId } = await this.open(id);
     const peer = new McpPeer(
       connection,
       `server ${this.server} session ${id}`,
@@ -253,7 +251,7 @@ export class SessionPool {
         capabilities: { ...this.deps.clientCapabilities },
         timeoutMs: this.config.health.startupTimeout,
       });
-      const instance: Instance = { id, peer, handshake, containerId, containerName, dead: false };
+      const instance: Instance = { id, peer, handshake, containerId, dead: false };
       peer.onClose = () => {
         instance.dead = true;
       };
@@ -262,18 +260,16 @@ export class SessionPool {
       await peer.close().catch(() => undefined);
       if (containerId !== undefined) {
         this.owned.delete(containerId);
-        await this.removeContainer(containerId, containerName).catch(() => undefined);
+        await this.removeContainer(containerId, this.containerName(id)).catch(() => undefined);
         this.scheduleReap();
       }
       throw error;
     }
   }
 
-  private async open(id: string): Promise<{
-    connection: UpstreamConnection;
-    containerId: string | undefined;
-    containerName: string | undefined;
-  }> {
+  private async open(
+    id: string,
+  ): Promise<{ connection: UpstreamConnection; containerId: string | undefined }> {
     const target = this.target;
     if (target.kind === 'http') {
       return {
@@ -282,14 +278,13 @@ export class SessionPool {
           description: `server ${this.server} session ${id} (http)`,
         }),
         containerId: undefined,
-        containerName: undefined,
       };
     }
     const engine = this.deps.engine;
     this.creations += 1;
     const spec = await this.stdio.prepare({
       ...target.spec,
-      name: `${target.spec.name}-s-${id}`,
+      name: this.containerName(id),
       labels: { ...target.spec.labels, [LABEL.role]: 'session', [LABEL.session]: id },
     });
     const containerId = await engine.createContainer(spec).catch(async (error: unknown) => {
@@ -311,7 +306,7 @@ export class SessionPool {
           this.deps.log(`[session ${id}] ${line}`);
         },
       });
-      return { connection, containerId, containerName: spec.name };
+      return { connection, containerId };
     } catch (error) {
       this.owned.delete(containerId);
       await this.removeContainer(containerId, spec.name).catch(() => undefined);
@@ -326,17 +321,25 @@ export class SessionPool {
     // (the engine busy) is left to the reaper, which no longer counts it as owned.
     if (instance.containerId !== undefined) {
       this.owned.delete(instance.containerId);
-      await this.removeContainer(instance.containerId, instance.containerName).catch(() => undefined);
+      await this.removeContainer(instance.containerId, this.containerName(instance.id)).catch(
+        () => undefined,
+      );
     }
     // A sweep a few seconds after sessions end (one timer, however many end) catches whatever a
     // failed or late removal or creation left behind.
     this.scheduleReap();
   }
 
+  /** The name of session `id`'s container (only stdio servers' sessions have containers). */
+  private containerName(id: string): string {
+    if (this.target.kind !== 'stdio') throw new Error(`session ${id} of an http server has no container`);
+    return `${this.target.spec.name}-s-${id}`;
+  }
+
   /** Removes a session container and what the stdio channel made for it. */
-  private async removeContainer(id: string, name: string | undefined): Promise<void> {
+  private async removeContainer(id: string, name: string): Promise<void> {
     await this.deps.engine.removeContainer(id);
-    if (name !== undefined) await this.stdio.release(name);
+    await this.stdio.release(name);
   }
 
   private get stdio(): StdioChannel {

@@ -21,7 +21,10 @@ export interface StdioChannel {
   readonly pipesRoot: string | undefined;
   /** Makes what `spec`'s container needs before it is created or started. */
   prepare(spec: ContainerCreateSpec): Promise<ContainerCreateSpec>;
-  /** The stdio of the container made from `spec`, opened before it starts so no output is lost. */
+  /**
+   * The stdio of the container made from `spec` (as `prepare` returned it), opened before it
+   * starts so no output is lost.
+   */
   open(engine: EngineClient, containerId: string, spec: ContainerCreateSpec): Promise<AttachedStreams>;
   /** The container `containerName` is gone: remove what `prepare` made. */
   release(containerName: string): Promise<void>;
@@ -30,7 +33,6 @@ export interface StdioChannel {
 }
 
 const isPipesMount = (mount: SpecMount): boolean => mount.destination === STDIO_PIPES_TARGET;
-const isPiped = (spec: ContainerCreateSpec): boolean => spec.mounts.some(isPipesMount);
 
 export const attachChannel: StdioChannel = {
   kind: 'attach',
@@ -58,8 +60,9 @@ export function pipesChannel(root: string): StdioChannel {
       };
     },
     async open(engine, containerId, spec) {
-      if (!isPiped(spec)) return engine.attachContainer(containerId);
-      const dir = await makeStdioPipes(root, spec.name);
+      // `prepare` made the FIFOs in the mount's source.
+      const dir = spec.mounts.find(isPipesMount)?.source;
+      if (dir === undefined) return engine.attachContainer(containerId);
       const attached = await engine.attachContainer(containerId, { stdin: false });
       try {
         return openStdioPipes(dir, attached);
@@ -68,7 +71,11 @@ export function pipesChannel(root: string): StdioChannel {
         throw error;
       }
     },
-    release: (name) => rm(dirOf(name), { recursive: true, force: true }),
+    // Only ever a directory of its own under root (never root itself or anything above it).
+    release: async (name) => {
+      if (name === '' || name.includes('/') || name === '.' || name === '..') return;
+      await rm(dirOf(name), { recursive: true, force: true });
+    },
     prune: (names) => pruneStdioPipes(root, names),
   };
 }

@@ -10,6 +10,7 @@ import type { AttachedStreams } from '../engine/engine-client.js';
 import type { Frame } from '../engine/demux.js';
 import { makeStdioPipes, openStdioPipes, pruneStdioPipes } from './stdio-pipes.js';
 import { StdioAttachConnection } from './stdio-attach-connection.js';
+import { pipesChannel } from './stdio-channel.js';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
 
 let root: string;
@@ -89,6 +90,18 @@ describe('pruneStdioPipes', () => {
 
   it('does nothing when the root does not exist yet', async () => {
     await expect(pruneStdioPipes(join(root, 'missing'), new Set())).resolves.toBeUndefined();
+  });
+});
+
+describe('pipesChannel.release', () => {
+  it('removes the container directory and never the root or anything above it', async () => {
+    const channel = pipesChannel(root);
+    await makeStdioPipes(root, 'mcpman-a');
+    await makeStdioPipes(root, 'mcpman-b');
+    for (const name of ['', '.', '..', '../x']) await channel.release(name);
+    expect((await readdir(root)).sort()).toEqual(['mcpman-a', 'mcpman-b']);
+    await channel.release('mcpman-a');
+    expect(await readdir(root)).toEqual(['mcpman-b']);
   });
 });
 
