@@ -398,10 +398,17 @@ describe('gateway authentication and authorization', () => {
 
   it('writes one audit line per tool call with who, what, outcome and duration', async () => {
     const { readFile } = await import('node:fs/promises');
-    const lines = (await readFile(h.workspace.path('state/audit.log'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const read = async (): Promise<Record<string, unknown>[]> =>
+      (await readFile(h.workspace.path('state/audit.log'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Lines reach the file in batches up to 20 ms apart; the previous test's token.create may
+    // still be pending when this one starts.
+    await expect
+      .poll(async () => (await read()).some((line) => line['action'] === 'token.create'))
+      .toBe(true);
+    const lines = await read();
     const calls = lines.filter((line) => line['action'] === 'tools/call');
     expect(calls.length).toBeGreaterThanOrEqual(KINDS.length * 3);
     expect(calls).toContainEqual(

@@ -125,7 +125,10 @@ servers:
     seeCli('ls --json', await mcpman(env, ['ls', '--json']));
     see('daemon log', await daemonLog(env));
     const state = env['MCPMAN_STATE_DIR'] ?? '';
-    see('audit log', await readFile(join(state, 'audit.log'), 'utf8').catch(() => ''));
+    // The audit line of the leaking call is written within 20 ms (lines are batched).
+    const audit = (): Promise<string> => readFile(join(state, 'audit.log'), 'utf8').catch(() => '');
+    await expect.poll(async () => (await audit()).includes('hdr__leak')).toBe(true);
+    see('audit log', await audit());
     for (const file of await readdir(join(state, 'logs')).catch(() => []))
       see(`log file ${file}`, await readFile(join(state, 'logs', file), 'utf8'));
     const { raw } = await inspect('mcpman-hdr');
