@@ -17,6 +17,7 @@ import {
   grpcSessionTarget,
   grpcTarget,
   startGateway,
+  startInstantGrpcResponder,
   startInstantResponder,
   startPeer,
 } from './targets.js';
@@ -174,10 +175,18 @@ async function main(): Promise<void> {
       await gateway.stop();
     }
   }
-  if (wanted('floor')) {
+  if (wanted('floor http')) {
     const floor = await startInstantResponder();
     try {
-      await run('floor', () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url));
+      await run('floor http', () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url));
+    } finally {
+      await floor.stop();
+    }
+  }
+  if (wanted('floor grpc')) {
+    const floor = await startInstantGrpcResponder();
+    try {
+      await run('floor grpc', () => grpcTarget(floor.address, 'floor: instant gRPC responder (no server)'));
     } finally {
       await floor.stop();
     }

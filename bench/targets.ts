@@ -90,10 +90,10 @@ export function gatewayTarget(
 }
 
 /** The gateway's gRPC transport, through the typed client generated from our proto. */
-export function grpcTarget(address: string): Promise<EchoTarget> {
+export function grpcTarget(address: string, label = 'mcpman, gRPC (an RPC per call)'): Promise<EchoTarget> {
   const client = new McpGrpcClient({ address, server: 'everything' });
   return Promise.resolve({
-    label: 'mcpman, gRPC (an RPC per call)',
+    label,
     call: async () => {
       const result = await client.callTool('echo', { message: 'hi' });
       if (result['isError'] === true) throw new Error('echo failed');
@@ -229,6 +229,28 @@ export async function startInstantResponder(): Promise<{ url: string; stop: () =
   const url = `http://127.0.0.1:${port}/mcp`;
   await waitForHttp(url, child);
   return { url, stop: () => stop(child) };
+}
+
+/** The instant gRPC responder (bench/instant-grpc-responder.mjs) in its own process: the gRPC floor. */
+export async function startInstantGrpcResponder(): Promise<{ address: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO, 'bench/instant-grpc-responder.mjs'), String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => {
+        resolve();
+      });
+      child.once('exit', (code) => {
+        reject(new Error(`the gRPC responder exited with ${code}`));
+      });
+    });
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
+  return { address: `127.0.0.1:${port}`, stop: () => stop(child) };
 }
 
 /** Our gateway in its own process (`mcpman up`), as users run it. */
