@@ -70,7 +70,7 @@ async function measure(
     return await runWorkload(make, {
       warmup: quick ? 100 : 10_000,
       rewarm: quick ? 20 : 300,
-      sequentialCalls: quick ? 100 : 500,
+      sequentialCalls: quick ? 100 : 1000,
       concurrency: [1, 16, 64],
       callsPerLevel: (c) => (quick ? 300 : c === 1 ? 1000 : 4000),
       repeats: quick ? 1 : 3,
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
   if (wanted('mcp-proxy')) results.push(await peerMeasure('mcp-proxy', image, options.quick));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '10,000 warm-up calls, 500 sequential calls, then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), each on a fresh client warmed by 300 calls at the concurrency measured'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC uses our generated client.\n\n${table(results)}\n`;
+  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '10,000 warm-up calls, three runs of 1000 sequential calls (the run with the median p50 is shown), then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), each on a fresh client warmed by 300 calls at the concurrency measured'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC uses our generated client.\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
   await mkdir(dir, { recursive: true });
