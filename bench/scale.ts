@@ -7,7 +7,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
-import { REPO, startGateway } from './targets.js';
+import { WebSocket } from 'ws';
+import { REPO, freePort, startGateway } from './targets.js';
 
 const run = promisify(execFile);
 const SERVERS = 50;
@@ -26,6 +27,46 @@ async function settledRssMiB(pid: number): Promise<number> {
     samples.push(await rssMiB(pid));
   }
   return percentile(samples, 50);
+}
+
+/**
+ * The gateway's live JS heap in MiB: a full collection first, then V8's used size, through the
+ * inspector the gateway was started with. RSS alone cannot show what a session costs: the
+ * collector frees more between two samples than 1,000 sessions take.
+ */
+async function liveHeapMiB(inspectPort: number): Promise<number> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as {
+    webSocketDebuggerUrl?: string;
+  }[];
+  const url = targets[0]?.webSocketDebuggerUrl;
+  if (url === undefined) throw new Error('the gateway has no inspector target');
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => {
+      resolve();
+    });
+    socket.once('error', reject);
+  });
+  let nextId = 0;
+  const call = (method: string): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      const id = ++nextId;
+      const onMessage = (data: Buffer): void => {
+        const reply = JSON.parse(data.toString('utf8')) as { id?: number; result?: Record<string, unknown> };
+        if (reply.id !== id) return;
+        socket.off('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      socket.on('message', onMessage);
+      socket.send(JSON.stringify({ id, method }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    const usage = await call('Runtime.getHeapUsage');
+    return Number(usage['usedSize']) / 2 ** 20;
+  } finally {
+    socket.close();
+  }
 }
 
 /** One JSON-RPC message on an open session, raw; the body of the answer. */
@@ -146,15 +187,20 @@ async function bounded<T>(
 
 export async function runScale(): Promise<void> {
   // The gateway with one server: the baseline its memory per server is measured against.
-  const single = await startGateway(await writeConfig(1));
+  // Each gateway runs with an inspector on loopback, only to read its heap after a collection.
+  const singleInspect = await freePort();
+  const single = await startGateway(await writeConfig(1), [`--inspect=127.0.0.1:${singleInspect}`]);
   const probe = await openSession(single.base);
   await listTools(single.base, probe);
+  // The collection first, so that RSS is sampled after it too.
+  const heapOne = await liveHeapMiB(singleInspect);
   const rssOne = await settledRssMiB(single.pid);
   await single.stop();
 
   const config = await writeConfig(SERVERS);
+  const inspect = await freePort();
   const upStarted = performance.now();
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config, [`--inspect=127.0.0.1:${inspect}`]);
   const upSeconds = (performance.now() - upStarted) / 1000;
   process.stderr.write(`scale: ${SERVERS} servers ready in ${upSeconds.toFixed(1)} s\n`);
   try {
@@ -169,6 +215,7 @@ export async function runScale(): Promise<void> {
       await listTools(gateway.base, lister);
       warm.push(performance.now() - started);
     }
+    const heapServers = await liveHeapMiB(inspect);
     const rssServers = await settledRssMiB(gateway.pid);
 
     const ids: string[] = [];
@@ -177,6 +224,7 @@ export async function runScale(): Promise<void> {
       ids.push(await openSession(gateway.base));
     });
     const openSeconds = (performance.now() - openStarted) / 1000;
+    const heapSessions = await liveHeapMiB(inspect);
     const rssSessions = await settledRssMiB(gateway.pid);
     const callTimes: number[] = [];
     const callsStarted = performance.now();
@@ -194,6 +242,9 @@ export async function runScale(): Promise<void> {
       gatewayRssOneServerMiB: rssOne,
       gatewayRssServersMiB: rssServers,
       gatewayMiBPerServer: (rssServers - rssOne) / (SERVERS - 1),
+      gatewayHeapOneServerMiB: heapOne,
+      gatewayHeapServersMiB: heapServers,
+      gatewayHeapMiBPerServer: (heapServers - heapOne) / (SERVERS - 1),
       containerMiBPerServer: containers.reduce((a, b) => a + b, 0) / Math.max(1, containers.length),
       tools,
       toolsListColdMs: coldMs,
@@ -201,7 +252,8 @@ export async function runScale(): Promise<void> {
       toolsListP99Ms: percentile(warm, 99),
       sessionsOpenSeconds: openSeconds,
       gatewayRssSessionsMiB: rssSessions,
-      gatewayKiBPerSession: ((rssSessions - rssServers) * 1024) / SESSIONS,
+      gatewayHeapSessionsMiB: heapSessions,
+      gatewayHeapKiBPerSession: ((heapSessions - heapServers) * 1024) / SESSIONS,
       callsPerSecondOverSessions: SESSIONS / callsSeconds,
       sessionCallP50Ms: percentile(callTimes, 50),
       sessionCallP99Ms: percentile(callTimes, 99),
@@ -214,12 +266,14 @@ export async function runScale(): Promise<void> {
       '| --- | ---: |',
       `| ${SERVERS} servers from nothing to ready (8 at a time) | ${f(upSeconds)} s |`,
       `| gateway RSS, 1 server / ${SERVERS} servers | ${f(rssOne)} / ${f(rssServers)} MiB |`,
-      `| gateway memory per server | ${f(result.gatewayMiBPerServer, 2)} MiB |`,
+      `| gateway RSS per server | ${f(result.gatewayMiBPerServer, 2)} MiB |`,
+      `| gateway live heap (after a full GC), 1 server / ${SERVERS} servers | ${f(heapOne)} / ${f(heapServers)} MiB |`,
+      `| gateway live heap per server | ${f(result.gatewayHeapMiBPerServer, 2)} MiB |`,
       `| container memory per server (engine stats) | ${f(result.containerMiBPerServer)} MiB |`,
       `| tools/list on /mcp over ${SERVERS} servers (${tools} tools): first, cold | ${f(coldMs)} ms |`,
       `| tools/list, cached: p50 / p99 | ${f(result.toolsListP50Ms, 2)} / ${f(result.toolsListP99Ms, 2)} ms |`,
       `| ${SESSIONS} sessions opened (32 at a time) | ${f(openSeconds)} s |`,
-      `| gateway memory per open session | ${f(result.gatewayKiBPerSession)} KiB |`,
+      `| gateway live heap per open session | ${f(result.gatewayHeapKiBPerSession)} KiB |`,
       `| one tools/call on each of the ${SESSIONS} sessions (100 at a time) | ${f(result.callsPerSecondOverSessions, 0)} calls/s, p50 ${f(result.sessionCallP50Ms, 2)} ms, p99 ${f(result.sessionCallP99Ms, 2)} ms |`,
       '',
     ].join('\n');

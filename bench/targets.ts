@@ -256,12 +256,14 @@ export async function startInstantGrpcResponder(): Promise<{ address: string; st
 /** Our gateway in its own process (`mcpman up`), as users run it. */
 export async function startGateway(
   configPath: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ base: URL; grpc: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const grpcPort = await freePort();
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       join(REPO, 'packages/cli/bin/mcpman.js'),
       'up',
       '-f',
