@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { cliEnv, daemonLog, daemonRecord, mcpman, stopManager } from './helpers/cli.js';
-import type { CliResult } from './helpers/cli.js';
 import { inspect, nodeBaseImage, sweep } from './helpers/podman.js';
 import { Workspace } from './helpers/workspace.js';
+import { Witness } from './helpers/witness.js';
 
 const SECRET_NAME = `mcpman-hdr-${randomBytes(3).toString('hex')}`;
 const SECRET_VALUE = `ghp_${randomBytes(16).toString('hex')}`;
@@ -44,14 +44,10 @@ describe('secrets in header templates of HTTP upstreams', () => {
   const env = cliEnv();
   let workspace: Workspace;
   let config: string;
-  const observed: { where: string; text: string }[] = [];
-  const see = (where: string, text: string): void => {
-    observed.push({ where, text });
-  };
-  const seeCli = (where: string, result: CliResult): void => {
-    see(`${where} stdout`, result.stdout);
-    see(`${where} stderr`, result.stderr);
-  };
+  /** Everything a user or an attacker could read, collected as the test goes. */
+  const witness = new Witness();
+  const see = witness.see.bind(witness);
+  const seeCli = witness.seeCli.bind(witness);
 
   beforeAll(async () => {
     await sweep();
@@ -134,9 +130,9 @@ servers:
     const { raw } = await inspect('mcpman-hdr');
     see('podman inspect mcpman-hdr', raw);
     see('config file', await readFile(config, 'utf8'));
-    expect(observed.length).toBeGreaterThan(15);
-    expect(observed.some((o) => o.text.includes('[REDACTED]'))).toBe(true);
-    const leaks = observed.filter((o) => o.text.includes(SECRET_VALUE)).map((o) => o.where);
+    expect(witness.observed.length).toBeGreaterThan(15);
+    expect(witness.observed.some((o) => o.text.includes('[REDACTED]'))).toBe(true);
+    const leaks = witness.leaksOf(SECRET_VALUE);
     expect(leaks).toEqual([]);
   });
 });

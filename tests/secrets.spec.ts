@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, McpRuntime, loadConfigFile, serverLogDir } from '@mcpman/core';
 import { cliEnv, mcpman } from './helpers/cli.js';
-import type { CliResult } from './helpers/cli.js';
 import { inspect, nodeBaseImage, podman, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
+import { Witness } from './helpers/witness.js';
 
 const SECRET_NAME = `mcpman-test-${randomBytes(3).toString('hex')}`;
 const SECRET_VALUE = `s3cr3t-${randomBytes(12).toString('hex')}`;
@@ -28,14 +28,9 @@ describe('secrets', () => {
   let workspace: Workspace;
   let runtime: McpRuntime;
   /** Everything a user or an attacker could read, collected as the test goes. */
-  const observed: { where: string; text: string }[] = [];
-  const see = (where: string, text: string): void => {
-    observed.push({ where, text });
-  };
-  const seeCli = (where: string, result: CliResult): void => {
-    see(`${where} stdout`, result.stdout);
-    see(`${where} stderr`, result.stderr);
-  };
+  const witness = new Witness();
+  const see = witness.see.bind(witness);
+  const seeCli = witness.seeCli.bind(witness);
 
   beforeAll(async () => {
     await sweep();
@@ -137,8 +132,8 @@ servers:
     await expect(podman('logs', 'mcpman-via-launcher')).rejects.toThrow(/not logging output/);
     for (const file of await readdir(serverLogDir(env)))
       see(`log file ${file}`, await readFile(join(serverLogDir(env), file), 'utf8'));
-    expect(observed.length).toBeGreaterThan(15);
-    const leaks = observed.filter((o) => o.text.includes(SECRET_VALUE)).map((o) => o.where);
+    expect(witness.observed.length).toBeGreaterThan(15);
+    const leaks = witness.leaksOf(SECRET_VALUE);
     expect(leaks).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { META } from '@mcpman/core';
 import type {
   Cancellation,
   Implementation,
@@ -122,4 +123,27 @@ export function onlyLogMessages(emit: (message: JsonRpcMessage) => void): (messa
   return (message) => {
     if ('method' in message && message.method === 'notifications/message') emit(message);
   };
+}
+
+/**
+ * The request-scoped session of one 2026-07-28 request (there is no initialize): the version,
+ * client capabilities and log level come from the request's `_meta`.
+ */
+export function statelessSession(
+  transport: ClientTransportKind,
+  scope: SessionScope,
+  identity: Identity | undefined,
+  version: string,
+  meta: JsonObject,
+): ClientSession {
+  const session = new ClientSession(transport, scope, identity);
+  session.era = 'modern';
+  session.protocolVersion = version;
+  session.initialized = true;
+  const capabilities = meta[META.clientCapabilities];
+  if (typeof capabilities === 'object' && capabilities !== null)
+    session.clientCapabilities = capabilities as JsonObject;
+  const level = meta[META.logLevel];
+  if (isLogLevel(level)) session.logLevel = level;
+  return session;
 }

@@ -14,7 +14,7 @@ import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
-import { ClientSession, onlyLogMessages, isLogLevel } from '../pipeline/session.js';
+import { ClientSession, onlyLogMessages, statelessSession } from '../pipeline/session.js';
 import { decodeParamHeader, paramHeaderMismatch } from './param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
@@ -385,15 +385,7 @@ export class StreamableHttpTransport {
       return;
     }
     const request = classified.message;
-    const session = new ClientSession('streamable-http', scope, identity);
-    session.era = 'modern';
-    session.protocolVersion = version;
-    session.initialized = true;
-    const capabilities = meta[META.clientCapabilities];
-    if (typeof capabilities === 'object' && capabilities !== null)
-      session.clientCapabilities = capabilities as JsonObject;
-    const level = meta[META.logLevel];
-    if (isLogLevel(level)) session.logLevel = level;
+    const session = statelessSession('streamable-http', scope, identity, version, meta);
     this.options.gateway.openSession(session);
     if (request.method === 'tools/call') {
       const schema = await this.options.gateway.toolInputSchema(session, request.params?.['name']);

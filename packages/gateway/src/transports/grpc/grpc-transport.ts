@@ -10,7 +10,7 @@ import { MCPError, MCPErrorCode, META, MODERN_VERSION } from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
-import { ClientSession, isLogLevel, onlyLogMessages } from '../../pipeline/session.js';
+import { ClientSession, onlyLogMessages, statelessSession } from '../../pipeline/session.js';
 import type { Identity, SessionScope } from '../../pipeline/session.js';
 import type { TlsMaterial } from '../../tls/tls-material.js';
 import type { CallEvent } from './generated/mcpman/mcp/v1/CallEvent.js';
@@ -298,15 +298,7 @@ export class GrpcTransport {
         data: { supported: [MODERN_VERSION], requested: version },
       });
     }
-    const session = new ClientSession('grpc', scope, identity);
-    session.era = 'modern';
-    session.protocolVersion = MODERN_VERSION;
-    session.initialized = true;
-    const capabilities = meta[META.clientCapabilities];
-    if (typeof capabilities === 'object' && capabilities !== null)
-      session.clientCapabilities = capabilities as JsonObject;
-    const level = meta[META.logLevel];
-    if (isLogLevel(level)) session.logLevel = level;
+    const session = statelessSession('grpc', scope, identity, MODERN_VERSION, meta);
     this.options.gateway.openSession(session);
     return session;
   }
