@@ -46,8 +46,6 @@ describe('secrets in header templates of HTTP upstreams', () => {
   let config: string;
   /** Everything a user or an attacker could read, collected as the test goes. */
   const witness = new Witness();
-  const see = witness.see.bind(witness);
-  const seeCli = witness.seeCli.bind(witness);
 
   beforeAll(async () => {
     await sweep();
@@ -80,7 +78,7 @@ servers:
 
   it('says which secret is missing before it is stored', async () => {
     const up = await mcpman(env, ['up', '--detach', '-f', config]);
-    seeCli('up without secret', up);
+    witness.seeCli('up without secret', up);
     expect(up.code).toBe(1);
     expect(up.stdout).toContain(`secret ${SECRET_NAME} not stored`);
     await stopManager(env);
@@ -88,10 +86,10 @@ servers:
 
   it('fills the header from the secret: the server accepts the gateway', async () => {
     const set = await mcpman(env, ['secret', 'set', SECRET_NAME], { input: SECRET_VALUE });
-    seeCli('secret set', set);
+    witness.seeCli('secret set', set);
     expect(set.code, set.stderr).toBe(0);
     const up = await mcpman(env, ['up', '--detach', '-f', config]);
-    seeCli('up', up);
+    witness.seeCli('up', up);
     expect(up.code, up.stdout).toBe(0);
     expect(up.stdout).toMatch(/hdr\s+ready/);
   });
@@ -103,11 +101,11 @@ servers:
     const failure = await client
       .callTool({ name: 'hdr__leak', arguments: {} })
       .catch((error: unknown) => error);
-    see('client error', String(failure));
+    witness.see('client error', String(failure));
     expect(String(failure)).toContain('upstream rejected credentials: Bearer [REDACTED]');
     await client.close();
     const logs = await mcpman(env, ['logs', 'hdr']);
-    seeCli('mcpman logs hdr', logs);
+    witness.seeCli('mcpman logs hdr', logs);
     expect(logs.stdout).toContain('authorized with Bearer [REDACTED]');
   });
 
@@ -115,21 +113,21 @@ servers:
     const record = await daemonRecord(env);
     for (const path of ['/api/v1/servers', '/api/v1/servers/hdr', '/api/v1/info']) {
       const response = await fetch(new URL(path, record!.url));
-      see(`GET ${path}`, await response.text());
+      witness.see(`GET ${path}`, await response.text());
     }
-    seeCli('status --json', await mcpman(env, ['status', 'hdr', '--json']));
-    seeCli('ls --json', await mcpman(env, ['ls', '--json']));
-    see('daemon log', await daemonLog(env));
+    witness.seeCli('status --json', await mcpman(env, ['status', 'hdr', '--json']));
+    witness.seeCli('ls --json', await mcpman(env, ['ls', '--json']));
+    witness.see('daemon log', await daemonLog(env));
     const state = env['MCPMAN_STATE_DIR'] ?? '';
     // The audit line of the leaking call is written within 20 ms (lines are batched).
     const audit = (): Promise<string> => readFile(join(state, 'audit.log'), 'utf8').catch(() => '');
     await expect.poll(async () => (await audit()).includes('hdr__leak')).toBe(true);
-    see('audit log', await audit());
+    witness.see('audit log', await audit());
     for (const file of await readdir(join(state, 'logs')).catch(() => []))
-      see(`log file ${file}`, await readFile(join(state, 'logs', file), 'utf8'));
+      witness.see(`log file ${file}`, await readFile(join(state, 'logs', file), 'utf8'));
     const { raw } = await inspect('mcpman-hdr');
-    see('podman inspect mcpman-hdr', raw);
-    see('config file', await readFile(config, 'utf8'));
+    witness.see('podman inspect mcpman-hdr', raw);
+    witness.see('config file', await readFile(config, 'utf8'));
     expect(witness.observed.length).toBeGreaterThan(15);
     expect(witness.observed.some((o) => o.text.includes('[REDACTED]'))).toBe(true);
     const leaks = witness.leaksOf(SECRET_VALUE);

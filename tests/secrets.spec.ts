@@ -29,8 +29,6 @@ describe('secrets', () => {
   let runtime: McpRuntime;
   /** Everything a user or an attacker could read, collected as the test goes. */
   const witness = new Witness();
-  const see = witness.see.bind(witness);
-  const seeCli = witness.seeCli.bind(witness);
 
   beforeAll(async () => {
     await sweep();
@@ -66,25 +64,25 @@ servers:
       input: `${SECRET_VALUE}\n`,
       cwd: workspace.dir,
     });
-    seeCli('secret set', set);
+    witness.seeCli('secret set', set);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout).toContain(`stored secret ${SECRET_NAME} (${SECRET_VALUE.length} bytes)`);
     const ls = await mcpman(env, ['secret', 'ls', '--json'], { cwd: workspace.dir });
-    seeCli('secret ls', ls);
+    witness.seeCli('secret ls', ls);
     const listed = (JSON.parse(ls.stdout) as { secrets: { name: string; usedBy: string[] }[] }).secrets.find(
       (s) => s.name === SECRET_NAME,
     );
     expect(listed?.usedBy.sort()).toEqual(['via-launcher', 'via-shell']);
-    see('podman secret inspect', await podman('secret', 'inspect', SECRET_NAME));
+    witness.see('podman secret inspect', await podman('secret', 'inspect', SECRET_NAME));
   });
 
   it('refuses a value given any other way than stdin or a prompt, and says so without the value', async () => {
     const empty = await mcpman(env, ['secret', 'set', SECRET_NAME], { input: '' });
-    seeCli('secret set empty', empty);
+    witness.seeCli('secret set empty', empty);
     expect(empty.code, empty.stderr).toBe(1);
     expect(empty.stderr).toContain('SECRET_INVALID: the secret value is empty');
     const badName = await mcpman(env, ['secret', 'set', 'bad name!'], { input: SECRET_VALUE });
-    seeCli('secret set bad name', badName);
+    witness.seeCli('secret set bad name', badName);
     expect(badName.code, badName.stderr).toBe(1);
     const asArgument = await mcpman(env, ['secret', 'set', SECRET_NAME, SECRET_VALUE]);
     expect(asArgument.code, asArgument.stderr).toBe(2);
@@ -97,7 +95,7 @@ servers:
       logDir: serverLogDir(env),
     });
     runtime.bus.on((event) => {
-      see('manager events', JSON.stringify(event));
+      witness.see('manager events', JSON.stringify(event));
     });
     await runtime.apply(await loadConfigFile(workspace.path('mcpman.yaml')));
     expect(runtime.status().map((s) => [s.name, s.state])).toEqual([
@@ -114,24 +112,24 @@ servers:
     // image: source: the shell wrapper exported TOKEN; the server logged its hash.
     const expected = createHash('sha256').update(SECRET_VALUE).digest('hex');
     const logs = await mcpman(env, ['logs', 'via-shell']);
-    seeCli('mcpman logs via-shell', logs);
+    witness.seeCli('mcpman logs via-shell', logs);
     expect(logs.stdout).toContain(`token-sha256 ${expected}`);
   });
 
   it('appears in no config, label, inspect output, log, event or message', async () => {
-    see('config file', await readFile(workspace.path('mcpman.yaml'), 'utf8'));
+    witness.see('config file', await readFile(workspace.path('mcpman.yaml'), 'utf8'));
     for (const name of ['mcpman-via-launcher', 'mcpman-via-shell']) {
       const { parsed, raw } = await inspect(name);
-      see(`podman inspect ${name}`, raw);
-      see(`labels ${name}`, JSON.stringify(parsed.Config.Labels));
+      witness.see(`podman inspect ${name}`, raw);
+      witness.see(`labels ${name}`, JSON.stringify(parsed.Config.Labels));
       expect(parsed.Config.Env.join('\n')).not.toMatch(/(^|\n)(API_TOKEN|TOKEN)=/);
     }
-    seeCli('mcpman logs via-launcher', await mcpman(env, ['logs', 'via-launcher']));
+    witness.seeCli('mcpman logs via-launcher', await mcpman(env, ['logs', 'via-launcher']));
     // The engine keeps no log of a stdio server: its stdout is the MCP traffic (get-env's
     // answer above held the secret), so it must never reach a log file.
     await expect(podman('logs', 'mcpman-via-launcher')).rejects.toThrow(/not logging output/);
     for (const file of await readdir(serverLogDir(env)))
-      see(`log file ${file}`, await readFile(join(serverLogDir(env), file), 'utf8'));
+      witness.see(`log file ${file}`, await readFile(join(serverLogDir(env), file), 'utf8'));
     expect(witness.observed.length).toBeGreaterThan(15);
     const leaks = witness.leaksOf(SECRET_VALUE);
     expect(leaks).toEqual([]);
