@@ -10,6 +10,20 @@ import { EVERYTHING, MEMORY, Workspace } from './helpers/workspace.js';
 
 /** Screenshots of every page, kept after the run (test-results/ is the artifact folder). */
 const SHOTS = join(REPO, 'test-results', 'dashboard');
+
+/** Run in the page (the tests are not compiled with the DOM's types): every tone the
+ * `everything` dot takes, in order, in `window.mcpmanTones`. */
+const RECORD_TONES = `(() => {
+  const tones = [];
+  window.mcpmanTones = tones;
+  const record = () => {
+    const dot = document.querySelector('[data-testid=server-row][data-server="everything"] [data-testid=state-dot]');
+    const tone = dot === null ? null : dot.getAttribute('data-tone');
+    if (tone !== null && tones[tones.length - 1] !== tone) tones.push(tone);
+  };
+  record();
+  new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+})()`;
 const CHROMIUM = '/usr/bin/chromium';
 
 /**
@@ -91,11 +105,20 @@ servers:
 
   it('turns the indicator red when the container is stopped, and green again after the restart', async () => {
     const before = (await statusJson(env)).servers.find((s) => s.name === 'everything')!;
+    // Every tone the dot takes, recorded in the page: with a 200 ms restart delay the red phase
+    // can be shorter than a locator's polling interval.
+    await page.evaluate(RECORD_TONES);
+    const tones = (): Promise<string[]> => page.evaluate<string[]>('window.mcpmanTones');
     await podman('stop', '-t', '2', before.containerId!);
     // No reload: the page follows the event stream.
-    await dotOf('everything').and(page.locator('[data-tone=bad]')).waitFor({ timeout: 30_000 });
+    await expect.poll(tones, { timeout: 30_000 }).toContain('bad');
     await shot('servers-down');
     await dotOf('everything').and(page.locator('[data-tone=good]')).waitFor({ timeout: 120_000 });
+    // Green, then red (whatever came between), then green again.
+    const seen = await tones();
+    expect(seen[0]).toBe('good');
+    expect(seen.indexOf('bad')).toBeGreaterThan(0);
+    expect(seen[seen.length - 1]).toBe('good');
     // The restart is counted (fourth column).
     await row('everything')
       .locator('td:nth-child(4)', { hasText: /^\s*1\s*$/ })
