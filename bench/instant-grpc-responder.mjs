@@ -1,20 +1,12 @@
 // The floor for an RPC per call on gRPC: grpc-js serving our `.proto`'s CallTool with an instant
 // echo result, no gateway and no server behind it. Our generated client against this shows what
 // grpc-js, HTTP/2 and protobuf cost by themselves on both ends.
-import { Server, ServerCredentials, loadPackageDefinition } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { mcpProto } from '@mcpman/gateway';
 
 const port = Number(process.argv[2] ?? 0);
-// The options of the gateway's own loader (packages/gateway/src/transports/grpc/proto.ts).
-const definition = loadSync('mcpman/mcp/v1/mcp.proto', {
-  keepCase: false,
-  longs: String,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-  includeDirs: [new URL('../packages/gateway/proto/', import.meta.url).pathname],
-});
-const { Mcp } = loadPackageDefinition(definition).mcpman.mcp.v1;
+// The gateway's own loading of the proto, so the floor decodes and encodes as the gateway does.
+const { Mcp } = mcpProto().mcpman.mcp.v1;
 const server = new Server({ 'grpc.enable_channelz': 0 });
 server.addService(Mcp.service, {
   CallTool: (call) => {

@@ -48,16 +48,33 @@ async function liveHeapMiB(inspectPort: number): Promise<number> {
     socket.once('error', reject);
   });
   let nextId = 0;
+  // A full collection of a large heap takes seconds, never a minute; a closed socket fails at once.
   const call = (method: string): Promise<Record<string, unknown>> =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       const id = ++nextId;
+      const fail = (why: string): void => {
+        settle();
+        reject(new Error(`inspector ${method}: ${why}`));
+      };
+      const timer = setTimeout(() => {
+        fail('no answer within 60 s');
+      }, 60_000);
+      const onClose = (): void => {
+        fail('the connection closed');
+      };
       const onMessage = (data: Buffer): void => {
         const reply = JSON.parse(data.toString('utf8')) as { id?: number; result?: Record<string, unknown> };
         if (reply.id !== id) return;
-        socket.off('message', onMessage);
+        settle();
         resolve(reply.result ?? {});
       };
+      const settle = (): void => {
+        clearTimeout(timer);
+        socket.off('message', onMessage);
+        socket.off('close', onClose);
+      };
       socket.on('message', onMessage);
+      socket.once('close', onClose);
       socket.send(JSON.stringify({ id, method }));
     });
   try {

@@ -98,15 +98,9 @@ export interface WorkloadOptions {
   readonly repeats?: number;
 }
 
-function median(runs: readonly ThroughputStats[]): ThroughputStats {
-  const sorted = [...runs].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
-  const middle = sorted[Math.floor(sorted.length / 2)];
-  if (middle === undefined) throw new Error('no runs');
-  return middle;
-}
-
-function medianLatency(runs: readonly LatencyStats[]): LatencyStats {
-  const sorted = [...runs].sort((a, b) => a.p50 - b.p50);
+/** The run whose `key` is the median of all runs'. */
+function medianBy<T>(runs: readonly T[], key: (run: T) => number): T {
+  const sorted = [...runs].sort((a, b) => key(a) - key(b));
   const middle = sorted[Math.floor(sorted.length / 2)];
   if (middle === undefined) throw new Error('no runs');
   return middle;
@@ -145,7 +139,7 @@ export async function runWorkload(
     const runs: LatencyStats[] = [];
     for (let i = 0; i < (options.repeats ?? 1); i += 1)
       runs.push(await sequential(target, options.sequentialCalls));
-    return medianLatency(runs);
+    return medianBy(runs, (run) => run.p50);
   });
   const levels: ThroughputStats[] = [];
   for (const concurrency of options.concurrency) {
@@ -157,7 +151,7 @@ export async function runWorkload(
         ),
       );
     }
-    levels.push(median(runs));
+    levels.push(medianBy(runs, (run) => run.callsPerSecond));
   }
   return { label, sequential: latency, throughput: levels };
 }
