@@ -5,10 +5,14 @@ import { RuntimeHarness } from './helpers/runtime.js';
 import { nodeBaseImage, podman } from './helpers/podman.js';
 import { EVERYTHING } from './helpers/workspace.js';
 
-/** A stdio MCP server that answers the handshake and then goes silent: alive, but not answering. */
+/**
+ * A stdio MCP server that answers the handshake and then goes silent: alive, but not answering.
+ * It logs each ping it leaves unanswered, so a test can tell a probe is in flight.
+ */
 const GOES_SILENT = [
   "let n=0;require('readline').createInterface({input:process.stdin}).on('line',l=>{const m=JSON.parse(l);",
   "if(m.method==='initialize'){process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,result:{protocolVersion:'2025-11-25',capabilities:{},serverInfo:{name:'hangs',version:'1'}}})+'\\n');return;}",
+  "if(m.method==='ping'){process.stderr.write('ping left unanswered\\n');return;}",
   "if(m.id!==undefined&&m.method!=='ping')process.stdout.write(JSON.stringify({jsonrpc:'2.0',id:m.id,error:{code:-32601,message:'no'}})+'\\n');})",
 ].join('');
 
@@ -78,6 +82,43 @@ describe('health: readiness, liveness, restarts', () => {
     );
     const health = h.events.filter((e) => e.type === 'server.health' && e.server === 'hangs');
     expect(health.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('makes a requested restart one restart, even with a probe in flight, and starts a stopped server', async () => {
+    const base = await nodeBaseImage();
+    const rt = await start(`  silent:
+    source: image:${base}
+    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(GOES_SILENT)}]
+    health: { interval: 100ms, timeout: 60s, failureThreshold: 1 }
+`);
+    const server = rt.get('silent')!;
+    // The probe that is waiting for its pong fails when the restart closes the session: that is
+    // the restart's doing, not a missed probe (which, at threshold 1, would be a second restart).
+    await expect
+      .poll(() => server.recentLogs.some((entry) => entry.line === 'ping left unanswered'), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    const before = states('silent').length;
+    await server.restart();
+    const since = (): string[] =>
+      states('silent')
+        .slice(before)
+        .map((e) => `${e.state}: ${e.reason}`);
+    expect(server.state, since().join('\n')).toBe('ready');
+    expect(since()).toEqual([
+      'restarting: restart requested',
+      'starting: starting container again',
+      since()[2],
+    ]);
+    expect(since()[2]).toMatch(/^ready: ready \(2025-11-25, hangs 1\)$/);
+    expect(server.status().restarts).toBe(1);
+
+    await server.stop({ remove: false });
+    expect(server.state).toBe('stopped');
+    await server.restart();
+    expect(server.state, since().join('\n')).toBe('ready');
+    expect(server.status().restarts).toBe(2);
   });
 
   it('builds a build: source once, tagged by a hash of its inputs', async () => {

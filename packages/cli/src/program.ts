@@ -147,7 +147,9 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
 
   program
     .command('restart')
-    .description('restart one server (needs a running manager)')
+    .description(
+      'restart one server and wait until it is ready again or has failed (needs a running manager)',
+    )
     .argument('<name>', 'server name')
     .action(run((name) => restartCommand(name as string, {}, io)));
 

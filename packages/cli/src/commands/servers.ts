@@ -22,12 +22,14 @@ import {
   readSecretValue,
   secretRedactor,
   secretsInTemplates,
+  TRANSITIONAL_STATES,
 } from '@mcpman/core';
 import type { ServerSource, ServerStatus } from '@mcpman/core';
 import { stateCounts } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
+import type { ManagementClient } from '../daemon/client.js';
 import { isProcessAlive } from '../daemon/state.js';
 import { age, paint, serverRows, table } from '../output/format.js';
 import { connectEngine, loadConfig, runningManager } from './context.js';
@@ -234,8 +236,40 @@ export async function downCommand(
   }
 }
 
-/** `mcpman restart <name>` */
-export async function restartCommand(name: string, _options: FileOption, io: CliIO): Promise<ExitCodeValue> {
+/** How long `mcpman restart` follows a server that is retrying before it reports where it is. */
+const RESTART_WAIT_MS = 10 * 60_000;
+
+/**
+ * Follow `name` until it leaves the transitional states (a restart whose first attempt failed
+ * goes on with backoff), printing each step on the way; the last status seen at the deadline.
+ */
+async function untilSettled(
+  client: ManagementClient,
+  name: string,
+  io: CliIO,
+  timeoutMs: number,
+): Promise<ServerStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let shown = '';
+  for (;;) {
+    const { status } = await client.server(name);
+    if (!TRANSITIONAL_STATES.has(status.state) || Date.now() >= deadline) return status;
+    const line = `${name}: ${status.state}: ${status.reason}`;
+    if (line !== shown) io.stdout(`${line}\n`);
+    shown = line;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * `mcpman restart <name>`: exits once the server is ready again (0) or has settled otherwise,
+ * failed or stopped (1).
+ */
+export async function restartCommand(
+  name: string,
+  options: { timeoutMs?: number },
+  io: CliIO,
+): Promise<ExitCodeValue> {
   try {
     const running = await runningManager(io);
     if (running === undefined) {
@@ -244,9 +278,9 @@ export async function restartCommand(name: string, _options: FileOption, io: Cli
       });
     }
     await running.client.restart(name);
-    const detail = await running.client.server(name);
-    io.stdout(`${name}: ${detail.status.state}: ${detail.status.reason}\n`);
-    return detail.status.state === 'ready' ? ExitCode.Ok : ExitCode.Failure;
+    const status = await untilSettled(running.client, name, io, options.timeoutMs ?? RESTART_WAIT_MS);
+    io.stdout(`${name}: ${status.state}: ${status.reason}\n`);
+    return status.state === 'ready' ? ExitCode.Ok : ExitCode.Failure;
   } catch (error) {
     return reportError(error, io, false);
   }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode, TRANSITIONAL_STATES } from '@mcpman/core';
 import type { LoadedConfig, ServerStatus } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
@@ -29,7 +29,6 @@ export interface UpOptions {
   readonly insecure?: boolean;
 }
 
-const TRANSITIONAL = new Set(['pending', 'pulling', 'building', 'starting', 'restarting']);
 const CLI_BIN = fileURLToPath(new URL('../bin/mcpman.js', import.meta.url));
 
 function parsePort(flag: string, port: string | undefined): number | undefined {
@@ -100,7 +99,7 @@ async function followUntilSettled(
       if (log !== undefined) io.stdout(await log.read());
       latest = await client.servers();
       const planned = expected.every((name) => latest.some((server) => server.name === name));
-      if (planned && !latest.some((server) => TRANSITIONAL.has(server.state))) break;
+      if (planned && !latest.some((server) => TRANSITIONAL_STATES.has(server.state))) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     if (log !== undefined) io.stdout(await log.read());

@@ -25,6 +25,15 @@ export const SERVER_STATES: readonly ServerState[] = [
   'failed',
 ];
 
+/** States a server passes through on its way to ready, unhealthy, failed or stopped. */
+export const TRANSITIONAL_STATES: ReadonlySet<ServerState> = new Set<ServerState>([
+  'pending',
+  'pulling',
+  'building',
+  'starting',
+  'restarting',
+]);
+
 export interface ServerStateEvent {
   readonly type: 'server.state';
   readonly server: string;

@@ -1,4 +1,4 @@
-export { EventBus, SERVER_STATES } from './event-bus.js';
+export { EventBus, SERVER_STATES, TRANSITIONAL_STATES } from './event-bus.js';
 export type {
   ManagerEvent,
   ManagerEventOf,

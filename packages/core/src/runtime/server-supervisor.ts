@@ -199,15 +199,28 @@ export class ServerSupervisor {
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
-  /** A user-requested restart: the same container, started again, with a fresh retry budget. */
+  /**
+   * A user-requested restart: the same container, started again, with a fresh retry budget (a
+   * stopped server is started). Resolves when the first attempt is over; `settled()` says how
+   * the retries, if any, end.
+   */
   async restart(reason = 'restart requested'): Promise<void> {
+    // A new generation before anything else: a probe, exit handler or backoff of the running
+    // attempt that is still in flight must not take our own stop below for a failure.
+    const generation = ++this.generation;
+    this.wanted = 'running';
+    this.clearTimers();
     this.failedAttempts = 0;
     this.backoff = undefined;
     this.restartCount += 1;
     this.setState('restarting', reason);
     await this.teardownSession();
-    if (this.containerId !== undefined) await this.deps.engine.stopContainer(this.containerId, 5);
-    await this.attempt(++this.generation, [], false);
+    if (this.containerId !== undefined) {
+      // A container removed behind our back is recreated by the attempt; any other engine
+      // failure shows there too, as the attempt's reason.
+      await this.deps.engine.stopContainer(this.containerId, 5).catch(() => undefined);
+    }
+    if (this.alive(generation)) await this.attempt(generation, [], false);
   }
 
   async stop(options: { remove: boolean; reason?: string }): Promise<void> {
