@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, ImageService, defaultCacheDir } from '@mcpman/core';
 import { leanHttpTarget } from './lean-client.js';
+import { leanGrpcTarget } from './lean-grpc-client.js';
 import {
   REPO,
   directStdio,
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
     'sse',
     'websocket',
     'grpc unary',
+    'grpc lean',
     'grpc session',
   ].map((key) => `mcpman ${key}`);
   if (gatewayKeys.some(wanted)) {
@@ -170,6 +172,9 @@ async function main(): Promise<void> {
         await run(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base));
       }
       await run('mcpman grpc unary', () => grpcTarget(gateway.grpc));
+      await run('mcpman grpc lean', () =>
+        leanGrpcTarget('mcpman, gRPC (an RPC per call, lean client)', gateway.grpc, 'everything'),
+      );
       await run('mcpman grpc session', () => grpcSessionTarget(gateway.grpc));
     } finally {
       await gateway.stop();
@@ -187,6 +192,9 @@ async function main(): Promise<void> {
     const floor = await startInstantGrpcResponder();
     try {
       await run('floor grpc', () => grpcTarget(floor.address, 'floor: instant gRPC responder (no server)'));
+      await run('floor grpc lean', () =>
+        leanGrpcTarget('floor: instant gRPC responder, lean client', floor.address, 'everything'),
+      );
     } finally {
       await floor.stop();
     }
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
   if (wanted('mcp-proxy')) results.push(await peerMeasure('mcp-proxy', image, options.quick));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '10,000 warm-up calls, three runs of 1000 sequential calls (the run with the median p50 is shown), then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), each on a fresh client warmed by 300 calls at the concurrency measured'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC uses our generated client.\n\n${table(results)}\n`;
+  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '10,000 warm-up calls, three runs of 1000 sequential calls (the run with the median p50 is shown), then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), each on a fresh client warmed by 300 calls at the concurrency measured'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC rows use our generated client (grpc-js), except those marked lean client (bench/lean-grpc-client.ts: node:http2 and protobufjs, no channel stack).\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
   await mkdir(dir, { recursive: true });

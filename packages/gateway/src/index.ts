@@ -27,7 +27,7 @@ export type { TlsMaterial } from './tls/tls-material.js';
 export { GrpcTransport } from './transports/grpc/grpc-transport.js';
 export type { GrpcTransportOptions } from './transports/grpc/grpc-transport.js';
 export { GrpcCallError, McpGrpcClient, McpGrpcSession } from './transports/grpc/client.js';
-export { mcpProto } from './transports/grpc/proto.js';
+export { PROTO_DIR, PROTO_FILE, mcpProto } from './transports/grpc/proto.js';
 export type { GrpcCallOptions, McpGrpcClientOptions } from './transports/grpc/client.js';
 export { ERROR_TRAILER, grpcStatusOf, jsonRpcErrorOf } from './transports/grpc/status.js';
 export { makeDevCertificates, writeDevCertificates } from './tls/dev-certs.js';
