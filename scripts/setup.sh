@@ -64,7 +64,7 @@ fi
 has_init() { [ -x /usr/libexec/podman/catatonit ] || command -v catatonit >/dev/null 2>&1; }
 if ! command -v podman >/dev/null 2>&1; then
   if can_install; then
-    apt_install podman runc catatonit netavark aardvark-dns iptables
+    apt_install podman runc catatonit netavark aardvark-dns
     step podman "installed $(podman --version), runc, catatonit and netavark from Debian packages"
   else
     fail podman "Podman is not installed. Install it as root: apt-get install podman runc catatonit (or see https://podman.io/docs/installation)"
@@ -180,7 +180,6 @@ else
 fi
 
 # --- Network backend ---------------------------------------------------------------------------
-# `network: isolated` servers speak http on an internal network that only the manager reaches.
 # netavark sets up bridge networks and published ports with iptables, which Debian's netavark
 # only recommends: without it every container on a bridge fails to start ("netavark: No such
 # file or directory").
@@ -192,6 +191,7 @@ if ! command -v iptables >/dev/null 2>&1 && [ ! -x /usr/sbin/iptables ]; then
     step iptables "missing: containers on bridge networks will not start (install iptables as root)"
   fi
 fi
+# `network: isolated` servers speak http on an internal network that only the manager reaches.
 # Podman's netavark gives that network's bridge a host address; the older CNI backend gives an
 # internal bridge none, so the host cannot reach the server. Switch only while nothing exists
 # that was made with CNI (no containers), and say so.
@@ -201,7 +201,7 @@ backend="$(podman info --format '{{.Host.NetworkBackend}}' 2>/dev/null || echo u
 if [ "$backend" != cni ]; then
   step network "$backend"
 else
-  if ! has_netavark && can_install; then apt_install netavark aardvark-dns iptables; fi
+  if ! has_netavark && can_install; then apt_install netavark aardvark-dns; fi
   if ! has_netavark; then
     step network "cni (isolated http servers are unreachable from the host: install netavark and aardvark-dns)"
   elif [ -n "$(podman ps -aq 2>/dev/null)" ]; then

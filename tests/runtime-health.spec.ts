@@ -5,6 +5,11 @@ import { RuntimeHarness } from './helpers/runtime.js';
 import { nodeBaseImage, podman } from './helpers/podman.js';
 import { EVERYTHING } from './helpers/workspace.js';
 
+/** The config of a GOES_SILENT server named `name` on `base`, with its health and restart lines. */
+function silentServer(name: string, base: string, settings: string): string {
+  return `  ${name}:\n    source: image:${base}\n    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(GOES_SILENT)}]\n${settings}`;
+}
+
 /**
  * A stdio MCP server that answers the handshake and then goes silent: alive, but not answering.
  * It logs each ping it leaves unanswered, so a test can tell a probe is in flight.
@@ -52,12 +57,13 @@ describe('health: readiness, liveness, restarts', () => {
 
   it('restarts a server that stops answering liveness probes after failureThreshold misses', async () => {
     const base = await nodeBaseImage();
-    const rt = await start(`  hangs:
-    source: image:${base}
-    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(GOES_SILENT)}]
-    health: { interval: 300ms, timeout: 200ms, failureThreshold: 2 }
-    restart: { maxRetries: 1, initialDelay: 50ms }
-`);
+    const rt = await start(
+      silentServer(
+        'hangs',
+        base,
+        '    health: { interval: 300ms, timeout: 200ms, failureThreshold: 2 }\n    restart: { maxRetries: 1, initialDelay: 50ms }\n',
+      ),
+    );
     expect(rt.get('hangs')!.state).toBe('ready');
     await expect.poll(() => rt.get('hangs')!.state, { timeout: 30_000, interval: 100 }).toBe('failed');
     const seen = states('hangs').map((e) => e.state);
@@ -84,13 +90,11 @@ describe('health: readiness, liveness, restarts', () => {
     expect(health.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('makes a requested restart one restart, even with a probe in flight, and starts a stopped server', async () => {
+  it('counts no missed probe in a requested restart, even with one in flight, and starts a stopped server', async () => {
     const base = await nodeBaseImage();
-    const rt = await start(`  silent:
-    source: image:${base}
-    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(GOES_SILENT)}]
-    health: { interval: 100ms, timeout: 60s, failureThreshold: 1 }
-`);
+    const rt = await start(
+      silentServer('silent', base, '    health: { interval: 100ms, timeout: 60s, failureThreshold: 1 }\n'),
+    );
     const server = rt.get('silent')!;
     // The probe that is waiting for its pong fails when the restart closes the session: that is
     // the restart's doing, not a missed probe (which, at threshold 1, would be a second restart).

@@ -151,7 +151,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       'restart one server and wait until it is ready again or has failed (needs a running manager)',
     )
     .argument('<name>', 'server name')
-    .action(run((name) => restartCommand(name as string, {}, io)));
+    .action(run((name) => restartCommand(name as string, io)));
 
   program
     .command('connect')

@@ -243,13 +243,8 @@ const RESTART_WAIT_MS = 10 * 60_000;
  * Follow `name` until it leaves the transitional states (a restart whose first attempt failed
  * goes on with backoff), printing each step on the way; the last status seen at the deadline.
  */
-async function untilSettled(
-  client: ManagementClient,
-  name: string,
-  io: CliIO,
-  timeoutMs: number,
-): Promise<ServerStatus> {
-  const deadline = Date.now() + timeoutMs;
+async function untilSettled(client: ManagementClient, name: string, io: CliIO): Promise<ServerStatus> {
+  const deadline = Date.now() + RESTART_WAIT_MS;
   let shown = '';
   for (;;) {
     const { status } = await client.server(name);
@@ -265,11 +260,7 @@ async function untilSettled(
  * `mcpman restart <name>`: exits once the server is ready again (0) or has settled otherwise,
  * failed or stopped (1).
  */
-export async function restartCommand(
-  name: string,
-  options: { timeoutMs?: number },
-  io: CliIO,
-): Promise<ExitCodeValue> {
+export async function restartCommand(name: string, io: CliIO): Promise<ExitCodeValue> {
   try {
     const running = await runningManager(io);
     if (running === undefined) {
@@ -278,7 +269,7 @@ export async function restartCommand(
       });
     }
     await running.client.restart(name);
-    const status = await untilSettled(running.client, name, io, options.timeoutMs ?? RESTART_WAIT_MS);
+    const status = await untilSettled(running.client, name, io);
     io.stdout(`${name}: ${status.state}: ${status.reason}\n`);
     return status.state === 'ready' ? ExitCode.Ok : ExitCode.Failure;
   } catch (error) {
