@@ -109,21 +109,47 @@ describe('health: readiness, liveness, restarts', () => {
         .slice(before)
         .map((e) => `${e.state}: ${e.reason}`);
     await server.restart();
-    // The first attempt after a stop can lose the FIFO channel during the handshake and is then
-    // retried with backoff (a known race, about one run in four here): wait for the outcome.
-    expect(await server.settled(), since().join('\n')).toBe('ready');
-    expect(since()[0]).toBe('restarting: restart requested');
-    expect(
-      since().some((line) => /liveness probes/.test(line)),
-      since().join('\n'),
-    ).toBe(false);
+    expect(since().map((line) => line.replace(/ \(.*/, ''))).toEqual([
+      'restarting: restart requested',
+      'starting: starting container again',
+      'ready: ready',
+    ]);
+    expect(server.status().restarts).toBe(1);
 
     await server.stop({ remove: false });
     expect(server.state).toBe('stopped');
+    const stoppedAt = states('silent').length;
     await server.restart();
-    expect(await server.settled(), since().join('\n')).toBe('ready');
-    expect(since().some((line) => /liveness probes/.test(line))).toBe(false);
+    expect(
+      states('silent')
+        .slice(stoppedAt)
+        .map((e) => e.state),
+    ).toEqual(['restarting', 'starting', 'ready']);
   });
+
+  // Podman runs a late `container cleanup` after each exit that, unchecked, took the new attach
+  // with it in about one restart in three here (see upstream/stdio-start.ts).
+  it.each(['pipes', 'attach'] as const)(
+    'restarts a stdio server over and over, ready on the first attempt every time (%s)',
+    async (stdio) => {
+      const base = await nodeBaseImage();
+      const rt = await h.start(silentServer('again', base, '    health: { interval: 1h }\n'), '', { stdio });
+      const server = rt.get('again')!;
+      expect(server.status().endpoint).toMatch(new RegExp(`^stdio ${stdio} `));
+      const before = states('again').length;
+      for (let i = 0; i < 12; i += 1) await server.restart();
+      const seen = states('again')
+        .slice(before)
+        .map((e) => `${e.state}: ${e.reason}`);
+      expect(
+        seen.filter((line) => !/^(restarting: restart requested|starting: |ready: )/.test(line)),
+      ).toEqual([]);
+      expect(seen.filter((line) => line.startsWith('ready: '))).toHaveLength(12);
+      expect(server.status().restarts).toBe(12);
+      // The channel carries requests: the server's own answer (it lists no tools) comes back.
+      await expect(server.peer!.request('tools/list', {})).rejects.toMatchObject({ rpc: { code: -32601 } });
+    },
+  );
 
   it('builds a build: source once, tagged by a hash of its inputs', async () => {
     const base = await nodeBaseImage();

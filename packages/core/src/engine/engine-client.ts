@@ -10,7 +10,15 @@ import type { Frame } from './demux.js';
 import { engineError, engineMessage, hijack, rawRequest, streamRequest } from './http.js';
 import { discoverEngineSocket } from './socket.js';
 import type { SocketCandidate } from './socket.js';
-import { CreateResponseWire, EventWire, InfoWire, SecretWire, StatsWire, toContainerState } from './types.js';
+import {
+  CreateResponseWire,
+  EventWire,
+  InfoWire,
+  RuntimeStateWire,
+  SecretWire,
+  StatsWire,
+  toContainerState,
+} from './types.js';
 import type {
   ContainerDetails,
   ContainerSummary,
@@ -205,6 +213,20 @@ export class EngineClient {
       if (isMCPError(error) && error.code === MCPErrorCode.ContainerNotFound) return undefined;
       throw error;
     }
+  }
+
+  /**
+   * The container's instance in the OCI runtime as libpod reports it: `status` (`initialized`
+   * once prepared for a start, `running`, `exited`...) and the PID of the conmon that serves
+   * its attach sessions (0 when it has none). Another PID means another instance, so attach
+   * sessions opened on the old one are gone. Undefined when there is no such container.
+   */
+  async runtimeState(id: string): Promise<{ status: string; conmonPid: number } | undefined> {
+    const response = await this.libpod('GET', `/libpod/containers/${encodeURIComponent(id)}/json`);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw engineError(response.status, response.body, `inspect container ${id}`);
+    const { State } = RuntimeStateWire.parse(JSON.parse(response.body.toString()));
+    return { status: State.Status, conmonPid: State.ConmonPid };
   }
 
   /** Create with the libpod spec (see create-spec.ts); returns the container id. */

@@ -140,6 +140,15 @@ export const SecretWire = z.object({
 
 export const CreateResponseWire = z.object({ Id: z.string() });
 
+/**
+ * The part of libpod's container inspect that names the container's instance in the OCI
+ * runtime: libpod reports a container initialised for the runtime as `initialized` (one only
+ * configured as `created`), and the PID of the conmon serving its attach sessions.
+ */
+export const RuntimeStateWire = z.object({
+  State: z.object({ Status: z.string(), ConmonPid: z.number().default(0) }),
+});
+
 /** The part of `GET /info` that says which machine the engine runs on. */
 export const InfoWire = z.object({ Name: z.string().default(''), KernelVersion: z.string().default('') });
 

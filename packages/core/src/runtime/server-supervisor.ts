@@ -14,6 +14,7 @@ import { HttpConnection } from '../upstream/http-connection.js';
 import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
+import { attachAndStart } from '../upstream/stdio-start.js';
 import type { StdioChannel } from '../upstream/stdio-channel.js';
 import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
@@ -430,13 +431,7 @@ export class ServerSupervisor {
       // The stdin of a container that runs without us attached was closed when its last
       // manager went away, so it cannot be talked to: start it afresh, attached from the start.
       if (running) await engine.stopContainer(id, 5);
-      const streams = await this.stdio.open(engine, id, spec);
-      try {
-        await engine.startContainer(id);
-      } catch (error) {
-        streams.close();
-        throw error;
-      }
+      const streams = await attachAndStart(engine, this.stdio, id, spec);
       await this.recordStart(id);
       this.endpoint = `stdio ${this.stdio.kind} ${id.slice(0, 12)}`;
       const connection = new StdioAttachConnection(streams, {
