@@ -8,5 +8,4 @@ export type { PeerRequestOptions } from './peer.js';
 export { modernMeta, performHandshake, probe } from './handshake.js';
 export type { HandshakeOptions } from './handshake.js';
 export { STDIO_MODES, attachChannel, chooseStdioChannel, pipesChannel } from './stdio-channel.js';
-export { attachAndStart } from './stdio-start.js';
 export type { StdioChannel, StdioMode } from './stdio-channel.js';
