@@ -217,7 +217,7 @@ describe('mcpman commands', () => {
       const before = output.text().match(/Starting default/g)?.length ?? 0;
       const restart = await mcpman(env, ['restart', 'second'], { cwd: workspace.dir });
       expect(restart.code, `${restart.stdout}${restart.stderr}`).toBe(0);
-      // Steps on the way (a first attempt that failed and is retried) come first; the outcome last.
+      // The outcome comes last; a retried first attempt would print its steps before it.
       expect(restart.stdout).toMatch(/(^|\n)second: ready: ready [^\n]*\n$/);
       expect(restart.stdout).not.toMatch(/failed|restart \d+ of/);
       expect((await statusJson(env)).servers.find((s) => s.name === 'second')?.restarts).toBe(1);

@@ -11,6 +11,7 @@ import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
 import type { StdioChannel } from '../upstream/stdio-channel.js';
+import { attachAndStart } from '../upstream/stdio-start.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { LABEL } from './labels.js';
 
@@ -293,13 +294,7 @@ export class SessionPool {
     });
     this.owned.add(containerId);
     try {
-      const streams = await this.stdio.open(engine, containerId, spec);
-      try {
-        await engine.startContainer(containerId);
-      } catch (error) {
-        streams.close();
-        throw error;
-      }
+      const streams = await attachAndStart(engine, this.stdio, containerId, spec);
       const connection = new StdioAttachConnection(streams, {
         description: `server ${this.server} session ${id} (stdio)`,
         onStderr: (line) => {

@@ -23,7 +23,8 @@ const isLostInstance = (error: unknown): boolean => {
  * its stream ends); our start makes a new instance no one is attached to. Neither is an error of
  * the server, so neither may count as one. The conmon PID tells the instances apart: an attach
  * that lost its instance before the start is opened again (the late cleanup is over then), and a
- * start that ran on a new instance is stopped and done again.
+ * start that ran on a new instance is stopped and done again. Every stdio start goes through
+ * here (a fresh container passes both checks at once), so there is one way to start one.
  */
 export async function attachAndStart(
   engine: EngineClient,
