@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { nodeBaseImage } from './helpers/podman.js';
-import { installFixture, npmTool, runWithNode22 } from './helpers/tools.js';
+import { inspectorCallTool, installFixture, npmTool, runWithNode22 } from './helpers/tools.js';
 import { EVERYTHING } from './helpers/workspace.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/conformance-server/', import.meta.url));
@@ -148,24 +148,8 @@ describe('conformance and the MCP Inspector', () => {
         (t) => t.name,
       );
       expect(tools, path).toContain(tool);
-      const call = await runWithNode22(
-        cli,
-        [
-          '--cli',
-          url,
-          '--method',
-          'tools/call',
-          '--tool-name',
-          tool,
-          '--tool-arg',
-          `message=via ${path}`,
-          '--format',
-          'json',
-        ],
-        {
-          home,
-        },
-      );
+      const call = await inspectorCallTool(cli, url, tool, `via ${path}`, { home });
+      expect(call.code, call.stderr).toBe(0);
       expect(JSON.parse(call.stdout), path).toEqual({
         result: { content: [{ type: 'text', text: `Echo: via ${path}` }] },
       });

@@ -17,6 +17,7 @@ import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
 import type { ManagementBackend } from '@mcpman/gateway';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 const REPO = join(import.meta.dirname, '..');
 const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
@@ -336,12 +337,7 @@ describe('gateway authentication and authorization', () => {
         accept: 'application/json, text/event-stream',
         authorization: `Bearer ${t.all}`,
       },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      }),
+      body: JSON.stringify(initializeRequest('x')),
     });
     const session = init.headers.get('mcp-session-id') ?? '';
     expect(session).not.toBe('');

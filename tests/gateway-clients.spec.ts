@@ -20,6 +20,7 @@ import {
 import { WebSocket } from 'ws';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 // The SDK v1 WebSocket client uses the global WebSocket, which Node 20 does not have.
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -135,18 +136,7 @@ describe('the gateway with real clients', () => {
       frames.push(JSON.parse(data.toString('utf8')) as (typeof frames)[number]),
     );
     await new Promise((resolve) => ws.once('open', resolve));
-    ws.send(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
-    );
+    ws.send(JSON.stringify(initializeRequest('raw')));
     ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     ws.send(
       JSON.stringify({

@@ -14,6 +14,7 @@ import { FuzzTally, malformedMessages } from './helpers/fuzz.js';
 import type { FuzzCase } from './helpers/fuzz.js';
 import { sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 const REPO = join(import.meta.dirname, '..');
 const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
@@ -176,16 +177,7 @@ servers:
     const init = await fetch(new URL('/mcp', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'fuzz', version: '1' },
-        },
-      }),
+      body: JSON.stringify(initializeRequest('fuzz', 0)),
     });
     const session = init.headers.get('mcp-session-id') ?? '';
     const tally = new FuzzTally();

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 interface Reply {
   readonly status: number;
@@ -62,12 +63,7 @@ describe('the Streamable HTTP endpoint on the wire', () => {
   });
 
   const initialize = async (path = '/servers/everything/mcp'): Promise<string> => {
-    const reply = await post(path, {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'wire', version: '1' } },
-    });
+    const reply = await post(path, initializeRequest('wire', 0));
     expect(reply.status).toBe(200);
     const id = reply.headers['mcp-session-id'];
     expect(typeof id).toBe('string');

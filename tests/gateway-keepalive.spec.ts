@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 /**
  * Read a stream until `pattern` shows up in what arrived; resolves with everything read. The
@@ -84,12 +85,7 @@ describe('gateway keep-alive and limits', () => {
     const init = await fetch(new URL('/servers/everything/mcp', base), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'ka', version: '1' } },
-      }),
+      body: JSON.stringify(initializeRequest('ka')),
     });
     const session = init.headers.get('mcp-session-id')!;
     await init.text();

@@ -15,6 +15,7 @@ import { TokenStore } from '@mcpman/core';
 import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 const REPO = join(import.meta.dirname, '..');
 const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
@@ -152,16 +153,7 @@ describe('gateway rate limits', () => {
       const init = await fetch(new URL('/mcp', base), {
         method: 'POST',
         headers,
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: 'x', version: '1' },
-          },
-        }),
+        body: JSON.stringify(initializeRequest('x', 0)),
       });
       const session = init.headers.get('mcp-session-id') ?? '';
       let last: Response | undefined;

@@ -8,6 +8,7 @@ import type { SessionPool } from '@mcpman/core';
 import { nodeBaseImage, podman, sessionContainers } from './helpers/podman.js';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { MEMORY } from './helpers/workspace.js';
+import { initializeRequest } from './helpers/mcp-wire.js';
 
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
@@ -47,16 +48,7 @@ describe('per-client sessions', () => {
     const init = await fetch(new URL('/servers/tiny/mcp', base), {
       method: 'POST',
       headers,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'raw', version: '1' },
-        },
-      }),
+      body: JSON.stringify(initializeRequest('raw')),
     });
     await init.text();
     return init.headers.get('mcp-session-id')!;

@@ -25,7 +25,7 @@ import {
 import type { DevCertificateFiles } from '@mcpman/gateway';
 import type { JsonRpcNotification } from '@mcpman/core';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
-import { npmTool, runWithNode22 } from './helpers/tools.js';
+import { inspectorCallTool, npmTool } from './helpers/tools.js';
 import { EVERYTHING } from './helpers/workspace.js';
 
 interface ClientTls {
@@ -176,24 +176,14 @@ describe('the gateway over TLS', () => {
       ['/sse', 'everything__echo'],
     ] as const) {
       const url = new URL(path, base).toString();
-      const call = await runWithNode22(
-        cli,
-        [
-          '--cli',
-          url,
-          '--method',
-          'tools/call',
-          '--tool-name',
-          tool,
-          '--tool-arg',
-          'message=tls',
-          '--format',
-          'json',
-        ],
-        { home, env: { NODE_EXTRA_CA_CERTS: certs.caCert } },
-      );
+      const call = await inspectorCallTool(cli, url, tool, 'tls', {
+        home,
+        env: { NODE_EXTRA_CA_CERTS: certs.caCert },
+      });
       expect(call.code, call.stderr).toBe(0);
-      expect(call.stdout, path).toContain('Echo: tls');
+      expect(JSON.parse(call.stdout), path).toEqual({
+        result: { content: [{ type: 'text', text: 'Echo: tls' }] },
+      });
     }
   });
 

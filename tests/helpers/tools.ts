@@ -92,6 +92,27 @@ export async function runWithNode22(
   }
 }
 
+/** The MCP Inspector's CLI mode (`cli`: its launcher script) calling `tool` with `message` at `url`. */
+export function inspectorCallTool(
+  cli: string,
+  url: string,
+  tool: string,
+  message: string,
+  options: { home?: string; env?: Record<string, string> } = {},
+): Promise<ToolRun> {
+  const args = [
+    '--cli',
+    url,
+    '--method',
+    'tools/call',
+    '--tool-name',
+    tool,
+    '--tool-arg',
+    `message=${message}`,
+  ];
+  return runWithNode22(cli, [...args, '--format', 'json'], options);
+}
+
 /** `npm ci` for a test fixture that has a lockfile, when its node_modules is missing. */
 export async function installFixture(dir: string): Promise<void> {
   if (existsSync(join(dir, 'node_modules'))) return;

@@ -526,6 +526,18 @@ export class Gateway implements Disposable {
     }
   }
 
+  /** A call whose result carries content: its resource URIs get the prefix on `/mcp`. */
+  private async forwardContent(
+    session: ClientSession,
+    server: string,
+    method: string,
+    params: JsonObject,
+    call: CallContext,
+  ): Promise<JsonObject> {
+    const result = await this.forward(session, server, method, params, call);
+    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+  }
+
   private async forward(
     session: ClientSession,
     server: string,
@@ -741,8 +753,7 @@ export class Gateway implements Disposable {
       throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to call ${prefixName(server, name)}`);
     }
     await this.options.limits?.consume('tool', prefixName(server, name));
-    const result = await this.forward(session, server, 'tools/call', { ...params, name }, call);
-    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+    return this.forwardContent(session, server, 'tools/call', { ...params, name }, call);
   }
 
   private async byName(
@@ -752,8 +763,7 @@ export class Gateway implements Disposable {
     call: CallContext,
   ): Promise<JsonObject> {
     const { server, name } = this.target(session, params['name'], 'prompt');
-    const result = await this.forward(session, server, method, { ...params, name }, call);
-    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+    return this.forwardContent(session, server, method, { ...params, name }, call);
   }
 
   private upstreamUri(session: ClientSession, uri: unknown): { server: string; uri: string } | undefined {
@@ -780,8 +790,7 @@ export class Gateway implements Disposable {
     call: CallContext,
   ): Promise<JsonObject> {
     const { server, uri } = this.requireUri(session, params['uri']);
-    const result = await this.forward(session, server, 'resources/read', { ...params, uri }, call);
-    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
+    return this.forwardContent(session, server, 'resources/read', { ...params, uri }, call);
   }
 
   private async subscribe(

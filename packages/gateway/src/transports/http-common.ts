@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonRpcErrorBody, JsonRpcId, JsonRpcResponse } from '@mcpman/core';
 import { isLoopback } from '../http/listener.js';
+import type { Identity, SessionScope } from '../pipeline/session.js';
 
 /** Bodies smaller than this go out uncompressed: compressing them costs more than it saves. */
 const COMPRESS_MIN_BYTES = 1024;
@@ -20,6 +21,33 @@ export function originAllowed(req: IncomingMessage, allowed: readonly string[]):
   } catch {
     return false;
   }
+}
+
+/** Who is calling; undefined once a refusal has been written (see HttpAuth). */
+export type IdentifyHttp = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  scope: SessionScope,
+) => Promise<Identity | undefined>;
+
+/**
+ * The checks every HTTP transport makes before it reads a request: the Origin, then who is
+ * calling. Resolves to undefined once a refusal has been written; otherwise to the caller
+ * (`identity` undefined when no authentication is configured).
+ */
+export async function admitHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  scope: SessionScope,
+  options: { readonly allowedOrigins: readonly string[]; readonly identify?: IdentifyHttp },
+): Promise<{ readonly identity: Identity | undefined } | undefined> {
+  if (!originAllowed(req, options.allowedOrigins)) {
+    writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+    return undefined;
+  }
+  if (options.identify === undefined) return { identity: undefined };
+  const identity = await options.identify(req, res, scope);
+  return identity === undefined ? undefined : { identity };
 }
 
 export function accepts(req: IncomingMessage, type: string): boolean {

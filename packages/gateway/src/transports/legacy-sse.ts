@@ -4,8 +4,9 @@ import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
-import type { Identity, SessionScope } from '../pipeline/session.js';
-import { chooseEncoding, originAllowed, rateLimitStatus, writeRpcError } from './http-common.js';
+import type { SessionScope } from '../pipeline/session.js';
+import { admitHttp, chooseEncoding, originAllowed, rateLimitStatus, writeRpcError } from './http-common.js';
+import type { IdentifyHttp } from './http-common.js';
 
 export interface LegacySseOptions {
   readonly gateway: Gateway;
@@ -13,12 +14,7 @@ export interface LegacySseOptions {
   readonly maxRequestBytes: number;
   readonly heartbeatMs: number;
   readonly compression: boolean;
-  /** Who is calling; undefined once a refusal has been written (see HttpAuth). */
-  readonly identify?: (
-    req: IncomingMessage,
-    res: ServerResponse,
-    scope: SessionScope,
-  ) => Promise<Identity | undefined>;
+  readonly identify?: IdentifyHttp;
 }
 
 /**
@@ -41,14 +37,9 @@ export class LegacySseTransport {
     scope: SessionScope,
     messagesPath: string,
   ): Promise<void> {
-    if (!originAllowed(req, this.options.allowedOrigins)) {
-      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
-      return;
-    }
-    const identity =
-      this.options.identify === undefined ? undefined : await this.options.identify(req, res, scope);
-    if (this.options.identify !== undefined && identity === undefined) return;
-    const session = new ClientSession('sse', scope, identity);
+    const caller = await admitHttp(req, res, scope, this.options);
+    if (caller === undefined) return;
+    const session = new ClientSession('sse', scope, caller.identity);
     const stream = openSse(res, {
       heartbeatMs: this.options.heartbeatMs,
       gzip: chooseEncoding(req, this.options.compression) !== undefined,

@@ -20,14 +20,14 @@ import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
 import {
   accepts,
+  admitHttp,
   chooseEncoding,
   header,
-  originAllowed,
   rateLimitStatus,
   writeJsonBody,
   writeRpcError,
 } from './http-common.js';
-import type { Encoding } from './http-common.js';
+import type { Encoding, IdentifyHttp } from './http-common.js';
 import { ListenRegistry } from './listen.js';
 
 export interface HttpTransportOptions {
@@ -40,13 +40,7 @@ export interface HttpTransportOptions {
   readonly maxEventsPerStream?: number;
   /** Legacy sessions idle this long (and without an open stream) are closed. */
   readonly sessionIdleMs?: number;
-  /** Who is calling; undefined means the request is refused (the hook answers it). */
-  /** Who is calling; undefined once a refusal has been written (see HttpAuth). */
-  readonly identify?: (
-    req: IncomingMessage,
-    res: ServerResponse,
-    scope: SessionScope,
-  ) => Promise<Identity | undefined>;
+  readonly identify?: IdentifyHttp;
 }
 
 interface HttpSession {
@@ -125,13 +119,9 @@ export class StreamableHttpTransport {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, scope: SessionScope): Promise<void> {
-    if (!originAllowed(req, this.options.allowedOrigins)) {
-      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
-      return;
-    }
-    const identity =
-      this.options.identify === undefined ? undefined : await this.options.identify(req, res, scope);
-    if (this.options.identify !== undefined && identity === undefined) return;
+    const caller = await admitHttp(req, res, scope, this.options);
+    if (caller === undefined) return;
+    const { identity } = caller;
     switch (req.method) {
       case 'POST':
         await this.post(req, res, scope, identity);

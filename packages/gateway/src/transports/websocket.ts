@@ -6,6 +6,7 @@ import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { originAllowed } from './http-common.js';
+import { serveFrame } from './message-stream.js';
 
 export interface WebSocketOptions {
   readonly gateway: Gateway;
@@ -84,24 +85,10 @@ export class WebSocketTransport {
     };
     session.attach(send);
     ws.on('pong', () => this.alive.set(ws, true));
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data) => {
       this.alive.set(ws, true);
-      let message: unknown;
-      try {
-        message = JSON.parse(
-          isBinary ? Buffer.from(data as Buffer).toString('utf8') : (data as Buffer).toString('utf8'),
-        );
-      } catch {
-        send({
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
-        });
-        return;
-      }
-      void this.options.gateway.handle(session, message, { emit: send }).then((response) => {
-        if (response !== undefined) send(response);
-      });
+      // Text and binary frames alike carry UTF-8 JSON; ws hands both over as one Buffer.
+      serveFrame(this.options.gateway, session, (data as Buffer).toString('utf8'), send);
     });
     ws.on('close', () => {
       session.close();

@@ -24,6 +24,7 @@ import type { RequestFields__Output } from './generated/mcpman/mcp/v1/RequestFie
 import { mcpProto } from './proto.js';
 import type { SecureContextOptions } from 'node:tls';
 import { toServiceError } from './status.js';
+import { serveFrame } from '../message-stream.js';
 import type { AuthOutcome, Credentials } from '../../auth/authenticator.js';
 
 export interface GrpcTransportOptions {
@@ -375,20 +376,7 @@ export class GrpcTransport {
     };
     session.attach(send);
     call.on('data', (frame: JsonRpcMessage__Output) => {
-      let message: unknown;
-      try {
-        message = JSON.parse(frame.json);
-      } catch {
-        send({
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
-        });
-        return;
-      }
-      void this.options.gateway.handle(session, message, { emit: send }).then((response) => {
-        if (response !== undefined) send(response);
-      });
+      serveFrame(this.options.gateway, session, frame.json, send);
     });
     const end = (): void => {
       this.sessions.delete(session.id);

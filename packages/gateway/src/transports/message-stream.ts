@@ -1,0 +1,29 @@
+import type { Gateway } from '../pipeline/gateway.js';
+import type { ClientSession } from '../pipeline/session.js';
+
+/**
+ * One frame of a message-stream transport (WebSocket, the gRPC Session stream): JSON text in;
+ * its response, and everything the gateway sends about it, out through `send`. A frame that is
+ * not JSON gets the JSON-RPC parse error with a null id, as it has no id to answer.
+ */
+export function serveFrame(
+  gateway: Gateway,
+  session: ClientSession,
+  text: string,
+  send: (message: unknown) => void,
+): void {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    send({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
+    });
+    return;
+  }
+  void gateway.handle(session, message, { emit: send }).then((response) => {
+    if (response !== undefined) send(response);
+  });
+}
