@@ -58,7 +58,7 @@ describe('AuditLog', () => {
       outcome: 'ok',
       durationMs: 1,
     });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setImmediate(resolve));
     log.record({
       who: 'b',
       via: 'stdio',
