@@ -404,6 +404,39 @@ describe('the Streamable HTTP endpoint on the wire', () => {
       expect(configured.status).toBe(200);
     });
 
+    it('refuses a foreign Origin on the legacy SSE endpoints and WebSocket upgrades too', async () => {
+      const evil = { origin: 'https://evil.example' };
+      const sse = await fetch(new URL('/sse', base), { headers: { ...evil, accept: 'text/event-stream' } });
+      expect(sse.status).toBe(403);
+      expect(await sse.json()).toMatchObject({ error: { code: -32031 } });
+      // The Origin is checked before the session is looked up: 403, where a good Origin gets 404.
+      expect((await post('/messages?sessionId=none', {}, evil)).status).toBe(403);
+      expect((await post('/messages?sessionId=none', {})).status).toBe(404);
+      const upgrade = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request(new URL('/ws', base), {
+          headers: {
+            ...evil,
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+            'sec-websocket-protocol': 'mcp',
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(upgrade).toBe(403);
+    });
+
     it('compresses large responses when the client accepts gzip or br', async () => {
       for (const encoding of ['gzip', 'br']) {
         const raw = await new Promise<{
