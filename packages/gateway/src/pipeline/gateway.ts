@@ -526,18 +526,6 @@ export class Gateway implements Disposable {
     }
   }
 
-  /** A call whose result carries content: its resource URIs get the prefix on `/mcp`. */
-  private async forwardContent(
-    session: ClientSession,
-    server: string,
-    method: string,
-    params: JsonObject,
-    call: CallContext,
-  ): Promise<JsonObject> {
-    const result = await this.forward(session, server, method, params, call);
-    return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
-  }
-
   private async forward(
     session: ClientSession,
     server: string,
@@ -753,7 +741,8 @@ export class Gateway implements Disposable {
       throw new MCPError(MCPErrorCode.AuthForbidden, `not allowed to call ${prefixName(server, name)}`);
     }
     await this.options.limits?.consume('tool', prefixName(server, name));
-    return this.forwardContent(session, server, 'tools/call', { ...params, name }, call);
+    const result = await this.forward(session, server, 'tools/call', { ...params, name }, call);
+    return forClient(session, server, result);
   }
 
   private async byName(
@@ -763,7 +752,8 @@ export class Gateway implements Disposable {
     call: CallContext,
   ): Promise<JsonObject> {
     const { server, name } = this.target(session, params['name'], 'prompt');
-    return this.forwardContent(session, server, method, { ...params, name }, call);
+    const result = await this.forward(session, server, method, { ...params, name }, call);
+    return forClient(session, server, result);
   }
 
   private upstreamUri(session: ClientSession, uri: unknown): { server: string; uri: string } | undefined {
@@ -790,7 +780,8 @@ export class Gateway implements Disposable {
     call: CallContext,
   ): Promise<JsonObject> {
     const { server, uri } = this.requireUri(session, params['uri']);
-    return this.forwardContent(session, server, 'resources/read', { ...params, uri }, call);
+    const result = await this.forward(session, server, 'resources/read', { ...params, uri }, call);
+    return forClient(session, server, result);
   }
 
   private async subscribe(
@@ -906,6 +897,11 @@ function renameItem(
     case 'template':
       return { ...item, uriTemplate: prefixUri(server, String(item['uriTemplate'])) };
   }
+}
+
+/** A result with content as the client sees it: on `/mcp`, its resource URIs carry the prefix. */
+function forClient(session: ClientSession, server: string, result: JsonObject): JsonObject {
+  return session.scope.kind === 'all' ? rewriteUris(result, server) : result;
 }
 
 /**

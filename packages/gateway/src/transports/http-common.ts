@@ -30,6 +30,9 @@ export type IdentifyHttp = (
   scope: SessionScope,
 ) => Promise<Identity | undefined>;
 
+/** The caller when no authentication is configured: one object for every such request. */
+const UNAUTHENTICATED = Object.freeze({ identity: undefined });
+
 /**
  * The checks every HTTP transport makes before it reads a request: the Origin, then who is
  * calling. Resolves to undefined once a refusal has been written; otherwise to the caller
@@ -45,7 +48,7 @@ export async function admitHttp(
     writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
     return undefined;
   }
-  if (options.identify === undefined) return { identity: undefined };
+  if (options.identify === undefined) return UNAUTHENTICATED;
   const identity = await options.identify(req, res, scope);
   return identity === undefined ? undefined : { identity };
 }
