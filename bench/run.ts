@@ -199,6 +199,16 @@ async function main(): Promise<void> {
       await floor.stop();
     }
   }
+  if (wanted('floor http2 lean')) {
+    const floor = await startInstantGrpcResponder('http2');
+    try {
+      await run('floor http2 lean', () =>
+        leanGrpcTarget('floor: bare node:http2 CallTool responder, lean client', floor.address, 'everything'),
+      );
+    } finally {
+      await floor.stop();
+    }
+  }
   if (wanted('supergateway')) results.push(await peerMeasure('supergateway', image, options.quick));
   if (wanted('mcp-proxy')) results.push(await peerMeasure('mcp-proxy', image, options.quick));
 

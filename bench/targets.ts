@@ -231,10 +231,16 @@ export async function startInstantResponder(): Promise<{ url: string; stop: () =
   return { url, stop: () => stop(child) };
 }
 
-/** The instant gRPC responder (bench/instant-grpc-responder.mjs) in its own process: the gRPC floor. */
-export async function startInstantGrpcResponder(): Promise<{ address: string; stop: () => Promise<void> }> {
+/**
+ * An instant gRPC responder in its own process: `grpc-js` (bench/instant-grpc-responder.mjs), the
+ * gRPC floor, or `http2` (bench/instant-h2-responder.mjs), bare node:http2 with no gRPC library.
+ */
+export async function startInstantGrpcResponder(
+  kind: 'grpc-js' | 'http2' = 'grpc-js',
+): Promise<{ address: string; stop: () => Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(REPO, 'bench/instant-grpc-responder.mjs'), String(port)], {
+  const script = kind === 'grpc-js' ? 'bench/instant-grpc-responder.mjs' : 'bench/instant-h2-responder.mjs';
+  const child = spawn(process.execPath, [join(REPO, script), String(port)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -243,7 +249,7 @@ export async function startInstantGrpcResponder(): Promise<{ address: string; st
         resolve();
       });
       child.once('exit', (code) => {
-        reject(new Error(`the gRPC responder exited with ${code}`));
+        reject(new Error(`the ${kind} responder exited with ${code}`));
       });
     });
   } catch (error) {
