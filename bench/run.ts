@@ -23,7 +23,7 @@ import {
   startPeer,
 } from './targets.js';
 import type { EchoTarget } from './workload.js';
-import { runWorkload } from './workload.js';
+import { PathMeasurement } from './workload.js';
 import { runScale } from './scale.js';
 import { runSoak } from './soak.js';
 import type { TargetResult } from './workload.js';
@@ -59,26 +59,49 @@ function parseArgs(argv: readonly string[]): Options {
   };
 }
 
-async function measure(
-  label: string,
-  make: () => Promise<EchoTarget>,
-  quick: boolean,
-): Promise<TargetResult | { label: string; error: string }> {
-  process.stderr.write(`bench: ${label} ...\n`);
-  try {
-    // A long warm-up: the JIT of every process on the path (ours and the peers') settles first.
-    // Our gateway's sequential p50 keeps falling for about 7,000 calls after it starts.
-    return await runWorkload(make, {
-      warmup: quick ? 100 : 10_000,
-      rewarm: quick ? 20 : 300,
-      sequentialCalls: quick ? 100 : 1000,
-      concurrency: [1, 16, 64],
-      callsPerLevel: (c) => (quick ? 300 : c === 1 ? 1000 : 4000),
-      repeats: quick ? 1 : 3,
-    });
-  } catch (error) {
-    return { label, error: error instanceof Error ? error.message : String(error) };
+/** A path to measure: its key for `--only`, and how to open one client on it. */
+interface BenchPath {
+  readonly key: string;
+  readonly make: () => Promise<EchoTarget>;
+}
+
+type PathResult = TargetResult | { label: string; error: string };
+
+/**
+ * Every path measured in rounds that take turns (path A's round 1, B's round 1, …, then round
+ * 2), so that a stretch of load on the host falls on all paths alike rather than on whichever
+ * was being measured then; the figures are each path's median round.
+ */
+async function measureInTurns(paths: readonly BenchPath[], quick: boolean): Promise<PathResult[]> {
+  // A long first warm-up: the JIT of every process on the path (ours and the peers') settles
+  // first. Our gateway's sequential p50 keeps falling for about 7,000 calls after it starts.
+  const options = {
+    warmup: quick ? 100 : 10_000,
+    rewarm: quick ? 20 : 300,
+    sequentialCalls: quick ? 100 : 1000,
+    concurrency: [1, 16, 64],
+    callsPerLevel: (c: number) => (quick ? 300 : c === 1 ? 1000 : 4000),
+  };
+  const rounds = quick ? 1 : 3;
+  const runs = paths.map((path) => ({
+    path,
+    measurement: new PathMeasurement(path.make, options),
+    error: undefined as string | undefined,
+  }));
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const run of runs) {
+      if (run.error !== undefined) continue;
+      process.stderr.write(`bench: round ${round} of ${rounds}: ${run.path.key} ...\n`);
+      try {
+        await run.measurement.round();
+      } catch (error) {
+        run.error = error instanceof Error ? error.message : String(error);
+      }
+    }
   }
+  return runs.map((run) =>
+    run.error === undefined ? run.measurement.result() : { label: run.path.key, error: run.error },
+  );
 }
 
 function fmt(value: number, digits = 2): string {
@@ -114,24 +137,6 @@ function table(results: readonly (TargetResult | { label: string; error: string 
   return lines.join('\n');
 }
 
-/** A peer process is started once; every measurement level connects a fresh client to it. */
-async function peerMeasure(
-  peer: 'supergateway' | 'mcp-proxy',
-  image: string,
-  quick: boolean,
-): Promise<TargetResult | { label: string; error: string }> {
-  let running: Awaited<ReturnType<typeof startPeer>> | undefined;
-  try {
-    running = await startPeer(peer, image);
-    const { url, label } = running;
-    return await measure(label, () => leanHttpTarget(label, url), quick);
-  } catch (error) {
-    return { label: peer, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    await running?.stop();
-  }
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (options.soak) {
@@ -149,71 +154,76 @@ async function main(): Promise<void> {
   const configPath = join(REPO, 'bench/everything.yaml');
   const wanted = (key: string): boolean =>
     options.only.length === 0 || options.only.some((word) => key.includes(word));
-  const results: (TargetResult | { label: string; error: string })[] = [];
-  const run = async (key: string, make: () => Promise<EchoTarget>): Promise<void> => {
-    if (wanted(key)) results.push(await measure(key, make, options.quick));
+  // Everything measured is started first and stays up until the end, so paths can take turns.
+  const paths: BenchPath[] = [];
+  const add = (key: string, make: () => Promise<EchoTarget>): void => {
+    if (wanted(key)) paths.push({ key, make });
   };
-  await run('direct stdio', () => directStdio(image));
-  const gatewayKeys = [
-    'streamable-http lean',
-    'streamable-http',
-    'sse',
-    'websocket',
-    'grpc unary',
-    'grpc lean',
-    'grpc session',
-  ].map((key) => `mcpman ${key}`);
-  if (gatewayKeys.some(wanted)) {
-    const gateway = await startGateway(configPath);
-    try {
+  const stops: (() => Promise<void>)[] = [];
+  let results: PathResult[];
+  try {
+    add('direct stdio', () => directStdio(image));
+    const gatewayKeys = [
+      'streamable-http lean',
+      'streamable-http',
+      'sse',
+      'websocket',
+      'grpc unary',
+      'grpc lean',
+      'grpc session',
+    ].map((key) => `mcpman ${key}`);
+    if (gatewayKeys.some(wanted)) {
+      const gateway = await startGateway(configPath);
+      stops.push(gateway.stop);
       const streamable = new URL('/servers/everything/mcp', gateway.base).toString();
-      await run('mcpman streamable-http lean', () => leanHttpTarget('mcpman, Streamable HTTP', streamable));
+      add('mcpman streamable-http lean', () => leanHttpTarget('mcpman, Streamable HTTP', streamable));
       for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
-        await run(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base));
+        add(`mcpman ${transport}`, () => gatewayTarget(transport, gateway.base));
       }
-      await run('mcpman grpc unary', () => grpcTarget(gateway.grpc));
-      await run('mcpman grpc lean', () =>
+      add('mcpman grpc unary', () => grpcTarget(gateway.grpc));
+      add('mcpman grpc lean', () =>
         leanGrpcTarget('mcpman, gRPC (an RPC per call, lean client)', gateway.grpc, 'everything'),
       );
-      await run('mcpman grpc session', () => grpcSessionTarget(gateway.grpc));
-    } finally {
-      await gateway.stop();
+      add('mcpman grpc session', () => grpcSessionTarget(gateway.grpc));
     }
-  }
-  if (wanted('floor http')) {
-    const floor = await startInstantResponder();
-    try {
-      await run('floor http', () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url));
-    } finally {
-      await floor.stop();
+    if (wanted('floor http')) {
+      const floor = await startInstantResponder();
+      stops.push(floor.stop);
+      add('floor http', () => leanHttpTarget('floor: instant HTTP responder (no server)', floor.url));
     }
-  }
-  if (wanted('floor grpc')) {
-    const floor = await startInstantGrpcResponder();
-    try {
-      await run('floor grpc', () => grpcTarget(floor.address, 'floor: instant gRPC responder (no server)'));
-      await run('floor grpc lean', () =>
+    if (wanted('floor grpc')) {
+      const floor = await startInstantGrpcResponder();
+      stops.push(floor.stop);
+      add('floor grpc', () => grpcTarget(floor.address, 'floor: instant gRPC responder (no server)'));
+      add('floor grpc lean', () =>
         leanGrpcTarget('floor: instant gRPC responder, lean client', floor.address, 'everything'),
       );
-    } finally {
-      await floor.stop();
     }
-  }
-  if (wanted('floor http2 lean')) {
-    const floor = await startInstantGrpcResponder('http2');
-    try {
-      await run('floor http2 lean', () =>
+    if (wanted('floor h2 lean')) {
+      const floor = await startInstantGrpcResponder('http2');
+      stops.push(floor.stop);
+      add('floor h2 lean', () =>
         leanGrpcTarget('floor: bare node:http2 CallTool responder, lean client', floor.address, 'everything'),
       );
-    } finally {
-      await floor.stop();
     }
+    const failedPeers: PathResult[] = [];
+    for (const peer of ['supergateway', 'mcp-proxy'] as const) {
+      if (!wanted(peer)) continue;
+      try {
+        const running = await startPeer(peer, image);
+        stops.push(running.stop);
+        add(peer, () => leanHttpTarget(running.label, running.url));
+      } catch (error) {
+        failedPeers.push({ label: peer, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    results = [...(await measureInTurns(paths, options.quick)), ...failedPeers];
+  } finally {
+    for (const stop of stops.reverse()) await stop();
   }
-  if (wanted('supergateway')) results.push(await peerMeasure('supergateway', image, options.quick));
-  if (wanted('mcp-proxy')) results.push(await peerMeasure('mcp-proxy', image, options.quick));
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, ${new Date().toISOString().slice(0, 10)}`;
-  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : '10,000 warm-up calls, three runs of 1000 sequential calls (the run with the median p50 is shown), then 1000 calls at concurrency 1 and 4000 at 16 and 64, three runs each (the median is shown), each on a fresh client warmed by 300 calls at the concurrency measured'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC rows use our generated client (grpc-js), except those marked lean client (bench/lean-grpc-client.ts: node:http2 and protobufjs, no channel stack).\n\n${table(results)}\n`;
+  const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : 'every path started first, then measured in three rounds that take turns path by path; each round is 1000 sequential calls, then 1000 calls at concurrency 1 and 4000 at 16 and 64, each on a fresh client warmed by 300 calls at the concurrency measured (the first by 10,000); the median round is shown'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC rows use our generated client (grpc-js), except those marked lean client (bench/lean-grpc-client.ts: node:http2 and protobufjs, no channel stack).\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
   await mkdir(dir, { recursive: true });

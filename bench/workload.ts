@@ -94,8 +94,6 @@ export interface WorkloadOptions {
   readonly sequentialCalls: number;
   readonly concurrency: readonly number[];
   readonly callsPerLevel: (concurrency: number) => number;
-  /** Runs per concurrency level; the median is reported (a 2-core machine is noisy). */
-  readonly repeats?: number;
 }
 
 /** The run whose `key` is the median of all runs'. */
@@ -107,51 +105,69 @@ function medianBy<T>(runs: readonly T[], key: (run: T) => number): T {
 }
 
 /**
+ * One path's measurements, taken a round at a time so that paths can take turns: on a shared
+ * VM the host's load drifts over minutes, and paths measured one after another would each get
+ * a different stretch of it. Each round is one sequential run and one run per concurrency
+ * level; the result is the median of the rounds.
+ *
  * Each measurement gets a fresh client connection: SDK v1's HTTP client keeps an abort
  * listener per request on one signal, so one long-lived client slows down as a run goes on,
  * whatever it talks to. The same applies to every path measured.
  */
-export async function runWorkload(
-  make: () => Promise<EchoTarget>,
-  options: WorkloadOptions,
-): Promise<TargetResult> {
-  let warmup = options.warmup;
-  // The warm-up runs at the concurrency about to be measured, so every connection a client
-  // pools is open before the clock starts: the figure is steady-state throughput, not the
-  // ramp-up of a fresh client (the same for every path).
-  const withTarget = async <T>(concurrency: number, fn: (target: EchoTarget) => Promise<T>): Promise<T> => {
-    const target = await make();
+export class PathMeasurement {
+  private readonly latencies: LatencyStats[] = [];
+  private readonly levels = new Map<number, ThroughputStats[]>();
+  private label = '';
+  private warmup: number;
+
+  constructor(
+    private readonly make: () => Promise<EchoTarget>,
+    private readonly options: WorkloadOptions,
+  ) {
+    this.warmup = options.warmup;
+  }
+
+  async round(): Promise<void> {
+    this.latencies.push(
+      await this.withTarget(1, (target) => {
+        this.label = target.label;
+        return sequential(target, this.options.sequentialCalls);
+      }),
+    );
+    for (const concurrency of this.options.concurrency) {
+      const run = await this.withTarget(concurrency, (target) =>
+        throughput(target, concurrency, this.options.callsPerLevel(concurrency)),
+      );
+      this.levels.set(concurrency, [...(this.levels.get(concurrency) ?? []), run]);
+    }
+  }
+
+  /** Sequential latency from the round with the median p50; each level's median rate. */
+  result(): TargetResult {
+    return {
+      label: this.label,
+      sequential: medianBy(this.latencies, (run) => run.p50),
+      throughput: this.options.concurrency.map((concurrency) =>
+        medianBy(this.levels.get(concurrency) ?? [], (run) => run.callsPerSecond),
+      ),
+    };
+  }
+
+  /**
+   * A fresh client, warmed at the concurrency about to be measured so that every connection it
+   * pools is open before the clock starts: the figure is steady-state, not the ramp-up of a new
+   * client. The first warm-up is the long one.
+   */
+  private async withTarget<T>(concurrency: number, fn: (target: EchoTarget) => Promise<T>): Promise<T> {
+    const target = await this.make();
     try {
-      const warm = await throughput(target, concurrency, warmup);
+      const warm = await throughput(target, concurrency, this.warmup);
       if (warm.firstError !== undefined)
-        throw new Error(`${warm.errors} of ${warmup} warm-up calls failed: ${warm.firstError}`);
-      warmup = options.rewarm;
+        throw new Error(`${warm.errors} of ${this.warmup} warm-up calls failed: ${warm.firstError}`);
+      this.warmup = this.options.rewarm;
       return await fn(target);
     } finally {
       await target.close();
     }
-  };
-  let label = '';
-  // Sequential latency is measured in `repeats` runs on the warmed client too, and the run with
-  // the median p50 is reported: one run's p50 moved by ±15 % between runs here.
-  const latency = await withTarget(1, async (target) => {
-    label = target.label;
-    const runs: LatencyStats[] = [];
-    for (let i = 0; i < (options.repeats ?? 1); i += 1)
-      runs.push(await sequential(target, options.sequentialCalls));
-    return medianBy(runs, (run) => run.p50);
-  });
-  const levels: ThroughputStats[] = [];
-  for (const concurrency of options.concurrency) {
-    const runs: ThroughputStats[] = [];
-    for (let i = 0; i < (options.repeats ?? 1); i += 1) {
-      runs.push(
-        await withTarget(concurrency, (target) =>
-          throughput(target, concurrency, options.callsPerLevel(concurrency)),
-        ),
-      );
-    }
-    levels.push(medianBy(runs, (run) => run.callsPerSecond));
   }
-  return { label, sequential: latency, throughput: levels };
 }
