@@ -1,34 +1,12 @@
-import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './program.js';
-import type { CliIO } from './io.js';
+import { captureCli } from './testing/captured-cli.js';
+import type { Captured } from './testing/captured-cli.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTTY: false,
-    cwd: repo,
-    env: {},
-    stdin: Readable.from([]),
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
+function cli(...argv: string[]): Promise<Captured> {
+  return captureCli(argv, { cwd: repo });
 }
 
 describe('mcpman validate', () => {

@@ -1,11 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TokenStore } from '@mcpman/core';
-import { runCli } from '../program.js';
-import type { CliIO } from '../io.js';
+import { captureCli } from '../testing/captured-cli.js';
+import type { Captured } from '../testing/captured-cli.js';
 
 describe('mcpman token', () => {
   let dir: string;
@@ -18,23 +17,8 @@ describe('mcpman token', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = async (...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIO = {
-      stdout: (text) => {
-        stdout += text;
-      },
-      stderr: (text) => {
-        stderr += text;
-      },
-      isTTY: false,
-      cwd: dir,
-      env: { MCPMAN_STATE_DIR: join(dir, 'state') },
-      stdin: Readable.from([]),
-    };
-    return { code: await runCli(argv, io), stdout, stderr };
-  };
+  const cli = (...argv: string[]): Promise<Captured> =>
+    captureCli(argv, { cwd: dir, env: { MCPMAN_STATE_DIR: join(dir, 'state') } });
 
   it('creates a token shown once on stdout, lists grants without it, and revokes it', async () => {
     const created = await cli('token', 'create', '--name', 'ci', '--servers', 'a, b', '--tools', 'a__echo');
