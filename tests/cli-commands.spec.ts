@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { labelledObjects, serverContainers, sweep } from './helpers/podman.js';
@@ -60,6 +61,32 @@ function exitOf(child: ReturnType<typeof spawn>): Promise<number | null> {
   });
 }
 
+/**
+ * Polls `/readyz` from the moment the daemon record appears until it answers 200, failing on
+ * any 200 whose body is not ready: how many 503s came first, and the first 200's body.
+ */
+async function readinessUntilReady(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 120_000,
+): Promise<{ notReady: number; ready: unknown }> {
+  const deadline = Date.now() + timeoutMs;
+  let url: string | undefined;
+  let notReady = 0;
+  while (Date.now() < deadline) {
+    url ??= (await daemonRecord(env))?.url;
+    if (url !== undefined) {
+      const response = await fetch(new URL('/readyz', url));
+      const body: unknown = await response.json();
+      if (response.status === 200) return { notReady, ready: body };
+      expect(response.status).toBe(503);
+      expect(body).toMatchObject({ ready: false });
+      notReady += 1;
+    }
+    await delay(10); // the poll interval, not a wait for something that could be awaited
+  }
+  throw new Error(`/readyz did not answer 200 within ${timeoutMs} ms (${notReady} answers of 503)`);
+}
+
 describe('mcpman commands', () => {
   let workspace: Workspace;
   const children: ReturnType<typeof spawn>[] = [];
@@ -87,6 +114,11 @@ describe('mcpman commands', () => {
     const child = spawn(process.execPath, [BIN, 'up', '-f', config], { env, cwd: REPO });
     children.push(child);
     const output = watchOutput(child);
+    // The listener is up before the config is applied: /readyz must not call an empty server
+    // list ready. Polled from the moment the daemon record names the URL until it says ready.
+    const readiness = await readinessUntilReady(env);
+    expect(readiness.notReady).toBeGreaterThan(0);
+    expect(readiness.ready).toEqual({ ready: true, servers: { fg: 'ready' } });
     await output.waitFor(/1\/1 servers ready; Ctrl-C stops them/);
     expect(output.text()).toMatch(/fg\s+starting\s+starting container/);
     expect(output.text()).toMatch(/fg\s+ready\s+ready \(2025-11-25/);

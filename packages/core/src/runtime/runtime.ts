@@ -81,6 +81,7 @@ export class McpRuntime implements Disposable {
   private configDir = process.cwd();
   private reconcileQueue: Promise<void> = Promise.resolve();
   private stdioChannel: Promise<StdioChannel> | undefined;
+  private planned = false;
 
   constructor(options: RuntimeOptions) {
     this.options = options;
@@ -95,6 +96,14 @@ export class McpRuntime implements Disposable {
 
   get(name: string): ServerSupervisor | undefined {
     return this.supervisors.get(name);
+  }
+
+  /**
+   * Whether a config has been applied far enough to know which servers it runs. Until then the
+   * runtime has no servers, which must not read as "all of them ready".
+   */
+  get applied(): boolean {
+    return this.planned;
   }
 
   servers(): ServerSupervisor[] {
@@ -119,6 +128,7 @@ export class McpRuntime implements Disposable {
       () => undefined,
     );
     const { started, starting } = await planned;
+    this.planned = true;
     if (options.settle === false) {
       starting.catch(() => undefined);
       return;

@@ -27,6 +27,11 @@ export interface ManagementBackend {
   readonly bus: EventBus;
   info(): DaemonInfo;
   servers(): readonly ServerStatus[];
+  /**
+   * False until the config has been applied far enough to know which servers it runs; `/readyz`
+   * is 503 until then. Absent: a backend whose servers are known from the start.
+   */
+  applied?(): boolean;
   server(name: string): ServerDetail | undefined;
   restart(name: string): Promise<void>;
   /** Start a stopped server again (the dashboard's start button). */
@@ -142,9 +147,11 @@ export function registerManagementApi(
 
   router.get('/readyz', (_req, res) => {
     const servers = backend.servers();
-    const ready = servers.every((server) => server.state === 'ready');
+    const applied = backend.applied?.() ?? true;
+    const ready = applied && servers.every((server) => server.state === 'ready');
     sendJson(res, ready ? 200 : 503, {
       ready,
+      ...(applied ? {} : { reason: 'the config is still being applied' }),
       servers: Object.fromEntries(servers.map((s) => [s.name, s.state])),
     });
   });

@@ -28,6 +28,7 @@ export function runtimeBackend(options: RuntimeBackendOptions): ManagementBacken
       engineSocket: engine.socketPath,
     }),
     servers: () => runtime.status(),
+    applied: () => runtime.applied,
     server: (name) => {
       const supervisor = runtime.get(name);
       return supervisor === undefined
