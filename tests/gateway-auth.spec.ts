@@ -193,6 +193,7 @@ describe('gateway authentication and authorization', () => {
       bus: new EventBus(),
       info: () => ({ version: 'test', pid: process.pid, configPath: '', startedAt: 0, engineSocket: '' }),
       servers: () => h.runtime?.status() ?? [],
+      applied: () => h.runtime?.applied ?? false,
       server: () => undefined,
       restart: () => Promise.resolve(),
       reload: () => Promise.resolve(),

@@ -81,7 +81,7 @@ export class McpRuntime implements Disposable {
   private configDir = process.cwd();
   private reconcileQueue: Promise<void> = Promise.resolve();
   private stdioChannel: Promise<StdioChannel> | undefined;
-  private planned = false;
+  private configApplied = false;
 
   constructor(options: RuntimeOptions) {
     this.options = options;
@@ -103,7 +103,7 @@ export class McpRuntime implements Disposable {
    * runtime has no servers, which must not read as "all of them ready".
    */
   get applied(): boolean {
-    return this.planned;
+    return this.configApplied;
   }
 
   servers(): ServerSupervisor[] {
@@ -128,7 +128,7 @@ export class McpRuntime implements Disposable {
       () => undefined,
     );
     const { started, starting } = await planned;
-    this.planned = true;
+    this.configApplied = true;
     if (options.settle === false) {
       starting.catch(() => undefined);
       return;

@@ -29,9 +29,9 @@ export interface ManagementBackend {
   servers(): readonly ServerStatus[];
   /**
    * False until the config has been applied far enough to know which servers it runs; `/readyz`
-   * is 503 until then. Absent: a backend whose servers are known from the start.
+   * is 503 until then.
    */
-  applied?(): boolean;
+  applied(): boolean;
   server(name: string): ServerDetail | undefined;
   restart(name: string): Promise<void>;
   /** Start a stopped server again (the dashboard's start button). */
@@ -147,7 +147,7 @@ export function registerManagementApi(
 
   router.get('/readyz', (_req, res) => {
     const servers = backend.servers();
-    const applied = backend.applied?.() ?? true;
+    const applied = backend.applied();
     const ready = applied && servers.every((server) => server.state === 'ready');
     sendJson(res, ready ? 200 : 503, {
       ready,
