@@ -195,6 +195,7 @@ export class EngineClient {
       id: info.Id,
       name: (info.Names[0] ?? '').replace(/^\//, ''),
       image: info.Image,
+      imageId: info.ImageID.replace(/^sha256:/, ''),
       state: toContainerState(info.State),
       labels: info.Labels,
     }));
@@ -668,6 +669,7 @@ function toDetails(info: ContainerInspectInfo): ContainerDetails {
     id: info.Id,
     name: info.Name.replace(/^\//, ''),
     image: info.Config.Image,
+    imageId: info.Image.replace(/^sha256:/, ''),
     state: toContainerState(info.State.Status),
     labels: orEmpty(info.Config.Labels),
     running: info.State.Running,

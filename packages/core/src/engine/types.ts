@@ -36,6 +36,8 @@ export interface ContainerSummary {
   readonly id: string;
   readonly name: string;
   readonly image: string;
+  /** The image's id, without `sha256:`. */
+  readonly imageId: string;
   readonly state: ContainerState;
   readonly labels: Labels;
 }

@@ -75,7 +75,7 @@ export interface ServerHealthEvent {
 export interface ReconcileEvent {
   readonly type: 'reconcile';
   readonly server: string;
-  readonly action: 'create' | 'recreate' | 'remove' | 'keep' | 'adopt';
+  readonly action: 'create' | 'recreate' | 'remove' | 'keep' | 'adopt' | 'migrate';
   readonly reason: string;
   readonly at: number;
 }

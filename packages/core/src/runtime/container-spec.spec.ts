@@ -11,6 +11,7 @@ import {
 import type { ResolvedImage, SpecInput } from './container-spec.js';
 import type { ContainerCreateSpec, SpecMount } from '../engine/create-spec.js';
 import { LABEL, canonicalJson } from './labels.js';
+import type { ManagerOwner } from './owner.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 
 function server(fields: Record<string, unknown> = {}): MCPServerConfig {
@@ -25,6 +26,8 @@ const npxImage: ResolvedImage = {
   entrypoint: ['/usr/local/bin/node', '/opt/mcpman/launch.mjs', '/app/node_modules/pkg/bin.js'],
   cmd: [],
 };
+const OWNER: ManagerOwner = { id: 'a1b2c3', name: '/cfg/mcpman.yaml' };
+
 const plainImage: ResolvedImage = {
   id: 'sha256:bbb',
   ref: 'docker.io/x/y:1',
@@ -36,12 +39,13 @@ const plainImage: ResolvedImage = {
 describe('buildContainerSpec', () => {
   it('hardens a server that sets nothing but its source', () => {
     const spec = buildContainerSpec({
+      owner: OWNER,
       name: 'everything',
       server: server(),
       image: npxImage,
       configDir: '/cfg',
     });
-    expect(spec.name).toBe('mcpman-everything');
+    expect(spec.name).toBe('mcpman-a1b2c3-everything');
     expect(spec.cap_drop).toEqual(['ALL']);
     expect(spec.no_new_privileges).toBe(true);
     expect(spec.read_only_filesystem).toBe(true);
@@ -69,6 +73,7 @@ describe('buildContainerSpec', () => {
 
   it('applies limits, user labels and arguments from the config', () => {
     const spec = buildContainerSpec({
+      owner: OWNER,
       name: 's',
       server: server({
         args: ['stdio'],
@@ -90,6 +95,7 @@ describe('buildContainerSpec', () => {
 
   it('mounts only what is declared, read-only unless said otherwise, relative to the config', () => {
     const spec = buildContainerSpec({
+      owner: OWNER,
       name: 's',
       server: server({
         securityPolicies: {
@@ -116,6 +122,7 @@ describe('buildContainerSpec', () => {
 
   it('passes secrets as files and only their names as env, never values', () => {
     const spec = buildContainerSpec({
+      owner: OWNER,
       name: 's',
       server: server({ secrets: { API_TOKEN: 'gh-token', OTHER: 'other' } }),
       image: npxImage,
@@ -130,6 +137,7 @@ describe('buildContainerSpec', () => {
 
   it('wraps the entrypoint of a plain image in a shell that exports the secret files', () => {
     const spec = buildContainerSpec({
+      owner: OWNER,
       name: 's',
       server: server({ secrets: { TOKEN: 'tok' } }),
       image: plainImage,
@@ -150,6 +158,7 @@ describe('buildContainerSpec', () => {
 
   it('puts isolated servers on their own internal network and publishes bridge http servers on loopback', () => {
     const isolated = buildContainerSpec({
+      owner: OWNER,
       name: 'h',
       server: server({ transport: { type: 'http', port: 3001 } }),
       image: npxImage,
@@ -157,10 +166,11 @@ describe('buildContainerSpec', () => {
     });
     expect(effectiveNetwork(server({ transport: { type: 'http', port: 3001 } }))).toBe('isolated');
     expect(isolated.netns).toEqual({ nsmode: 'bridge' });
-    expect(isolated.networks).toEqual({ 'mcpman-h-isolated': {} });
+    expect(isolated.networks).toEqual({ 'mcpman-a1b2c3-h-isolated': {} });
     expect(isolated.portmappings).toBeUndefined();
     expect(isolated.stdin).toBe(false);
     const bridge = buildContainerSpec({
+      owner: OWNER,
       name: 'h',
       server: server({ transport: { type: 'http', port: 3001 }, securityPolicies: { network: 'bridge' } }),
       image: npxImage,
@@ -175,6 +185,7 @@ describe('buildContainerSpec', () => {
   /** A spec for server `everything` with stdio pipes under /state/stdio, `input` overriding. */
   const withPipes = (input: Partial<SpecInput> = {}): ContainerCreateSpec =>
     buildContainerSpec({
+      owner: OWNER,
       name: 'everything',
       server: server(),
       image: npxImage,
@@ -190,7 +201,7 @@ describe('buildContainerSpec', () => {
     expect(pipesMount(piped)).toEqual({
       destination: STDIO_PIPES_TARGET,
       type: 'bind',
-      source: '/state/stdio/mcpman-everything',
+      source: '/state/stdio/mcpman-a1b2c3-everything',
       options: ['rbind', 'ro', 'nosuid', 'nodev', 'noexec', 'Z'],
     });
     expect(piped.env[STDIO_PIPES_ENV]).toBe(STDIO_PIPES_TARGET);
@@ -201,6 +212,17 @@ describe('buildContainerSpec', () => {
     expect(piped.labels[LABEL.configHash]).not.toBe(attached.labels[LABEL.configHash]);
     const session = withPipes({ containerName: 'mcpman-everything-s-1' });
     expect(pipesMount(session)?.source).toBe('/state/stdio/mcpman-everything-s-1');
+  });
+
+  it("labels and names everything after its owner, so two managers' servers of one name never clash", () => {
+    const mine = withPipes();
+    const theirs = withPipes({ owner: { id: 'desktop', name: 'Podman Desktop' } });
+    expect(mine.labels[LABEL.owner]).toBe('a1b2c3');
+    expect(mine.labels[LABEL.ownerName]).toBe('/cfg/mcpman.yaml');
+    expect(theirs.labels[LABEL.owner]).toBe('desktop');
+    expect(theirs.name).toBe('mcpman-desktop-everything');
+    expect(theirs.name).not.toBe(mine.name);
+    expect(pipesMount(theirs)?.source).not.toBe(pipesMount(mine)?.source);
   });
 
   it('uses stdio pipes only for stdio servers in images that run the launcher', () => {

@@ -3,6 +3,8 @@ import type { MCPServerConfig } from '../config/schema.js';
 import type { ContainerCreateSpec, SpecMount, SpecSecret } from '../engine/create-spec.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 import { LABEL, canonicalJson, containerName, isolatedNetworkName, sha256 } from './labels.js';
+import { ownerLabels } from './owner.js';
+import type { ManagerOwner } from './owner.js';
 
 /** Where secret files land inside a container. `/run/secrets` is special-cased by Podman 4. */
 export const SECRETS_DIR = '/run/mcpman/secrets';
@@ -24,6 +26,8 @@ export interface ResolvedImage {
 
 export interface SpecInput {
   readonly name: string;
+  /** The manager the container belongs to: its labels and part of its name. */
+  readonly owner: ManagerOwner;
   readonly server: MCPServerConfig;
   readonly image: ResolvedImage;
   /** Directory relative mount sources are resolved against (the config file's). */
@@ -80,7 +84,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
     server.transport.type === 'stdio' && image.launcher === 'node' ? input.stdioPipes : undefined;
   const pipes = pipesRoot !== undefined;
   const hash = configHash(name, server, image, pipes);
-  const ownName = input.containerName ?? containerName(name);
+  const ownName = input.containerName ?? containerName(input.owner.id, name);
 
   const mounts: SpecMount[] = [
     {
@@ -138,7 +142,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
     command = [];
   }
 
-  const isolatedNetwork = isolatedNetworkName(name);
+  const isolatedNetwork = isolatedNetworkName(input.owner.id, name);
   return {
     name: ownName,
     image: image.ref,
@@ -148,6 +152,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
     labels: {
       ...server.labels,
       [LABEL.managed]: 'true',
+      ...ownerLabels(input.owner),
       [LABEL.server]: name,
       [LABEL.configHash]: hash,
       [LABEL.transport]: server.transport.type,

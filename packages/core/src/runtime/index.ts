@@ -20,7 +20,19 @@ export {
   containerName,
   isolatedNetworkName,
   sha256,
+  unownedNames,
 } from './labels.js';
+export {
+  DESKTOP_OWNER_ID,
+  assertOwnerId,
+  desktopOwner,
+  foreignServer,
+  ownerFilter,
+  ownerForConfig,
+  ownerLabels,
+  ownership,
+} from './owner.js';
+export type { ForeignServer, ManagerOwner } from './owner.js';
 export { ServerLogStore, serverLogPath } from './server-log.js';
 export { SessionPool } from './session-pool.js';
 export type { SessionLease, SessionPoolDeps, SessionTarget } from './session-pool.js';

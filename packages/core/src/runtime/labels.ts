@@ -14,18 +14,30 @@ export const LABEL = {
   session: 'io.mcpman.session',
   imageHash: 'io.mcpman.image-hash',
   source: 'io.mcpman.source',
+  /** The manager that made it (see owner.ts): a config file's id, or the extension's. */
+  owner: 'io.mcpman.owner',
+  /** That manager as a person reads it: the config file's path, or the extension. */
+  ownerName: 'io.mcpman.owner-name',
 } as const;
 
 export const MANAGED_FILTER = { [LABEL.managed]: 'true' } as const;
 
-/** Containers are named after the server so `podman ps` reads well. */
-export function containerName(server: string): string {
-  return `mcpman-${server}`;
+/**
+ * Containers are named after their owner and server, so `podman ps` reads well and two managers
+ * with a server of the same name never clash (owner ids have no `-`).
+ */
+export function containerName(ownerId: string, server: string): string {
+  return `mcpman-${ownerId}-${server}`;
 }
 
 /** The internal network of a server whose policy is `isolated`. */
-export function isolatedNetworkName(server: string): string {
-  return `mcpman-${server}-isolated`;
+export function isolatedNetworkName(ownerId: string, server: string): string {
+  return `mcpman-${ownerId}-${server}-isolated`;
+}
+
+/** What mcpman named a server's container and network before owner labels (for migration). */
+export function unownedNames(server: string): { readonly container: string; readonly network: string } {
+  return { container: `mcpman-${server}`, network: `mcpman-${server}-isolated` };
 }
 
 /** JSON with sorted keys, so equal values hash equally whatever the key order. */

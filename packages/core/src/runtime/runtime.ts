@@ -9,6 +9,8 @@ import { ImageService } from '../images/image-service.js';
 import type { Implementation } from '../protocol/mcp.js';
 import type { Disposable } from '../util/disposable.js';
 import { canonicalJson, LABEL, MANAGED_FILTER } from './labels.js';
+import { foreignServer, ownerFilter, ownership } from './owner.js';
+import type { ForeignServer, ManagerOwner } from './owner.js';
 import { ServerSupervisor } from './server-supervisor.js';
 import { ServerLogStore } from './server-log.js';
 import { serverLogDir, stdioPipesDir } from '../util/state-dir.js';
@@ -19,6 +21,12 @@ import type { ServerStatus } from './server-supervisor.js';
 
 export interface RuntimeOptions {
   readonly engine: EngineClient;
+  /**
+   * Whose servers these are. Every object the runtime creates carries this owner; it adopts,
+   * recreates and removes only objects of this owner (and takes over unowned ones of servers
+   * its config names), never another manager's. See owner.ts.
+   */
+  readonly owner: ManagerOwner;
   readonly bus?: EventBus;
   /** Where npm packages are staged; default ~/.cache/mcpman. */
   readonly cacheDir?: string;
@@ -26,7 +34,7 @@ export interface RuntimeOptions {
   readonly clientCapabilities?: Readonly<Record<string, unknown>>;
   /** Servers started at once (image builds are the heavy part). */
   readonly parallelism?: number;
-  /** Where stdio servers' logs go; default: the state dir's logs/ (see defaultStateDir). */
+  /** Where stdio servers' logs go; default: the owner's logs/ in the state dir (see serverLogDir). */
   readonly logDir?: string;
   /**
    * How stdio servers' stdin/stdout reach the manager: `auto` (default) uses host FIFOs when
@@ -39,9 +47,21 @@ export interface RuntimeOptions {
 }
 
 export interface DownOptions {
-  /** Also remove secrets stored with `mcpman secret set` (they are user data: kept by default). */
+  /**
+   * Remove what every manager created, not only this owner's: other managers' servers and
+   * containers from before owner labels too. Off by default.
+   */
+  readonly all?: boolean;
+  /**
+   * Also remove stored secrets (user data: kept by default): with `all`, every secret mcpman
+   * stored; else only those named in `secretNames` (the ones this owner's config uses).
+   */
   readonly secrets?: boolean;
-  /** Also remove images built for servers (a cache: kept by default). */
+  readonly secretNames?: readonly string[];
+  /**
+   * Also remove images built for servers (a cache: kept by default): with `all`, every one;
+   * else those of this owner's containers that no other container uses.
+   */
   readonly images?: boolean;
 }
 
@@ -51,6 +71,8 @@ export interface DownReport {
   readonly volumes: number;
   readonly secrets: number;
   readonly images: number;
+  /** Server containers of other managers (or of none) that were left running. */
+  readonly others: number;
 }
 
 export function defaultCacheDir(): string {
@@ -91,7 +113,17 @@ export class McpRuntime implements Disposable {
       engine: options.engine,
       cacheDir: options.cacheDir ?? defaultCacheDir(),
     });
-    this.logs = new ServerLogStore(options.logDir ?? serverLogDir());
+    this.logs = new ServerLogStore(options.logDir ?? serverLogDir(options.owner.id));
+  }
+
+  get owner(): ManagerOwner {
+    return this.options.owner;
+  }
+
+  /** Server containers on the engine that are not this owner's: shown read-only, never touched. */
+  async foreignServers(): Promise<ForeignServer[]> {
+    const containers = await this.engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+    return containers.filter((c) => ownership(c.labels, this.owner) !== 'mine').map((c) => foreignServer(c));
   }
 
   get(name: string): ServerSupervisor | undefined {
@@ -143,8 +175,13 @@ export class McpRuntime implements Disposable {
     this.configDir = loaded.dir;
     this.watchEngineEvents();
     const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
-    const containers = await this.engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
-    const stdio = await this.stdio(containers);
+    // Every manager's containers, so FIFO directories of other managers' live ones are kept.
+    const managed = await this.engine.listContainers(MANAGED_FILTER);
+    const stdio = await this.stdio(managed);
+    const servers = managed.filter((c) => c.labels[LABEL.role] === 'server');
+    const mine = servers.filter((c) => ownership(c.labels, this.owner) === 'mine');
+    // Unowned ones (from before owner labels) of servers we run are taken over; see the supervisor.
+    const claimable = servers.filter((c) => ownership(c.labels, this.owner) !== 'other');
 
     // Servers no longer wanted: stop their supervisors, remove their containers and networks.
     for (const [name, supervisor] of [...this.supervisors]) {
@@ -160,7 +197,7 @@ export class McpRuntime implements Disposable {
         await supervisor.stop({ remove: true, reason: 'removed from the config' });
       }
     }
-    await this.removeOrphans(containers, wanted);
+    await this.removeOrphans(mine, wanted);
 
     const toStart: { supervisor: ServerSupervisor; existing: ContainerSummary[] }[] = [];
     for (const [name, server] of wanted) {
@@ -178,6 +215,7 @@ export class McpRuntime implements Disposable {
       if (running !== undefined) await running.stop({ remove: false, reason: 'config changed' });
       const supervisor = new ServerSupervisor(name, server, loaded.dir, {
         engine: this.engine,
+        owner: this.owner,
         images: this.images,
         logs: this.logs,
         bus: this.bus,
@@ -186,7 +224,7 @@ export class McpRuntime implements Disposable {
         stdio,
       });
       this.supervisors.set(name, supervisor);
-      toStart.push({ supervisor, existing: containers.filter((c) => c.labels[LABEL.server] === name) });
+      toStart.push({ supervisor, existing: claimable.filter((c) => c.labels[LABEL.server] === name) });
     }
     const starting = bounded(toStart, this.options.parallelism ?? 8, ({ supervisor, existing }) =>
       supervisor.start(existing),
@@ -220,7 +258,10 @@ export class McpRuntime implements Disposable {
     await Promise.all(this.servers().map((supervisor) => supervisor.settled()));
   }
 
-  /** Containers labelled for servers the config does not name (e.g. left by a crashed manager). */
+  /**
+   * This owner's containers for servers the config does not name (e.g. left by a crashed
+   * manager), and their networks. Other managers' and unowned ones are not ours to remove.
+   */
   private async removeOrphans(
     containers: readonly ContainerSummary[],
     wanted: ReadonlyMap<string, MCPServerConfig>,
@@ -239,7 +280,7 @@ export class McpRuntime implements Disposable {
       });
       await this.engine.removeContainer(orphan.id);
     }
-    const networks = await this.engine.listNetworks(MANAGED_FILTER);
+    const networks = await this.engine.listNetworks(ownerFilter(this.owner));
     for (const network of networks) {
       const server = network.labels[LABEL.server];
       if (server !== undefined && !wanted.has(server)) await this.engine.removeNetwork(network.name);
@@ -256,7 +297,7 @@ export class McpRuntime implements Disposable {
       let delay = 250;
       while (!stopped()) {
         try {
-          for await (const event of this.engine.events(MANAGED_FILTER, abort.signal)) {
+          for await (const event of this.engine.events(ownerFilter(this.owner), abort.signal)) {
             delay = 250;
             if (event.type !== 'container') continue;
             const server = event.labels[LABEL.server];
@@ -290,41 +331,60 @@ export class McpRuntime implements Disposable {
   }
 
   /**
-   * Remove everything the manager created, found by label, whether or not this runtime started
-   * it: containers, networks, volumes; secrets and images only when asked.
+   * Remove what this owner created, found by label, whether or not this runtime started it:
+   * containers, networks, volumes; secrets and images only when asked. With `all`, what every
+   * manager created.
    */
   async down(options: DownOptions = {}): Promise<DownReport> {
+    const all = options.all === true;
+    const filter = all ? MANAGED_FILTER : ownerFilter(this.owner);
     // Count from what exists before anything is stopped, so the report covers it all.
-    const containers = await this.engine.listContainers(MANAGED_FILTER);
-    const networks = await this.engine.listNetworks(MANAGED_FILTER);
-    const volumes = await this.engine.listVolumes(MANAGED_FILTER);
+    const containers = await this.engine.listContainers(filter);
+    const networks = await this.engine.listNetworks(filter);
+    const volumes = await this.engine.listVolumes(filter);
     await this.stopAll({ remove: true });
     // Containers before networks and volumes: those are in use until their containers are gone.
     await Promise.all(containers.map((c) => this.engine.removeContainer(c.id)));
     for (const network of networks) await this.engine.removeNetwork(network.name);
     for (const volume of volumes) await this.engine.removeVolume(volume.name);
-    await pruneStdioPipes(this.stdioRoot, new Set());
-    let secrets = 0;
-    if (options.secrets === true) {
-      for (const secret of await this.engine.listSecrets()) {
-        if (secret.labels[LABEL.managed] === 'true' && (await this.engine.removeSecret(secret.name)))
-          secrets += 1;
-      }
-    }
-    let images = 0;
-    if (options.images === true) {
-      for (const image of await this.engine.listImages({ [LABEL.imageHash]: true })) {
-        await this.engine.removeImage(image.id);
-        images += 1;
-      }
-    }
+    const left = all ? [] : await this.engine.listContainers(MANAGED_FILTER);
+    await pruneStdioPipes(this.stdioRoot, new Set(left.map((c) => c.name)));
     return {
       containers: containers.length,
       networks: networks.length,
       volumes: volumes.length,
-      secrets,
-      images,
+      secrets: options.secrets === true ? await this.removeSecrets(all, options.secretNames ?? []) : 0,
+      images: options.images === true ? await this.removeImages(all, containers, left) : 0,
+      others: left.filter((c) => c.labels[LABEL.role] === 'server').length,
     };
+  }
+
+  private async removeSecrets(all: boolean, names: readonly string[]): Promise<number> {
+    const named = new Set(names);
+    let removed = 0;
+    for (const secret of await this.engine.listSecrets()) {
+      if (secret.labels[LABEL.managed] !== 'true' || (!all && !named.has(secret.name))) continue;
+      if (await this.engine.removeSecret(secret.name)) removed += 1;
+    }
+    return removed;
+  }
+
+  /** Built server images: every one with `all`, else the removed containers' that nothing else uses. */
+  private async removeImages(
+    all: boolean,
+    removed: readonly ContainerSummary[],
+    left: readonly ContainerSummary[],
+  ): Promise<number> {
+    const ours = new Set(removed.map((c) => c.imageId));
+    const inUse = new Set(left.map((c) => c.imageId));
+    let count = 0;
+    for (const image of await this.engine.listImages({ [LABEL.imageHash]: true })) {
+      const id = image.id.replace(/^sha256:/, '');
+      if (!all && (!ours.has(id) || inUse.has(id))) continue;
+      await this.engine.removeImage(image.id);
+      count += 1;
+    }
+    return count;
   }
 
   dispose(): void {

@@ -20,7 +20,9 @@ import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { OomCounter } from './oom-counter.js';
-import { LABEL, containerName, isolatedNetworkName } from './labels.js';
+import { LABEL, containerName, isolatedNetworkName, unownedNames } from './labels.js';
+import { ownerLabels, ownership } from './owner.js';
+import type { ManagerOwner } from './owner.js';
 import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
@@ -37,6 +39,8 @@ const LOG_LINES_PER_SECOND = 1000;
 
 export interface SupervisorDeps {
   readonly engine: EngineClient;
+  /** The manager this server belongs to: it labels and names what it creates after it. */
+  readonly owner: ManagerOwner;
   /** Where stdio servers' stderr is kept. */
   readonly logs?: ServerLogStore;
   readonly images: ImageService;
@@ -182,6 +186,7 @@ export class ServerSupervisor {
       [LABEL.role]: 'session',
     });
     for (const container of left) {
+      if (ownership(container.labels, this.deps.owner) === 'other') continue;
       this.deps.bus.emit({
         type: 'reconcile',
         server: this.name,
@@ -235,10 +240,10 @@ export class ServerSupervisor {
       else await this.deps.engine.stopContainer(id, 5);
     }
     if (options.remove) {
-      await this.stdio.release(containerName(this.name));
+      await this.stdio.release(containerName(this.deps.owner.id, this.name));
       this.containerId = undefined;
       if (effectiveNetwork(this.config) === 'isolated')
-        await this.deps.engine.removeNetwork(isolatedNetworkName(this.name));
+        await this.deps.engine.removeNetwork(this.networkName);
     }
     this.setState('stopped', options.reason ?? 'stopped');
   }
@@ -295,6 +300,7 @@ export class ServerSupervisor {
       const spec = await this.stdio.prepare(
         buildContainerSpec({
           name: this.name,
+          owner: this.deps.owner,
           server: this.config,
           image,
           configDir: this.configDir,
@@ -304,9 +310,9 @@ export class ServerSupervisor {
       const hash = spec.labels[LABEL.configHash] ?? '';
       this.setState('starting', adopting ? 'starting container' : 'starting container again');
       if (effectiveNetwork(this.config) === 'isolated') {
-        await this.deps.engine.createNetwork(isolatedNetworkName(this.name), {
+        await this.deps.engine.createNetwork(this.networkName, {
           internal: true,
-          labels: { [LABEL.managed]: 'true', [LABEL.server]: this.name },
+          labels: { [LABEL.managed]: 'true', ...ownerLabels(this.deps.owner), [LABEL.server]: this.name },
         });
       }
       const { id, running } = await this.ensureContainer(spec, hash, existing);
@@ -376,7 +382,7 @@ export class ServerSupervisor {
     hash: string,
     existing: readonly ContainerSummary[],
   ): Promise<{ id: string; running: boolean }> {
-    const candidates =
+    const listed =
       existing.length > 0
         ? existing
         : await this.deps.engine.listContainers({
@@ -384,6 +390,8 @@ export class ServerSupervisor {
             [LABEL.server]: this.name,
             [LABEL.role]: 'server',
           });
+    const candidates = listed.filter((c) => ownership(c.labels, this.deps.owner) === 'mine');
+    const migrated = await this.migrateUnowned(listed);
     const matching = candidates.filter((c) => c.labels[LABEL.configHash] === hash);
     const keep = matching.find((c) => c.state === 'running') ?? matching[0];
     for (const stale of candidates) {
@@ -408,15 +416,45 @@ export class ServerSupervisor {
       });
       return { id: keep.id, running: keep.state === 'running' };
     }
-    const recreate = candidates.length > 0;
+    const recreate = candidates.length > 0 || migrated;
     this.deps.bus.emit({
       type: 'reconcile',
       server: this.name,
       action: recreate ? 'recreate' : 'create',
-      reason: recreate ? 'config changed' : 'new server',
+      reason: migrated ? 'taken over from before owner labels' : recreate ? 'config changed' : 'new server',
       at: Date.now(),
     });
     return { id: await this.deps.engine.createContainer(spec), running: false };
+  }
+
+  /**
+   * Containers of this server made before owner labels: labels cannot be added to a container,
+   * so the server is taken over by recreating it under our owner (its volumes, which hold its
+   * data, are kept by name). Its old container and network go first: a port it binds would
+   * clash. Returns whether there was one.
+   */
+  private async migrateUnowned(listed: readonly ContainerSummary[]): Promise<boolean> {
+    const unowned = listed.filter((c) => ownership(c.labels, this.deps.owner) === 'unowned');
+    for (const container of unowned) {
+      this.deps.bus.emit({
+        type: 'reconcile',
+        server: this.name,
+        action: 'migrate',
+        reason: `container ${container.name} has no owner label: recreated as ${containerName(this.deps.owner.id, this.name)}`,
+        at: Date.now(),
+      });
+      await this.deps.engine.removeContainer(container.id);
+      await this.stdio.release(container.name);
+    }
+    if (unowned.length > 0) {
+      // Still in use if another container joined it; then it stays for `down --all`.
+      await this.deps.engine.removeNetwork(unownedNames(this.name).network).catch(() => undefined);
+    }
+    return unowned.length > 0;
+  }
+
+  private get networkName(): string {
+    return isolatedNetworkName(this.deps.owner.id, this.name);
   }
 
   /** Start the container if needed and open the MCP channel to it. */
@@ -484,7 +522,7 @@ export class ServerSupervisor {
     if (details === undefined)
       throw new MCPError(MCPErrorCode.ContainerNotFound, `container of ${this.name} is gone`);
     if (effectiveNetwork(this.config) === 'isolated') {
-      const address = details.networks[isolatedNetworkName(this.name)]?.ipAddress;
+      const address = details.networks[this.networkName]?.ipAddress;
       if (address === undefined || address === '') {
         throw new MCPError(
           MCPErrorCode.UpstreamUnavailable,
@@ -731,6 +769,7 @@ export class ServerSupervisor {
         : { kind: 'http', url: new URL(this.endpoint ?? '') };
     this.pool = new SessionPool(this.name, this.config, target, {
       engine: this.deps.engine,
+      owner: this.deps.owner,
       stdio: this.stdio,
       clientInfo: this.deps.clientInfo,
       clientCapabilities: this.deps.clientCapabilities,

@@ -14,6 +14,8 @@ import type { StdioChannel } from '../upstream/stdio-channel.js';
 import { attachAndStart } from '../upstream/stdio-start.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { LABEL } from './labels.js';
+import { ownerFilter } from './owner.js';
+import type { ManagerOwner } from './owner.js';
 
 /** How long after sessions end the pool looks for containers no session owns. */
 const REAP_DELAY_MS = 5_000;
@@ -32,6 +34,8 @@ export interface SessionLease {
 
 export interface SessionPoolDeps {
   readonly engine: EngineClient;
+  /** The manager the pool's server belongs to: only its session containers are reaped. */
+  readonly owner: ManagerOwner;
   readonly clientInfo: Implementation;
   readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
   /** Lines a session container writes to stderr (its server's log, tagged). */
@@ -186,7 +190,7 @@ export class SessionPool {
   private async reap(): Promise<void> {
     const startedBefore = this.creations;
     const containers = await this.deps.engine.listContainers({
-      [LABEL.managed]: 'true',
+      ...ownerFilter(this.deps.owner),
       [LABEL.server]: this.server,
       [LABEL.role]: 'session',
     });

@@ -2,6 +2,6 @@ export { writeFileAtomic } from './atomic-write.js';
 export type { AtomicWriteOptions } from './atomic-write.js';
 export { DisposableStore, toDisposable } from './disposable.js';
 export type { Disposable } from './disposable.js';
-export { defaultStateDir, serverLogDir } from './state-dir.js';
+export { defaultStateDir, managerStateDir, serverLogDir } from './state-dir.js';
 export { REDACTED, Redactor, secretRedactor } from './redactor.js';
 export { Cancellation } from './cancellation.js';

@@ -11,9 +11,17 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
-/** Per-server log files of stdio servers. */
-export function serverLogDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(defaultStateDir(env), 'logs');
+/**
+ * What one manager keeps for itself (its daemon record, socket and logs): managers of other
+ * config files, and the Podman Desktop extension, each have their own (see runtime/owner.ts).
+ */
+export function managerStateDir(ownerId: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(defaultStateDir(env), 'managers', ownerId);
+}
+
+/** Per-server log files of one manager's stdio servers. */
+export function serverLogDir(ownerId: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(managerStateDir(ownerId, env), 'logs');
 }
 
 /** The FIFO directories of stdio servers whose stdio runs over pipes (see stdio-channel.ts). */
