@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   ConfigStore,
   EngineClient,
@@ -8,20 +8,13 @@ import {
   PodmanSecretStore,
   TokenStore,
   VERSION,
+  desktopOwner,
   loadConfigFile,
   toMCPError,
   trackEvents,
   watchConfigFile,
 } from '@mcpman/core';
-import type {
-  Disposable,
-  EventBus,
-  GatewayConfig,
-  LoadedConfig,
-  SecretStore,
-  ServerStatus,
-  Telemetry,
-} from '@mcpman/core';
+import type { Disposable, EventBus, LoadedConfig, SecretStore, ServerStatus, Telemetry } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
@@ -31,6 +24,7 @@ import {
   runtimeBackend,
 } from '@mcpman/gateway';
 import type { DashboardService } from '@mcpman/gateway';
+import { effectiveGateway } from './gateway-settings.js';
 import type { ExtensionSettings } from './settings.js';
 
 export interface ManagerHostOptions {
@@ -47,8 +41,10 @@ export interface ManagerHostOptions {
 
 /**
  * The manager inside Podman Desktop: the same core runtime and gateway as `mcpman up`, on the
- * Podman connection's API socket. Stopping it closes the gateway and leaves the servers'
- * containers as they are; the next start adopts them by their labels.
+ * Podman connection's API socket, as its own owner (`desktop`): `mcpman up` of any config file
+ * on the same engine keeps its servers and leaves the extension's alone. Stopping it closes the
+ * gateway and leaves the servers' containers as they are; the next start adopts them by their
+ * labels.
  */
 export class ManagerHost implements Disposable {
   private readonly engine: EngineClient;
@@ -59,12 +55,15 @@ export class ManagerHost implements Disposable {
   private watcher: Disposable | undefined;
   private tracked: Disposable | undefined;
   private url: URL | undefined;
+  private gatewayNotices: readonly string[] = [];
 
   private constructor(private readonly options: ManagerHostOptions) {
     this.engine = new EngineClient({ socketPath: options.socketPath });
     this.secrets = new PodmanSecretStore(this.engine);
     this.runtime = new McpRuntime({
       engine: this.engine,
+      owner: desktopOwner(options.settings.configFile),
+      logDir: join(options.storagePath, 'logs'),
       clientInfo: { name: 'mcpman-podman-desktop', version: VERSION },
       clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
     });
@@ -97,11 +96,19 @@ export class ManagerHost implements Disposable {
     return this.runtime.status();
   }
 
+  /** Where the settings asked for less than the config file, which won (see effectiveGateway). */
+  get notices(): readonly string[] {
+    return this.gatewayNotices;
+  }
+
   private async run(): Promise<void> {
     const { settings } = this.options;
     await this.engine.ping();
     const loaded = await this.loadOrCreateConfig(settings.configFile);
-    const gateway = this.gatewayConfig(loaded.config.gateway);
+    const { gateway, notices } = effectiveGateway(loaded.config.gateway, settings);
+    this.gatewayNotices = notices;
+    for (const notice of notices) this.options.report(notice);
+    // The file's listen address, so a setting cannot widen it; the port is the setting's.
     const listen = { ...parseListen(gateway.listen), port: settings.gatewayPort };
     const configPath = loaded.path;
     const management = runtimeBackend({
@@ -111,6 +118,7 @@ export class ManagerHost implements Disposable {
       startedAt: Date.now(),
       // Podman Desktop owns the extension's life: the API cannot end it.
       shutdown: () => undefined,
+      notices: () => this.gatewayNotices,
     });
     this.server = new GatewayServer({
       config: gateway,
@@ -121,7 +129,11 @@ export class ManagerHost implements Disposable {
       grpcListen: { ...parseListen(gateway.grpc.listen), port: 0 },
       management,
       stateDir: this.options.storagePath,
-      tokens: new TokenStore(join(this.options.storagePath, 'tokens.json')),
+      tokens: new TokenStore(
+        gateway.auth.tokensFile === undefined
+          ? join(this.options.storagePath, 'tokens.json')
+          : resolve(loaded.dir, gateway.auth.tokensFile),
+      ),
       dashboard: {
         configPath,
         secrets: this.options.secrets,
@@ -141,25 +153,6 @@ export class ManagerHost implements Disposable {
     });
     // Returns once the plan is made; servers come up in the background, as events.
     await this.runtime.apply(loaded, { settle: false });
-  }
-
-  /** The extension's settings win over the file's gateway section (port, TLS, auth mode). */
-  private gatewayConfig(fromFile: GatewayConfig): GatewayConfig {
-    const { settings } = this.options;
-    return {
-      ...fromFile,
-      auth: { ...fromFile.auth, mode: settings.authMode },
-      ...(settings.tls === undefined
-        ? {}
-        : {
-            tls: {
-              minVersion: 'TLSv1.2' as const,
-              ...fromFile.tls,
-              cert: settings.tls.cert,
-              key: settings.tls.key,
-            },
-          }),
-    };
   }
 
   private async loadOrCreateConfig(path: string): Promise<LoadedConfig> {

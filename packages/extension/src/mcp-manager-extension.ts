@@ -135,7 +135,7 @@ export class McpManagerExtension {
       this.host = host;
       await this.secrets.syncTo(host.secrets);
       const update = (): void => {
-        this.statusBar.showServers(host.status());
+        this.statusBar.showServers(host.status(), host.notices);
       };
       const subscription = host.bus.on((event) => {
         this.panel.publish(event);

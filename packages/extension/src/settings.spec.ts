@@ -13,7 +13,7 @@ describe('extension settings', () => {
         gatewayPort: 7420,
         tls: undefined,
         authMode: 'none',
-        telemetry: true,
+        telemetry: false,
       },
     });
   });

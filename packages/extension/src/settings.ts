@@ -11,7 +11,7 @@ const SettingsSchema = z.strictObject({
   'gateway.tls.cert': z.string().default(''),
   'gateway.tls.key': z.string().default(''),
   'gateway.auth': z.enum(['none', 'token']).default('none'),
-  'telemetry.enabled': z.boolean().default(true),
+  'telemetry.enabled': z.boolean().default(false),
 });
 
 export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof z.infer<typeof SettingsSchema>)[];

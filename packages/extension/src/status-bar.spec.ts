@@ -45,4 +45,16 @@ describe('status bar item', () => {
     bar.dispose();
     expect(host.statusBarItems[0]?.disposed).toBe(true);
   });
+
+  it('leads with a warning when the settings asked for less than the config file', () => {
+    host.reset();
+    const bar = new McpStatusBar();
+    bar.showServers([status('a', 'ready')], ['The config file asks for gateway.auth.mode token']);
+    expect(bar.item.text).toBe('MCP 1/1 ready (!)');
+    expect(bar.item.iconClass).toBe('fa fa-triangle-exclamation');
+    expect(bar.item.tooltip).toBe(
+      '⚠ The config file asks for gateway.auth.mode token\nMCP servers\na: ready',
+    );
+    bar.dispose();
+  });
 });

@@ -3,6 +3,9 @@ import type { Disposable, StatusBarItem } from '@podman-desktop/api';
 import { summarize } from '@mcpman/shared';
 import type { ServerStatus, StateTone } from '@mcpman/shared';
 
+/** Shown when settings and the config file disagree, unless a server is in worse trouble. */
+const NOTICE_ICON = 'fa fa-triangle-exclamation';
+
 export const OPEN_DASHBOARD = 'mcpman.openDashboard';
 
 const ICONS: Readonly<Record<StateTone, string>> = {
@@ -23,14 +26,19 @@ export class McpStatusBar implements Disposable {
     this.item.show();
   }
 
-  showServers(servers: readonly ServerStatus[]): void {
+  /**
+   * `notices` are disagreements the user should see (a setting that asked for less protection
+   * than the config file): they mark the item with a warning and lead its tooltip.
+   */
+  showServers(servers: readonly ServerStatus[], notices: readonly string[] = []): void {
     const summary = summarize(servers);
-    this.item.text = summary.text;
-    this.item.iconClass = ICONS[summary.worst];
-    this.item.tooltip =
+    this.item.text = notices.length === 0 ? summary.text : `${summary.text} (!)`;
+    this.item.iconClass = notices.length > 0 && summary.worst !== 'bad' ? NOTICE_ICON : ICONS[summary.worst];
+    const lines =
       servers.length === 0
-        ? 'No MCP servers configured: click to add one'
-        : ['MCP servers', ...summary.lines].join('\n');
+        ? ['No MCP servers configured: click to add one']
+        : ['MCP servers', ...summary.lines];
+    this.item.tooltip = [...notices.map((notice) => `⚠ ${notice}`), ...lines].join('\n');
   }
 
   /** Not running (no Podman, bad settings): say why; a click still opens the dashboard. */

@@ -24,6 +24,24 @@ export interface Overview {
   readonly figures: Readonly<Record<string, ServerFiguresDto>>;
   /** Endpoint URLs by server name. */
   readonly endpoints: Readonly<Record<string, EndpointUrls>>;
+  /** Server containers of other managers on the same engine: shown read-only, never touched. */
+  readonly others: readonly OtherServerDto[];
+  /**
+   * What the user should know about how the manager runs: e.g. a Podman Desktop setting that
+   * asked for less protection than the config file, which was kept.
+   */
+  readonly notices: readonly string[];
+}
+
+/** A server another manager (another config file, the CLI or the extension) runs. */
+export interface OtherServerDto {
+  readonly name: string;
+  /** Its manager as a person reads it (the config file, or Podman Desktop). */
+  readonly owner: string;
+  /** The engine's container state. */
+  readonly state: string;
+  readonly transport: 'stdio' | 'http';
+  readonly containerName: string;
 }
 
 export interface HealthSample {

@@ -9,6 +9,8 @@ const overview: Overview = {
   servers: [],
   figures: {},
   endpoints: {},
+  others: [],
+  notices: [],
 };
 
 /** A backend behind a transport that answers asynchronously, as postMessage does. */

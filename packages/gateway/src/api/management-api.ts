@@ -1,7 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
-import type { EventBus, ManagerEvent, ServerState, ServerStatus, TokenStore } from '@mcpman/core';
+import type {
+  EventBus,
+  ForeignServer,
+  ManagerEvent,
+  ServerState,
+  ServerStatus,
+  TokenStore,
+} from '@mcpman/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ContainerStats, ServerFigures } from '../metrics/gateway-metrics.js';
 import { readJson, sendError, sendJson } from '../http/respond.js';
@@ -44,6 +51,10 @@ export interface ManagementBackend {
   shutdown(): void;
   /** Container CPU and memory by server, from the engine (for /metrics and the status). */
   containerStats?(): Promise<Readonly<Record<string, ContainerStats>>>;
+  /** Server containers of other managers on the same engine (shown read-only). */
+  otherServers?(): Promise<readonly ForeignServer[]>;
+  /** What the user should know about how this manager runs (see Overview.notices). */
+  notices?(): readonly string[];
 }
 
 export interface ManagementApiOptions {

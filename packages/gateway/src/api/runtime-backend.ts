@@ -10,6 +10,8 @@ export interface RuntimeBackendOptions {
   readonly startedAt: number;
   /** What `POST /api/v1/shutdown` does (the CLI daemon exits; the extension ignores it). */
   readonly shutdown: () => void;
+  /** What the user should know about how this manager runs (see Overview.notices). */
+  readonly notices?: () => readonly string[];
 }
 
 /**
@@ -51,6 +53,8 @@ export function runtimeBackend(options: RuntimeBackendOptions): ManagementBacken
       await runtime.apply(loaded, { settle: false });
     },
     shutdown: options.shutdown,
+    otherServers: () => runtime.foreignServers(),
+    notices: options.notices ?? (() => []),
     containerStats: async () => {
       const running = runtime.status().filter((s) => s.containerId !== undefined && s.state !== 'stopped');
       const samples = await Promise.all(

@@ -52,7 +52,15 @@ describe('dashboard routes', () => {
     const router = new Router();
     const api = {
       getOverview: () =>
-        Promise.resolve({ version: 'x', configPath: '', servers: [], figures: {}, endpoints: {} }),
+        Promise.resolve({
+          version: 'x',
+          configPath: '',
+          servers: [],
+          figures: {},
+          endpoints: {},
+          others: [],
+          notices: [],
+        }),
     };
     registerDashboardRoutes(router, {
       api: api as unknown as McpManagerApi,

@@ -125,7 +125,20 @@ export class DashboardService implements McpManagerApi, Disposable {
       servers: secretRedactor.redactValue(servers) as Overview['servers'],
       figures: await this.currentFigures(),
       endpoints: Object.fromEntries(servers.map((s) => [s.name, this.endpoints(`/servers/${s.name}`)])),
+      others: await this.otherServers(),
+      notices: this.options.management.notices?.() ?? [],
     };
+  }
+
+  private async otherServers(): Promise<Overview['others']> {
+    const others = (await this.options.management.otherServers?.().catch(() => [])) ?? [];
+    return others.map(({ name, owner, state, transport, containerName }) => ({
+      name,
+      owner,
+      state,
+      transport,
+      containerName,
+    }));
   }
 
   async getServer(name: string): Promise<ServerDetailDto> {
