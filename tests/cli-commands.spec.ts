@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
+import { REPO, cliEnv, daemonRecord, managerDir, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { labelledObjects, serverContainers, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
@@ -150,7 +150,7 @@ describe('mcpman commands', () => {
     it('serves TLS to clients and the management API on an owner-only socket', async () => {
       const record = (await daemonRecord(env))!;
       expect(record.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
-      expect(record.socket).toBe(join(env['MCPMAN_STATE_DIR']!, 'mcpman.sock'));
+      expect(record.socket).toBe(join(managerDir(env, config), 'mcpman.sock'));
       expect((await stat(record.socket!)).mode & 0o777).toBe(0o600);
       const again = await mcpman(env, ['cert', 'dev', '--dir', 'certs'], { cwd: workspace.dir });
       expect(again.code, again.stderr).toBe(2);

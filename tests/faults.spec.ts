@@ -104,7 +104,7 @@ ${faulty(true)}
       await expect.poll(() => echoes).toBeGreaterThan(20);
       const restartsBefore = h.runtime!.get('alpha')!.status().restarts;
       const killedAt = Date.now();
-      await podman('kill', 'mcpman-alpha');
+      await podman('kill', 'mcpman-test-alpha');
       const outcomes = await Promise.all(long);
       const failedWithin = Date.now() - killedAt;
       // Each long call would have run 30 s: it failed as soon as the server went, with a reason.
@@ -228,7 +228,7 @@ ${faulty(true)}
         expect(await serverContainers('alpha')).toHaveLength(1);
         // Engine events flow again: a kill now is noticed and repaired as before.
         const restarts = h.runtime!.get('alpha')!.status().restarts;
-        await podman('kill', 'mcpman-alpha');
+        await podman('kill', 'mcpman-test-alpha');
         await expect
           .poll(() => h.runtime!.get('alpha')!.status(), { timeout: 60_000 })
           .toMatchObject({ state: 'ready', restarts: restarts + 1 });

@@ -299,7 +299,7 @@ describe('the gateway with real clients', () => {
     await expect.poll(() => progress.length, { timeout: 5_000 }).toBeGreaterThan(0);
     const killed = Date.now();
     const { podman } = await import('./helpers/podman.js');
-    await podman('kill', 'mcpman-second');
+    await podman('kill', 'mcpman-test-second');
     const error = await inflight;
     expect(Date.now() - killed).toBeLessThan(1_000);
     expect(String(error)).toMatch(/went away|not ready|closed/i);

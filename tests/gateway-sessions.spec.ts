@@ -139,9 +139,9 @@ describe('per-client sessions', () => {
     expect(resultText(await b.client.callTool({ name: 'read_graph', arguments: {} }))).not.toContain('Ada');
     // Each session container has FIFOs of its own (server-memory is an npx image: stdio over pipes).
     const fifoDirs = async (): Promise<string[]> =>
-      (await readdir(h.stdioDir)).filter((name) => name.startsWith('mcpman-memory-s-')).sort();
+      (await readdir(h.stdioDir)).filter((name) => name.startsWith('mcpman-test-memory-s-')).sort();
     const containerNames = async (): Promise<string[]> =>
-      (await sessionContainers('memory')).map((id) => `mcpman-memory-s-${id}`).sort();
+      (await sessionContainers('memory')).map((id) => `mcpman-test-memory-s-${id}`).sort();
     // While the pool tops itself up, a directory is made just before its container.
     await expect.poll(() => pool('memory').stats.starting, { timeout: 30_000 }).toBe(0);
     expect(await fifoDirs()).toEqual(await containerNames());

@@ -41,7 +41,7 @@ describe('health: readiness, liveness, restarts', () => {
   it('notices a killed container from engine events within a second, then restarts it', async () => {
     const rt = await start(`  quick:\n    source: ${EVERYTHING}\n    restart: { initialDelay: 50ms }\n`);
     const killedAt = Date.now();
-    await podman('kill', 'mcpman-quick');
+    await podman('kill', 'mcpman-test-quick');
     await expect
       .poll(() => states('quick').find((e) => e.state === 'restarting'), { timeout: 5_000, interval: 20 })
       .toBeDefined();

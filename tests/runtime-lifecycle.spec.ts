@@ -9,6 +9,7 @@ import {
   statusJson,
   stopManager,
 } from './helpers/cli.js';
+import { containerName, ownerForConfig } from '@mcpman/core';
 import { inspect, labelledObjects, podman, serverContainers, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
@@ -20,6 +21,8 @@ describe('mcpman up: from a config to hardened, healthy, labelled containers and
   const env = cliEnv();
   let workspace: Workspace;
   let config: string;
+  /** The container of `server`: named after the config file's owner id. */
+  const own = (server: string): string => containerName(ownerForConfig(config).id, server);
 
   const configText = (betaMemory: string): string => `version: 1
 gateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }
@@ -75,7 +78,7 @@ servers:
   });
 
   it('shows in podman inspect the labels, limits, cap-drop, read-only root, user and network asked for', async () => {
-    const { parsed } = await inspect('mcpman-alpha');
+    const { parsed } = await inspect(own('alpha'));
     expect(parsed.Config.Labels).toMatchObject({
       'io.mcpman.managed': 'true',
       'io.mcpman.server': 'alpha',
@@ -108,7 +111,7 @@ servers:
 
   it('restarts a killed container and is ready again, noticing the exit from engine events', async () => {
     const before = (await statusJson(env)).servers.find((s) => s.name === 'alpha')!;
-    await podman('kill', 'mcpman-alpha');
+    await podman('kill', own('alpha'));
     await waitForState('alpha', (s) => s.restarts > before.restarts && s.state === 'ready');
     const after = (await statusJson(env)).servers.find((s) => s.name === 'alpha')!;
     expect(after.reason).toMatch(/^ready/);
@@ -118,15 +121,15 @@ servers:
   });
 
   it('touches nothing on a second up with an unchanged config', async () => {
-    const alpha = await inspect('mcpman-alpha');
-    const beta = await inspect('mcpman-beta');
+    const alpha = await inspect(own('alpha'));
+    const beta = await inspect(own('beta'));
     const result = await mcpman(env, ['up', '--detach', '-f', config]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('a manager is already running');
     expect(result.stdout).not.toMatch(/create|recreate|remove/);
     for (const [name, before] of [
-      ['mcpman-alpha', alpha],
-      ['mcpman-beta', beta],
+      [own('alpha'), alpha],
+      [own('beta'), beta],
     ] as const) {
       const now = await inspect(name);
       expect(now.parsed.Id).toBe(before.parsed.Id);
@@ -135,8 +138,8 @@ servers:
   });
 
   it('recreates only the server whose config changed', async () => {
-    const alpha = await inspect('mcpman-alpha');
-    const beta = await inspect('mcpman-beta');
+    const alpha = await inspect(own('alpha'));
+    const beta = await inspect(own('beta'));
     // The running manager watches its config file and may apply the edit before `up` asks it
     // to; either way its log records what it did.
     const logBefore = (await daemonLog(env)).length;
@@ -146,8 +149,8 @@ servers:
     const log = (await daemonLog(env)).slice(logBefore);
     expect(log).toMatch(/beta\s+recreate\s+config changed/);
     expect(log).not.toMatch(/alpha\s+(recreate|create)\s/);
-    const alphaNow = await inspect('mcpman-alpha');
-    const betaNow = await inspect('mcpman-beta');
+    const alphaNow = await inspect(own('alpha'));
+    const betaNow = await inspect(own('beta'));
     expect(alphaNow.parsed.Id).toBe(alpha.parsed.Id);
     expect(alphaNow.parsed.State.StartedAt).toBe(alpha.parsed.State.StartedAt);
     expect(betaNow.parsed.Id).not.toBe(beta.parsed.Id);
@@ -157,8 +160,8 @@ servers:
 
   it('adopts the containers after the manager is killed with SIGKILL: no duplicate, no orphan', async () => {
     const ids = {
-      alpha: (await inspect('mcpman-alpha')).parsed.Id,
-      beta: (await inspect('mcpman-beta')).parsed.Id,
+      alpha: (await inspect(own('alpha'))).parsed.Id,
+      beta: (await inspect(own('beta'))).parsed.Id,
     };
     const record = await daemonRecord(env);
     expect(record).toBeDefined();
@@ -170,9 +173,9 @@ servers:
     expect(result.stdout).toMatch(/alpha\s+adopt/);
     expect(result.stdout).toMatch(/beta\s+adopt/);
     expect(result.stdout).not.toMatch(/\s(create|recreate)\s/);
-    expect((await inspect('mcpman-alpha')).parsed.Id).toBe(ids.alpha);
-    expect((await inspect('mcpman-beta')).parsed.Id).toBe(ids.beta);
-    expect((await labelledObjects()).containers.sort()).toEqual(['mcpman-alpha', 'mcpman-beta']);
+    expect((await inspect(own('alpha'))).parsed.Id).toBe(ids.alpha);
+    expect((await inspect(own('beta'))).parsed.Id).toBe(ids.beta);
+    expect((await labelledObjects()).containers.sort()).toEqual([own('alpha'), own('beta')]);
     expect(await readFile(config, 'utf8')).toBe(configBefore);
   });
 

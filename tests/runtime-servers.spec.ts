@@ -81,8 +81,8 @@ describe('McpRuntime with real servers', () => {
     expect(h.runtime!.get('webbridge')!.status().endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     expect(text(await call('web', 'echo', { message: 'over http' }))).toBe('Echo: over http');
     expect(text(await call('webbridge', 'echo', { message: 'over bridge' }))).toBe('Echo: over bridge');
-    const web = await inspect('mcpman-web');
-    expect(Object.keys(web.parsed.NetworkSettings.Networks ?? {})).toEqual(['mcpman-web-isolated']);
+    const web = await inspect('mcpman-test-web');
+    expect(Object.keys(web.parsed.NetworkSettings.Networks ?? {})).toEqual(['mcpman-test-web-isolated']);
     expect(web.parsed.Config.Labels['io.mcpman.transport']).toBe('http');
   });
 
@@ -95,10 +95,17 @@ describe('McpRuntime with real servers', () => {
     expect(text(await call('everything', 'echo', { message: 'through the FIFO' }))).toContain(
       'through the FIFO',
     );
-    const dir = join(h.stdioDir, 'mcpman-everything');
+    const dir = join(h.stdioDir, 'mcpman-test-everything');
     expect((await lstat(join(dir, 'stdin'))).isFIFO()).toBe(true);
     const mounts = JSON.parse(
-      await podman('inspect', '--type', 'container', '--format', '{{json .Mounts}}', 'mcpman-everything'),
+      await podman(
+        'inspect',
+        '--type',
+        'container',
+        '--format',
+        '{{json .Mounts}}',
+        'mcpman-test-everything',
+      ),
     ) as { Source: string; Destination: string; RW: boolean }[];
     expect(mounts).toContainEqual(
       expect.objectContaining({ Source: dir, Destination: '/run/mcpman/stdio', RW: false }),
@@ -142,7 +149,7 @@ describe('McpRuntime with real servers', () => {
     const write = await call('files', 'write_file', { path: '/data/new.txt', content: 'x' });
     expect(write['isError']).toBe(true);
     expect(text(write)).toMatch(/read-only file system|EROFS/i);
-    const { parsed } = await inspect('mcpman-files');
+    const { parsed } = await inspect('mcpman-test-files');
     expect(parsed.HostConfig.ReadonlyRootfs).toBe(true);
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { cliEnv, daemonLog, daemonRecord, mcpman, stopManager } from './helpers/cli.js';
+import { containerName, ownerForConfig } from '@mcpman/core';
+import { cliEnv, daemonLog, daemonRecord, managerDir, mcpman, stopManager } from './helpers/cli.js';
 import { inspect, nodeBaseImage, sweep } from './helpers/podman.js';
 import { Workspace } from './helpers/workspace.js';
 import { Witness } from './helpers/witness.js';
@@ -123,9 +124,10 @@ servers:
     const audit = (): Promise<string> => readFile(join(state, 'audit.log'), 'utf8').catch(() => '');
     await expect.poll(async () => (await audit()).includes('hdr__leak')).toBe(true);
     witness.see('audit log', await audit());
-    for (const file of await readdir(join(state, 'logs')).catch(() => []))
-      witness.see(`log file ${file}`, await readFile(join(state, 'logs', file), 'utf8'));
-    const { raw } = await inspect('mcpman-hdr');
+    const logs = join(managerDir(env, config), 'logs');
+    for (const file of await readdir(logs).catch(() => []))
+      witness.see(`log file ${file}`, await readFile(join(logs, file), 'utf8'));
+    const { raw } = await inspect(containerName(ownerForConfig(config).id, 'hdr'));
     witness.see('podman inspect mcpman-hdr', raw);
     witness.see('config file', await readFile(config, 'utf8'));
     expect(witness.observed.length).toBeGreaterThan(15);

@@ -2,7 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, McpRuntime, loadConfigFile, serverLogDir } from '@mcpman/core';
+import {
+  EngineClient,
+  McpRuntime,
+  containerName,
+  loadConfigFile,
+  ownerForConfig,
+  serverLogDir,
+} from '@mcpman/core';
 import { cliEnv, mcpman } from './helpers/cli.js';
 import { inspect, nodeBaseImage, podman, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
@@ -27,6 +34,8 @@ describe('secrets', () => {
   const env = cliEnv();
   let workspace: Workspace;
   let runtime: McpRuntime;
+  const owner = (): ReturnType<typeof ownerForConfig> => ownerForConfig(workspace.path('mcpman.yaml'));
+  const logDir = (): string => serverLogDir(owner().id, env);
   /** Everything a user or an attacker could read, collected as the test goes. */
   const witness = new Witness();
 
@@ -89,10 +98,12 @@ servers:
   });
 
   it('reaches both kinds of server as an environment variable', async () => {
+    // As `mcpman up` in the workspace would: its owner, so `mcpman logs` there finds the logs.
     runtime = new McpRuntime({
       engine: await EngineClient.connect(),
+      owner: owner(),
       clientInfo: { name: 'mcpman-test', version: '0' },
-      logDir: serverLogDir(env),
+      logDir: logDir(),
     });
     runtime.bus.on((event) => {
       witness.see('manager events', JSON.stringify(event));
@@ -111,25 +122,30 @@ servers:
     expect(envText).not.toContain('MCPMAN_SECRET_ENV');
     // image: source: the shell wrapper exported TOKEN; the server logged its hash.
     const expected = createHash('sha256').update(SECRET_VALUE).digest('hex');
-    const logs = await mcpman(env, ['logs', 'via-shell']);
+    const logs = await mcpman(env, ['logs', 'via-shell'], { cwd: workspace.dir });
     witness.seeCli('mcpman logs via-shell', logs);
     expect(logs.stdout).toContain(`token-sha256 ${expected}`);
   });
 
   it('appears in no config, label, inspect output, log, event or message', async () => {
     witness.see('config file', await readFile(workspace.path('mcpman.yaml'), 'utf8'));
-    for (const name of ['mcpman-via-launcher', 'mcpman-via-shell']) {
+    for (const name of ['via-launcher', 'via-shell'].map((server) => containerName(owner().id, server))) {
       const { parsed, raw } = await inspect(name);
       witness.see(`podman inspect ${name}`, raw);
       witness.see(`labels ${name}`, JSON.stringify(parsed.Config.Labels));
       expect(parsed.Config.Env.join('\n')).not.toMatch(/(^|\n)(API_TOKEN|TOKEN)=/);
     }
-    witness.seeCli('mcpman logs via-launcher', await mcpman(env, ['logs', 'via-launcher']));
+    witness.seeCli(
+      'mcpman logs via-launcher',
+      await mcpman(env, ['logs', 'via-launcher'], { cwd: workspace.dir }),
+    );
     // The engine keeps no log of a stdio server: its stdout is the MCP traffic (get-env's
     // answer above held the secret), so it must never reach a log file.
-    await expect(podman('logs', 'mcpman-via-launcher')).rejects.toThrow(/not logging output/);
-    for (const file of await readdir(serverLogDir(env)))
-      witness.see(`log file ${file}`, await readFile(join(serverLogDir(env), file), 'utf8'));
+    await expect(podman('logs', containerName(owner().id, 'via-launcher'))).rejects.toThrow(
+      /not logging output/,
+    );
+    for (const file of await readdir(logDir()))
+      witness.see(`log file ${file}`, await readFile(join(logDir(), file), 'utf8'));
     expect(witness.observed.length).toBeGreaterThan(15);
     const leaks = witness.leaksOf(SECRET_VALUE);
     expect(leaks).toEqual([]);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { managerStateDir, ownerForConfig } from '@mcpman/core';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,22 +56,50 @@ export function mcpman(
 export interface DaemonRecord {
   readonly pid: number;
   readonly url: string;
+  readonly configPath: string;
+  readonly ownerId: string;
   readonly socket?: string;
   readonly grpc?: string;
 }
 
-export async function daemonRecord(env: NodeJS.ProcessEnv): Promise<DaemonRecord | undefined> {
+/** One manager's folder in the state dir of `env` (see core managerStateDir). */
+export function managerDir(env: NodeJS.ProcessEnv, configPath: string): string {
+  return managerStateDir(ownerForConfig(configPath).id, env);
+}
+
+/** The managers' folders under the state dir of `env`. */
+function managerDirs(env: NodeJS.ProcessEnv): string[] {
+  const root = join(env['MCPMAN_STATE_DIR'] ?? '', 'managers');
   try {
-    return JSON.parse(
-      await readFile(join(env['MCPMAN_STATE_DIR'] ?? '', 'daemon.json'), 'utf8'),
-    ) as DaemonRecord;
+    return readdirSync(root).map((id) => join(root, id));
   } catch {
-    return undefined;
+    return [];
   }
 }
 
-export async function daemonLog(env: NodeJS.ProcessEnv): Promise<string> {
-  return readFile(join(env['MCPMAN_STATE_DIR'] ?? '', 'daemon.log'), 'utf8').catch(() => '');
+/** The daemon record of the manager of `configPath`, or of the one manager when there is one. */
+export async function daemonRecord(
+  env: NodeJS.ProcessEnv,
+  configPath?: string,
+): Promise<DaemonRecord | undefined> {
+  const dirs = configPath === undefined ? managerDirs(env) : [managerDir(env, configPath)];
+  for (const dir of dirs) {
+    try {
+      return JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8')) as DaemonRecord;
+    } catch {
+      // Not running: the next one.
+    }
+  }
+  return undefined;
+}
+
+/** The background manager's log (of `configPath`, or of every manager this env ran). */
+export async function daemonLog(env: NodeJS.ProcessEnv, configPath?: string): Promise<string> {
+  const dirs = configPath === undefined ? managerDirs(env) : [managerDir(env, configPath)];
+  const logs = await Promise.all(
+    dirs.map((dir) => readFile(join(dir, 'daemon.log'), 'utf8').catch(() => '')),
+  );
+  return logs.join('');
 }
 
 export interface StatusJson {
@@ -83,11 +112,16 @@ export async function statusJson(env: NodeJS.ProcessEnv): Promise<StatusJson> {
   return JSON.parse(result.stdout) as StatusJson;
 }
 
-/** Stop whatever manager this env started, even if a test failed half-way. */
+/** Stop whatever managers this env started, even if a test failed half-way. */
 export async function stopManager(env: NodeJS.ProcessEnv): Promise<void> {
-  const record = await daemonRecord(env);
-  await mcpman(env, ['down'], { timeoutMs: 120_000 }).catch(() => undefined);
-  if (record !== undefined) {
+  for (const dir of managerDirs(env)) {
+    let record: DaemonRecord;
+    try {
+      record = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as DaemonRecord;
+    } catch {
+      continue;
+    }
+    await mcpman(env, ['down', '-f', record.configPath], { timeoutMs: 120_000 }).catch(() => undefined);
     try {
       process.kill(record.pid, 'SIGKILL');
     } catch {

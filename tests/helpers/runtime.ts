@@ -1,5 +1,5 @@
 import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
-import type { McpmanConfig, RuntimeOptions } from '@mcpman/core';
+import type { ManagerOwner, McpmanConfig, RuntimeOptions } from '@mcpman/core';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,
@@ -10,6 +10,9 @@ import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
 import type { GatewayServerOptions } from '@mcpman/gateway';
 import { sweep } from './podman.js';
 import { Workspace } from './workspace.js';
+
+/** The owner of what a test's runtime creates, unless the test names another. */
+export const TEST_OWNER: ManagerOwner = { id: 'test', name: 'the test harness' };
 
 /**
  * An in-process manager for one test file: a runtime over the real engine, every event it
@@ -69,10 +72,11 @@ export class RuntimeHarness {
   async start(
     serversYaml: string,
     extraYaml = '',
-    options: Pick<RuntimeOptions, 'stdio'> = {},
+    options: Partial<Pick<RuntimeOptions, 'stdio' | 'owner'>> = {},
   ): Promise<McpRuntime> {
     const runtime = new McpRuntime({
       engine: this.engine,
+      owner: TEST_OWNER,
       clientInfo: { name: 'mcpman-test', version: '0' },
       clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
       logDir: this.workspace.path('logs'),

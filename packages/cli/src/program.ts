@@ -84,8 +84,11 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
 
   program
     .command('down')
-    .description('stop the manager and remove every container, network and volume it created')
+    .description(
+      "stop this config's manager and remove every container, network and volume it created; other managers' servers stay",
+    )
     .option('-f, --file <path>', FILE_HELP)
+    .option('--all', 'stop every manager on this machine and remove what any of them created')
     .option(
       '--secrets',
       'also remove secrets stored with `mcpman secret set` (kept by default: they are yours)',
@@ -93,12 +96,17 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--images', 'also remove the images built for servers (kept by default: a cache)')
     .option('--json', 'machine-readable output')
     .action(
-      run((options) => downCommand(options as { secrets?: boolean; images?: boolean; json?: boolean }, io)),
+      run((options) =>
+        downCommand(
+          options as { file?: string; all?: boolean; secrets?: boolean; images?: boolean; json?: boolean },
+          io,
+        ),
+      ),
     );
 
   program
     .command('ls')
-    .description('list configured servers and their state')
+    .description("list configured servers and their state, and other managers' servers (read-only)")
     .option('-f, --file <path>', FILE_HELP)
     .option('--json', 'machine-readable output')
     .action(run((options) => lsCommand(options as { file?: string; json?: boolean }, io)));
@@ -120,7 +128,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .description("print a server's log (container stderr)")
     .argument('<name>', 'server name')
     .option('-f, --follow', 'keep printing new lines (across restarts) until Ctrl-C')
-    .action(run((name, options) => logsCommand(name as string, options as { follow?: boolean }, io)));
+    .option('--file <path>', FILE_HELP)
+    .action(
+      run((name, options) => logsCommand(name as string, options as { follow?: boolean; file?: string }, io)),
+    );
 
   program
     .command('add')
@@ -151,7 +162,8 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       'restart one server and wait until it is ready again or has failed (needs a running manager)',
     )
     .argument('<name>', 'server name')
-    .action(run((name) => restartCommand(name as string, io)));
+    .option('-f, --file <path>', FILE_HELP)
+    .action(run((name, options) => restartCommand(name as string, options as { file?: string }, io)));
 
   program
     .command('connect')

@@ -3,7 +3,7 @@ import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { readDaemonRecord } from '../daemon/state.js';
+import { runningManager } from './context.js';
 
 export const CLIENTS = ['claude-desktop', 'claude-code', 'vscode', 'cursor'] as const;
 type ClientName = (typeof CLIENTS)[number];
@@ -58,7 +58,7 @@ export async function clientConfigCommand(
         hint: `Known clients: ${CLIENTS.join(', ')}.`,
       });
     }
-    const base = new URL(options.url ?? (await readDaemonRecord(io.env))?.url ?? 'http://127.0.0.1:7420');
+    const base = new URL(options.url ?? (await runningManager(io))?.record.url ?? 'http://127.0.0.1:7420');
     io.stdout(clientSnippet(client as ClientName, base, options.server));
     return ExitCode.Ok;
   } catch (error) {

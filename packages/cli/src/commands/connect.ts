@@ -5,7 +5,7 @@ import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { readDaemonRecord } from '../daemon/state.js';
+import { runningManager } from './context.js';
 
 export interface ConnectOptions {
   readonly url?: string;
@@ -32,7 +32,7 @@ export async function gatewayWebSocketUrl(
   io: CliIO,
 ): Promise<URL> {
   const base =
-    options.url ?? io.env['MCPMAN_URL'] ?? (await readDaemonRecord(io.env))?.url ?? 'http://127.0.0.1:7420';
+    options.url ?? io.env['MCPMAN_URL'] ?? (await runningManager(io))?.record.url ?? 'http://127.0.0.1:7420';
   const url = new URL(base);
   url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
   url.pathname = server === undefined ? '/ws' : `/servers/${encodeURIComponent(server)}/ws`;

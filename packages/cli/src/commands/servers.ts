@@ -23,16 +23,22 @@ import {
   secretRedactor,
   secretsInTemplates,
   TRANSITIONAL_STATES,
+  foreignServer,
+  ownerFilter,
+  ownerForConfig,
+  ownership,
 } from '@mcpman/core';
-import type { ServerSource, ServerStatus } from '@mcpman/core';
+import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource, ServerStatus } from '@mcpman/core';
 import { stateCounts } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import type { ManagementClient } from '../daemon/client.js';
-import { isProcessAlive } from '../daemon/state.js';
+import { isProcessAlive, managerEndpoint } from '../daemon/state.js';
+import type { DaemonRecord } from '../daemon/state.js';
+import { ManagementClient } from '../daemon/client.js';
 import { age, paint, serverRows, table } from '../output/format.js';
-import { connectEngine, loadConfig, runningManager } from './context.js';
+import { chooseManager, connectEngine, severalManagers } from './context.js';
+import type { ManagerChoice } from './context.js';
 
 interface FileOption {
   readonly file?: string;
@@ -46,14 +52,18 @@ function printJson(io: CliIO, value: unknown): void {
 }
 
 /**
- * Server states without a manager: what the engine shows. A stdio server cannot run without a
- * manager attached, so only containers matter here.
+ * Server states without a manager: what the engine shows of `owner`'s containers. A stdio
+ * server cannot run without a manager attached, so only containers matter here.
  */
-async function statesFromEngine(io: CliIO, names: readonly string[]): Promise<ServerStatus[]> {
+async function statesFromEngine(
+  io: CliIO,
+  names: readonly string[],
+  owner: ManagerOwner,
+): Promise<ServerStatus[]> {
   let containers: Awaited<ReturnType<EngineClient['listContainers']>> = [];
   try {
     const engine = await connectEngine(io);
-    containers = await engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+    containers = await engine.listContainers({ ...ownerFilter(owner), [LABEL.role]: 'server' });
   } catch {
     // No engine: everything is simply not running.
   }
@@ -80,31 +90,65 @@ async function statesFromEngine(io: CliIO, names: readonly string[]): Promise<Se
   });
 }
 
+/** Server containers that are not `owner`'s (every one when no owner is chosen): read-only here. */
+async function foreignServers(io: CliIO, owner: ManagerOwner | undefined): Promise<ForeignServer[]> {
+  try {
+    const engine = await connectEngine(io);
+    const containers = await engine.listContainers({ ...MANAGED_FILTER, [LABEL.role]: 'server' });
+    return containers
+      .filter((c) => owner === undefined || ownership(c.labels, owner) !== 'mine')
+      .map((c) => foreignServer(c));
+  } catch {
+    return [];
+  }
+}
+
+/** The chosen manager's servers (from it, or from the engine and the config when it is not running). */
 async function currentStates(
+  choice: ManagerChoice,
   io: CliIO,
-  file: string | undefined,
 ): Promise<{ servers: ServerStatus[]; managed: boolean }> {
-  const running = await runningManager(io);
-  if (running !== undefined) return { servers: await running.client.servers(), managed: true };
-  const loaded = await loadConfig(file, io);
-  return { servers: await statesFromEngine(io, Object.keys(loaded.config.servers)), managed: false };
+  if (choice.running !== undefined) return { servers: await choice.running.client.servers(), managed: true };
+  if (choice.owner === undefined || choice.configPath === undefined || !existsSync(choice.configPath))
+    return { servers: [], managed: false };
+  const loaded = await loadConfigFile(choice.configPath);
+  return {
+    servers: await statesFromEngine(io, Object.keys(loaded.config.servers), choice.owner),
+    managed: false,
+  };
+}
+
+function printOthers(io: CliIO, others: readonly ForeignServer[]): void {
+  if (others.length === 0) return;
+  io.stdout(
+    `\nother managers' servers (read-only; each is managed from its own config, \`mcpman down --all\` removes them):\n${table(
+      [
+        ['NAME', 'STATE', 'TRANSPORT', 'OWNER'],
+        ...others.map((o) => [o.name, o.state, o.transport, o.owner]),
+      ],
+    )}\n`,
+  );
 }
 
 /** `mcpman ls` */
 export async function lsCommand(options: FileOption & JsonOption, io: CliIO): Promise<ExitCodeValue> {
   try {
-    const { servers } = await currentStates(io, options.file);
+    const choice = await chooseManager(io, options.file);
+    const { servers } = await currentStates(choice, io);
+    const others = await foreignServers(io, choice.owner);
     if (options.json === true) {
-      printJson(io, { servers });
+      printJson(io, { servers, others });
       return ExitCode.Ok;
     }
-    if (servers.length === 0) {
+    if (choice.owner === undefined)
+      io.stdout(`${choice.records.length} managers are running; -f <config file> picks one\n`);
+    else if (servers.length === 0)
       io.stdout('no servers configured; add one with `mcpman add npx://<package>@<version>`\n');
-      return ExitCode.Ok;
-    }
-    io.stdout(
-      `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
-    );
+    else
+      io.stdout(
+        `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
+      );
+    printOthers(io, others);
     return ExitCode.Ok;
   } catch (error) {
     return reportError(error, io, options.json === true);
@@ -118,10 +162,12 @@ export async function statusCommand(
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
-    const running = await runningManager(io);
+    const choice = await chooseManager(io, options.file);
+    const running = choice.running;
     if (name !== undefined) {
       if (running === undefined) {
-        const [state] = await statesFromEngine(io, [name]);
+        if (choice.owner === undefined) throw severalManagers(choice.records);
+        const [state] = await statesFromEngine(io, [name], choice.owner);
         if (options.json === true) printJson(io, { status: state, logs: [] });
         else io.stdout(`${name}: ${state?.reason ?? 'unknown'}\n`);
         return ExitCode.Ok;
@@ -162,17 +208,29 @@ export async function statusCommand(
         );
       return ExitCode.Ok;
     }
-    const { servers, managed } = await currentStates(io, options.file);
+    const { servers, managed } = await currentStates(choice, io);
     const figures = running === undefined ? {} : await running.client.figures();
+    const others = await foreignServers(io, choice.owner);
+    const managers = choice.records;
     if (options.json === true) {
-      printJson(io, { managed, manager: running?.record, counts: stateCounts(servers), servers, figures });
+      printJson(io, {
+        managed,
+        manager: running?.record,
+        managers,
+        counts: stateCounts(servers),
+        servers,
+        figures,
+        others,
+      });
       return ExitCode.Ok;
     }
     const counts = stateCounts(servers);
     io.stdout(
       managed && running !== undefined
         ? `manager pid ${running.record.pid} at ${running.record.url} for ${running.record.configPath}\n`
-        : 'no manager running (`mcpman up` starts one)\n',
+        : choice.owner === undefined
+          ? `${managers.length} managers running (${managers.map((m) => m.configPath).join(', ')}); -f <config file> picks one\n`
+          : `no manager running for ${choice.configPath ?? 'this config'} (\`mcpman up\` starts one)\n`,
     );
     io.stdout(
       `${counts.ready}/${servers.length} ready${counts.failed > 0 ? `, ${counts.failed} failed` : ''}\n`,
@@ -194,30 +252,60 @@ export async function statusCommand(
       });
       io.stdout(`\n${table([['NAME', 'TOOL CALLS', 'ERRORS', 'MEMORY', 'CPU'], ...usage])}\n`);
     }
+    printOthers(io, others);
     return ExitCode.Ok;
   } catch (error) {
     return reportError(error, io, options.json === true);
   }
 }
 
-/** `mcpman down` */
+/** Ask a manager to stop and wait (up to a minute) until its process is gone. */
+async function stopManager(record: DaemonRecord, io: CliIO): Promise<void> {
+  await new ManagementClient(managerEndpoint(record)).shutdown().catch(() => undefined);
+  const deadline = Date.now() + 60_000;
+  while (isProcessAlive(record.pid) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  if (!isProcessAlive(record.pid))
+    io.stdout(`stopped the manager of ${record.configPath} (pid ${record.pid})\n`);
+}
+
+/** The secrets a config's servers use (as environment or in header templates). */
+function configSecretNames(loaded: LoadedConfig): string[] {
+  return Object.values(loaded.config.servers).flatMap((server) => [
+    ...Object.values(server.secrets),
+    ...(server.transport.type === 'http' ? secretsInTemplates(server.transport.headers) : []),
+  ]);
+}
+
+/**
+ * `mcpman down`: the chosen manager stops and what its config file's owner created is removed,
+ * whether or not a manager still ran; other managers' servers are left running. `--all` stops
+ * every manager and removes everything mcpman created.
+ */
 export async function downCommand(
-  options: FileOption & { secrets?: boolean; images?: boolean; json?: boolean },
+  options: FileOption & { all?: boolean; secrets?: boolean; images?: boolean; json?: boolean },
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
-    const running = await runningManager(io);
-    if (running !== undefined) {
-      await running.client.shutdown();
-      const deadline = Date.now() + 60_000;
-      while (isProcessAlive(running.record.pid) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      if (!isProcessAlive(running.record.pid)) io.stdout(`stopped the manager (pid ${running.record.pid})\n`);
-    }
-    // Whatever the manager did or did not clean up, sweep every labelled object.
+    const all = options.all === true;
+    const choice = await chooseManager(io, options.file);
+    if (!all && choice.owner === undefined) throw severalManagers(choice.records);
+    const stopping = all ? choice.records : choice.records.filter((r) => r.ownerId === choice.owner?.id);
+    for (const record of stopping) await stopManager(record, io);
+    const owner = choice.owner ?? ownerForConfig(resolveConfigPath(options.file, io.cwd));
+    const loaded =
+      choice.configPath !== undefined && existsSync(choice.configPath)
+        ? await loadConfigFile(choice.configPath).catch(() => undefined)
+        : undefined;
+    // Whatever the manager did or did not clean up, sweep every object labelled with its owner.
     const engine = await EngineClient.connect(io.env);
-    const runtime = new McpRuntime({ engine, clientInfo: { name: 'mcpman', version: VERSION } });
-    const report = await runtime.down({ secrets: options.secrets, images: options.images });
+    const runtime = new McpRuntime({ engine, owner, clientInfo: { name: 'mcpman', version: VERSION } });
+    const report = await runtime.down({
+      all,
+      secrets: options.secrets,
+      secretNames: loaded === undefined ? [] : configSecretNames(loaded),
+      images: options.images,
+    });
     runtime.dispose();
     if (options.json === true) printJson(io, { ok: true, removed: report });
     else {
@@ -228,7 +316,11 @@ export async function downCommand(
       ];
       if (options.secrets === true) parts.push(`${report.secrets} secrets`);
       if (options.images === true) parts.push(`${report.images} images`);
-      io.stdout(`removed ${parts.join(', ')}\n`);
+      io.stdout(`removed ${parts.join(', ')}${all ? " (every manager's)" : ` of ${owner.name}`}\n`);
+      if (report.others > 0)
+        io.stdout(
+          `left ${report.others} server${report.others > 1 ? 's' : ''} of other managers running (\`mcpman ls\` shows them, \`mcpman down --all\` removes them)\n`,
+        );
     }
     return ExitCode.Ok;
   } catch (error) {
@@ -260,13 +352,19 @@ async function untilSettled(client: ManagementClient, name: string, io: CliIO): 
  * `mcpman restart <name>`: exits once the server is ready again (0) or has settled otherwise,
  * failed or stopped (1).
  */
-export async function restartCommand(name: string, io: CliIO): Promise<ExitCodeValue> {
+export async function restartCommand(name: string, options: FileOption, io: CliIO): Promise<ExitCodeValue> {
   try {
-    const running = await runningManager(io);
+    const choice = await chooseManager(io, options.file);
+    const running = choice.running;
     if (running === undefined) {
-      throw new MCPError(MCPErrorCode.ServerNotReady, 'no manager is running', {
-        hint: '`mcpman up` starts the servers.',
-      });
+      if (choice.owner === undefined) throw severalManagers(choice.records);
+      throw new MCPError(
+        MCPErrorCode.ServerNotReady,
+        `no manager is running for ${choice.configPath ?? 'this config'}`,
+        {
+          hint: '`mcpman up` starts the servers.',
+        },
+      );
     }
     await running.client.restart(name);
     const status = await untilSettled(running.client, name, io);
@@ -322,8 +420,8 @@ export async function addCommand(
       ...(options.args === undefined || options.args.length === 0 ? {} : { args: options.args }),
     });
     io.stdout(`added ${name} (${formatSource(parsed.source)}) to ${store.path}\n`);
-    const running = await runningManager(io);
-    if (running !== undefined && running.record.configPath === store.path) {
+    const { running } = await chooseManager(io, store.path);
+    if (running !== undefined) {
       await running.client.reload();
       io.stdout('the running manager is starting it (`mcpman status` shows progress)\n');
     }
@@ -339,16 +437,17 @@ export async function rmCommand(name: string, options: FileOption, io: CliIO): P
     const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
     await store.removeServer(name);
     io.stdout(`removed ${name} from ${store.path}\n`);
-    const running = await runningManager(io);
-    if (running !== undefined && running.record.configPath === store.path) {
+    const { running, owner } = await chooseManager(io, store.path);
+    if (running !== undefined) {
       await running.client.reload();
-    } else {
+    } else if (owner !== undefined) {
+      // No manager for this file: remove its containers here; other managers' `name` stays.
       const engine = await connectEngine(io).catch(() => undefined);
       if (engine !== undefined) {
-        for (const container of await engine.listContainers({ ...MANAGED_FILTER, [LABEL.server]: name }))
+        const filter = { ...ownerFilter(owner), [LABEL.server]: name };
+        for (const container of await engine.listContainers(filter))
           await engine.removeContainer(container.id);
-        for (const network of await engine.listNetworks({ ...MANAGED_FILTER, [LABEL.server]: name }))
-          await engine.removeNetwork(network.name);
+        for (const network of await engine.listNetworks(filter)) await engine.removeNetwork(network.name);
       }
     }
     return ExitCode.Ok;
@@ -381,6 +480,7 @@ async function printLogFile(path: string, offset: number, io: CliIO): Promise<nu
 /** Engine logs of an http server's container, across restarts with `follow`. */
 async function followEngineLogs(
   engine: EngineClient,
+  owner: ManagerOwner,
   name: string,
   follow: boolean,
   signal: AbortSignal,
@@ -393,7 +493,7 @@ async function followEngineLogs(
   let shownInLastSecond = new Set<string>();
   do {
     const [container] = await engine.listContainers({
-      ...MANAGED_FILTER,
+      ...ownerFilter(owner),
       [LABEL.server]: name,
       [LABEL.role]: 'server',
     });
@@ -425,12 +525,15 @@ async function followEngineLogs(
  * stdout is the protocol, which is never logged); an http server's log is its container log.
  */
 /** Read (and so register for redaction) the secrets named in a server's header templates. */
-async function learnHeaderSecrets(engine: EngineClient, name: string, io: CliIO): Promise<void> {
+async function learnHeaderSecrets(
+  engine: EngineClient,
+  configPath: string,
+  name: string,
+  io: CliIO,
+): Promise<void> {
   let loaded;
   try {
-    // The running manager's config first: that is what set the headers.
-    const running = await runningManager(io);
-    loaded = await loadConfigFile(running?.record.configPath ?? resolveConfigPath(undefined, io.cwd));
+    loaded = await loadConfigFile(configPath);
   } catch {
     return; // No config here: the running manager's own log view is redacted regardless.
   }
@@ -449,7 +552,7 @@ async function learnHeaderSecrets(engine: EngineClient, name: string, io: CliIO)
 
 export async function logsCommand(
   name: string,
-  options: { follow?: boolean },
+  options: { follow?: boolean; file?: string },
   io: CliIO,
 ): Promise<ExitCodeValue> {
   const abort = new AbortController();
@@ -458,30 +561,32 @@ export async function logsCommand(
   };
   process.once('SIGINT', onSignal);
   try {
+    const { owner, configPath, records } = await chooseManager(io, options.file);
+    if (owner === undefined || configPath === undefined) throw severalManagers(records);
     const engine = await connectEngine(io);
     const [container] = await engine.listContainers({
-      ...MANAGED_FILTER,
+      ...ownerFilter(owner),
       [LABEL.server]: name,
       [LABEL.role]: 'server',
     });
-    const file = serverLogPath(serverLogDir(io.env), name);
+    const file = serverLogPath(serverLogDir(owner.id, io.env), name);
     if (container?.labels[LABEL.transport] === 'http') {
       // The engine's log is the server's own output, which may echo the credentials its header
       // templates carry: learn those values and redact them, as the manager does.
-      await learnHeaderSecrets(engine, name, io);
+      await learnHeaderSecrets(engine, configPath, name, io);
       const redacting: CliIO = {
         ...io,
         stdout: (text) => {
           io.stdout(secretRedactor.redact(text));
         },
       };
-      await followEngineLogs(engine, name, options.follow === true, abort.signal, redacting);
+      await followEngineLogs(engine, owner, name, options.follow === true, abort.signal, redacting);
       return ExitCode.Ok;
     }
     if (container === undefined && !existsSync(file)) {
       throw new MCPError(
         MCPErrorCode.ServerNotFound,
-        `no log for server "${name}" (${containerName(name)})`,
+        `no log for server "${name}" (${containerName(owner.id, name)}) of ${owner.name}`,
         {
           hint: 'Is it configured and has `mcpman up` run?',
         },

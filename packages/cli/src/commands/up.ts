@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { MCPError, MCPErrorCode, TRANSITIONAL_STATES } from '@mcpman/core';
-import type { LoadedConfig, ServerStatus } from '@mcpman/core';
+import { MCPError, MCPErrorCode, TRANSITIONAL_STATES, ownerForConfig } from '@mcpman/core';
+import type { LoadedConfig, ManagerOwner, ServerStatus } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
@@ -13,12 +13,12 @@ import type { ListenOverrides } from '../daemon/manager.js';
 import {
   daemonLogPath,
   isProcessAlive,
+  managerDir,
   managerEndpoint,
   readDaemonRecord,
-  stateDir,
 } from '../daemon/state.js';
 import { ProgressReporter } from '../output/reporter.js';
-import { loadConfig, runningManager } from './context.js';
+import { chooseManager, loadConfig } from './context.js';
 
 export interface UpOptions {
   readonly file?: string;
@@ -110,7 +110,7 @@ async function followUntilSettled(
   }
   const ready = latest.filter((s) => s.state === 'ready').length;
   io.stdout(
-    `${ready}/${latest.length} servers ready; the manager runs in the background (\`mcpman down\` stops it)\n`,
+    `${ready}/${latest.length} servers ready; the manager runs in the background (\`mcpman down\` in this folder or with -f stops it)\n`,
   );
   for (const server of latest.filter((s) => s.state !== 'ready'))
     io.stdout(`  ${server.name}: ${server.state}: ${server.reason}\n`);
@@ -120,11 +120,12 @@ async function followUntilSettled(
 /** Start the manager in the background and wait until it answers. */
 async function spawnDaemon(
   configPath: string,
+  owner: ManagerOwner,
   ports: ListenOverrides,
   io: CliIO,
 ): Promise<{ client: ManagementClient; log: LogTail }> {
-  await mkdir(stateDir(io.env), { recursive: true });
-  const logPath = daemonLogPath(io.env);
+  await mkdir(managerDir(owner, io.env), { recursive: true });
+  const logPath = daemonLogPath(owner, io.env);
   const log = openSync(logPath, 'a');
   const offset = statSync(logPath).size;
   const args = [
@@ -147,7 +148,7 @@ async function spawnDaemon(
   const pid = child.pid ?? -1;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const record = await readDaemonRecord(io.env);
+    const record = await readDaemonRecord(owner.id, io.env);
     if (record?.pid === pid)
       return { client: new ManagementClient(managerEndpoint(record)), log: new LogTail(logPath, offset) };
     if (!isProcessAlive(pid)) break;
@@ -168,24 +169,22 @@ export async function upCommand(options: UpOptions, io: CliIO): Promise<ExitCode
       grpcPort: parsePort('--grpc-port', options.grpcPort),
       insecure: options.insecure === true,
     };
-    const running = await runningManager(io);
+    // One manager per config file: another file's manager runs on beside this one.
+    const owner = ownerForConfig(loaded.path);
+    const { running, records } = await chooseManager(io, loaded.path);
+    const others = records.filter((record) => record.ownerId !== owner.id);
+    if (others.length > 0)
+      io.stdout(
+        `${others.length} other manager${others.length > 1 ? 's' : ''} running (${others.map((r) => r.configPath).join(', ')}): their servers are left alone\n`,
+      );
     if (running !== undefined) {
-      if (running.record.configPath !== loaded.path) {
-        throw new MCPError(
-          MCPErrorCode.ConfigInvalid,
-          `a manager is already running for ${running.record.configPath} (pid ${running.record.pid})`,
-          {
-            hint: 'Run `mcpman down` first to switch config files.',
-          },
-        );
-      }
       io.stdout(`a manager is already running (pid ${running.record.pid}); applying ${loaded.path}\n`);
       await running.client.reload();
       return await followUntilSettled(running.client, io, enabledServers(loaded), options.verbose === true);
     }
     if (options.detach === true) {
-      const { client, log } = await spawnDaemon(loaded.path, ports, io);
-      io.stdout(`manager started in the background (log: ${daemonLogPath(io.env)})\n`);
+      const { client, log } = await spawnDaemon(loaded.path, owner, ports, io);
+      io.stdout(`manager started in the background (log: ${daemonLogPath(owner, io.env)})\n`);
       return await followUntilSettled(client, io, enabledServers(loaded), options.verbose === true, log);
     }
     return await runManager({ loaded, ...ports, verbose: options.verbose, io });

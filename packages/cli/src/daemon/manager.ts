@@ -8,6 +8,8 @@ import {
   TokenStore,
   VERSION,
   PodmanSecretStore,
+  ownerForConfig,
+  serverLogDir,
   defaultTokensFile,
   toMCPError,
   trackEvents,
@@ -28,7 +30,7 @@ import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { cliTelemetry, createLogService, logEvents, logServerMessage } from './manager-log.js';
-import { controlSocketPath, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
+import { controlSocketPath, managerDir, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
 export interface ListenOverrides {
@@ -77,8 +79,13 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const configPath = options.loaded.path;
   const startedAt = Date.now();
   const engine = await EngineClient.connect(io.env);
+  // Everything this manager creates carries its config file's owner id, so managers of other
+  // files (and the Podman Desktop extension) sharing the engine never touch it, nor it theirs.
+  const owner = ownerForConfig(configPath);
   const runtime = new McpRuntime({
     engine,
+    owner,
+    logDir: serverLogDir(owner.id, io.env),
     clientInfo: { name: 'mcpman', version: VERSION },
     clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
   });
@@ -90,7 +97,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const subscription = runtime.bus.on((event) => {
     reporter.handle(event);
   });
-  const state = stateDir(io.env);
+  const state = managerDir(owner, io.env);
   const logs = createLogService(options.loaded, io, state);
   const log = logs.component('manager');
   const logged = logEvents(runtime.bus, logs);
@@ -128,8 +135,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
         pid: process.pid,
         url: url.toString(),
         configPath,
+        ownerId: owner.id,
         startedAt,
-        socket: controlSocketPath(io.env),
+        socket: controlSocketPath(owner, io.env),
         ...(grpc === undefined ? {} : { grpc }),
       },
       io.env,
@@ -186,7 +194,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     reporter.stop();
     runtime.dispose();
     await server?.close();
-    await removeDaemonRecord(process.pid, io.env);
+    await removeDaemonRecord(owner, process.pid, io.env);
     telemetry.track('manager.stop', { uptimeSeconds: (Date.now() - startedAt) / 1000 });
     tracked.dispose();
     logged.dispose();
@@ -230,7 +238,7 @@ async function createGatewayServer(
     listen,
     grpcListen,
     management,
-    controlSocket: controlSocketPath(options.io.env),
+    controlSocket: controlSocketPath(ownerForConfig(options.loaded.path), options.io.env),
     onServerMessage,
     dashboard,
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
