@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { discoverEngineSocket } from '@mcpman/core';
+import { discoverEngineSocket, ownerForConfig } from '@mcpman/core';
 import { activate, deactivate } from '../packages/extension/src/extension.js';
 import {
   extensionContext,
@@ -13,7 +13,7 @@ import {
   podmanConnection,
 } from '../packages/extension/src/test/podman-desktop-api.mock.js';
 import type { MockExtensionContext } from '../packages/extension/src/test/podman-desktop-api.mock.js';
-import { REPO } from './helpers/cli.js';
+import { REPO, cliEnv, mcpman, stopManager } from './helpers/cli.js';
 import { podman, serverContainers, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
@@ -138,6 +138,67 @@ describe('Podman Desktop extension on real Podman', () => {
     expect(config.mcpServers.mcpman.url).toBe(`http://127.0.0.1:${port}/mcp`);
   });
 
+  it("runs beside a CLI manager with a server of the same name: neither touches the other's", async () => {
+    const env = cliEnv();
+    const cliConfig = await workspace.write(
+      'cli.yaml',
+      `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n  everything:\n    source: ${EVERYTHING}\n    args: [stdio]\n`,
+    );
+    const ownerIds = async (): Promise<Record<string, string>> =>
+      Object.fromEntries(
+        (
+          await podman(
+            'ps',
+            '--filter',
+            'label=io.mcpman.server=everything',
+            '--format',
+            '{{index .Labels "io.mcpman.owner"}} {{.ID}}',
+          )
+        )
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => line.split(' ') as [string, string]),
+      );
+    const desktopBefore = (await ownerIds())['desktop'];
+    expect(desktopBefore).toBeDefined();
+    try {
+      const up = await mcpman(env, ['up', '--detach', '-f', cliConfig]);
+      expect(up.code, up.stdout + up.stderr).toBe(0);
+      const cliOwner = ownerForConfig(cliConfig).id;
+      const both = await ownerIds();
+      expect(both['desktop']).toBe(desktopBefore);
+      expect(both[cliOwner]).toBeDefined();
+      // The extension lists the CLI's server read-only, and the CLI the extension's.
+      const overview = await rpc('getOverview');
+      expect(overview.result).toMatchObject({
+        servers: [{ name: 'everything', state: 'ready' }],
+        others: [{ name: 'everything', owner: cliConfig, state: 'running' }],
+      });
+      const ls = JSON.parse((await mcpman(env, ['ls', '--json', '-f', cliConfig])).stdout) as {
+        others: { ownerId: string; name: string }[];
+      };
+      expect(ls.others).toMatchObject([{ ownerId: 'desktop', name: 'everything' }]);
+      // The extension reconciles again (a new activation) and leaves the CLI's container be.
+      await deactivate();
+      host.statusBarItems = [];
+      host.commands.clear();
+      await activate(context);
+      await vi.waitFor(
+        () => {
+          expect(host.statusBarItems[0]?.text).toBe('MCP 1/1 ready');
+        },
+        { timeout: 120_000, interval: 250 },
+      );
+      expect(await ownerIds()).toEqual(both);
+      const down = await mcpman(env, ['down', '-f', cliConfig]);
+      expect(down.code, down.stderr).toBe(0);
+      expect(down.stdout).toContain('left 1 server of other managers running');
+      expect(await ownerIds()).toEqual({ desktop: desktopBefore });
+    } finally {
+      await stopManager(env);
+    }
+  });
+
   it('deactivates without removing the server, and adopts it on the next activation', async () => {
     const before = await serverContainers('everything');
     expect(before).toHaveLength(1);
@@ -165,6 +226,61 @@ describe('Podman Desktop extension on real Podman', () => {
     await vi.waitFor(() => {
       expect(host.statusBarItems[0]?.text).toBe('MCP: no Podman');
     });
+  });
+});
+
+/**
+ * A config that asks for token auth keeps it inside Podman Desktop, whatever the extension's
+ * setting says (its default is none): a setting may add protection, never remove it.
+ */
+describe('Podman Desktop extension with a token-auth config', () => {
+  let workspace: Workspace;
+  let context: MockExtensionContext;
+  let port: number;
+
+  beforeAll(async () => {
+    await sweep();
+    host.reset();
+    workspace = await Workspace.create();
+    const config = await workspace.write(
+      'mcpman.yaml',
+      'version: 1\ngateway:\n  auth: { mode: token }\n  grpc: { enabled: false }\nservers: {}\n',
+    );
+    port = await freePort();
+    host.settings.set('mcpman.configFile', config);
+    host.settings.set('mcpman.gateway.port', port);
+    host.settings.set('mcpman.gateway.auth', 'none');
+    host.connections = [podmanConnection((await discoverEngineSocket()).path)];
+    const storage = join(workspace.dir, 'storage');
+    mkdirSync(storage);
+    context = extensionContext(storage, EXTENSION);
+  });
+
+  afterAll(async () => {
+    await deactivate();
+    for (const subscription of context.subscriptions) subscription.dispose();
+    await sweep();
+    await workspace.dispose();
+  });
+
+  it('answers 401 without a token, and says in the status bar and dashboard that the file won', async () => {
+    await activate(context);
+    const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(response.status).toBe(401);
+    const item = host.statusBarItems[0]!;
+    expect(item.tooltip).toMatch(/^⚠ The config file asks for gateway\.auth\.mode token/);
+    await host.commands.get('mcpman.openDashboard')?.();
+    const overview = await rpc('getOverview');
+    expect(overview.result).toMatchObject({
+      notices: [expect.stringContaining('mcpman.gateway.auth (none) cannot weaken it')],
+    });
+    expect(host.messages.some((m) => m.level === 'warning' && m.text.includes('cannot weaken it'))).toBe(
+      true,
+    );
   });
 });
 
