@@ -131,11 +131,22 @@ describe('Podman Desktop extension on real Podman', () => {
     await expect(rpc('listSecrets')).resolves.toMatchObject({ ok: true, result: ['extension-test-secret'] });
   });
 
-  it('copies a client config pointing at its gateway', async () => {
-    await host.commands.get('mcpman.copyClientConfig')?.();
-    const config = JSON.parse(host.clipboard) as { mcpServers: { mcpman: { url: string } } };
+  it('copies what the chosen client needs, pointing at its gateway', async () => {
     const port = String(host.settings.get('mcpman.gateway.port'));
-    expect(config.mcpServers.mcpman.url).toBe(`http://127.0.0.1:${port}/mcp`);
+    const url = `http://127.0.0.1:${port}/mcp`;
+    const copy = async (client: string): Promise<string> => {
+      host.quickPickAnswer = client;
+      host.clipboard = '';
+      await host.commands.get('mcpman.copyClientConfig')?.();
+      return host.clipboard;
+    };
+    expect(JSON.parse(await copy('VS Code'))).toEqual({ servers: { mcpman: { type: 'http', url } } });
+    expect(JSON.parse(await copy('Cursor'))).toEqual({ mcpServers: { mcpman: { url } } });
+    expect(await copy('Claude Code')).toBe(`claude mcp add --transport http mcpman ${url}\n`);
+    expect(JSON.parse(await copy('Claude Desktop'))).toEqual({
+      mcpServers: { mcpman: { command: 'npx', args: ['-y', 'mcp-remote@0.15.1', url] } },
+    });
+    expect(host.messages.at(-1)?.text).toContain('claude_desktop_config.json');
   });
 
   it("runs beside a CLI manager with a server of the same name: neither touches the other's", async () => {

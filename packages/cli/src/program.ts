@@ -182,13 +182,25 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   token
     .command('create')
     .description('create a token; it is printed once and only its salted hash is stored')
-    .requiredOption('--name <name>', 'what the token is for')
+    .argument('[name]', 'what the token is for (or --name)')
+    .option('--name <name>', 'the same as the NAME argument')
     .option('--servers <list>', 'comma-separated servers it may use (default: all)')
     .option('--tools <list>', 'comma-separated tools it may call, as server__tool (default: all)')
     .option('--admin', 'may also use the management API (/api/v1)')
     .option('-f, --file <path>', `${FILE_HELP}; its gateway.auth.tokensFile is used when set`)
     .option('--json', 'machine-readable output (the token and its grants)')
-    .action(run((options) => tokenCreateCommand(options as TokenCreateOptions, io)));
+    .action(
+      run((name, options) =>
+        tokenCreateCommand(
+          {
+            ...(options as Omit<TokenCreateOptions, 'name' | 'nameOption'> & { name?: string }),
+            name: name as string | undefined,
+            nameOption: (options as { name?: string }).name,
+          },
+          io,
+        ),
+      ),
+    );
   token
     .command('ls')
     .description('list tokens (names and grants, never the tokens)')

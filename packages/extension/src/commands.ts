@@ -1,6 +1,7 @@
 import { commands, env, window } from '@podman-desktop/api';
 import type { Disposable } from '@podman-desktop/api';
-import type { McpManagerApi } from '@mcpman/shared';
+import { CLIENTS, CLIENT_LABELS, MCP_REMOTE_BRIDGE, clientSnippet } from '@mcpman/shared';
+import type { ClientName, McpManagerApi } from '@mcpman/shared';
 import { OPEN_DASHBOARD } from './status-bar.js';
 
 export const COMMANDS = {
@@ -32,9 +33,13 @@ async function pickServer(
   return window.showQuickPick(names, { placeHolder: `Server to ${action}`, canPickMany: false });
 }
 
-/** The client config that points an MCP client (VS Code, Cursor, Claude Code) at the gateway. */
-export function clientConfig(url: URL): string {
-  return `${JSON.stringify({ mcpServers: { mcpman: { type: 'http', url: new URL('mcp', url).toString() } } }, null, 2)}\n`;
+/** Which client to copy a config for: each reads its own format (see @mcpman/shared client-snippets). */
+async function pickClient(): Promise<ClientName | undefined> {
+  const label = await window.showQuickPick(
+    CLIENTS.map((client) => CLIENT_LABELS[client]),
+    { placeHolder: 'Copy the config for which MCP client?', canPickMany: false },
+  );
+  return CLIENTS.find((client) => CLIENT_LABELS[client] === label);
 }
 
 export function registerCommands(deps: CommandDeps): Disposable[] {
@@ -73,8 +78,12 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
       withApi(async () => {
         const url = deps.gatewayUrl();
         if (url === undefined) throw new Error('the gateway is not listening yet');
-        await env.clipboard.writeText(clientConfig(url));
-        await window.showInformationMessage(`Client config for ${new URL('mcp', url).toString()} copied`);
+        const client = await pickClient();
+        if (client === undefined) return;
+        // No mcpman CLI beside Podman Desktop: clients that spawn commands get mcp-remote.
+        const snippet = clientSnippet(client, url, undefined, MCP_REMOTE_BRIDGE);
+        await env.clipboard.writeText(snippet.text);
+        await window.showInformationMessage(`${CLIENT_LABELS[client]} config copied. ${snippet.hint}`);
       }),
     ),
   ];

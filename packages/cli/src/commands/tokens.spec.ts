@@ -67,4 +67,19 @@ describe('mcpman token', () => {
     const store = new TokenStore(join(dir, 'shared', 'tokens.json'));
     expect((await store.verify(created.stdout.trim()))?.admin).toBe(true);
   });
+  it('takes the name as an argument, as the README shows, or as --name, and refuses none or two', async () => {
+    const positional = await cli('token', 'create', 'laptop');
+    expect(positional.code, positional.stderr).toBe(0);
+    expect(positional.stderr).toContain('token "laptop" created');
+    const flag = await cli('token', 'create', '--name', 'desk');
+    expect(flag.code, flag.stderr).toBe(0);
+    const none = await cli('token', 'create');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('a token needs a name');
+    const two = await cli('token', 'create', 'a', '--name', 'b');
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('two names given');
+    const json = JSON.parse((await cli('token', 'ls', '--json')).stdout) as { tokens: { name: string }[] };
+    expect(json.tokens.map((t) => t.name).sort()).toEqual(['desk', 'laptop']);
+  });
 });

@@ -13,7 +13,10 @@ import { reportError } from '../errors.js';
 import { table } from '../output/format.js';
 
 export interface TokenCreateOptions {
-  readonly name: string;
+  /** The NAME argument. */
+  readonly name?: string | undefined;
+  /** `--name`, the older spelling of the same. */
+  readonly nameOption?: string | undefined;
   readonly servers?: string;
   readonly tools?: string;
   readonly admin?: boolean;
@@ -51,14 +54,29 @@ function list(value: string | undefined): string[] | undefined {
   return items;
 }
 
-/** `mcpman token create --name N [--servers a,b] [--tools a__x] [--admin]` */
+function tokenName(options: TokenCreateOptions): string {
+  const { name, nameOption } = options;
+  if (name !== undefined && nameOption !== undefined && name !== nameOption)
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `two names given: "${name}" and --name "${nameOption}"`, {
+      hint: 'Give the name once: `mcpman token create NAME`.',
+    });
+  const chosen = name ?? nameOption;
+  if (chosen === undefined)
+    throw new MCPError(MCPErrorCode.ConfigInvalid, 'a token needs a name', {
+      hint: 'Say what it is for: `mcpman token create NAME`.',
+    });
+  return chosen;
+}
+
+/** `mcpman token create NAME [--servers a,b] [--tools a__x] [--admin]` (`--name NAME` too) */
 export async function tokenCreateCommand(options: TokenCreateOptions, io: CliIO): Promise<ExitCodeValue> {
   try {
+    const name = tokenName(options);
     const store = await storeFor(options.file, io);
     const servers = list(options.servers);
     const tools = list(options.tools);
     const { token, info } = await store.create({
-      name: options.name,
+      name,
       admin: options.admin === true,
       ...(servers === undefined ? {} : { servers }),
       ...(tools === undefined ? {} : { tools }),
