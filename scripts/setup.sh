@@ -81,12 +81,13 @@ else
 fi
 
 # --- Node base image ---------------------------------------------------------------------------
-# npx:// servers are installed on the host and copied onto a Node base image. With a registry the
-# runtime uses the official Node LTS image; without one it uses this image made from the host's
-# own Node runtime (same binary, same libraries).
+# npx:// servers are installed on the host (or, where the manager has no npm, by npm in a build
+# stage of this image) and copied onto a Node base image. With a registry the runtime uses the
+# official Node LTS image; without one it uses this image made from the host's own Node runtime
+# (same binary, same libraries) and npm, at the path the official images have it.
 BASE_IMAGE="localhost/mcpman-node-base:$NODE_VERSION"
 # Bump when the way the base image is made changes, so older ones are rebuilt.
-BASE_FORMAT=4
+BASE_FORMAT=5
 REGISTRY_IMAGE="docker.io/library/node:22-bookworm-slim"
 registry_reachable() {
   node -e '
@@ -106,6 +107,9 @@ build_base_image() {
   mkdir -p "$dir/bin"
   cp "$(readlink -f "$(command -v dash || command -v sh)")" "$dir/bin/sh"
   cp "$(readlink -f "$(command -v cat)")" "$dir/bin/cat"
+  # npm where the official images have it (run as `node npm-cli.js`: no shebang lookup needed).
+  mkdir -p "$dir/usr/local/lib/node_modules"
+  cp -r "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$dir/usr/local/lib/node_modules/npm"
   for bin in "$node_bin" "$dir/bin/sh" "$dir/bin/cat"; do
     for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
       mkdir -p "$dir$(dirname "$lib")"

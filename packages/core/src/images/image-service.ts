@@ -1,4 +1,4 @@
-import { copyFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerSource } from '../config/source.js';
@@ -7,7 +7,16 @@ import { MCPError } from '../errors/mcp-error.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
-import { resolveNpmVersion, stageNpmPackage } from './npm-staging.js';
+import { EXACT_VERSION, binInImage, resolveNpmVersion, stageNpmPackage } from './npm-staging.js';
+import {
+  engineInstallContainerfile,
+  finalStage,
+  hostCaBundle,
+  hostHasNpm,
+  npmNetworkEnv,
+  viewInContainer,
+} from './engine-npm.js';
+import type { NpmManifest } from './engine-npm.js';
 
 export const NODE_LTS_IMAGE = 'docker.io/library/node:22-bookworm-slim';
 /** The image set-up builds from the host's Node runtime when no registry is reachable. */
@@ -29,6 +38,14 @@ export interface ImageServiceOptions {
   readonly cacheDir: string;
   /** Base for npx:// images; default: Node LTS if present, else the local base, else pull Node LTS. */
   readonly baseImage?: string;
+  /**
+   * Where npx:// packages are installed: `host` (npm on this machine, then copied in), `engine`
+   * (npm in a build container of the base image), or `auto` (default): host when npm is on the
+   * PATH, else engine. Both give the same image tag for the same inputs.
+   */
+  readonly npm?: 'auto' | 'host' | 'engine';
+  /** The environment npm proxy and CA settings are read from (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 function repoSafe(text: string): string {
@@ -46,6 +63,8 @@ export class ImageService {
   private readonly engine: EngineClient;
   private readonly cacheDir: string;
   private readonly configuredBase: string | undefined;
+  private readonly npmMode: 'auto' | 'host' | 'engine';
+  private readonly env: NodeJS.ProcessEnv;
   /** One build per tag at a time, shared by servers with the same source. */
   private readonly inFlight = new Map<string, Promise<ResolvedImage>>();
 
@@ -53,6 +72,13 @@ export class ImageService {
     this.engine = options.engine;
     this.cacheDir = options.cacheDir;
     this.configuredBase = options.baseImage;
+    this.npmMode = options.npm ?? 'auto';
+    this.env = options.env ?? process.env;
+  }
+
+  /** Whether npx:// packages are installed on this machine (else in a build container). */
+  private get npmOnHost(): boolean {
+    return this.npmMode === 'host' || (this.npmMode === 'auto' && hostHasNpm(this.env));
   }
 
   async resolve(
@@ -140,8 +166,37 @@ export class ImageService {
     bin: string | undefined,
     onProgress?: (progress: ImageProgress) => void,
   ): Promise<ResolvedImage> {
-    const exact = await resolveNpmVersion(pkg, version);
+    const onHost = this.npmOnHost;
     const base = await this.baseImage(onProgress);
+    // Without npm here, the registry is asked from a container; an exact version needs no asking.
+    let viewed: NpmManifest | undefined;
+    let exact: string;
+    if (onHost) exact = await resolveNpmVersion(pkg, version);
+    else if (EXACT_VERSION.test(version)) exact = version;
+    else {
+      onProgress?.({ phase: 'installing', message: `npm view ${pkg}@${version} (in a container)` });
+      viewed = await viewInContainer(this.engine, base, pkg, version, this.env);
+      exact = viewed.version;
+    }
+    const tag = await this.npxTag(pkg, exact, bin, base);
+    return this.once(tag.ref, async () => {
+      if ((await this.engine.inspectImage(tag.ref)) !== undefined) return this.describe(tag.ref, 'node');
+      if (onHost) await this.buildNpxOnHost(pkg, exact, bin, base, tag, onProgress);
+      else {
+        viewed ??= await viewInContainer(this.engine, base, pkg, exact, this.env);
+        await this.buildNpxOnEngine(pkg, viewed, bin, base, tag, onProgress);
+      }
+      return this.describe(tag.ref, 'node');
+    });
+  }
+
+  /** The tag of an npx:// image: a hash of everything that goes into it, whichever path builds it. */
+  private async npxTag(
+    pkg: string,
+    exact: string,
+    bin: string | undefined,
+    base: string,
+  ): Promise<{ ref: string; hash: string }> {
     const baseInfo = await this.engine.inspectImage(base);
     const launcher = await readFile(LAUNCHER, 'utf8');
     const hash = sha256(
@@ -154,41 +209,84 @@ export class ImageService {
         launcher,
       }),
     );
-    const tag = `localhost/mcpman/npx-${repoSafe(pkg)}:${hash.slice(0, 16)}`;
-    return this.once(tag, async () => {
-      if ((await this.engine.inspectImage(tag)) !== undefined) return this.describe(tag, 'node');
-      onProgress?.({ phase: 'installing', message: `npm install ${pkg}@${exact}` });
-      const staged = await stageNpmPackage(
-        join(this.cacheDir, 'npx', `${repoSafe(pkg)}-${exact}`),
-        pkg,
-        exact,
-        bin,
-      );
-      await copyFile(LAUNCHER, join(staged.dir, 'launch.mjs'));
+    return { ref: `localhost/mcpman/npx-${repoSafe(pkg)}:${hash.slice(0, 16)}`, hash };
+  }
+
+  /** npm on this machine installs the package; the image copies node_modules in. */
+  private async buildNpxOnHost(
+    pkg: string,
+    exact: string,
+    bin: string | undefined,
+    base: string,
+    tag: { ref: string; hash: string },
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<void> {
+    onProgress?.({ phase: 'installing', message: `npm install ${pkg}@${exact}` });
+    const staged = await stageNpmPackage(
+      join(this.cacheDir, 'npx', `${repoSafe(pkg)}-${exact}`),
+      pkg,
+      exact,
+      bin,
+    );
+    await copyFile(LAUNCHER, join(staged.dir, 'launch.mjs'));
+    await writeFile(
+      join(staged.dir, 'Containerfile'),
+      [`FROM ${base}`, 'COPY node_modules /app/node_modules', ...finalStage(staged.binInImage)].join('\n'),
+    );
+    onProgress?.({ phase: 'building', message: `building ${tag.ref}` });
+    await this.engine.buildImage({
+      context: staged.dir,
+      files: ['Containerfile', 'launch.mjs', 'node_modules'],
+      containerfile: 'Containerfile',
+      tag: tag.ref,
+      labels: { [LABEL.imageHash]: tag.hash, [LABEL.source]: `npx://${pkg}@${exact}` },
+      onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
+    });
+  }
+
+  /** No npm here: a build stage of the base image runs `npm install` where the engine is. */
+  private async buildNpxOnEngine(
+    pkg: string,
+    manifest: NpmManifest,
+    bin: string | undefined,
+    base: string,
+    tag: { ref: string; hash: string },
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<void> {
+    await mkdir(join(this.cacheDir, 'npx-engine'), { recursive: true });
+    const dir = await mkdtemp(join(this.cacheDir, 'npx-engine', `${repoSafe(pkg)}-`));
+    try {
+      const ca = hostCaBundle(this.env);
       await writeFile(
-        join(staged.dir, 'Containerfile'),
-        [
-          `FROM ${base}`,
-          'COPY node_modules /app/node_modules',
-          'COPY launch.mjs /opt/mcpman/launch.mjs',
-          'USER 1000:1000',
-          'WORKDIR /app',
-          `ENTRYPOINT ["/usr/local/bin/node", "/opt/mcpman/launch.mjs", ${JSON.stringify(staged.binInImage)}]`,
-          'CMD []',
-          '',
-        ].join('\n'),
+        join(dir, 'package.json'),
+        JSON.stringify(
+          { name: 'mcpman-stage', private: true, dependencies: { [pkg]: manifest.version } },
+          null,
+          2,
+        ),
       );
-      onProgress?.({ phase: 'building', message: `building ${tag}` });
+      if (ca !== undefined) await writeFile(join(dir, 'ca.pem'), ca);
+      await copyFile(LAUNCHER, join(dir, 'launch.mjs'));
+      await writeFile(
+        join(dir, 'Containerfile'),
+        engineInstallContainerfile(base, binInImage(manifest, bin), ca !== undefined),
+      );
+      onProgress?.({
+        phase: 'building',
+        message: `building ${tag.ref} (npm install ${pkg}@${manifest.version} on the engine)`,
+      });
       await this.engine.buildImage({
-        context: staged.dir,
-        files: ['Containerfile', 'launch.mjs', 'node_modules'],
+        context: dir,
+        files: ['Containerfile', 'launch.mjs', 'package.json', ...(ca === undefined ? [] : ['ca.pem'])],
         containerfile: 'Containerfile',
-        tag,
-        labels: { [LABEL.imageHash]: hash, [LABEL.source]: `npx://${pkg}@${exact}` },
+        tag: tag.ref,
+        buildArgs: npmNetworkEnv(this.env),
+        labels: { [LABEL.imageHash]: tag.hash, [LABEL.source]: `npx://${pkg}@${manifest.version}` },
         onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
       });
-      return this.describe(tag, 'node');
-    });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   private async fromBuild(

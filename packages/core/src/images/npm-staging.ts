@@ -9,7 +9,7 @@ import { MCPError } from '../errors/mcp-error.js';
 
 const run = promisify(execFile);
 
-const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+export const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 const PackageJson = z.object({
   name: z.string(),
@@ -118,6 +118,11 @@ export async function stageNpmPackage(
     await rename(partial, dir);
   }
   const manifest = PackageJson.parse(JSON.parse(await readFile(manifestPath(dir), 'utf8')));
+  return { dir, binInImage: binInImage(manifest, bin) };
+}
+
+/** Where the bin to run is inside an npx:// image (its node_modules are at /app/node_modules). */
+export function binInImage(manifest: z.infer<typeof PackageJson>, bin: string | undefined): string {
   const binPath = chooseBin(manifest, bin).replace(/^\.\//, '');
-  return { dir, binInImage: `/app/node_modules/${pkg}/${binPath}` };
+  return `/app/node_modules/${manifest.name}/${binPath}`;
 }
