@@ -121,6 +121,26 @@ describe('Podman Desktop extension on real Podman', () => {
     expect(unknown).toMatchObject({ ok: false, error: { code: 'SERVER_NOT_FOUND' } });
   });
 
+  it("restarts a server from its container's menu in Podman Desktop's container list", async () => {
+    const [container] = await serverContainers('everything');
+    expect(container).toBeDefined();
+    await host.commands.get('mcpman.restartServer')?.({
+      id: container!.id,
+      name: 'mcpman-desktop-everything',
+    });
+    expect(host.messages.at(-1)).toEqual({ level: 'info', text: 'MCP server everything: restart requested' });
+    await vi.waitFor(
+      () => {
+        expect(host.statusBarItems[0]?.text).toBe('MCP 1/1 ready');
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+    const overview = (await rpc('getServer', ['everything'])).result as { status: { restarts: number } };
+    expect(overview.status.restarts).toBe(1);
+    await host.commands.get('mcpman.restartServer')?.({ Id: 'f00dfeed' });
+    expect(host.messages.at(-1)?.text).toContain('not one of the MCP servers Podman Desktop runs');
+  });
+
   it('keeps secrets in SecretStorage and hands them to Podman', async () => {
     const stored = await rpc('setSecret', ['extension-test-secret', 'swordfish']);
     expect(stored.ok).toBe(true);
@@ -327,9 +347,17 @@ describe('extension image', () => {
       main: string;
       icon: string;
       engines: Record<string, string>;
+      contributes: { icons: Record<string, { default: { fontPath: string } }> };
     };
     expect(existsSync(join(out, 'extension', manifest.main))).toBe(true);
     expect(existsSync(join(out, 'extension', manifest.icon))).toBe(true);
+    // The icon font managed containers show with in Podman Desktop's lists: a real WOFF2.
+    for (const icon of Object.values(manifest.contributes.icons))
+      expect(
+        readFileSync(join(out, 'extension', icon.default.fontPath))
+          .subarray(0, 4)
+          .toString(),
+      ).toBe('wOF2');
     expect(existsSync(join(out, 'extension/media/index.html'))).toBe(true);
     expect(existsSync(join(out, 'extension/dist/gateway/proto/mcpman/mcp/v1/mcp.proto'))).toBe(true);
     expect(existsSync(join(out, 'extension/dist/core/assets/launch.mjs'))).toBe(true);

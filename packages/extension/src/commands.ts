@@ -1,4 +1,5 @@
 import { commands, env, window } from '@podman-desktop/api';
+import * as z from 'zod';
 import type { Disposable } from '@podman-desktop/api';
 import { CLIENTS, CLIENT_LABELS, MCP_REMOTE_BRIDGE, clientSnippet } from '@mcpman/shared';
 import type { ClientName, McpManagerApi } from '@mcpman/shared';
@@ -18,14 +19,39 @@ export interface CommandDeps {
   readonly gatewayUrl: () => URL | undefined;
 }
 
-/** A server from the command's argument (a menu passes it), else asked with a quick pick. */
+/**
+ * What a container's menu in Podman Desktop passes a command: the container as its list shows
+ * it. Only its id is relied on (spelled `id` or `Id` across versions).
+ */
+const ContainerArgument = z.union([
+  z.object({ id: z.string().min(1) }).transform((c) => c.id),
+  z.object({ Id: z.string().min(1) }).transform((c) => c.Id),
+]);
+
+/**
+ * A server from the command's argument (a name from the dashboard, a container from a
+ * container's menu), else asked with a quick pick.
+ */
 async function pickServer(
   api: McpManagerApi,
   argument: unknown,
   action: string,
 ): Promise<string | undefined> {
   if (typeof argument === 'string') return argument;
-  const names = (await api.getOverview()).servers.map((s) => s.name);
+  const overview = await api.getOverview();
+  const container = ContainerArgument.safeParse(argument);
+  if (container.success) {
+    const id = container.data;
+    const server = overview.servers.find(
+      (s) => s.containerId !== undefined && (s.containerId.startsWith(id) || id.startsWith(s.containerId)),
+    );
+    if (server !== undefined) return server.name;
+    await window.showWarningMessage(
+      'This container is not one of the MCP servers Podman Desktop runs: another mcpman manager (`mcpman up` of another config file) runs it, so it is managed from there.',
+    );
+    return undefined;
+  }
+  const names = overview.servers.map((s) => s.name);
   if (names.length === 0) {
     await window.showInformationMessage('No MCP servers are configured yet: add one from the dashboard.');
     return undefined;

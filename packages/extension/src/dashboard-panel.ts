@@ -27,11 +27,18 @@ export class DashboardPanel implements Disposable {
     return this.panel !== undefined;
   }
 
+  /** Show the dashboard, making its panel again if the user closed it. */
   async open(): Promise<void> {
-    if (this.panel !== undefined) {
-      this.panel.reveal();
-      return;
-    }
+    if (this.panel === undefined) await this.create();
+    this.panel?.reveal();
+  }
+
+  /**
+   * Make the panel without revealing it: Podman Desktop lists a webview in its navigation as
+   * soon as it exists, so the dashboard is reachable from the first moment, not after a command.
+   */
+  async create(): Promise<void> {
+    if (this.panel !== undefined) return;
     const media = Uri.joinPath(this.options.extensionUri, 'media');
     const panel = window.createWebviewPanel('mcpman.dashboard', 'MCP Servers', {
       localResourceRoots: [media],

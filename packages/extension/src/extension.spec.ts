@@ -49,8 +49,31 @@ describe('extension activation (against a mock of @podman-desktop/api)', () => {
     expect([...host.commands.keys()].sort()).toEqual(declared);
   });
 
+  it("marks managed containers with the extension's icon and gives them its actions", () => {
+    const { icons, views, menus } = manifest.contributes;
+    const declared = new Set(manifest.contributes.commands.map((c) => c.command));
+    expect(Object.keys(icons)).toEqual(['mcpman-icon']);
+    expect(views['icons/containersList']).toEqual([
+      { when: 'io.mcpman.managed in containerLabelKeys', icon: '${mcpman-icon}' },
+    ]);
+    const actions = menus['dashboard/container'];
+    expect(actions.map((a) => a.command)).toEqual([
+      'mcpman.restartServer',
+      'mcpman.stopServer',
+      'mcpman.startServer',
+      'mcpman.openDashboard',
+    ]);
+    for (const action of actions) {
+      expect(declared.has(action.command), action.command).toBe(true);
+      expect(action.when).toBe('io.mcpman.managed in containerLabelKeys');
+    }
+  });
+
   it('shows a status bar item that says Podman is not running, and opens the dashboard on click', async () => {
     await activate(context);
+    // The dashboard's panel exists from activation: a permanent entry in the navigation.
+    expect(host.panels).toHaveLength(1);
+    expect(host.panels[0]?.revealed).toBe(0);
     expect(statusBar()).toMatchObject({
       text: 'MCP: no Podman',
       command: 'mcpman.openDashboard',
@@ -71,7 +94,7 @@ describe('extension activation (against a mock of @podman-desktop/api)', () => {
     // A second click reveals the same panel.
     await host.commands.get('mcpman.openDashboard')?.();
     expect(host.panels).toHaveLength(1);
-    expect(panel.revealed).toBe(1);
+    expect(panel.revealed).toBe(2);
   });
 
   it('answers the webview over postMessage, with a clear error while there is no Podman', async () => {

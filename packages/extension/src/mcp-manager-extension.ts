@@ -7,6 +7,7 @@ import type { Disposable as CoreDisposable, Telemetry } from '@mcpman/core';
 import type { McpManagerApi, RpcErrorBody } from '@mcpman/shared';
 import { registerCommands } from './commands.js';
 import { DashboardPanel } from './dashboard-panel.js';
+import { ImageTasks } from './image-tasks.js';
 import { ManagerHost } from './manager-host.js';
 import { PodmanConnections } from './podman-connections.js';
 import { SecretStorageStore } from './secret-storage-store.js';
@@ -38,7 +39,7 @@ export class McpManagerExtension {
   private telemetry!: Telemetry;
   /** Serialises start/stop as connections and settings change quickly. */
   private transition: Promise<void> = Promise.resolve();
-  private hostEvents: CoreDisposable | undefined;
+  private hostEvents: CoreDisposable[] = [];
   /** Podman Desktop's telemetry setting, as its logger reports it. */
   private usageAllowed: () => boolean = () => false;
 
@@ -61,6 +62,8 @@ export class McpManagerExtension {
       unavailable: () => this.problem,
     });
     subscriptions.push(this.panel);
+    // Created now, so the dashboard has its entry in Podman Desktop's navigation from the start.
+    await this.panel.create();
     subscriptions.push(
       ...registerCommands({
         openDashboard: () => this.panel.open(),
@@ -141,7 +144,7 @@ export class McpManagerExtension {
         this.panel.publish(event);
         if (event.type === 'server.state' || event.type === 'reconcile') update();
       });
-      this.hostEvents = subscription;
+      this.hostEvents = [subscription, new ImageTasks(host.bus)];
       update();
     } catch (error) {
       const failure = toMCPError(error);
@@ -156,8 +159,7 @@ export class McpManagerExtension {
   }
 
   private async stopHost(): Promise<void> {
-    this.hostEvents?.dispose();
-    this.hostEvents = undefined;
+    for (const subscription of this.hostEvents.splice(0)) subscription.dispose();
     const host = this.host;
     this.host = undefined;
     await host?.stop();

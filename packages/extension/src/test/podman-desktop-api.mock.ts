@@ -101,6 +101,20 @@ export class Uri implements api.Uri {
   }
 }
 
+/** Mirrors the API's enum values (a const object: the API declares an enum, which a mock cannot re-declare). */
+export const ProgressLocation = { APP_ICON: 1, TASK_WIDGET: 2 } as const satisfies Record<
+  keyof typeof api.ProgressLocation,
+  number
+>;
+
+/** A task shown in Podman Desktop's task widget: its title, every report, and how it ended. */
+export interface MockTask {
+  readonly title: string | undefined;
+  readonly location: number;
+  readonly reports: { message?: string; increment?: number }[];
+  state: 'running' | 'done' | 'failed';
+}
+
 export const StatusBarAlignLeft: typeof api.StatusBarAlignLeft = 'LEFT';
 export const StatusBarAlignRight: typeof api.StatusBarAlignRight = 'RIGHT';
 export const StatusBarItemDefaultPriority: typeof api.StatusBarItemDefaultPriority = 0;
@@ -188,6 +202,7 @@ export const host = {
   settings: new Map<string, unknown>(),
   statusBarItems: [] as MockStatusBarItem[],
   panels: [] as MockWebviewPanel[],
+  tasks: [] as MockTask[],
   commands: new Map<string, (...args: unknown[]) => unknown>(),
   messages: [] as { level: 'info' | 'warning' | 'error'; text: string }[],
   clipboard: '',
@@ -205,6 +220,7 @@ export const host = {
     this.settings.clear();
     this.statusBarItems = [];
     this.panels = [];
+    this.tasks = [];
     this.commands.clear();
     this.messages = [];
     this.clipboard = '';
@@ -256,6 +272,33 @@ export const window = {
     const panel = new MockWebviewPanel(viewType, title, options);
     host.panels.push(panel);
     return panel;
+  },
+  async withProgress<R>(
+    options: api.ProgressOptions,
+    task: (
+      progress: api.Progress<{ message?: string; increment?: number }>,
+      token: api.CancellationToken,
+    ) => Promise<R>,
+  ): Promise<R> {
+    const record: MockTask = {
+      title: options.title,
+      location: options.location,
+      reports: [],
+      state: 'running',
+    };
+    host.tasks.push(record);
+    const token: api.CancellationToken = {
+      isCancellationRequested: false,
+      onCancellationRequested: new EventEmitter<unknown>().event,
+    };
+    try {
+      const result = await task({ report: (value) => record.reports.push(value) }, token);
+      record.state = 'done';
+      return result;
+    } catch (error) {
+      record.state = 'failed';
+      throw error;
+    }
   },
   showInformationMessage(message: string): Promise<string | undefined> {
     host.messages.push({ level: 'info', text: message });
