@@ -616,7 +616,7 @@ export const LoggingConfigSchema = z
       .enum(['auto', 'json', 'pretty'])
       .default('auto')
       .meta({ description: 'Console lines: pretty on a terminal (auto), or always JSON or pretty.' }),
-    file: z.string().optional().meta({ description: "The manager's JSON log (default <state>/mcpman.log)." }),
+    file: z.string().optional().meta({ description: "The manager's JSON log (default <state>/managers/<owner>/mcpman.log: one per config file)." }),
   })
   .prefault({});
 
@@ -628,7 +628,7 @@ export const TelemetryConfigSchema = z
     file: z
       .string()
       .optional()
-      .meta({ description: 'Where the CLI writes them (default <state>/telemetry.jsonl).' }),
+      .meta({ description: 'Where the CLI writes them (default <state>/managers/<owner>/telemetry.jsonl).' }),
   })
   .prefault({});
 
