@@ -199,7 +199,7 @@ describe('mcpman commands', () => {
     });
 
     it('keeps a structured JSON log with each server at its own level', async () => {
-      const file = join(env['MCPMAN_STATE_DIR']!, 'mcpman.log');
+      const file = join(managerDir(env, config), 'mcpman.log');
       const entries = async (): Promise<Record<string, unknown>[]> =>
         (await readFile(file, 'utf8'))
           .split('\n')

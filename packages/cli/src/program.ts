@@ -69,7 +69,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   program
     .command('up')
     .description(
-      "run the servers as hardened containers behind the gateway (MCP on HTTP, SSE, WebSocket, gRPC; the dashboard at the gateway's / in a browser); stays in the foreground until Ctrl-C. The manager logs JSON lines to <state>/mcpman.log (config: logging)",
+      "run the servers as hardened containers behind the gateway (MCP on HTTP, SSE, WebSocket, gRPC; the dashboard at the gateway's / in a browser); stays in the foreground until Ctrl-C. The manager logs JSON lines to <state>/managers/<owner>/mcpman.log (config: logging)",
     )
     .option('-f, --file <path>', FILE_HELP)
     .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')

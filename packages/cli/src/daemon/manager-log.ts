@@ -14,7 +14,7 @@ import type {
 
 import type { CliIO } from '../io.js';
 
-/** The manager's JSON log, `<state>/mcpman.log` unless `logging.file` says otherwise. */
+/** The manager's JSON log, `<state>/managers/<owner>/mcpman.log` unless `logging.file` says otherwise. */
 export function managerLogFile(loaded: LoadedConfig, state: string): string {
   const file = loaded.config.logging.file;
   return file === undefined ? join(state, 'mcpman.log') : resolve(loaded.dir, file);

@@ -616,7 +616,10 @@ export const LoggingConfigSchema = z
       .enum(['auto', 'json', 'pretty'])
       .default('auto')
       .meta({ description: 'Console lines: pretty on a terminal (auto), or always JSON or pretty.' }),
-    file: z.string().optional().meta({ description: "The manager's JSON log (default <state>/managers/<owner>/mcpman.log: one per config file)." }),
+    file: z.string().optional().meta({
+      description:
+        "The manager's JSON log (default <state>/managers/<owner>/mcpman.log: one per config file).",
+    }),
   })
   .prefault({});
 
