@@ -22,7 +22,7 @@ const SECRET_VALUE = `ghp_${randomBytes(16).toString('hex')}`;
 const HEADER_SERVER = [
   "const c=require('crypto'),h=require('http');",
   "const ok=a=>c.createHash('sha256').update(a||'').digest('hex')===process.env.EXPECTED;",
-  "h.createServer((q,s)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{",
+  "const srv=h.createServer((q,s)=>{let b='';q.on('data',d=>b+=d);q.on('end',()=>{",
   "const a=q.headers.authorization;if(q.method!=='POST'){s.writeHead(405).end();return}",
   "if(!ok(a)){console.error('refused '+a);s.writeHead(401,{'content-type':'application/json'}).end('{}');return}",
   'const m=JSON.parse(b);if(m.id===undefined){s.writeHead(202).end();return}',
@@ -32,14 +32,18 @@ const HEADER_SERVER = [
   "else if(m.method==='ping')send({result:{}});",
   "else if(m.method==='tools/list')send({result:{tools:[{name:'leak',inputSchema:{type:'object'}}]}});",
   "else if(m.method==='tools/call')send({error:{code:-32000,message:'upstream rejected credentials: '+a}});",
-  "else send({error:{code:-32601,message:'no'}})})}).listen(3000,'0.0.0.0')",
+  "else send({error:{code:-32601,message:'no'}})})});",
+  // DELAY: a server slow to listen, so the gateway's first handshake is refused and retried.
+  "setTimeout(()=>srv.listen(3000,'0.0.0.0'),Number(process.env.DELAY||0))",
 ].join('');
 
 /**
  * Header templates for HTTP upstreams (`Authorization: Bearer ${secret:NAME}`): the value is
  * read from the Podman secret, sent to the server, and redacted from everything a user or an
  * attacker could read: command output, the daemon's log, server logs, the management API, the
- * audit log, errors that reach clients, and `podman inspect`.
+ * audit log, errors that reach clients, and `podman inspect`. The headers go along on every
+ * upstream session: the first, one retried after a refused connection (`late` listens only after
+ * a while), and each client's own with `sessionMode: per-client` (`pc`).
  */
 describe('secrets in header templates of HTTP upstreams', () => {
   const env = cliEnv();
@@ -61,6 +65,25 @@ servers:
     source: image:${await nodeBaseImage()}
     entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(HEADER_SERVER)}]
     env: { EXPECTED: ${expected} }
+    transport:
+      type: http
+      port: 3000
+      headers: { Authorization: "Bearer \${secret:${SECRET_NAME}}" }
+    securityPolicies: { network: bridge }
+  late:
+    source: image:${await nodeBaseImage()}
+    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(HEADER_SERVER)}]
+    env: { EXPECTED: ${expected}, DELAY: "3000" }
+    transport:
+      type: http
+      port: 3000
+      headers: { Authorization: "Bearer \${secret:${SECRET_NAME}}" }
+    securityPolicies: { network: bridge }
+  pc:
+    source: image:${await nodeBaseImage()}
+    entrypoint: [/usr/local/bin/node, -e, ${JSON.stringify(HEADER_SERVER)}]
+    env: { EXPECTED: ${expected} }
+    sessionMode: per-client
     transport:
       type: http
       port: 3000
@@ -93,6 +116,31 @@ servers:
     witness.seeCli('up', up);
     expect(up.code, up.stdout).toBe(0);
     expect(up.stdout).toMatch(/hdr\s+ready/);
+    // Its first handshake was refused (not listening yet); the retry carried the header too.
+    expect(up.stdout).toMatch(/late\s+ready/);
+    expect(up.stdout).toMatch(/pc\s+ready/);
+    const late = await mcpman(env, ['logs', 'late']);
+    expect(late.stdout).toContain('authorized with Bearer [REDACTED]');
+    expect(late.stdout).not.toContain('refused');
+  });
+
+  it('sends the header on each client session of a per-client server', async () => {
+    const record = await daemonRecord(env);
+    for (const name of ['first', 'second']) {
+      const client = new Client({ name, version: '1' });
+      await client.connect(new StreamableHTTPClientTransport(new URL('servers/pc/mcp', record!.url)));
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(['leak']);
+      // The server quotes the header it accepted: only a request that carried it gets this far.
+      const failure = await client.callTool({ name: 'leak', arguments: {} }).catch((error: unknown) => error);
+      expect(String(failure)).toContain('upstream rejected credentials: Bearer [REDACTED]');
+      await client.close();
+    }
+    const logs = await mcpman(env, ['logs', 'pc']);
+    witness.seeCli('mcpman logs pc', logs);
+    // A session opened without the header would have been refused, and the server says so.
+    expect(logs.stdout).toContain('authorized with Bearer [REDACTED]');
+    expect(logs.stdout).not.toContain('refused');
   });
 
   it('redacts the value from an upstream error that quotes it, and from the server log', async () => {

@@ -9,8 +9,9 @@ import type { EventBus, ServerState } from '../events/event-bus.js';
 import type { ImageProgress, ImageService } from '../images/image-service.js';
 import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { performHandshake, probe } from '../upstream/handshake.js';
-import { HttpConnection } from '../upstream/http-connection.js';
+import { probe } from '../upstream/handshake.js';
+import { describeError, openUpstream } from '../upstream/open-upstream.js';
+import type { HttpEndpoint, UpstreamSession, UpstreamTarget } from '../upstream/open-upstream.js';
 import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
@@ -68,10 +69,7 @@ export interface ServerStatus {
   readonly endpoint: string | undefined;
 }
 
-interface Session {
-  readonly peer: McpPeer;
-  readonly handshake: ServerHandshake;
-}
+type Session = UpstreamSession;
 
 /** Failures before the container ran that waiting will not fix: no point restarting. */
 const PERMANENT_BEFORE_START = new Set<MCPErrorCode>([
@@ -106,6 +104,8 @@ export class ServerSupervisor {
   private containerStartedAt = 0;
   private image: ResolvedImage | undefined;
   private endpoint: string | undefined;
+  /** An http server's endpoint as of its last start, headers filled: the pool opens from it too. */
+  private httpEndpoint: HttpEndpoint | undefined;
   private missedProbes = 0;
   private lastProbe: ServerStatus['lastProbe'];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -318,13 +318,13 @@ export class ServerSupervisor {
       const { id, running } = await this.ensureContainer(spec, hash, existing);
       if (!this.alive(generation)) return;
       this.containerId = id;
-      const connection = await this.connect(id, spec, running, generation);
+      const target = await this.connect(id, spec, running, generation);
       started = true;
       if (!this.alive(generation)) {
-        await connection.close();
+        if (target.kind === 'stdio') await target.connection.close();
         return;
       }
-      const session = await this.openSession(connection, generation);
+      const session = await this.openSession(target, generation);
       if (!this.alive(generation)) {
         await session.peer.close();
         return;
@@ -463,7 +463,7 @@ export class ServerSupervisor {
     spec: ContainerCreateSpec,
     running: boolean,
     generation: number,
-  ): Promise<UpstreamConnection> {
+  ): Promise<UpstreamTarget> {
     const engine = this.deps.engine;
     if (this.config.transport.type === 'stdio') {
       // The stdin of a container that runs without us attached was closed when its last
@@ -481,15 +481,15 @@ export class ServerSupervisor {
       connection.onerror = (error) => {
         this.log(`[mcpman] ${error.message}`);
       };
-      return connection;
+      return { kind: 'stdio', connection };
     }
     if (!running) await engine.startContainer(id);
     await this.recordStart(id);
     if (!this.alive(generation)) throw new MCPError(MCPErrorCode.Cancelled, 'stopped');
     const url = await this.httpUrl(id);
     this.endpoint = url.toString();
-    const headers = await this.upstreamHeaders();
-    return new HttpConnection({ url, description: `server ${this.name} (http)`, headers });
+    this.httpEndpoint = { url, headers: await this.upstreamHeaders() };
+    return { kind: 'http', endpoint: this.httpEndpoint };
   }
 
   /**
@@ -544,50 +544,18 @@ export class ServerSupervisor {
   }
 
   /** The MCP handshake within startupTimeout; http servers may need a moment to listen. */
-  private async openSession(connection: UpstreamConnection, generation: number): Promise<Session> {
-    const deadline = Date.now() + this.config.health.startupTimeout;
-    let current = connection;
-    for (;;) {
-      const peer = this.newPeer(current, generation);
-      await peer.start();
-      try {
-        const handshake = await performHandshake(peer, {
-          protocolVersion: this.config.protocolVersion,
-          clientInfo: this.deps.clientInfo,
-          capabilities: { ...this.deps.clientCapabilities },
-          timeoutMs: Math.max(1, deadline - Date.now()),
-        });
-        return { peer, handshake };
-      } catch (error) {
-        await peer.close().catch(() => undefined);
-        const refused =
-          current.kind === 'http' &&
-          /fetch failed|ECONNREFUSED|ECONNRESET|socket hang up/i.test(describeError(error));
-        if (!refused || Date.now() + 250 >= deadline || !this.alive(generation)) {
-          if (refused) {
-            throw new MCPError(
-              MCPErrorCode.HealthStartupTimeout,
-              `${this.name} did not accept connections within ${this.config.health.startupTimeout} ms`,
-              { cause: error },
-            );
-          }
-          if (isMCPError(error) && error.code === MCPErrorCode.HealthStartupTimeout) {
-            // Say the configured limit, not what was left of it for this try.
-            throw new MCPError(
-              MCPErrorCode.HealthStartupTimeout,
-              `server ${this.name} did not complete the MCP handshake within ${this.config.health.startupTimeout} ms`,
-              { cause: error, hint: error.hint },
-            );
-          }
-          throw error;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        current = new HttpConnection({
-          url: new URL(this.endpoint ?? ''),
-          description: `server ${this.name} (http)`,
-        });
-      }
-    }
+  private openSession(target: UpstreamTarget, generation: number): Promise<Session> {
+    return openUpstream(target, {
+      name: `server ${this.name}`,
+      handshake: {
+        protocolVersion: this.config.protocolVersion,
+        clientInfo: this.deps.clientInfo,
+        capabilities: { ...this.deps.clientCapabilities },
+      },
+      startupTimeoutMs: this.config.health.startupTimeout,
+      newPeer: (connection) => this.newPeer(connection, generation),
+      alive: () => this.alive(generation),
+    });
   }
 
   private newPeer(connection: UpstreamConnection, generation: number): McpPeer {
@@ -764,9 +732,9 @@ export class ServerSupervisor {
 
   private openPool(spec: ContainerCreateSpec): void {
     const target: SessionTarget =
-      this.config.transport.type === 'stdio'
+      this.httpEndpoint === undefined
         ? { kind: 'stdio', spec }
-        : { kind: 'http', url: new URL(this.endpoint ?? '') };
+        : { kind: 'http', endpoint: this.httpEndpoint };
     this.pool = new SessionPool(this.name, this.config, target, {
       engine: this.deps.engine,
       owner: this.deps.owner,
@@ -836,12 +804,4 @@ export class ServerSupervisor {
       for (const waiter of this.settledWaiters.splice(0)) waiter(state);
     }
   }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }

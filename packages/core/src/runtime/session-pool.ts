@@ -5,14 +5,13 @@ import type { ContainerCreateSpec } from '../engine/create-spec.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, toMCPError } from '../errors/mcp-error.js';
 import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
-import { performHandshake } from '../upstream/handshake.js';
-import { HttpConnection } from '../upstream/http-connection.js';
-import { McpPeer } from '../upstream/peer.js';
+import { openUpstream } from '../upstream/open-upstream.js';
+import type { HttpEndpoint, UpstreamTarget } from '../upstream/open-upstream.js';
+import type { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
 import type { StdioChannel } from '../upstream/stdio-channel.js';
 import { attachAndStart } from '../upstream/stdio-start.js';
-import type { UpstreamConnection } from '../upstream/connection.js';
 import { LABEL } from './labels.js';
 import { ownerFilter } from './owner.js';
 import type { ManagerOwner } from './owner.js';
@@ -47,7 +46,7 @@ export interface SessionPoolDeps {
 /** What the pool needs to make one upstream: a container spec (stdio) or the server's URL (http). */
 export type SessionTarget =
   | { readonly kind: 'stdio'; readonly spec: ContainerCreateSpec }
-  | { readonly kind: 'http'; readonly url: URL };
+  | { readonly kind: 'http'; readonly endpoint: HttpEndpoint };
 
 interface Instance {
   readonly id: string;
@@ -242,19 +241,17 @@ export class SessionPool {
 
   private async create(): Promise<Instance> {
     const id = randomBytes(6).toString('hex');
-    const { connection, containerId } = await this.open(id);
-    const peer = new McpPeer(
-      connection,
-      `server ${this.server} session ${id}`,
-      this.config.health.startupTimeout,
-    );
+    const { target, containerId } = await this.open(id);
     try {
-      await peer.start();
-      const handshake = await performHandshake(peer, {
-        protocolVersion: this.config.protocolVersion,
-        clientInfo: this.deps.clientInfo,
-        capabilities: { ...this.deps.clientCapabilities },
-        timeoutMs: this.config.health.startupTimeout,
+      const { peer, handshake } = await openUpstream(target, {
+        name: `server ${this.server} session ${id}`,
+        handshake: {
+          protocolVersion: this.config.protocolVersion,
+          clientInfo: this.deps.clientInfo,
+          capabilities: { ...this.deps.clientCapabilities },
+        },
+        startupTimeoutMs: this.config.health.startupTimeout,
+        alive: () => !this.closed,
       });
       const instance: Instance = { id, peer, handshake, containerId, dead: false };
       peer.onClose = () => {
@@ -262,7 +259,6 @@ export class SessionPool {
       };
       return instance;
     } catch (error) {
-      await peer.close().catch(() => undefined);
       if (containerId !== undefined) {
         this.owned.delete(containerId);
         await this.removeContainer(containerId, this.containerName(id)).catch(() => undefined);
@@ -272,19 +268,10 @@ export class SessionPool {
     }
   }
 
-  private async open(
-    id: string,
-  ): Promise<{ connection: UpstreamConnection; containerId: string | undefined }> {
+  /** An http lease is a new session on the server's endpoint; a stdio one, a new container. */
+  private async open(id: string): Promise<{ target: UpstreamTarget; containerId: string | undefined }> {
     const target = this.target;
-    if (target.kind === 'http') {
-      return {
-        connection: new HttpConnection({
-          url: target.url,
-          description: `server ${this.server} session ${id} (http)`,
-        }),
-        containerId: undefined,
-      };
-    }
+    if (target.kind === 'http') return { target, containerId: undefined };
     const engine = this.deps.engine;
     this.creations += 1;
     const spec = await this.stdio.prepare({
@@ -305,7 +292,7 @@ export class SessionPool {
           this.deps.log(`[session ${id}] ${line}`);
         },
       });
-      return { connection, containerId };
+      return { target: { kind: 'stdio', connection }, containerId };
     } catch (error) {
       this.owned.delete(containerId);
       await this.removeContainer(containerId, spec.name).catch(() => undefined);

@@ -9,3 +9,5 @@ export { modernMeta, performHandshake, probe } from './handshake.js';
 export type { HandshakeOptions } from './handshake.js';
 export { STDIO_MODES, attachChannel, chooseStdioChannel, pipesChannel } from './stdio-channel.js';
 export type { StdioChannel, StdioMode } from './stdio-channel.js';
+export { httpConnection, openUpstream } from './open-upstream.js';
+export type { HttpEndpoint, OpenUpstreamOptions, UpstreamSession, UpstreamTarget } from './open-upstream.js';
