@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { CallToolResultSchema, ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { GrpcCallError, McpGrpcClient, jsonRpcErrorOf } from '@mcpman/gateway';
+import { JsonRpcErrorCode } from '@mcpman/core';
 import type { JsonObject, JsonRpcMessage, JsonRpcNotification } from '@mcpman/core';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
@@ -159,6 +160,8 @@ describe('the gateway over gRPC', () => {
     await grpc.setLoggingLevel('debug', { sessionId: id });
     const unknown = await failure(grpc.listTools(undefined, { sessionId: 'not-a-session' }));
     expect(unknown.status).toBe(status.NOT_FOUND);
+    // The same code as Streamable HTTP gives for an unknown session (gateway-http.spec.ts).
+    expect(unknown.rpc.code).toBe(JsonRpcErrorCode.SessionNotFound);
 
     await session.close();
     await expect.poll(() => h.gateway!.grpc!.sessionCount).toBe(0);

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonRpcErrorCode } from '@mcpman/core';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
 import { initializeRequest } from './helpers/mcp-wire.js';
@@ -138,15 +139,16 @@ describe('the Streamable HTTP endpoint on the wire', () => {
       expect((await post('/servers/everything/mcp', { jsonrpc: '2.0', id: 1, method: 'ping' })).status).toBe(
         400,
       );
-      expect(
-        (
-          await post(
-            '/servers/everything/mcp',
-            { jsonrpc: '2.0', id: 1, method: 'ping' },
-            { 'mcp-session-id': 'nope' },
-          )
-        ).status,
-      ).toBe(404);
+      const unknown = await post(
+        '/servers/everything/mcp',
+        { jsonrpc: '2.0', id: 1, method: 'ping' },
+        { 'mcp-session-id': 'nope' },
+      );
+      expect(unknown.status).toBe(404);
+      // The same code as gRPC gives for an unknown session (gateway-grpc.spec.ts).
+      expect(unknown.json).toMatchObject({
+        error: { code: JsonRpcErrorCode.SessionNotFound, data: { code: 'SESSION_NOT_FOUND' } },
+      });
       const session = await initialize();
       expect(
         (

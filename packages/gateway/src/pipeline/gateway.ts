@@ -6,6 +6,7 @@ import {
   MODERN_VERSION,
   MCPError,
   MCPErrorCode,
+  JsonRpcErrorCode,
   RemoteRpcError,
   classifyMessage,
   secretRedactor,
@@ -290,7 +291,7 @@ export class Gateway implements Disposable {
         return {
           jsonrpc: '2.0',
           id: classified.id,
-          error: { code: -32600, message: `Invalid Request: ${classified.reason}` },
+          error: { code: JsonRpcErrorCode.InvalidRequest, message: `Invalid Request: ${classified.reason}` },
         };
       case 'notification':
         this.onNotification(session, classified.message);

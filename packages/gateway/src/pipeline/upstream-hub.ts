@@ -1,5 +1,13 @@
 import type { Span } from '@opentelemetry/api';
-import { MCPError, MCPErrorCode, META, RemoteRpcError, isMCPError, toMCPError } from '@mcpman/core';
+import {
+  JsonRpcErrorCode,
+  MCPError,
+  MCPErrorCode,
+  META,
+  RemoteRpcError,
+  isMCPError,
+  toMCPError,
+} from '@mcpman/core';
 import type { Cancellation } from '@mcpman/core';
 import type {
   JsonObject,
@@ -499,7 +507,7 @@ export class UpstreamHub {
           jsonrpc: '2.0',
           id: request.id,
           error: {
-            code: -32601,
+            code: JsonRpcErrorCode.MethodNotFound,
             message: `no connected client can answer ${request.method} for server ${this.name}`,
           },
         })
@@ -531,7 +539,9 @@ export class UpstreamHub {
     for (const [id, pending] of this.serverRequests) {
       if (pending.session === session) {
         this.serverRequests.delete(id);
-        pending.settle({ error: { code: -32000, message: 'the client went away' } });
+        pending.settle({
+          error: { code: JsonRpcErrorCode.ConnectionClosed, message: 'the client went away' },
+        });
       }
     }
   }

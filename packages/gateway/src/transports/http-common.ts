@@ -45,7 +45,7 @@ export async function admitHttp(
   options: { readonly allowedOrigins: readonly string[]; readonly identify?: IdentifyHttp },
 ): Promise<{ readonly identity: Identity | undefined } | undefined> {
   if (!originAllowed(req, options.allowedOrigins)) {
-    writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+    writeError(res, refusal(MCPErrorCode.OriginForbidden, 'Forbidden: Origin not allowed'));
     return undefined;
   }
   if (options.identify === undefined) return UNAUTHENTICATED;
@@ -107,12 +107,43 @@ export function writeRpcError(
   writeJsonBody(res, status, { jsonrpc: '2.0', id, error }, undefined, headers);
 }
 
-export function transportError(
-  status: number,
-  code: number,
+/**
+ * The one writer of transport-level failures on HTTP: the status and JSON-RPC code both come
+ * from the error's code (`core/src/errors/codes.ts`), so a condition reads the same on every
+ * transport. `status` overrides the table where a revision of the spec says otherwise.
+ */
+export function writeError(
+  res: ServerResponse,
+  error: MCPError,
+  options: {
+    readonly id?: JsonRpcId | null;
+    readonly status?: number;
+    readonly headers?: Readonly<Record<string, string>>;
+  } = {},
+): void {
+  writeRpcError(
+    res,
+    options.status ?? error.httpStatus,
+    options.id ?? null,
+    error.toJsonRpc(),
+    options.headers,
+  );
+}
+
+/** A transport-level refusal: the code says what it is; the message says it to a person. */
+export function refusal(
+  code: MCPErrorCode,
   message: string,
-): MCPError & { status: number; rpcCode: number } {
-  return Object.assign(new MCPError(MCPErrorCode.TransportError, message), { status, rpcCode: code });
+  data?: Readonly<Record<string, unknown>>,
+): MCPError {
+  return new MCPError(code, message, data === undefined ? {} : { data });
+}
+
+/** Another client's session, or one that ended: the same answer on every transport. */
+export function sessionNotFound(): MCPError {
+  return new MCPError(MCPErrorCode.SessionNotFound, 'Session not found', {
+    hint: 'Start a new session (initialize again).',
+  });
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {

@@ -5,7 +5,16 @@ import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { SessionScope } from '../pipeline/session.js';
-import { admitHttp, chooseEncoding, originAllowed, rateLimitStatus, writeRpcError } from './http-common.js';
+import {
+  admitHttp,
+  chooseEncoding,
+  originAllowed,
+  rateLimitStatus,
+  refusal,
+  sessionNotFound,
+  writeError,
+  writeRpcError,
+} from './http-common.js';
 import type { IdentifyHttp } from './http-common.js';
 
 export interface LegacySseOptions {
@@ -59,13 +68,13 @@ export class LegacySseTransport {
   /** `POST …/messages?sessionId=…`: accepted at once; the answer goes out on the stream. */
   async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!originAllowed(req, this.options.allowedOrigins)) {
-      writeRpcError(res, 403, null, { code: -32031, message: 'Forbidden: Origin not allowed' });
+      writeError(res, refusal(MCPErrorCode.OriginForbidden, 'Forbidden: Origin not allowed'));
       return;
     }
     const id = new URL(req.url ?? '/', 'http://gateway').searchParams.get('sessionId') ?? '';
     const known = this.sessions.get(id);
     if (known === undefined) {
-      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      writeError(res, sessionNotFound());
       return;
     }
     const session = known;
@@ -74,7 +83,7 @@ export class LegacySseTransport {
       if (identity === undefined) return;
       // Only the identity that opened the stream may post into it.
       if (identity.name !== session.identity.name) {
-        writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+        writeError(res, sessionNotFound());
         return;
       }
     }
@@ -85,7 +94,7 @@ export class LegacySseTransport {
       if (isMCPError(error) && error.code === MCPErrorCode.PayloadTooLarge)
         writeRpcError(res, 413, null, error.toJsonRpc());
       else
-        writeRpcError(res, 400, null, { code: -32700, message: 'Parse error: the body is not valid JSON' });
+        writeError(res, refusal(MCPErrorCode.ProtocolParseError, 'Parse error: the body is not valid JSON'));
       return;
     }
     try {

@@ -1,3 +1,4 @@
+import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { ClientSession } from '../pipeline/session.js';
 
@@ -19,7 +20,10 @@ export function serveFrame(
     send({
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32700, message: 'Parse error: the message is not valid JSON' },
+      error: new MCPError(
+        MCPErrorCode.ProtocolParseError,
+        'Parse error: the message is not valid JSON',
+      ).toJsonRpc(),
     });
     return;
   }

@@ -7,6 +7,7 @@ import {
   MODERN_VERSION,
   MCPError,
   MCPErrorCode,
+  JsonRpcErrorCode,
   classifyMessage,
   isMCPError,
 } from '@mcpman/core';
@@ -24,8 +25,10 @@ import {
   chooseEncoding,
   header,
   rateLimitStatus,
+  refusal,
+  sessionNotFound,
+  writeError,
   writeJsonBody,
-  writeRpcError,
 } from './http-common.js';
 import type { Encoding, IdentifyHttp } from './http-common.js';
 import { ListenRegistry } from './listen.js';
@@ -63,11 +66,12 @@ function ownedBy(entry: HttpSession, scope: SessionScope, identity: Identity | u
   );
 }
 
+/** Stateless-era statuses of errors inside a 200-able answer (2026-07-28 transport rules). */
 const MODERN_ERROR_STATUS: Readonly<Record<number, number>> = {
-  [-32601]: 404,
-  [-32020]: 400,
-  [-32021]: 400,
-  [-32022]: 400,
+  [JsonRpcErrorCode.MethodNotFound]: 404,
+  [JsonRpcErrorCode.HeaderMismatch]: 400,
+  [JsonRpcErrorCode.MissingRequiredClientCapability]: 400,
+  [JsonRpcErrorCode.UnsupportedProtocolVersion]: 400,
 };
 
 /** Methods whose target must be mirrored in `Mcp-Name` (2026-07-28). */
@@ -146,17 +150,23 @@ export class StreamableHttpTransport {
     identity: Identity | undefined,
   ): Promise<void> {
     if (!(header(req, 'content-type') ?? '').includes('application/json')) {
-      writeRpcError(res, 415, null, {
-        code: -32600,
-        message: 'Unsupported Media Type: Content-Type must be application/json',
-      });
+      writeError(
+        res,
+        refusal(
+          MCPErrorCode.UnsupportedMediaType,
+          'Unsupported Media Type: Content-Type must be application/json',
+        ),
+      );
       return;
     }
     if (!accepts(req, 'application/json') && !accepts(req, 'text/event-stream')) {
-      writeRpcError(res, 406, null, {
-        code: -32600,
-        message: 'Not Acceptable: Accept must include application/json or text/event-stream',
-      });
+      writeError(
+        res,
+        refusal(
+          MCPErrorCode.NotAcceptable,
+          'Not Acceptable: Accept must include application/json or text/event-stream',
+        ),
+      );
       return;
     }
     let body: unknown;
@@ -165,15 +175,15 @@ export class StreamableHttpTransport {
       body = JSON.parse(raw.toString('utf8'));
     } catch (error) {
       if (isMCPError(error) && error.code === MCPErrorCode.PayloadTooLarge) {
-        writeRpcError(res, 413, null, error.toJsonRpc());
+        writeError(res, error);
       } else {
-        writeRpcError(res, 400, null, { code: -32700, message: 'Parse error: the body is not valid JSON' });
+        writeError(res, refusal(MCPErrorCode.ProtocolParseError, 'Parse error: the body is not valid JSON'));
       }
       return;
     }
     const messages: unknown[] = Array.isArray(body) ? body : [body];
     if (messages.length === 0) {
-      writeRpcError(res, 400, null, { code: -32600, message: 'Invalid Request: empty batch' });
+      writeError(res, refusal(MCPErrorCode.ProtocolInvalidRequest, 'Invalid Request: empty batch'));
       return;
     }
     const versionHeader = header(req, 'mcp-protocol-version');
@@ -197,10 +207,10 @@ export class StreamableHttpTransport {
     const extraHeaders: Record<string, string> = {};
     if (isInit) {
       if (messages.length > 1) {
-        writeRpcError(res, 400, null, {
-          code: -32600,
-          message: 'Invalid Request: initialize must be sent alone',
-        });
+        writeError(
+          res,
+          refusal(MCPErrorCode.ProtocolInvalidRequest, 'Invalid Request: initialize must be sent alone'),
+        );
         return;
       }
       const session = new ClientSession('streamable-http', scope, identity);
@@ -210,23 +220,30 @@ export class StreamableHttpTransport {
     } else {
       const id = header(req, 'mcp-session-id');
       if (id === undefined) {
-        writeRpcError(res, 400, null, {
-          code: -32000,
-          message: 'Bad Request: Mcp-Session-Id header is required',
-        });
+        writeError(
+          res,
+          refusal(MCPErrorCode.ProtocolInvalidRequest, 'Bad Request: Mcp-Session-Id header is required'),
+        );
         return;
       }
       entry = this.sessions.get(id);
       if (entry === undefined || !ownedBy(entry, scope, identity)) {
-        writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+        writeError(res, sessionNotFound());
         return;
       }
       const version = header(req, 'mcp-protocol-version');
       if (version !== undefined && !LEGACY.has(version)) {
-        writeRpcError(res, 400, null, {
-          code: -32000,
-          message: `Bad Request: Unsupported protocol version: ${version}`,
-        });
+        writeError(
+          res,
+          refusal(
+            MCPErrorCode.ProtocolUnsupportedVersion,
+            `Bad Request: Unsupported protocol version: ${version}`,
+            {
+              supported: [...LEGACY],
+              requested: version,
+            },
+          ),
+        );
         return;
       }
     }
@@ -322,10 +339,13 @@ export class StreamableHttpTransport {
     identity: Identity | undefined,
   ): Promise<void> {
     if (messages.length !== 1) {
-      writeRpcError(res, 400, null, {
-        code: -32600,
-        message: 'Invalid Request: 2026-07-28 requests are sent one per POST',
-      });
+      writeError(
+        res,
+        refusal(
+          MCPErrorCode.ProtocolInvalidRequest,
+          'Invalid Request: 2026-07-28 requests are sent one per POST',
+        ),
+      );
       return;
     }
     const message = messages[0];
@@ -338,19 +358,25 @@ export class StreamableHttpTransport {
           : null;
     const meta = metaOf(message) ?? {};
     const version = meta[META.protocolVersion];
-    const fail = (status: number, code: number, text: string, data?: JsonObject): void => {
-      writeRpcError(res, status, id, { code, message: text, ...(data === undefined ? {} : { data }) });
+    const fail = (code: MCPErrorCode, text: string, data?: JsonObject): void => {
+      writeError(res, refusal(code, text, data), { id });
     };
     if (classified.kind === 'invalid') {
-      fail(400, -32600, `Invalid Request: ${classified.reason}`);
+      fail(MCPErrorCode.ProtocolInvalidRequest, `Invalid Request: ${classified.reason}`);
       return;
     }
     if (typeof version !== 'string') {
-      fail(400, -32602, `Invalid params: _meta["${META.protocolVersion}"] is required`);
+      fail(
+        MCPErrorCode.ProtocolInvalidParams,
+        `Invalid params: _meta["${META.protocolVersion}"] is required`,
+      );
       return;
     }
     if (classified.kind === 'request' && typeof meta[META.clientCapabilities] !== 'object') {
-      fail(400, -32602, `Invalid params: _meta["${META.clientCapabilities}"] is required`);
+      fail(
+        MCPErrorCode.ProtocolInvalidParams,
+        `Invalid params: _meta["${META.clientCapabilities}"] is required`,
+      );
       return;
     }
     // Headers that disagree with the body are refused before anything in the body is believed.
@@ -360,11 +386,11 @@ export class StreamableHttpTransport {
       version,
     );
     if (mismatch !== undefined) {
-      fail(400, -32020, `Header mismatch: ${mismatch}`);
+      fail(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${mismatch}`);
       return;
     }
     if (version !== MODERN_VERSION) {
-      fail(400, -32022, `Unsupported protocol version: ${version}`, {
+      fail(MCPErrorCode.ProtocolUnsupportedVersion, `Unsupported protocol version: ${version}`, {
         supported: [MODERN_VERSION],
         requested: version,
       });
@@ -382,7 +408,7 @@ export class StreamableHttpTransport {
       const problem = paramHeaderMismatch(req, schema, request.params?.['arguments']);
       if (problem !== undefined) {
         session.close();
-        fail(400, -32020, `Header mismatch: ${problem}`);
+        fail(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${problem}`);
         return;
       }
     }
@@ -464,15 +490,15 @@ export class StreamableHttpTransport {
       return;
     }
     if (!accepts(req, 'text/event-stream')) {
-      writeRpcError(res, 406, null, {
-        code: -32600,
-        message: 'Not Acceptable: Accept must include text/event-stream',
-      });
+      writeError(
+        res,
+        refusal(MCPErrorCode.NotAcceptable, 'Not Acceptable: Accept must include text/event-stream'),
+      );
       return;
     }
     const entry = this.sessions.get(id);
     if (entry === undefined || !ownedBy(entry, scope, identity)) {
-      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      writeError(res, sessionNotFound());
       return;
     }
     entry.session.touch();
@@ -514,7 +540,7 @@ export class StreamableHttpTransport {
       return;
     }
     if (entry === undefined || !ownedBy(entry, scope, identity)) {
-      writeRpcError(res, 404, null, { code: -32001, message: 'Session not found' });
+      writeError(res, sessionNotFound());
       return;
     }
     this.closeSession(entry);

@@ -1,4 +1,5 @@
 import { Metadata, credentials as grpcCredentials, compressionAlgorithms } from '@grpc/grpc-js';
+import { JsonRpcErrorCode } from '@mcpman/core';
 import type { ChannelOptions, ClientDuplexStream, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import type {
   JsonObject,
@@ -260,7 +261,13 @@ export class McpGrpcClient {
       call.on('end', () => {
         options.signal?.removeEventListener('abort', onAbort);
         if (result !== undefined) resolve(result);
-        else reject(new GrpcCallError(13, { code: -32603, message: 'the call ended without a result' }));
+        else
+          reject(
+            new GrpcCallError(13, {
+              code: JsonRpcErrorCode.InternalError,
+              message: 'the call ended without a result',
+            }),
+          );
       });
     });
   }
@@ -294,7 +301,7 @@ export class McpGrpcSession {
       const rpc =
         error instanceof Error && 'code' in error && 'metadata' in error
           ? jsonRpcErrorOf(error as ServiceError)
-          : { code: -32000, message: 'the session stream ended' };
+          : { code: JsonRpcErrorCode.ConnectionClosed, message: 'the session stream ended' };
       for (const settle of this.pending.values()) settle({ jsonrpc: '2.0', id: null, error: rpc });
       this.pending.clear();
     };
@@ -374,7 +381,10 @@ export class McpGrpcSession {
           this.send({
             jsonrpc: '2.0',
             id,
-            error: { code: -32603, message: error instanceof Error ? error.message : String(error) },
+            error: {
+              code: JsonRpcErrorCode.InternalError,
+              message: error instanceof Error ? error.message : String(error),
+            },
           });
         },
       );

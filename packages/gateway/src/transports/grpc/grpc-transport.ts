@@ -49,6 +49,10 @@ class CallFailure extends Error {
   static rpc(error: JsonRpcErrorBody): CallFailure {
     return new CallFailure(toServiceError(error));
   }
+  /** The gRPC writer of our errors: status and JSON-RPC code from `core/src/errors/codes.ts`. */
+  static of(code: MCPErrorCode, message: string, data?: Readonly<Record<string, unknown>>): CallFailure {
+    return CallFailure.rpc(new MCPError(code, message, data === undefined ? {} : { data }).toJsonRpc());
+  }
 }
 
 interface WithFields {
@@ -63,10 +67,13 @@ function parseObject(field: string, text: string): JsonObject {
   try {
     value = JSON.parse(text);
   } catch {
-    throw CallFailure.rpc({ code: -32700, message: `Parse error: ${field} is not valid JSON` });
+    throw CallFailure.of(MCPErrorCode.ProtocolParseError, `Parse error: ${field} is not valid JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw CallFailure.rpc({ code: -32602, message: `Invalid params: ${field} must be a JSON object` });
+    throw CallFailure.of(
+      MCPErrorCode.ProtocolInvalidParams,
+      `Invalid params: ${field} must be a JSON object`,
+    );
   }
   return value as JsonObject;
 }
@@ -248,9 +255,7 @@ export class GrpcTransport {
         scopeKey(found.scope) !== scopeKey(scope) ||
         (identity !== undefined && found.identity.name !== identity.name)
       ) {
-        throw CallFailure.rpc(
-          new MCPError(MCPErrorCode.SessionNotFound, `Session not found: ${sessionId}`).toJsonRpc(),
-        );
+        throw CallFailure.of(MCPErrorCode.SessionNotFound, `Session not found: ${sessionId}`);
       }
       session = found;
     } else {
@@ -277,7 +282,7 @@ export class GrpcTransport {
     };
     try {
       const response = await this.options.gateway.handle(session, request, { emit: relay });
-      if (response === undefined) throw CallFailure.rpc({ code: -32603, message: 'no response' });
+      if (response === undefined) throw CallFailure.of(MCPErrorCode.Internal, 'no response');
       if ('error' in response) throw CallFailure.rpc(response.error);
       return response.result;
     } finally {
@@ -293,11 +298,11 @@ export class GrpcTransport {
   ): ClientSession {
     const version = meta[META.protocolVersion];
     if (version !== undefined && version !== MODERN_VERSION) {
-      throw CallFailure.rpc({
-        code: -32022,
-        message: `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${MODERN_VERSION} (open a Session for older revisions)`,
-        data: { supported: [MODERN_VERSION], requested: version },
-      });
+      throw CallFailure.of(
+        MCPErrorCode.ProtocolUnsupportedVersion,
+        `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${MODERN_VERSION} (open a Session for older revisions)`,
+        { supported: [MODERN_VERSION], requested: version },
+      );
     }
     const session = statelessSession('grpc', scope, identity, MODERN_VERSION, meta);
     this.options.gateway.openSession(session);
@@ -401,7 +406,7 @@ function scopeKey(scope: SessionScope): string {
 
 function failureOf(error: unknown): CallFailure {
   if (error instanceof CallFailure) return error;
-  return CallFailure.rpc({ code: -32603, message: error instanceof Error ? error.message : String(error) });
+  return CallFailure.of(MCPErrorCode.Internal, error instanceof Error ? error.message : String(error));
 }
 
 /**
