@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 //   direct stdio (the SDK client spawning `podman run -i`), our gateway on each transport, and
 //   supergateway and mcp-proxy fronting the same image. Sequential latency (p50, p99), then
 //   throughput at concurrency 1, 16 and 64. Prints a table and writes bench/results/latest.json.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, ImageService, defaultCacheDir } from '@mcpman/core';
@@ -45,6 +45,11 @@ interface Options {
   readonly minutes: number;
   /** `--only a,b`: measure only the paths whose key contains one of these words. */
   readonly only: readonly string[];
+  /**
+   * `--baseline DIR`: a built checkout of another commit; its gateway is measured beside ours
+   * in the same rounds (an A/B of a change), its rows marked `(baseline)`.
+   */
+  readonly baseline: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -56,6 +61,7 @@ function parseArgs(argv: readonly string[]): Options {
     scale: argv.includes('--scale'),
     minutes: Number.isFinite(minutes) && minutes > 0 ? minutes : 10,
     only: argv.includes('--only') ? (argv[argv.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : [],
+    baseline: argv.includes('--baseline') ? argv[argv.indexOf('--baseline') + 1] : undefined,
   };
 }
 
@@ -63,6 +69,16 @@ function parseArgs(argv: readonly string[]): Options {
 interface BenchPath {
   readonly key: string;
   readonly make: () => Promise<EchoTarget>;
+}
+
+/** A target whose rows say which build they measured. */
+async function labelled(made: Promise<EchoTarget>, suffix: string): Promise<EchoTarget> {
+  const target = await made;
+  return {
+    label: `${target.label}${suffix}`,
+    call: () => target.call(),
+    close: () => target.close(),
+  };
 }
 
 type PathResult = TargetResult | { label: string; error: string };
@@ -186,6 +202,20 @@ async function main(): Promise<void> {
       );
       add('mcpman grpc session', () => grpcSessionTarget(gateway.grpc));
     }
+    if (options.baseline !== undefined && gatewayKeys.some(wanted)) {
+      // Its own copy of the config: one config file is one manager, and two would share containers.
+      const copy = join(options.baseline, 'bench/.baseline.yaml');
+      await copyFile(configPath, copy);
+      const baseline = await startGateway(copy, [], options.baseline);
+      stops.push(baseline.stop);
+      const url = new URL('/servers/everything/mcp', baseline.base).toString();
+      add('mcpman streamable-http lean', () => leanHttpTarget('mcpman (baseline), Streamable HTTP', url));
+      for (const transport of ['streamable-http', 'sse', 'websocket'] as const) {
+        add(`mcpman ${transport}`, () => labelled(gatewayTarget(transport, baseline.base), ' (baseline)'));
+      }
+      add('mcpman grpc unary', () => labelled(grpcTarget(baseline.grpc), ' (baseline)'));
+      add('mcpman grpc session', () => labelled(grpcSessionTarget(baseline.grpc), ' (baseline)'));
+    }
     if (wanted('floor http')) {
       const floor = await startInstantResponder();
       stops.push(floor.stop);
@@ -226,12 +256,10 @@ async function main(): Promise<void> {
   const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : 'every path started first, then measured in three rounds that take turns path by path; each round is 1000 sequential calls, then 1000 calls at concurrency 1 and 4000 at 16 and 64, each on a fresh client warmed by 300 calls at the concurrency measured (the first by 10,000); the median round is shown'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC rows use our generated client (grpc-js), except those marked lean client (bench/lean-grpc-client.ts: node:http2 and protobufjs, no channel stack).\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
+  const name = options.baseline !== undefined ? 'ab' : options.quick ? 'quick' : 'latest';
   await mkdir(dir, { recursive: true });
-  await writeFile(
-    join(dir, options.quick ? 'quick.json' : 'latest.json'),
-    `${JSON.stringify({ machine, image, results }, null, 2)}\n`,
-  );
-  await writeFile(join(dir, options.quick ? 'quick.md' : 'latest.md'), markdown);
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ machine, image, results }, null, 2)}\n`);
+  await writeFile(join(dir, `${name}.md`), markdown);
 }
 
 await main();

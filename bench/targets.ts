@@ -263,6 +263,8 @@ export async function startInstantGrpcResponder(
 export async function startGateway(
   configPath: string,
   nodeArgs: readonly string[] = [],
+  /** Another checkout whose build to run (the bench's `--baseline`); its own state directory. */
+  repo: string = REPO,
 ): Promise<{ base: URL; grpc: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const grpcPort = await freePort();
@@ -270,7 +272,7 @@ export async function startGateway(
     process.execPath,
     [
       ...nodeArgs,
-      join(REPO, 'packages/cli/bin/mcpman.js'),
+      join(repo, 'packages/cli/bin/mcpman.js'),
       'up',
       '-f',
       configPath,
@@ -281,7 +283,7 @@ export async function startGateway(
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, MCPMAN_STATE_DIR: join(REPO, 'bench/.state') },
+      env: { ...process.env, MCPMAN_STATE_DIR: join(repo, 'bench/.state') },
     },
   );
   let output = '';

@@ -18,12 +18,12 @@ export function reportError(error: unknown, io: CliIO, json: boolean): ExitCodeV
   return exitCodeFor(mcpError);
 }
 
-/** A command of DESIGN.md whose issue has not landed yet. */
+/** A planned command whose issue has not landed yet. */
 export function notYet(command: string, issue: number | undefined, what: string): MCPError {
   return new MCPError(MCPErrorCode.NotImplemented, `\`mcpman ${command}\` is not available yet: ${what}`, {
     hint:
       issue === undefined
-        ? 'It is planned (DESIGN.md); see README.md for what works today.'
+        ? 'It is planned; see README.md for what works today.'
         : `It arrives with issue #${issue}; see README.md for what works today.`,
   });
 }

@@ -108,6 +108,7 @@ describe('mcpman basics', () => {
     const result = await cli('export', 'k8s');
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman export k8s` is not available yet');
-    expect(result.stderr).toContain('It is planned (DESIGN.md)');
+    expect(result.stderr).toMatch(/It (is planned|arrives with issue #\d+); see README.md/);
+    expect(result.stderr).not.toContain('DESIGN.md');
   });
 });

@@ -36,7 +36,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /**
- * The `mcpman` command tree. Every command of DESIGN.md is here from the start so scripts and
+ * The `mcpman` command tree. Every planned command is here from the start so scripts and
  * help text are stable; the ones whose issue has not landed say so and exit 1.
  */
 export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void): Command {

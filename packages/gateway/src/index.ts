@@ -14,7 +14,7 @@ export type {
 } from './api/management-api.js';
 export { GatewayServer, exposureProblem } from './gateway-server.js';
 export type { GatewayServerOptions } from './gateway-server.js';
-export { Gateway, errorBody, paginate } from './pipeline/gateway.js';
+export { Gateway } from './pipeline/gateway.js';
 export type { GatewayOptions, RequestContext } from './pipeline/gateway.js';
 export type { ManagedServer, ServerDirectory } from './pipeline/directory.js';
 export { RuntimeDirectory } from './pipeline/runtime-directory.js';

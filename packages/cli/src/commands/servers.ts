@@ -520,10 +520,6 @@ async function followEngineLogs(
   } while (follow && !signal.aborted);
 }
 
-/**
- * `mcpman logs <name> [-f]`. A stdio server's log is its stderr, kept by the manager (its
- * stdout is the protocol, which is never logged); an http server's log is its container log.
- */
 /** Read (and so register for redaction) the secrets named in a server's header templates. */
 async function learnHeaderSecrets(
   engine: EngineClient,
@@ -550,6 +546,10 @@ async function learnHeaderSecrets(
   for (const secret of names) await readSecretValue(engine, image, secret).catch(() => undefined);
 }
 
+/**
+ * `mcpman logs <name> [-f]`. A stdio server's log is its stderr, kept by the manager (its
+ * stdout is the protocol, which is never logged); an http server's log is its container log.
+ */
 export async function logsCommand(
   name: string,
   options: { follow?: boolean; file?: string },

@@ -3,7 +3,6 @@ import {
   JsonRpcErrorCode,
   MCPError,
   MCPErrorCode,
-  META,
   RemoteRpcError,
   isMCPError,
   toMCPError,
@@ -18,9 +17,12 @@ import type {
   JsonRpcRequest,
   McpPeer,
 } from '@mcpman/core';
+import { failSpan } from '../tracing/tracing.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { ManagedServer } from './directory.js';
 import { LOG_LEVELS } from './session.js';
 import { UpstreamListen } from './upstream-listen.js';
+import { statelessEnvelope } from './upstream-era.js';
 import { missingCapability } from './input-bridge.js';
 import type { ClientSession, LogLevel } from './session.js';
 
@@ -191,6 +193,30 @@ export class UpstreamHub {
   }
 
   /** Forward one request for `call`'s client; the result as the server gave it. */
+  /** A request in a child span of the call's (when tracing), whose context goes upstream. */
+  async traced(
+    method: string,
+    params: JsonObject,
+    call: CallContext,
+    timeoutMs: number,
+    tracing: Tracing | undefined,
+  ): Promise<JsonObject> {
+    if (tracing === undefined || call.span === undefined)
+      return this.request(method, params, call, timeoutMs);
+    const span = tracing.startChild(call.span, `upstream ${this.name}`, {
+      'mcp.server': this.name,
+      'mcp.method': method,
+    });
+    try {
+      return await this.request(method, params, { ...call, traceContext: tracing.inject(span) }, timeoutMs);
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
   async request(
     method: string,
     params: JsonObject | undefined,
@@ -213,7 +239,7 @@ export class UpstreamHub {
       this.progress.set(token, { clientToken, call });
       outgoing = { ...params, _meta: { ...(meta as JsonObject), progressToken: token } };
     }
-    if (this.modern) outgoing = this.envelopeFor(outgoing, call.session, call.traceContext);
+    if (this.modern) outgoing = statelessEnvelope(outgoing, call.session, call.traceContext);
     try {
       const result = await peer.request(method, outgoing, { cancellation: call.cancellation, timeoutMs });
       return this.modern && call.session.era !== 'modern'
@@ -223,24 +249,6 @@ export class UpstreamHub {
       this.active.delete(active);
       if (token !== undefined) this.progress.delete(token);
     }
-  }
-
-  /** What a 2026-07-28 server learns of the client per request: its capabilities and log level. */
-  private envelopeFor(
-    params: JsonObject | undefined,
-    session: ClientSession,
-    traceContext: Readonly<Record<string, string>> = {},
-  ): JsonObject {
-    const own = params?.['_meta'];
-    return {
-      ...params,
-      _meta: {
-        ...(typeof own === 'object' && own !== null ? own : {}),
-        ...traceContext,
-        [META.clientCapabilities]: session.clientCapabilities,
-        ...(session.logLevel === undefined ? {} : { [META.logLevel]: session.logLevel }),
-      },
-    };
   }
 
   /**

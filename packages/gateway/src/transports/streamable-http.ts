@@ -54,7 +54,6 @@ interface HttpSession {
 }
 
 const LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
-/** 2026-07-28 errors that carry their own HTTP status; the rest are 200 with the error. */
 /**
  * A session answers only in the scope it was opened for and only to the identity that opened
  * it: another client's token cannot ride on a session id it has seen.
@@ -66,7 +65,7 @@ function ownedBy(entry: HttpSession, scope: SessionScope, identity: Identity | u
   );
 }
 
-/** Stateless-era statuses of errors inside a 200-able answer (2026-07-28 transport rules). */
+/** Stateless-era (2026-07-28) errors that carry their own HTTP status; the rest are 200 with the error. */
 const MODERN_ERROR_STATUS: Readonly<Record<number, number>> = {
   [JsonRpcErrorCode.MethodNotFound]: 404,
   [JsonRpcErrorCode.HeaderMismatch]: 400,

@@ -1,0 +1,135 @@
+import {
+  LATEST_LEGACY_VERSION,
+  LEGACY_VERSIONS,
+  META,
+  MODERN_VERSION,
+  MCPError,
+  MCPErrorCode,
+} from '@mcpman/core';
+import type { JsonObject, ProtocolEra } from '@mcpman/core';
+import { objectOf } from './aggregate.js';
+import type { ClientSession } from './session.js';
+
+/**
+ * The client-facing rules of each protocol era, in one place: the session era (2025 revisions:
+ * `initialize`, then a session) and the stateless era (2026-07-28: every request carries its
+ * own `_meta`). `Gateway` asks the session's era object and never branches on the era itself.
+ */
+export interface ClientEra {
+  readonly name: ProtocolEra;
+  /** A method this era's wire does not have: refused as unknown (404, -32601 on HTTP). */
+  refusal(method: string): MCPError | undefined;
+  /** Whether a server's requests to the client mid-call must go through the input bridge. */
+  bridgesInput(method: string, serverEra: ProtocolEra | undefined): boolean;
+  /** A result as this era's clients expect it. */
+  shape(method: string, result: JsonObject): JsonObject;
+}
+
+/** What an endpoint says it is in its handshake (initialize or server/discover). */
+export interface Description {
+  readonly capabilities: JsonObject;
+  readonly serverInfo: JsonObject;
+  readonly instructions: string | undefined;
+}
+
+const SUPPORTED_SESSION_VERSIONS = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+
+/** Methods the 2026-07-28 revision removed: unknown on its wire. */
+const REMOVED_IN_STATELESS = new Set([
+  'initialize',
+  'notifications/initialized',
+  'ping',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
+
+/** Requests that may need input from the client mid-call (2026-07-28 InputRequiredResult). */
+const INPUT_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+/** Results 2026-07-28 clients may cache carry `ttlMs` and `cacheScope` (SEP-2549). */
+const CACHEABLE = new Set([
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'server/discover',
+]);
+
+export const SESSION_ERA: ClientEra = {
+  name: 'legacy',
+  refusal: () => undefined,
+  // A session-era client answers a server's requests on its session, as they come.
+  bridgesInput: () => false,
+  // `resultType` (from a stateless-era server) is not part of these revisions.
+  shape: (_method, result) => {
+    if (!('resultType' in result)) return result;
+    const { resultType: _type, ...rest } = result;
+    return rest;
+  },
+};
+
+export const STATELESS_ERA: ClientEra = {
+  name: 'modern',
+  refusal: (method) =>
+    REMOVED_IN_STATELESS.has(method)
+      ? new MCPError(
+          MCPErrorCode.ProtocolMethodNotFound,
+          `Method not found: ${method} is not part of ${MODERN_VERSION}`,
+        )
+      : undefined,
+  // A stateless-era server's InputRequiredResults go to the client as they are; only a
+  // session-era server's requests to the client need the bridge.
+  bridgesInput: (method, serverEra) => INPUT_METHODS.has(method) && serverEra !== 'modern',
+  // Every result says its kind; lists can change at any time (subscriptions/listen says when)
+  // and can depend on who asks: no caching unless the server said otherwise, private scope.
+  shape: (method, result) => {
+    const typed = 'resultType' in result ? result : { resultType: 'complete', ...result };
+    if (!CACHEABLE.has(method)) return typed;
+    return { ttlMs: 0, cacheScope: 'private', ...typed };
+  },
+};
+
+export function clientEra(session: ClientSession): ClientEra {
+  return session.era === 'modern' ? STATELESS_ERA : SESSION_ERA;
+}
+
+/** The session era's handshake: the session takes the client's version, capabilities and info. */
+export function initialize(
+  session: ClientSession,
+  params: JsonObject,
+  describe: () => Description,
+): JsonObject {
+  const requested = params['protocolVersion'];
+  const version =
+    typeof requested === 'string' && SUPPORTED_SESSION_VERSIONS.has(requested)
+      ? requested
+      : LATEST_LEGACY_VERSION;
+  session.era = 'legacy';
+  session.protocolVersion = version;
+  session.clientCapabilities = objectOf(params['capabilities']);
+  const info = objectOf(params['clientInfo']);
+  if (typeof info['name'] === 'string' && typeof info['version'] === 'string') {
+    session.clientInfo = { name: info['name'], version: info['version'] };
+  }
+  const { capabilities, serverInfo, instructions } = describe();
+  return {
+    protocolVersion: version,
+    capabilities,
+    serverInfo,
+    ...(instructions === undefined ? {} : { instructions }),
+  };
+}
+
+/** The stateless era's handshake: what the endpoint supports, nothing kept. */
+export function discover(description: Description): JsonObject {
+  const { capabilities, serverInfo, instructions } = description;
+  return {
+    resultType: 'complete',
+    supportedVersions: [MODERN_VERSION],
+    capabilities,
+    ...(instructions === undefined ? {} : { instructions }),
+    _meta: { [META.serverInfo]: serverInfo },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Implementation, JsonObject } from '@mcpman/core';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { RateLimits } from '../limits/rate-limits.js';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import type { Tracing } from '../tracing/tracing.js';
+import type { ServerDirectory } from './directory.js';
+
+export interface GatewayOptions {
+  readonly directory: ServerDirectory;
+  readonly serverInfo: Implementation;
+  /** Longest a forwarded call may take. */
+  readonly requestTimeoutMs?: number;
+  /** Items per page of aggregated lists. */
+  readonly pageSize?: number;
+  /** Request buckets and concurrency caps (gateway.rateLimit). */
+  readonly limits?: RateLimits;
+  /** Where tool calls are recorded. */
+  readonly audit?: AuditLog;
+  /** Prometheus figures (request durations, tool calls, rejections). */
+  readonly metrics?: GatewayMetrics;
+  /** OpenTelemetry spans per request (a no-op unless an exporter is configured). */
+  readonly tracing?: Tracing;
+  /** `notifications/message` from servers, for the manager's log. */
+  readonly onServerMessage?: (server: string, params: JsonObject) => void;
+}
