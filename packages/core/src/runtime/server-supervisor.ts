@@ -69,7 +69,6 @@ export interface ServerStatus {
   readonly endpoint: string | undefined;
 }
 
-type Session = UpstreamSession;
 
 /** Failures before the container ran that waiting will not fix: no point restarting. */
 const PERMANENT_BEFORE_START = new Set<MCPErrorCode>([
@@ -96,7 +95,7 @@ export class ServerSupervisor {
   private failedAttempts = 0;
   private restartCount = 0;
   private backoff: IBackoff<unknown> | undefined;
-  private session: Session | undefined;
+  private session: UpstreamSession | undefined;
   /** sessionMode per-client: the client sessions' own upstreams. */
   private pool: SessionPool | undefined;
   private containerId: string | undefined;
@@ -544,7 +543,7 @@ export class ServerSupervisor {
   }
 
   /** The MCP handshake within startupTimeout; http servers may need a moment to listen. */
-  private openSession(target: UpstreamTarget, generation: number): Promise<Session> {
+  private openSession(target: UpstreamTarget, generation: number): Promise<UpstreamSession> {
     return openUpstream(target, {
       name: `server ${this.name}`,
       handshake: {
