@@ -69,7 +69,6 @@ export interface ServerStatus {
   readonly endpoint: string | undefined;
 }
 
-
 /** Failures before the container ran that waiting will not fix: no point restarting. */
 const PERMANENT_BEFORE_START = new Set<MCPErrorCode>([
   MCPErrorCode.SecretNotFound,
