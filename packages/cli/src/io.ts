@@ -21,7 +21,7 @@ export function processIO(): CliIO {
   };
 }
 
-/** Exit statuses (README, Using mcpman): 0 ok, 1 failure, 2 bad usage or invalid config. */
+/** Exit statuses (docs/usage.md): 0 ok, 1 failure, 2 bad usage or invalid config. */
 export const ExitCode = {
   Ok: 0,
   Failure: 1,

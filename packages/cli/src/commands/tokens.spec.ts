@@ -67,7 +67,7 @@ describe('mcpman token', () => {
     const store = new TokenStore(join(dir, 'shared', 'tokens.json'));
     expect((await store.verify(created.stdout.trim()))?.admin).toBe(true);
   });
-  it('takes the name as an argument, as the README shows, or as --name, and refuses none or two', async () => {
+  it('takes the name as an argument, as docs/usage.md shows, or as --name, and refuses none or two', async () => {
     const positional = await cli('token', 'create', 'laptop');
     expect(positional.code, positional.stderr).toBe(0);
     expect(positional.stderr).toContain('token "laptop" created');
