@@ -81,6 +81,40 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
+    // The gateway's layers, one way: the data path (pipeline, then transports and auth in front
+    // of it) never reaches into the control plane, and the pipeline never into a transport.
+    files: ['packages/gateway/src/{pipeline,transports,auth,limits,audit,metrics,tracing,http,tls}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/control/**'], message: 'The data path must not depend on the control plane.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/gateway/src/{pipeline,auth}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/control/**'], message: 'The data path must not depend on the control plane.' },
+            {
+              group: ['**/transports/**'],
+              message: 'Transports sit in front of the pipeline and auth, not under them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', 'tests/**/*.ts'],
     rules: {
       // Tests poke at results whose shape the assertion itself checks.

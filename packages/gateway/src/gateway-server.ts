@@ -14,8 +14,8 @@ import {
   toMCPError,
 } from '@mcpman/core';
 import type { Disposable, GatewayConfig, Implementation, JsonObject, SecretStore } from '@mcpman/core';
-import { DashboardService } from './dashboard/dashboard-service.js';
-import { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
+import { DashboardService } from './control/dashboard/dashboard-service.js';
+import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
@@ -25,8 +25,8 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ANONYMOUS } from './pipeline/session.js';
 import type { Identity } from './pipeline/session.js';
 import { originAllowed } from './transports/http-common.js';
-import { registerManagementApi } from './api/management-api.js';
-import type { ManagementBackend } from './api/management-api.js';
+import { registerManagementApi } from './control/api/management-api.js';
+import type { ManagementBackend } from './control/api/management-api.js';
 import { ControlSocket } from './http/control-socket.js';
 import { HttpListener, isLoopback, parseListen } from './http/listener.js';
 import type { ListenAddress } from './http/listener.js';

@@ -5,13 +5,13 @@ export type { HttpListenerOptions, ListenAddress } from './http/listener.js';
 export { readBody, readJson, sendError, sendJson } from './http/respond.js';
 export { openSse } from './http/sse.js';
 export type { SseStream } from './http/sse.js';
-export { registerManagementApi, stateCounts } from './api/management-api.js';
+export { registerManagementApi, stateCounts } from './control/api/management-api.js';
 export type {
   DaemonInfo,
   ManagementApiOptions,
   ManagementBackend,
   ServerDetail,
-} from './api/management-api.js';
+} from './control/api/management-api.js';
 export { GatewayServer, exposureProblem } from './gateway-server.js';
 export type { GatewayServerOptions } from './gateway-server.js';
 export { Gateway } from './pipeline/gateway.js';
@@ -56,10 +56,10 @@ export type {
 } from './metrics/gateway-metrics.js';
 export { Tracing, failSpan } from './tracing/tracing.js';
 export type { TracingOptions } from './tracing/tracing.js';
-export { DashboardService, rpcErrorOf } from './dashboard/dashboard-service.js';
-export type { DashboardServiceOptions } from './dashboard/dashboard-service.js';
-export { registerDashboardRoutes } from './dashboard/dashboard-routes.js';
-export { GatewayInspector } from './dashboard/gateway-inspector.js';
+export { DashboardService, rpcErrorOf } from './control/dashboard/dashboard-service.js';
+export type { DashboardServiceOptions } from './control/dashboard/dashboard-service.js';
+export { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
+export { GatewayInspector } from './control/dashboard/gateway-inspector.js';
 export type { DashboardSetup } from './gateway-server.js';
-export { runtimeBackend } from './api/runtime-backend.js';
-export type { RuntimeBackendOptions } from './api/runtime-backend.js';
+export { runtimeBackend } from './control/api/runtime-backend.js';
+export type { RuntimeBackendOptions } from './control/api/runtime-backend.js';

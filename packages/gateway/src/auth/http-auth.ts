@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { writeRpcError } from '../transports/http-common.js';
+import { writeRpcError } from '../http/rpc-response.js';
 import type { AuthRefusal, Authenticator, Credentials } from './authenticator.js';
 import { bearerChallenge } from './authenticator.js';
 

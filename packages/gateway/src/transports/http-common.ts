@@ -1,12 +1,9 @@
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonRpcErrorBody, JsonRpcId, JsonRpcResponse } from '@mcpman/core';
+import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/core';
 import { isLoopback } from '../http/listener.js';
+import { refusal, writeError } from '../http/rpc-response.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-
-/** Bodies smaller than this go out uncompressed: compressing them costs more than it saves. */
-const COMPRESS_MIN_BYTES = 1024;
 
 /**
  * Browsers send `Origin`; a page on another site must not reach a local gateway through DNS
@@ -56,87 +53,6 @@ export async function admitHttp(
 export function accepts(req: IncomingMessage, type: string): boolean {
   const accept = req.headers.accept ?? '*/*';
   return accept.includes(type) || accept.includes('*/*');
-}
-
-export type Encoding = 'br' | 'gzip' | undefined;
-
-/** The encoding to use, if compression is on and the client takes one. */
-export function chooseEncoding(req: IncomingMessage, enabled: boolean): Encoding {
-  if (!enabled) return undefined;
-  const header = req.headers['accept-encoding'];
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  if (/\bbr\b/.test(value)) return 'br';
-  if (/\bgzip\b/.test(value)) return 'gzip';
-  return undefined;
-}
-
-export function writeJsonBody(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  encoding: Encoding,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  let payload: Buffer | string = JSON.stringify(body);
-  const extra: Record<string, string> = {};
-  if (encoding !== undefined && payload.length >= COMPRESS_MIN_BYTES) {
-    payload =
-      encoding === 'br'
-        ? brotliCompressSync(payload, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } })
-        : gzipSync(payload, { level: 5 });
-    extra['content-encoding'] = encoding;
-    extra['vary'] = 'accept-encoding';
-  }
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    ...extra,
-    ...headers,
-  });
-  res.end(payload);
-}
-
-/** A JSON-RPC error as an HTTP response (transport-level failures). */
-export function writeRpcError(
-  res: ServerResponse,
-  status: number,
-  id: JsonRpcId | null,
-  error: JsonRpcErrorBody,
-  headers: Readonly<Record<string, string>> = {},
-): void {
-  writeJsonBody(res, status, { jsonrpc: '2.0', id, error }, undefined, headers);
-}
-
-/**
- * The one writer of transport-level failures on HTTP: the status and JSON-RPC code both come
- * from the error's code (`core/src/errors/codes.ts`), so a condition reads the same on every
- * transport. `status` overrides the table where a revision of the spec says otherwise.
- */
-export function writeError(
-  res: ServerResponse,
-  error: MCPError,
-  options: {
-    readonly id?: JsonRpcId | null;
-    readonly status?: number;
-    readonly headers?: Readonly<Record<string, string>>;
-  } = {},
-): void {
-  writeRpcError(
-    res,
-    options.status ?? error.httpStatus,
-    options.id ?? null,
-    error.toJsonRpc(),
-    options.headers,
-  );
-}
-
-/** A transport-level refusal: the code says what it is; the message says it to a person. */
-export function refusal(
-  code: MCPErrorCode,
-  message: string,
-  data?: Readonly<Record<string, unknown>>,
-): MCPError {
-  return new MCPError(code, message, data === undefined ? {} : { data });
 }
 
 /** Another client's session, or one that ended: the same answer on every transport. */

@@ -5,16 +5,8 @@ import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { SessionScope } from '../pipeline/session.js';
-import {
-  admitHttp,
-  chooseEncoding,
-  originAllowed,
-  rateLimitStatus,
-  refusal,
-  sessionNotFound,
-  writeError,
-  writeRpcError,
-} from './http-common.js';
+import { admitHttp, originAllowed, rateLimitStatus, sessionNotFound } from './http-common.js';
+import { chooseEncoding, refusal, writeError, writeRpcError } from '../http/rpc-response.js';
 import type { IdentifyHttp } from './http-common.js';
 
 export interface LegacySseOptions {

@@ -19,18 +19,10 @@ import { ClientSession, onlyLogMessages, statelessSession } from '../pipeline/se
 import { decodeParamHeader, paramHeaderMismatch } from './param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
-import {
-  accepts,
-  admitHttp,
-  chooseEncoding,
-  header,
-  rateLimitStatus,
-  refusal,
-  sessionNotFound,
-  writeError,
-  writeJsonBody,
-} from './http-common.js';
-import type { Encoding, IdentifyHttp } from './http-common.js';
+import { accepts, admitHttp, header, rateLimitStatus, sessionNotFound } from './http-common.js';
+import { chooseEncoding, refusal, writeError, writeJsonBody } from '../http/rpc-response.js';
+import type { Encoding } from '../http/rpc-response.js';
+import type { IdentifyHttp } from './http-common.js';
 import { ListenRegistry } from './listen.js';
 
 export interface HttpTransportOptions {

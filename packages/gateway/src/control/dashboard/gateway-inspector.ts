@@ -1,9 +1,9 @@
 import { Cancellation, LATEST_LEGACY_VERSION, MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
 import { serverNotFound } from '../api/management-api.js';
 import type { JsonObject, JsonRpcErrorBody } from '@mcpman/core';
-import type { Gateway } from '../pipeline/gateway.js';
-import { ClientSession } from '../pipeline/session.js';
-import type { Identity } from '../pipeline/session.js';
+import type { Gateway } from '../../pipeline/gateway.js';
+import { ClientSession } from '../../pipeline/session.js';
+import type { Identity } from '../../pipeline/session.js';
 
 /**
  * The dashboard's MCP client: each request goes through the gateway's own pipeline (scope,

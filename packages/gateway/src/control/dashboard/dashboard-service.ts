@@ -37,9 +37,9 @@ import type {
 } from '@mcpman/shared';
 import { serverNotFound } from '../api/management-api.js';
 import type { ManagementBackend } from '../api/management-api.js';
-import type { ServerFigures } from '../metrics/gateway-metrics.js';
-import type { Gateway } from '../pipeline/gateway.js';
-import type { Identity } from '../pipeline/session.js';
+import type { ServerFigures } from '../../metrics/gateway-metrics.js';
+import type { Gateway } from '../../pipeline/gateway.js';
+import type { Identity } from '../../pipeline/session.js';
 import { GatewayInspector } from './gateway-inspector.js';
 import { ServerHistory } from './server-history.js';
 

@@ -9,12 +9,12 @@ import type {
   ServerStatus,
   TokenStore,
 } from '@mcpman/core';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { ContainerStats, ServerFigures } from '../metrics/gateway-metrics.js';
-import { readJson, sendError, sendJson } from '../http/respond.js';
-import type { RouteHandler, RouteParams, Router } from '../http/router.js';
-import type { Identity } from '../pipeline/session.js';
-import { openSse } from '../http/sse.js';
+import type { AuditLog } from '../../audit/audit-log.js';
+import type { ContainerStats, ServerFigures } from '../../metrics/gateway-metrics.js';
+import { readJson, sendError, sendJson } from '../../http/respond.js';
+import type { RouteHandler, RouteParams, Router } from '../../http/router.js';
+import type { Identity } from '../../pipeline/session.js';
+import { openSse } from '../../http/sse.js';
 
 export interface DaemonInfo {
   readonly version: string;

@@ -4,9 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { dispatchRpc } from '@mcpman/shared';
 import type { McpManagerApi } from '@mcpman/shared';
-import { readJson, sendJson } from '../http/respond.js';
-import type { Router } from '../http/router.js';
-import type { Identity } from '../pipeline/session.js';
+import { readJson, sendJson } from '../../http/respond.js';
+import type { Router } from '../../http/router.js';
+import type { Identity } from '../../pipeline/session.js';
 import { rpcErrorOf } from './dashboard-service.js';
 
 export interface DashboardRoutesOptions {
