@@ -64,6 +64,21 @@ describe('McpRuntime with real servers', () => {
     expect(await serverContainers('needy')).toEqual([]);
   });
 
+  it('builds npx servers on the configured images.base: a missing one fails the server, naming it', async () => {
+    const missing = 'localhost/mcpman-test-no-such-base:1';
+    const rt = await h.start(
+      `  everything:
+    source: ${EVERYTHING}
+    restart: { policy: 'no' }
+`,
+      `images: { base: ${missing} }\n`,
+    );
+    const status = rt.get('everything')!.status();
+    expect(status.state).toBe('failed');
+    expect(status.reason).toContain(missing);
+    expect(await serverContainers('everything')).toEqual([]);
+  });
+
   it('reaches an http server on its isolated network, and one on bridge through a loopback port', async () => {
     await start(`  web:
     source: ${EVERYTHING}

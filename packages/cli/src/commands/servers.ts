@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   ConfigStore,
   EngineClient,
@@ -16,17 +15,14 @@ import {
   formatSource,
   parseSourceString,
   resolveConfigPath,
-  ImageService,
-  defaultStateDir,
   loadConfigFile,
-  readSecretValue,
   secretRedactor,
-  secretsInTemplates,
+  serverSecretNames,
   TRANSITIONAL_STATES,
   foreignServer,
-  ownerFilter,
   ownerForConfig,
   ownership,
+  unmanagedStatus,
 } from '@mcpman/core';
 import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource, ServerStatus } from '@mcpman/core';
 import { stateCounts } from '@mcpman/gateway';
@@ -51,43 +47,33 @@ function printJson(io: CliIO, value: unknown): void {
   io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/**
- * Server states without a manager: what the engine shows of `owner`'s containers. A stdio
- * server cannot run without a manager attached, so only containers matter here.
- */
+/** A runtime of `owner` for one command: its engine work, no servers run. Disposed after `fn`. */
+async function withRuntime<T>(
+  io: CliIO,
+  owner: ManagerOwner,
+  fn: (runtime: McpRuntime) => Promise<T>,
+): Promise<T> {
+  const engine = await connectEngine(io);
+  const runtime = new McpRuntime({ engine, owner, clientInfo: { name: 'mcpman', version: VERSION } });
+  try {
+    return await fn(runtime);
+  } finally {
+    runtime.dispose();
+  }
+}
+
+/** Server states without a manager: what the engine shows of `owner`'s containers. */
 async function statesFromEngine(
   io: CliIO,
   names: readonly string[],
   owner: ManagerOwner,
 ): Promise<ServerStatus[]> {
-  let containers: Awaited<ReturnType<EngineClient['listContainers']>> = [];
   try {
-    const engine = await connectEngine(io);
-    containers = await engine.listContainers({ ...ownerFilter(owner), [LABEL.role]: 'server' });
+    return await withRuntime(io, owner, (runtime) => runtime.unmanagedStatus(names));
   } catch {
     // No engine: everything is simply not running.
+    return names.map((name) => unmanagedStatus(name, undefined));
   }
-  return names.map((name) => {
-    const container = containers.find((c) => c.labels[LABEL.server] === name);
-    return {
-      name,
-      state: 'stopped',
-      reason:
-        container === undefined
-          ? 'no manager running (`mcpman up` starts it)'
-          : `no manager running; container ${container.state}`,
-      code: undefined,
-      since: Date.now(),
-      transport: container?.labels[LABEL.transport] === 'http' ? 'http' : 'stdio',
-      containerId: container?.id,
-      image: container?.image,
-      restarts: 0,
-      protocolVersion: undefined,
-      serverInfo: undefined,
-      lastProbe: undefined,
-      endpoint: undefined,
-    };
-  });
 }
 
 /** Server containers that are not `owner`'s (every one when no owner is chosen): read-only here. */
@@ -271,10 +257,7 @@ async function stopManager(record: DaemonRecord, io: CliIO): Promise<void> {
 
 /** The secrets a config's servers use (as environment or in header templates). */
 function configSecretNames(loaded: LoadedConfig): string[] {
-  return Object.values(loaded.config.servers).flatMap((server) => [
-    ...Object.values(server.secrets),
-    ...(server.transport.type === 'http' ? secretsInTemplates(server.transport.headers) : []),
-  ]);
+  return Object.values(loaded.config.servers).flatMap(serverSecretNames);
 }
 
 /**
@@ -442,13 +425,8 @@ export async function rmCommand(name: string, options: FileOption, io: CliIO): P
       await running.client.reload();
     } else if (owner !== undefined) {
       // No manager for this file: remove its containers here; other managers' `name` stays.
-      const engine = await connectEngine(io).catch(() => undefined);
-      if (engine !== undefined) {
-        const filter = { ...ownerFilter(owner), [LABEL.server]: name };
-        for (const container of await engine.listContainers(filter))
-          await engine.removeContainer(container.id);
-        for (const network of await engine.listNetworks(filter)) await engine.removeNetwork(network.name);
-      }
+      // No engine reachable: nothing of it can be running either.
+      await withRuntime(io, owner, (runtime) => runtime.removeServer(name)).catch(() => undefined);
     }
     return ExitCode.Ok;
   } catch (error) {
@@ -479,8 +457,7 @@ async function printLogFile(path: string, offset: number, io: CliIO): Promise<nu
 
 /** Engine logs of an http server's container, across restarts with `follow`. */
 async function followEngineLogs(
-  engine: EngineClient,
-  owner: ManagerOwner,
+  runtime: McpRuntime,
   name: string,
   follow: boolean,
   signal: AbortSignal,
@@ -492,13 +469,9 @@ async function followEngineLogs(
   let lastTime: string | undefined;
   let shownInLastSecond = new Set<string>();
   do {
-    const [container] = await engine.listContainers({
-      ...ownerFilter(owner),
-      [LABEL.server]: name,
-      [LABEL.role]: 'server',
-    });
+    const container = await runtime.serverContainer(name);
     if (container !== undefined) {
-      for await (const line of engine.logs(container.id, {
+      for await (const line of runtime.engine.logs(container.id, {
         follow,
         stdout: true,
         stderr: true,
@@ -520,32 +493,6 @@ async function followEngineLogs(
   } while (follow && !signal.aborted);
 }
 
-/** Read (and so register for redaction) the secrets named in a server's header templates. */
-async function learnHeaderSecrets(
-  engine: EngineClient,
-  configPath: string,
-  name: string,
-  io: CliIO,
-): Promise<void> {
-  let loaded;
-  try {
-    loaded = await loadConfigFile(configPath);
-  } catch {
-    return; // No config here: the running manager's own log view is redacted regardless.
-  }
-  const transport = loaded.config.servers[name]?.transport;
-  if (transport?.type !== 'http') return;
-  const names = secretsInTemplates(transport.headers);
-  if (names.length === 0) return;
-  const images = new ImageService({
-    engine,
-    cacheDir: join(defaultStateDir(io.env), 'cache'),
-    ...(loaded.config.images.base === undefined ? {} : { baseImage: loaded.config.images.base }),
-  });
-  const image = await images.baseImage();
-  for (const secret of names) await readSecretValue(engine, image, secret).catch(() => undefined);
-}
-
 /**
  * `mcpman logs <name> [-f]`. A stdio server's log is its stderr, kept by the manager (its
  * stdout is the protocol, which is never logged); an http server's log is its container log.
@@ -560,27 +507,30 @@ export async function logsCommand(
     abort.abort();
   };
   process.once('SIGINT', onSignal);
+  let disposeRuntime = (): void => undefined;
   try {
     const { owner, configPath, records } = await chooseManager(io, options.file);
     if (owner === undefined || configPath === undefined) throw severalManagers(records);
     const engine = await connectEngine(io);
-    const [container] = await engine.listContainers({
-      ...ownerFilter(owner),
-      [LABEL.server]: name,
-      [LABEL.role]: 'server',
-    });
+    const runtime = new McpRuntime({ engine, owner, clientInfo: { name: 'mcpman', version: VERSION } });
+    disposeRuntime = () => {
+      runtime.dispose();
+    };
+    const container = await runtime.serverContainer(name);
     const file = serverLogPath(serverLogDir(owner.id, io.env), name);
     if (container?.labels[LABEL.transport] === 'http') {
       // The engine's log is the server's own output, which may echo the credentials its header
-      // templates carry: learn those values and redact them, as the manager does.
-      await learnHeaderSecrets(engine, configPath, name, io);
+      // templates carry: learn those values and redact them, as the manager does. Without a
+      // config here, the running manager's own log view is redacted regardless.
+      const loaded = await loadConfigFile(configPath).catch(() => undefined);
+      if (loaded !== undefined) await runtime.learnHeaderSecrets(loaded, name);
       const redacting: CliIO = {
         ...io,
         stdout: (text) => {
           io.stdout(secretRedactor.redact(text));
         },
       };
-      await followEngineLogs(engine, owner, name, options.follow === true, abort.signal, redacting);
+      await followEngineLogs(runtime, name, options.follow === true, abort.signal, redacting);
       return ExitCode.Ok;
     }
     if (container === undefined && !existsSync(file)) {
@@ -604,5 +554,6 @@ export async function logsCommand(
     return reportError(error, io, false);
   } finally {
     process.off('SIGINT', onSignal);
+    disposeRuntime();
   }
 }

@@ -62,7 +62,7 @@ function repoSafe(text: string): string {
 export class ImageService {
   private readonly engine: EngineClient;
   private readonly cacheDir: string;
-  private readonly configuredBase: string | undefined;
+  private configuredBase: string | undefined;
   private readonly npmMode: 'auto' | 'host' | 'engine';
   private readonly env: NodeJS.ProcessEnv;
   /** One build per tag at a time, shared by servers with the same source. */
@@ -137,6 +137,17 @@ export class ImageService {
       });
     }
     return this.describe(ref, 'none');
+  }
+
+  /**
+   * Use `ref` (the config's `images.base`) as the base of npx images from now on, or the
+   * default when undefined. Says whether it changed, since npx images built on the old base
+   * are then out of date.
+   */
+  setBaseImage(ref: string | undefined): boolean {
+    const changed = ref !== this.configuredBase;
+    this.configuredBase = ref;
+    return changed;
   }
 
   /** The base for npx images, pulled if nothing local will do. */

@@ -1,7 +1,10 @@
 export { McpRuntime, defaultCacheDir } from './runtime.js';
 export type { DownOptions, DownReport, RuntimeOptions } from './runtime.js';
 export { ServerSupervisor } from './server-supervisor.js';
-export type { ServerStatus, SupervisorDeps } from './server-supervisor.js';
+export type { SupervisorDeps } from './server-supervisor.js';
+export { unmanagedStatus } from './server-status.js';
+export type { ServerStatus } from './server-status.js';
+export { checkServerSecrets, filledHeaders, serverSecretNames } from './server-secrets.js';
 export {
   buildContainerSpec,
   configHash,

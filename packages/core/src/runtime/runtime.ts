@@ -17,7 +17,9 @@ import { serverLogDir, stdioPipesDir } from '../util/state-dir.js';
 import { STDIO_MODES, chooseStdioChannel } from '../upstream/stdio-channel.js';
 import { pruneStdioPipes } from '../upstream/stdio-pipes.js';
 import type { StdioChannel, StdioMode } from '../upstream/stdio-channel.js';
-import type { ServerStatus } from './server-supervisor.js';
+import { filledHeaders } from './server-secrets.js';
+import { unmanagedStatus } from './server-status.js';
+import type { ServerStatus } from './server-status.js';
 
 export interface RuntimeOptions {
   readonly engine: EngineClient;
@@ -126,6 +128,62 @@ export class McpRuntime implements Disposable {
     return containers.filter((c) => ownership(c.labels, this.owner) !== 'mine').map((c) => foreignServer(c));
   }
 
+  /** This owner's container of server `name`, if the engine has one. */
+  async serverContainer(name: string): Promise<ContainerSummary | undefined> {
+    const [container] = await this.engine.listContainers({
+      ...ownerFilter(this.owner),
+      [LABEL.server]: name,
+      [LABEL.role]: 'server',
+    });
+    return container;
+  }
+
+  /**
+   * The servers `names` of this owner's config as the engine shows them when no manager runs
+   * them (the CLI with no manager up): every one `stopped`, with its container's state.
+   */
+  async unmanagedStatus(names: readonly string[]): Promise<ServerStatus[]> {
+    const containers = await this.engine.listContainers({
+      ...ownerFilter(this.owner),
+      [LABEL.role]: 'server',
+    });
+    return names.map((name) =>
+      unmanagedStatus(
+        name,
+        containers.find((c) => c.labels[LABEL.server] === name),
+      ),
+    );
+  }
+
+  /**
+   * Remove server `name`: its supervisor, if this runtime has one, stops, and whatever is
+   * labelled with this owner and the server (containers, per-client session containers,
+   * networks) goes, whether or not this runtime created it. Other managers' `name` stays.
+   */
+  async removeServer(name: string): Promise<{ containers: number; networks: number }> {
+    const supervisor = this.supervisors.get(name);
+    this.supervisors.delete(name);
+    await supervisor?.stop({ remove: true, reason: 'removed' });
+    const filter = { ...ownerFilter(this.owner), [LABEL.server]: name };
+    const containers = await this.engine.listContainers(filter);
+    await Promise.all(containers.map((c) => this.engine.removeContainer(c.id)));
+    const networks = await this.engine.listNetworks(filter);
+    for (const network of networks) await this.engine.removeNetwork(network.name);
+    return { containers: containers.length, networks: networks.length };
+  }
+
+  /**
+   * Read the secrets in server `name`'s header templates, so their values are redacted from
+   * whatever this process prints next (the CLI showing an http server's own log, which may echo
+   * them). Secrets that cannot be read have no value to redact, and are not an error here.
+   */
+  async learnHeaderSecrets(loaded: LoadedConfig, name: string): Promise<void> {
+    const server = loaded.config.servers[name];
+    if (server === undefined) return;
+    this.images.setBaseImage(loaded.config.images.base);
+    await filledHeaders(this.engine, this.images, server).catch(() => undefined);
+  }
+
   get(name: string): ServerSupervisor | undefined {
     return this.supervisors.get(name);
   }
@@ -174,6 +232,7 @@ export class McpRuntime implements Disposable {
   ): Promise<{ started: ServerSupervisor[]; starting: Promise<void> }> {
     this.configDir = loaded.dir;
     this.watchEngineEvents();
+    const baseChanged = this.images.setBaseImage(loaded.config.images.base);
     const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
     // Every manager's containers, so FIFO directories of other managers' live ones are kept.
     const managed = await this.engine.listContainers(MANAGED_FILTER);
@@ -202,7 +261,8 @@ export class McpRuntime implements Disposable {
     const toStart: { supervisor: ServerSupervisor; existing: ContainerSummary[] }[] = [];
     for (const [name, server] of wanted) {
       const running = this.supervisors.get(name);
-      if (running !== undefined && sameConfig(running.config, server)) {
+      const rebuild = baseChanged && this.configApplied && server.source.type === 'npx';
+      if (running !== undefined && !rebuild && sameConfig(running.config, server)) {
         this.bus.emit({
           type: 'reconcile',
           server: name,
@@ -212,7 +272,8 @@ export class McpRuntime implements Disposable {
         });
         continue;
       }
-      if (running !== undefined) await running.stop({ remove: false, reason: 'config changed' });
+      if (running !== undefined)
+        await running.stop({ remove: false, reason: rebuild ? 'images.base changed' : 'config changed' });
       const supervisor = new ServerSupervisor(name, server, loaded.dir, {
         engine: this.engine,
         owner: this.owner,

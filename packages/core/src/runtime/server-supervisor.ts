@@ -1,39 +1,36 @@
-import { ExponentialBackoff } from 'cockatiel';
-import type { IBackoff } from 'cockatiel';
 import type { MCPServerConfig } from '../config/schema.js';
 import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, isMCPError, toMCPError } from '../errors/mcp-error.js';
+import { MCPError, toMCPError } from '../errors/mcp-error.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { ContainerSummary, EngineEvent } from '../engine/types.js';
 import type { EventBus, ServerState } from '../events/event-bus.js';
 import type { ImageProgress, ImageService } from '../images/image-service.js';
 import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
-import { probe } from '../upstream/handshake.js';
-import { describeError, openUpstream } from '../upstream/open-upstream.js';
+import { openUpstream } from '../upstream/open-upstream.js';
 import type { HttpEndpoint, UpstreamSession, UpstreamTarget } from '../upstream/open-upstream.js';
 import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
 import { attachAndStart } from '../upstream/stdio-start.js';
 import type { StdioChannel } from '../upstream/stdio-channel.js';
-import { buildContainerSpec, effectiveNetwork } from './container-spec.js';
+import { buildContainerSpec } from './container-spec.js';
 import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { OomCounter } from './oom-counter.js';
-import { LABEL, containerName, isolatedNetworkName, unownedNames } from './labels.js';
-import { ownerLabels, ownership } from './owner.js';
+import { ContainerPlacement } from './container-placement.js';
+import { LivenessProbes } from './liveness-probes.js';
 import type { ManagerOwner } from './owner.js';
+import { RestartPolicy, STABLE_AFTER_MS } from './restart-policy.js';
+import { checkServerSecrets, filledHeaders } from './server-secrets.js';
+import type { ServerStatus } from './server-status.js';
 import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
-import { fillTemplates, readSecretValue, secretsInTemplates } from '../secrets/secret-reader.js';
 import { secretRedactor } from '../util/redactor.js';
 import { LineBudget } from '../util/line-budget.js';
 
-/** A ready server's attempt counter resets once it has stayed up this long. */
-const STABLE_AFTER_MS = 30_000;
 const LOG_LINES_KEPT = 500;
 /** Log lines per second a server may write before the rest are counted instead of kept. */
 const LOG_LINES_PER_SECOND = 1000;
@@ -53,31 +50,6 @@ export interface SupervisorDeps {
   readonly stdio?: StdioChannel;
 }
 
-export interface ServerStatus {
-  readonly name: string;
-  readonly state: ServerState;
-  readonly reason: string;
-  readonly code: MCPErrorCode | undefined;
-  readonly since: number;
-  readonly transport: 'stdio' | 'http';
-  readonly containerId: string | undefined;
-  readonly image: string | undefined;
-  readonly restarts: number;
-  readonly protocolVersion: string | undefined;
-  readonly serverInfo: Implementation | undefined;
-  readonly lastProbe: { readonly ok: boolean; readonly latencyMs: number; readonly at: number } | undefined;
-  readonly endpoint: string | undefined;
-}
-
-/** Failures before the container ran that waiting will not fix: no point restarting. */
-const PERMANENT_BEFORE_START = new Set<MCPErrorCode>([
-  MCPErrorCode.SecretNotFound,
-  MCPErrorCode.ImageNotFound,
-  MCPErrorCode.ImageBuildFailed,
-  MCPErrorCode.ContainerCreateFailed,
-  MCPErrorCode.ConfigInvalid,
-]);
-
 /**
  * Keeps one server running as the config says: image, container, MCP session, liveness probes,
  * restarts with exponential backoff (jittered) up to `restart.maxRetries`, then `failed`. Every
@@ -91,9 +63,10 @@ export class ServerSupervisor {
   /** Bumped by every new attempt and by stop(): callbacks of older attempts see it and back off. */
   private generation = 0;
   private wanted: 'running' | 'stopped' = 'running';
-  private failedAttempts = 0;
   private restartCount = 0;
-  private backoff: IBackoff<unknown> | undefined;
+  private readonly restartPolicy: RestartPolicy;
+  private readonly placement: ContainerPlacement;
+  private readonly probes: LivenessProbes;
   private session: UpstreamSession | undefined;
   /** sessionMode per-client: the client sessions' own upstreams. */
   private pool: SessionPool | undefined;
@@ -104,8 +77,6 @@ export class ServerSupervisor {
   private endpoint: string | undefined;
   /** An http server's endpoint as of its last start, headers filled: the pool opens from it too. */
   private httpEndpoint: HttpEndpoint | undefined;
-  private missedProbes = 0;
-  private lastProbe: ServerStatus['lastProbe'];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly logLines: { at: number; line: string }[] = [];
   private oomCounter: OomCounter | undefined;
@@ -121,7 +92,11 @@ export class ServerSupervisor {
     readonly config: MCPServerConfig,
     private readonly configDir: string,
     private readonly deps: SupervisorDeps,
-  ) {}
+  ) {
+    this.restartPolicy = new RestartPolicy(config.restart);
+    this.placement = new ContainerPlacement(name, config, { ...deps, stdio: this.stdio });
+    this.probes = new LivenessProbes(name, config.health, deps.clientInfo, deps.bus);
+  }
 
   get state(): ServerState {
     return this.current;
@@ -162,7 +137,7 @@ export class ServerSupervisor {
       restarts: this.restartCount,
       protocolVersion: this.session?.handshake.protocolVersion,
       serverInfo: this.session?.handshake.serverInfo,
-      lastProbe: this.lastProbe,
+      lastProbe: this.probes.last,
       endpoint: this.endpoint,
     };
   }
@@ -170,31 +145,9 @@ export class ServerSupervisor {
   /** Start (or adopt `existing` containers). Resolves when the first attempt is over. */
   async start(existing: readonly ContainerSummary[] = []): Promise<void> {
     this.wanted = 'running';
-    this.failedAttempts = 0;
-    this.backoff = undefined;
-    await this.removeSessionContainers();
+    this.restartPolicy.reset();
+    await this.placement.removeSessionContainers();
     await this.attempt(++this.generation, existing, true);
-  }
-
-  /** Per-client session containers cannot be adopted: their clients went with the old manager. */
-  private async removeSessionContainers(): Promise<void> {
-    const left = await this.deps.engine.listContainers({
-      [LABEL.managed]: 'true',
-      [LABEL.server]: this.name,
-      [LABEL.role]: 'session',
-    });
-    for (const container of left) {
-      if (ownership(container.labels, this.deps.owner) === 'other') continue;
-      this.deps.bus.emit({
-        type: 'reconcile',
-        server: this.name,
-        action: 'remove',
-        reason: `session container ${container.name} of an earlier manager`,
-        at: Date.now(),
-      });
-      await this.deps.engine.removeContainer(container.id);
-      await this.stdio.release(container.name);
-    }
   }
 
   /** Resolves once the server is ready, failed or stopped. */
@@ -214,8 +167,7 @@ export class ServerSupervisor {
     const generation = ++this.generation;
     this.wanted = 'running';
     this.clearTimers();
-    this.failedAttempts = 0;
-    this.backoff = undefined;
+    this.restartPolicy.reset();
     this.restartCount += 1;
     this.setState('restarting', reason);
     await this.teardownSession();
@@ -232,17 +184,10 @@ export class ServerSupervisor {
     this.generation += 1;
     this.clearTimers();
     await this.teardownSession();
-    const id = this.containerId;
-    if (id !== undefined) {
-      if (options.remove) await this.deps.engine.removeContainer(id);
-      else await this.deps.engine.stopContainer(id, 5);
-    }
     if (options.remove) {
-      await this.stdio.release(containerName(this.deps.owner.id, this.name));
+      await this.placement.remove(this.containerId);
       this.containerId = undefined;
-      if (effectiveNetwork(this.config) === 'isolated')
-        await this.deps.engine.removeNetwork(this.networkName);
-    }
+    } else if (this.containerId !== undefined) await this.deps.engine.stopContainer(this.containerId, 5);
     this.setState('stopped', options.reason ?? 'stopped');
   }
 
@@ -294,7 +239,7 @@ export class ServerSupervisor {
       });
       if (!this.alive(generation)) return;
       this.image = image;
-      await this.checkSecrets();
+      await checkServerSecrets(this.deps.engine, this.config);
       const spec = await this.stdio.prepare(
         buildContainerSpec({
           name: this.name,
@@ -305,15 +250,9 @@ export class ServerSupervisor {
           ...(this.stdio.pipesRoot === undefined ? {} : { stdioPipes: this.stdio.pipesRoot }),
         }),
       );
-      const hash = spec.labels[LABEL.configHash] ?? '';
       this.setState('starting', adopting ? 'starting container' : 'starting container again');
-      if (effectiveNetwork(this.config) === 'isolated') {
-        await this.deps.engine.createNetwork(this.networkName, {
-          internal: true,
-          labels: { [LABEL.managed]: 'true', ...ownerLabels(this.deps.owner), [LABEL.server]: this.name },
-        });
-      }
-      const { id, running } = await this.ensureContainer(spec, hash, existing);
+      await this.placement.ensureNetwork();
+      const { id, running } = await this.placement.ensureContainer(spec, existing);
       if (!this.alive(generation)) return;
       this.containerId = id;
       const target = await this.connect(id, spec, running, generation);
@@ -328,7 +267,7 @@ export class ServerSupervisor {
         return;
       }
       this.session = session;
-      this.missedProbes = 0;
+      this.probes.reset();
       if (this.config.sessionMode === 'per-client') this.openPool(spec);
       this.setState(
         'ready',
@@ -336,8 +275,7 @@ export class ServerSupervisor {
       );
       this.scheduleProbe(generation);
       this.schedule(generation, STABLE_AFTER_MS, () => {
-        this.failedAttempts = 0;
-        this.backoff = undefined;
+        this.restartPolicy.reset();
       });
     } catch (error) {
       if (!this.alive(generation)) return;
@@ -349,110 +287,6 @@ export class ServerSupervisor {
     const phase = progress.phase === 'pulling' ? 'pulling' : 'building';
     if (this.current !== phase) this.setState(phase, progress.message);
     this.deps.bus.emit({ type: 'server.progress', server: this.name, ...progress, at: Date.now() });
-  }
-
-  private async checkSecrets(): Promise<void> {
-    const transport = this.config.transport;
-    const wanted = [
-      ...Object.values(this.config.secrets),
-      ...(transport.type === 'http' ? secretsInTemplates(transport.headers) : []),
-    ];
-    if (wanted.length === 0) return;
-    const stored = new Set((await this.deps.engine.listSecrets()).map((secret) => secret.name));
-    const missing = wanted.filter((name) => !stored.has(name));
-    if (missing.length > 0) {
-      throw new MCPError(
-        MCPErrorCode.SecretNotFound,
-        `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not stored`,
-        {
-          hint: `Store ${missing.length > 1 ? 'them' : 'it'} with \`mcpman secret set ${missing[0] ?? ''}\` (the value is read from stdin).`,
-        },
-      );
-    }
-  }
-
-  /**
-   * The one container this server should have: adopt one with the same config hash, remove
-   * stale or duplicate ones, create it if there is none.
-   */
-  private async ensureContainer(
-    spec: ReturnType<typeof buildContainerSpec>,
-    hash: string,
-    existing: readonly ContainerSummary[],
-  ): Promise<{ id: string; running: boolean }> {
-    const listed =
-      existing.length > 0
-        ? existing
-        : await this.deps.engine.listContainers({
-            [LABEL.managed]: 'true',
-            [LABEL.server]: this.name,
-            [LABEL.role]: 'server',
-          });
-    const candidates = listed.filter((c) => ownership(c.labels, this.deps.owner) === 'mine');
-    const migrated = await this.migrateUnowned(listed);
-    const matching = candidates.filter((c) => c.labels[LABEL.configHash] === hash);
-    const keep = matching.find((c) => c.state === 'running') ?? matching[0];
-    for (const stale of candidates) {
-      if (stale.id !== keep?.id) {
-        this.deps.bus.emit({
-          type: 'reconcile',
-          server: this.name,
-          action: 'remove',
-          reason: stale.labels[LABEL.configHash] === hash ? 'duplicate container' : 'config changed',
-          at: Date.now(),
-        });
-        await this.deps.engine.removeContainer(stale.id);
-      }
-    }
-    if (keep !== undefined) {
-      this.deps.bus.emit({
-        type: 'reconcile',
-        server: this.name,
-        action: 'adopt',
-        reason: `container ${keep.id.slice(0, 12)} (${keep.state})`,
-        at: Date.now(),
-      });
-      return { id: keep.id, running: keep.state === 'running' };
-    }
-    const recreate = candidates.length > 0 || migrated;
-    this.deps.bus.emit({
-      type: 'reconcile',
-      server: this.name,
-      action: recreate ? 'recreate' : 'create',
-      reason: migrated ? 'taken over from before owner labels' : recreate ? 'config changed' : 'new server',
-      at: Date.now(),
-    });
-    return { id: await this.deps.engine.createContainer(spec), running: false };
-  }
-
-  /**
-   * Containers of this server made before owner labels: labels cannot be added to a container,
-   * so the server is taken over by recreating it under our owner (its volumes, which hold its
-   * data, are kept by name). Its old container and network go first: a port it binds would
-   * clash. Returns whether there was one.
-   */
-  private async migrateUnowned(listed: readonly ContainerSummary[]): Promise<boolean> {
-    const unowned = listed.filter((c) => ownership(c.labels, this.deps.owner) === 'unowned');
-    for (const container of unowned) {
-      this.deps.bus.emit({
-        type: 'reconcile',
-        server: this.name,
-        action: 'migrate',
-        reason: `container ${container.name} has no owner label: recreated as ${containerName(this.deps.owner.id, this.name)}`,
-        at: Date.now(),
-      });
-      await this.deps.engine.removeContainer(container.id);
-      await this.stdio.release(container.name);
-    }
-    if (unowned.length > 0) {
-      // Still in use if another container joined it; then it stays for `down --all`.
-      await this.deps.engine.removeNetwork(unownedNames(this.name).network).catch(() => undefined);
-    }
-    return unowned.length > 0;
-  }
-
-  private get networkName(): string {
-    return isolatedNetworkName(this.deps.owner.id, this.name);
   }
 
   /** Start the container if needed and open the MCP channel to it. */
@@ -484,25 +318,14 @@ export class ServerSupervisor {
     if (!running) await engine.startContainer(id);
     await this.recordStart(id);
     if (!this.alive(generation)) throw new MCPError(MCPErrorCode.Cancelled, 'stopped');
-    const url = await this.httpUrl(id);
+    const url = await this.placement.httpUrl(id);
     this.endpoint = url.toString();
-    this.httpEndpoint = { url, headers: await this.upstreamHeaders() };
+    // Read afresh on every start, so a `mcpman secret set` reaches the server at its next restart.
+    this.httpEndpoint = {
+      url,
+      headers: await filledHeaders(this.deps.engine, this.deps.images, this.config),
+    };
     return { kind: 'http', endpoint: this.httpEndpoint };
-  }
-
-  /**
-   * The http transport's headers with `${secret:NAME}` filled in, read afresh on every start
-   * so a `mcpman secret set` reaches the server at its next restart.
-   */
-  private async upstreamHeaders(): Promise<Record<string, string>> {
-    const transport = this.config.transport;
-    if (transport.type !== 'http') return {};
-    const names = secretsInTemplates(transport.headers);
-    if (names.length === 0) return { ...transport.headers };
-    const image = await this.deps.images.baseImage();
-    const values: Record<string, string> = {};
-    for (const name of names) values[name] = await readSecretValue(this.deps.engine, image, name);
-    return fillTemplates(transport.headers, values);
   }
 
   private async recordStart(id: string): Promise<void> {
@@ -511,34 +334,6 @@ export class ServerSupervisor {
     const started = details === undefined ? NaN : Date.parse(details.startedAt);
     // StartedAt has sub-millisecond digits; events carry milliseconds. Floor to compare fairly.
     this.containerStartedAt = Number.isNaN(started) ? Date.now() : Math.floor(started);
-  }
-
-  private async httpUrl(id: string): Promise<URL> {
-    const transport = this.config.transport;
-    if (transport.type !== 'http') throw new MCPError(MCPErrorCode.Internal, 'not an http server');
-    const details = await this.deps.engine.inspectContainer(id);
-    if (details === undefined)
-      throw new MCPError(MCPErrorCode.ContainerNotFound, `container of ${this.name} is gone`);
-    if (effectiveNetwork(this.config) === 'isolated') {
-      const address = details.networks[this.networkName]?.ipAddress;
-      if (address === undefined || address === '') {
-        throw new MCPError(
-          MCPErrorCode.UpstreamUnavailable,
-          `${this.name} has no address on its isolated network`,
-          {
-            hint: 'Isolated http servers are reached by address, which needs rootful Podman; use network: bridge otherwise.',
-          },
-        );
-      }
-      return new URL(`http://${address}:${transport.port}${transport.path}`);
-    }
-    const binding = details.ports.find((port) => port.containerPort === transport.port);
-    if (binding === undefined)
-      throw new MCPError(
-        MCPErrorCode.UpstreamUnavailable,
-        `port ${transport.port} of ${this.name} is not published`,
-      );
-    return new URL(`http://127.0.0.1:${binding.hostPort}${transport.path}`);
   }
 
   /** The MCP handshake within startupTimeout; http servers may need a moment to listen. */
@@ -578,52 +373,21 @@ export class ServerSupervisor {
   private async runProbe(generation: number): Promise<void> {
     const session = this.session;
     if (session === undefined || !this.alive(generation)) return;
-    const at = Date.now();
-    try {
-      const latencyMs = await probe(
-        session.peer,
-        session.handshake,
-        this.deps.clientInfo,
-        this.config.health.timeout,
-      );
-      if (!this.alive(generation)) return;
-      this.lastProbe = { ok: true, latencyMs, at };
-      this.deps.bus.emit({ type: 'server.health', server: this.name, ok: true, latencyMs, at });
-      this.missedProbes = 0;
-      if (this.current === 'unhealthy') this.setState('ready', 'answering probes again');
-      this.scheduleProbe(generation);
-    } catch (error) {
-      if (!this.alive(generation)) return;
-      const message = describeError(error);
-      this.lastProbe = { ok: false, latencyMs: Date.now() - at, at };
-      this.deps.bus.emit({
-        type: 'server.health',
-        server: this.name,
-        ok: false,
-        latencyMs: Date.now() - at,
-        error: message,
-        at,
-      });
-      this.missedProbes += 1;
-      const threshold = this.config.health.failureThreshold;
-      if (this.missedProbes >= threshold) {
-        await this.onFailure(
-          generation,
-          new MCPError(
-            MCPErrorCode.HealthCheckFailed,
-            `missed ${this.missedProbes} liveness probes in a row (last: ${message})`,
-          ),
-          true,
-        );
+    const verdict = await this.probes.run(session, () => this.alive(generation));
+    switch (verdict.kind) {
+      case 'stale':
         return;
-      }
-      this.setState(
-        'unhealthy',
-        `missed ${this.missedProbes} of ${threshold} liveness probes (${message})`,
-        MCPErrorCode.HealthCheckFailed,
-      );
-      this.scheduleProbe(generation);
+      case 'dead':
+        await this.onFailure(generation, verdict.error, true);
+        return;
+      case 'missed':
+        this.setState('unhealthy', verdict.reason, MCPErrorCode.HealthCheckFailed);
+        break;
+      case 'ok':
+        if (this.current === 'unhealthy') this.setState('ready', 'answering probes again');
+        break;
     }
+    this.scheduleProbe(generation);
   }
 
   // --- Failures and restarts ------------------------------------------------------------------
@@ -659,7 +423,7 @@ export class ServerSupervisor {
       return;
     }
     const exit = describeExit(details, exitCode, oomCounted);
-    if (exit.clean && this.config.restart.policy === 'on-failure') {
+    if (exit.clean && this.restartPolicy.leavesCleanExitStopped) {
       this.generation += 1;
       this.clearTimers();
       await this.teardownSession();
@@ -669,52 +433,24 @@ export class ServerSupervisor {
     await this.onFailure(generation, new MCPError(exit.code, exit.reason), true);
   }
 
-  /**
-   * Something went wrong in attempt `generation`. Restart with backoff, or give up: at once for
-   * failures that waiting will not fix, after `maxRetries` for everything else.
-   */
+  /** Something went wrong in attempt `generation`: restart with backoff, or give up (see RestartPolicy). */
   private async onFailure(generation: number, error: MCPError, containerStarted: boolean): Promise<void> {
     if (!this.alive(generation)) return;
     this.generation += 1;
     const next = this.generation;
     this.clearTimers();
     await this.teardownSession();
-    const reason = isMCPError(error) ? error.message : String(error);
-    const restart = this.config.restart;
-    if (
-      restart.policy === 'no' ||
-      (!containerStarted && (PERMANENT_BEFORE_START.has(error.code) || !error.transient))
-    ) {
-      this.setState('failed', reason, error.code);
+    const decision = this.restartPolicy.afterFailure(error, containerStarted);
+    if (decision.kind === 'give-up') {
+      this.setState('failed', decision.reason, error.code);
       return;
     }
-    if (this.failedAttempts >= restart.maxRetries) {
-      this.setState(
-        'failed',
-        `${reason} (gave up after ${restart.maxRetries} restart${restart.maxRetries === 1 ? '' : 's'})`,
-        error.code,
-      );
-      return;
-    }
-    this.failedAttempts += 1;
     this.restartCount += 1;
-    this.backoff =
-      this.backoff ??
-      new ExponentialBackoff({
-        initialDelay: restart.initialDelay,
-        maxDelay: restart.maxDelay,
-      }).next();
-    const delay = Math.round(this.backoff.duration);
-    this.backoff = this.backoff.next(undefined);
-    this.setState(
-      'restarting',
-      `${reason}; restart ${this.failedAttempts} of ${restart.maxRetries} in ${delay} ms`,
-      error.code,
-    );
+    this.setState('restarting', decision.reason, error.code);
     if (this.containerId !== undefined && containerStarted) {
       await this.deps.engine.stopContainer(this.containerId, 2).catch(() => undefined);
     }
-    this.schedule(next, delay, () => {
+    this.schedule(next, decision.delayMs, () => {
       void this.attempt(next, [], false);
     });
   }
