@@ -326,7 +326,7 @@ export const ServerConfigSchema = z
       .enum(['auto', ...PROTOCOL_VERSIONS])
       .default('auto')
       .meta({
-        description: 'auto negotiates (2026-era discover, then legacy initialize); or pin a revision.',
+        description: 'auto negotiates (2026-era discover, then session-era initialize); or pin a revision.',
       }),
     sessionMode: z.enum(['shared', 'per-client']).default('shared').meta({
       description:

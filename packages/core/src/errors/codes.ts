@@ -91,7 +91,7 @@ export const JsonRpcErrorCode = {
   ConnectionClosed: -32000,
   /** SDK v1 `RequestTimeout`. */
   RequestTimeout: -32001,
-  /** Legacy-era resource not found (2026-07-28 uses InvalidParams instead). */
+  /** Session-era resource not found (2026-07-28 uses InvalidParams instead). */
   ResourceNotFound: -32002,
   /** 2026-07-28: `Mcp-Method`/`Mcp-Name` header disagrees with the body. */
   HeaderMismatch: -32020,

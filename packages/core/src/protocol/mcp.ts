@@ -1,9 +1,9 @@
 import type { ProtocolVersion } from '../config/schema.js';
 
 /** The newest revision of each era, as this project speaks them. */
-export const LATEST_LEGACY_VERSION: ProtocolVersion = '2025-11-25';
-export const MODERN_VERSION: ProtocolVersion = '2026-07-28';
-export const LEGACY_VERSIONS: readonly ProtocolVersion[] = [
+export const LATEST_SESSION_ERA_VERSION: ProtocolVersion = '2025-11-25';
+export const STATELESS_ERA_VERSION: ProtocolVersion = '2026-07-28';
+export const SESSION_ERA_VERSIONS: readonly ProtocolVersion[] = [
   '2025-11-25',
   '2025-06-18',
   '2025-03-26',
@@ -20,10 +20,11 @@ export const META = {
   subscriptionId: 'io.modelcontextprotocol/subscriptionId',
 } as const;
 
-export type ProtocolEra = 'legacy' | 'modern';
+/** The 2025 session era (initialize, one session) or the 2026-07-28 stateless era (an envelope per request). */
+export type ProtocolEra = 'session' | 'stateless';
 
 export function eraOf(version: string): ProtocolEra {
-  return version >= MODERN_VERSION ? 'modern' : 'legacy';
+  return version >= STATELESS_ERA_VERSION ? 'stateless' : 'session';
 }
 
 export interface Implementation {

@@ -1,7 +1,7 @@
 import type { ProtocolVersion } from '../config/schema.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, isMCPError } from '../errors/mcp-error.js';
-import { LATEST_LEGACY_VERSION, META, MODERN_VERSION, eraOf } from '../protocol/mcp.js';
+import { LATEST_SESSION_ERA_VERSION, META, STATELESS_ERA_VERSION, eraOf } from '../protocol/mcp.js';
 import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
 import type { JsonObject } from '../protocol/jsonrpc.js';
 import type { McpPeer } from './peer.js';
@@ -32,9 +32,9 @@ function objectOf(value: unknown): Record<string, unknown> {
 }
 
 /** `_meta` every 2026-07-28 request carries. */
-export function modernMeta(clientInfo: Implementation, capabilities: JsonObject = {}): JsonObject {
+export function statelessMeta(clientInfo: Implementation, capabilities: JsonObject = {}): JsonObject {
   return {
-    [META.protocolVersion]: MODERN_VERSION,
+    [META.protocolVersion]: STATELESS_ERA_VERSION,
     [META.clientCapabilities]: capabilities,
     [META.clientInfo]: clientInfo,
   };
@@ -47,21 +47,21 @@ async function discover(
 ): Promise<ServerHandshake> {
   const result = await peer.request(
     'server/discover',
-    { _meta: modernMeta(options.clientInfo, options.capabilities) },
+    { _meta: statelessMeta(options.clientInfo, options.capabilities) },
     { timeoutMs, signal: options.signal },
   );
   const versions = result['supportedVersions'];
-  if (!Array.isArray(versions) || !versions.includes(MODERN_VERSION)) {
+  if (!Array.isArray(versions) || !versions.includes(STATELESS_ERA_VERSION)) {
     throw new MCPError(
       MCPErrorCode.UpstreamProtocol,
-      `${peer.name} answered server/discover without ${MODERN_VERSION} support`,
+      `${peer.name} answered server/discover without ${STATELESS_ERA_VERSION} support`,
     );
   }
   // From now on every request carries the envelope this era requires.
-  peer.envelope = modernMeta(options.clientInfo, options.capabilities);
+  peer.envelope = statelessMeta(options.clientInfo, options.capabilities);
   return {
-    era: 'modern',
-    protocolVersion: MODERN_VERSION,
+    era: 'stateless',
+    protocolVersion: STATELESS_ERA_VERSION,
     capabilities: objectOf(result['capabilities']),
     serverInfo: implementation(objectOf(result['_meta'])[META.serverInfo]),
     instructions: typeof result['instructions'] === 'string' ? result['instructions'] : undefined,
@@ -89,7 +89,7 @@ async function initialize(
   await peer.notify('notifications/initialized');
   peer.connection.setProtocolVersion?.(negotiated);
   return {
-    era: 'legacy',
+    era: 'session',
     protocolVersion: negotiated,
     capabilities: objectOf(result['capabilities']),
     serverInfo: implementation(result['serverInfo']),
@@ -99,7 +99,7 @@ async function initialize(
 
 /**
  * The MCP handshake. `auto` tries the 2026-07-28 `server/discover` first and falls back to the
- * legacy `initialize` on any error or silence (not keyed to one error code, as the spec asks);
+ * session-era `initialize` on any error or silence (not keyed to one error code, as the spec asks);
  * a pinned revision uses its era's handshake only.
  */
 export async function performHandshake(peer: McpPeer, options: HandshakeOptions): Promise<ServerHandshake> {
@@ -107,7 +107,7 @@ export async function performHandshake(peer: McpPeer, options: HandshakeOptions)
   const remaining = (): number => Math.max(1, deadline - Date.now());
   try {
     if (options.protocolVersion !== 'auto') {
-      return eraOf(options.protocolVersion) === 'modern'
+      return eraOf(options.protocolVersion) === 'stateless'
         ? await discover(peer, options, remaining())
         : await initialize(peer, options, options.protocolVersion, remaining());
     }
@@ -115,7 +115,7 @@ export async function performHandshake(peer: McpPeer, options: HandshakeOptions)
       return await discover(peer, options, Math.min(3_000, Math.floor(options.timeoutMs / 3)));
     } catch (error) {
       if (peer.closed || (isMCPError(error) && error.code === MCPErrorCode.Cancelled)) throw error;
-      return await initialize(peer, options, LATEST_LEGACY_VERSION, remaining());
+      return await initialize(peer, options, LATEST_SESSION_ERA_VERSION, remaining());
     }
   } catch (error) {
     if (isMCPError(error) && error.code === MCPErrorCode.UpstreamTimeout) {
@@ -132,7 +132,7 @@ export async function performHandshake(peer: McpPeer, options: HandshakeOptions)
   }
 }
 
-/** One liveness probe: `ping` for legacy sessions, `server/discover` for 2026-era servers. */
+/** One liveness probe: `ping` for session-era sessions, `server/discover` for 2026-era servers. */
 export async function probe(
   peer: McpPeer,
   handshake: ServerHandshake,
@@ -140,8 +140,8 @@ export async function probe(
   timeoutMs: number,
 ): Promise<number> {
   const started = performance.now();
-  if (handshake.era === 'modern') {
-    await peer.request('server/discover', { _meta: modernMeta(clientInfo) }, { timeoutMs });
+  if (handshake.era === 'stateless') {
+    await peer.request('server/discover', { _meta: statelessMeta(clientInfo) }, { timeoutMs });
   } else {
     await peer.request('ping', undefined, { timeoutMs });
   }

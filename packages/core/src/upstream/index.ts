@@ -5,7 +5,7 @@ export { HttpConnection } from './http-connection.js';
 export type { HttpConnectionOptions } from './http-connection.js';
 export { McpPeer, RemoteRpcError } from './peer.js';
 export type { PeerRequestOptions } from './peer.js';
-export { modernMeta, performHandshake, probe } from './handshake.js';
+export { statelessMeta, performHandshake, probe } from './handshake.js';
 export type { HandshakeOptions } from './handshake.js';
 export { STDIO_MODES, attachChannel, chooseStdioChannel, pipesChannel } from './stdio-channel.js';
 export type { StdioChannel, StdioMode } from './stdio-channel.js';

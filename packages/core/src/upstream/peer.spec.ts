@@ -137,7 +137,7 @@ describe('McpPeer', () => {
 describe('performHandshake', () => {
   const clientInfo = { name: 'mcpman', version: 'test' };
 
-  it('falls back to initialize when a legacy server rejects server/discover', async () => {
+  it('falls back to initialize when a session-era server rejects server/discover', async () => {
     const connection = new ScriptedConnection((m, reply) => {
       if (!isRequest(m)) return;
       if (m.method === 'server/discover')
@@ -160,7 +160,7 @@ describe('performHandshake', () => {
       timeoutMs: 2000,
     });
     expect(handshake).toMatchObject({
-      era: 'legacy',
+      era: 'session',
       protocolVersion: '2025-11-25',
       serverInfo: { name: 'legacy', version: '1' },
     });
@@ -192,7 +192,7 @@ describe('performHandshake', () => {
       timeoutMs: 2000,
     });
     expect(handshake).toMatchObject({
-      era: 'modern',
+      era: 'stateless',
       protocolVersion: '2026-07-28',
       serverInfo: { name: 'modern' },
     });

@@ -68,7 +68,7 @@ export class McpPeer {
   onClose?: (reason: Error | undefined) => void;
   /**
    * 2026-07-28 servers need the `_meta` envelope (protocol version, client capabilities and
-   * info) on every request; set after a modern handshake, merged under each request's own.
+   * info) on every request; set after a stateless-era handshake, merged under each request's own.
    */
   envelope: JsonObject | undefined;
   private readonly pending = new Map<JsonRpcId, Pending>();

@@ -1,8 +1,8 @@
 import {
-  LATEST_LEGACY_VERSION,
-  LEGACY_VERSIONS,
+  LATEST_SESSION_ERA_VERSION,
+  SESSION_ERA_VERSIONS,
   META,
-  MODERN_VERSION,
+  STATELESS_ERA_VERSION,
   MCPError,
   MCPErrorCode,
 } from '@mcpman/core';
@@ -32,7 +32,7 @@ export interface Description {
   readonly instructions: string | undefined;
 }
 
-const SUPPORTED_SESSION_VERSIONS = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+const SUPPORTED_SESSION_VERSIONS = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
 
 /** Methods the 2026-07-28 revision removed: unknown on its wire. */
 const REMOVED_IN_STATELESS = new Set([
@@ -58,7 +58,7 @@ const CACHEABLE = new Set([
 ]);
 
 export const SESSION_ERA: ClientEra = {
-  name: 'legacy',
+  name: 'session',
   refusal: () => undefined,
   // A session-era client answers a server's requests on its session, as they come.
   bridgesInput: () => false,
@@ -71,17 +71,17 @@ export const SESSION_ERA: ClientEra = {
 };
 
 export const STATELESS_ERA: ClientEra = {
-  name: 'modern',
+  name: 'stateless',
   refusal: (method) =>
     REMOVED_IN_STATELESS.has(method)
       ? new MCPError(
           MCPErrorCode.ProtocolMethodNotFound,
-          `Method not found: ${method} is not part of ${MODERN_VERSION}`,
+          `Method not found: ${method} is not part of ${STATELESS_ERA_VERSION}`,
         )
       : undefined,
   // A stateless-era server's InputRequiredResults go to the client as they are; only a
   // session-era server's requests to the client need the bridge.
-  bridgesInput: (method, serverEra) => INPUT_METHODS.has(method) && serverEra !== 'modern',
+  bridgesInput: (method, serverEra) => INPUT_METHODS.has(method) && serverEra !== 'stateless',
   // Every result says its kind; lists can change at any time (subscriptions/listen says when)
   // and can depend on who asks: no caching unless the server said otherwise, private scope.
   shape: (method, result) => {
@@ -92,7 +92,7 @@ export const STATELESS_ERA: ClientEra = {
 };
 
 export function clientEra(session: ClientSession): ClientEra {
-  return session.era === 'modern' ? STATELESS_ERA : SESSION_ERA;
+  return session.era === 'stateless' ? STATELESS_ERA : SESSION_ERA;
 }
 
 /** The session era's handshake: the session takes the client's version, capabilities and info. */
@@ -105,8 +105,8 @@ export function initialize(
   const version =
     typeof requested === 'string' && SUPPORTED_SESSION_VERSIONS.has(requested)
       ? requested
-      : LATEST_LEGACY_VERSION;
-  session.era = 'legacy';
+      : LATEST_SESSION_ERA_VERSION;
+  session.era = 'session';
   session.protocolVersion = version;
   session.clientCapabilities = objectOf(params['capabilities']);
   const info = objectOf(params['clientInfo']);
@@ -127,7 +127,7 @@ export function discover(description: Description): JsonObject {
   const { capabilities, serverInfo, instructions } = description;
   return {
     resultType: 'complete',
-    supportedVersions: [MODERN_VERSION],
+    supportedVersions: [STATELESS_ERA_VERSION],
     capabilities,
     ...(instructions === undefined ? {} : { instructions }),
     _meta: { [META.serverInfo]: serverInfo },

@@ -9,7 +9,7 @@ const CAPABILITY: Readonly<Record<string, string>> = {
   'roots/list': 'roots',
 };
 
-/** A legacy server can name its request's key in the InputRequiredResult through this `_meta` key. */
+/** A session-era server can name its request's key in the InputRequiredResult through this `_meta` key. */
 export const INPUT_KEY_META = 'io.mcpman/input-key';
 
 /** Requests that arrive this close together go to the client in one InputRequiredResult. */
@@ -54,7 +54,7 @@ export function answerWithoutClient(request: JsonRpcRequest): Promise<JsonObject
 }
 
 /**
- * One call of a 2026-07-28 client to a legacy server that asked the client something mid-call.
+ * One call of a 2026-07-28 client to a session-era server that asked the client something mid-call.
  * The server waits on its request; the client gets an InputRequiredResult and answers with a
  * retry. The upstream call stays open in between: the gateway holds the state the protocol
  * says the server should.

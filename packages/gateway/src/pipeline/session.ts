@@ -45,14 +45,14 @@ export interface Identity {
 export const ANONYMOUS: Identity = { name: 'anonymous', kind: 'anonymous', admin: true };
 
 /**
- * One client session, whatever transport carries it. Legacy-era sessions live from `initialize`
+ * One client session, whatever transport carries it. Session-era sessions live from `initialize`
  * to DELETE (or idle expiry); a 2026-07-28 request without a session gets a throwaway one.
  */
 export class ClientSession {
   readonly id: string;
   readonly createdAt = Date.now();
   lastActivity = Date.now();
-  era: ProtocolEra = 'legacy';
+  era: ProtocolEra = 'session';
   protocolVersion: string | undefined;
   clientInfo: Implementation | undefined;
   clientCapabilities: JsonObject = {};
@@ -137,7 +137,7 @@ export function statelessSession(
   meta: JsonObject,
 ): ClientSession {
   const session = new ClientSession(transport, scope, identity);
-  session.era = 'modern';
+  session.era = 'stateless';
   session.protocolVersion = version;
   session.initialized = true;
   const capabilities = meta[META.clientCapabilities];

@@ -1,13 +1,16 @@
 import { META } from '@mcpman/core';
-import type { JsonObject } from '@mcpman/core';
+import type { JsonObject, JsonRpcNotification, McpPeer, ProtocolEra } from '@mcpman/core';
 import type { ClientSession } from './session.js';
+import { UpstreamListen } from './upstream-listen.js';
 
 /**
- * The upstream-facing `_meta` rules. The gateway speaks for its clients upstream, so the
+ * The upstream-facing rules of each protocol era: `_meta`, input, log levels, subscriptions.
+ *
+ * `_meta`: the gateway speaks for its clients upstream, so the
  * client's own envelope never goes through as it is: it is stripped for every server, and a
  * stateless-era server gets the gateway's envelope instead, with what it must learn of the
  * client per request (its capabilities and log level) and the trace context. The handshake's
- * envelope (`modernMeta`) is core's, beside the handshake.
+ * envelope (`statelessMeta`) is core's, beside the handshake.
  */
 
 const CLIENT_ENVELOPE = new Set<string>([
@@ -44,4 +47,87 @@ export function statelessEnvelope(
       ...(session.logLevel === undefined ? {} : { [META.logLevel]: session.logLevel }),
     },
   };
+}
+
+/**
+ * How one upstream session learns of resource subscriptions and sends its notifications. A
+ * session-era server gets `resources/subscribe` and `unsubscribe` requests and notifies on its
+ * session; a stateless-era server is told everything on one `subscriptions/listen` request,
+ * replaced when the subscriptions change.
+ */
+export interface UpstreamSubscriptions {
+  /** `uri` got its first subscriber (already in the hub's list); `send` asks the server for the caller. */
+  added(uri: string, send: UpstreamSend): Promise<void>;
+  /** `uri` lost its last subscriber; `send` is undefined when no client is waiting for the answer. */
+  removed(uri: string, send: UpstreamSend | undefined): Promise<void>;
+  /** A notification from the server as clients should see it; undefined when it is not for them. */
+  accept(notification: JsonRpcNotification): JsonRpcNotification | undefined;
+  stop(): void;
+}
+
+export type UpstreamSend = (method: string, params: JsonObject) => Promise<unknown>;
+
+/** The upstream-facing rules of one protocol era, chosen once per upstream session. */
+export interface UpstreamEra {
+  readonly name: ProtocolEra;
+  /** The params of a request as this server must get them. */
+  envelope(
+    params: JsonObject | undefined,
+    session: ClientSession,
+    traceContext: Readonly<Record<string, string>> | undefined,
+  ): JsonObject | undefined;
+  /**
+   * Whether an answer of this server may ask for input (an InputRequiredResult) that a client
+   * of `clientEra` must be asked as server-to-client requests instead.
+   */
+  bridgesInputFor(clientEra: ProtocolEra): boolean;
+  /** Whether the server takes `logging/setLevel`; otherwise the level goes with each request. */
+  readonly setsLogLevel: boolean;
+  /** Subscriptions for a new upstream session, told the resources `subscribed` so far. */
+  subscriptions(peer: McpPeer, subscribed: () => readonly string[]): UpstreamSubscriptions;
+}
+
+export const SESSION_UPSTREAM: UpstreamEra = {
+  name: 'session',
+  envelope: (params) => params,
+  bridgesInputFor: () => false,
+  setsLogLevel: true,
+  subscriptions: (peer, subscribed) => {
+    // A new upstream session (a restart) knows nothing of the old one's subscriptions.
+    for (const uri of subscribed()) void peer.request('resources/subscribe', { uri }).catch(() => undefined);
+    return {
+      added: async (uri, send) => {
+        await send('resources/subscribe', { uri });
+      },
+      removed: async (uri, send) => {
+        if (send !== undefined) await send('resources/unsubscribe', { uri });
+        else void peer.request('resources/unsubscribe', { uri }).catch(() => undefined);
+      },
+      accept: (notification) => notification,
+      stop: () => undefined,
+    };
+  },
+};
+
+export const STATELESS_UPSTREAM: UpstreamEra = {
+  name: 'stateless',
+  envelope: (params, session, traceContext) => statelessEnvelope(params, session, traceContext),
+  bridgesInputFor: (clientEra) => clientEra !== 'stateless',
+  setsLogLevel: false,
+  subscriptions: (peer, subscribed) => {
+    const listen = new UpstreamListen(peer, subscribed);
+    void listen.refresh();
+    return {
+      added: () => listen.refresh(),
+      removed: () => listen.refresh(),
+      accept: (notification) => listen.accept(notification),
+      stop: () => {
+        listen.stop();
+      },
+    };
+  },
+};
+
+export function upstreamEra(era: ProtocolEra | undefined): UpstreamEra {
+  return era === 'stateless' ? STATELESS_UPSTREAM : SESSION_UPSTREAM;
 }

@@ -21,8 +21,8 @@ import { failSpan } from '../tracing/tracing.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { ManagedServer } from './directory.js';
 import { LOG_LEVELS } from './session.js';
-import { UpstreamListen } from './upstream-listen.js';
-import { statelessEnvelope } from './upstream-era.js';
+import { SESSION_UPSTREAM, upstreamEra } from './upstream-era.js';
+import type { UpstreamEra, UpstreamSend, UpstreamSubscriptions } from './upstream-era.js';
 import { missingCapability } from './input-bridge.js';
 import type { ClientSession, LogLevel } from './session.js';
 
@@ -89,7 +89,7 @@ const SERVER_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
 };
 
 const MAX_LIST_PAGES = 100;
-/** A 2026-07-28 server asking a legacy client for input more often than this is stopped. */
+/** A 2026-07-28 server asking a session-era client for input more often than this is stopped. */
 const MAX_INPUT_ROUNDS = 16;
 
 /**
@@ -119,9 +119,9 @@ export class UpstreamHub {
   private readonly subscriptionCounts = new Map<string, number>();
   private upstreamLogLevel: LogLevel | undefined;
   private nextToken = 1;
-  /** The upstream session speaks 2026-07-28: envelope per request, MRTR, listen. */
-  private modern = false;
-  private listen: UpstreamListen | undefined;
+  /** The era of the current upstream session, chosen when it binds. */
+  private era: UpstreamEra = SESSION_UPSTREAM;
+  private subscriptions: UpstreamSubscriptions | undefined;
 
   constructor(
     readonly name: string,
@@ -143,22 +143,13 @@ export class UpstreamHub {
     this.lists.clear();
     this.upstreamLogLevel = undefined;
     this.serverRequests.clear();
-    this.listen?.stop();
-    this.listen = undefined;
-    this.modern = server.handshake?.era === 'modern';
+    this.subscriptions?.stop();
+    this.subscriptions = undefined;
+    this.era = upstreamEra(server.handshake?.era);
     if (peer !== undefined) {
       this.attachHandlers(peer);
-      if (this.modern) {
-        // Notifications of a 2026-07-28 server come on a listen request; it names the
-        // resources subscribed so far, which a new upstream session does not know.
-        this.listen = new UpstreamListen(peer, () => [...this.subscriptionCounts.keys()]);
-        void this.listen.refresh();
-      } else {
-        for (const uri of this.subscriptionCounts.keys()) {
-          void peer.request('resources/subscribe', { uri }).catch(() => undefined);
-        }
-        void this.syncLogLevel();
-      }
+      this.subscriptions = this.era.subscriptions(peer, () => [...this.subscriptionCounts.keys()]);
+      void this.syncLogLevel();
     }
     if (this.announceBinds && (hadPeer || peer !== undefined)) {
       for (const kind of ['tools', 'prompts', 'resources'] as const) this.events.listChanged(this.name, kind);
@@ -192,7 +183,6 @@ export class UpstreamHub {
     return peer;
   }
 
-  /** Forward one request for `call`'s client; the result as the server gave it. */
   /** A request in a child span of the call's (when tracing), whose context goes upstream. */
   async traced(
     method: string,
@@ -217,6 +207,7 @@ export class UpstreamHub {
     }
   }
 
+  /** Forward one request for `call`'s client; the result as the server gave it. */
   async request(
     method: string,
     params: JsonObject | undefined,
@@ -239,10 +230,10 @@ export class UpstreamHub {
       this.progress.set(token, { clientToken, call });
       outgoing = { ...params, _meta: { ...(meta as JsonObject), progressToken: token } };
     }
-    if (this.modern) outgoing = statelessEnvelope(outgoing, call.session, call.traceContext);
+    outgoing = this.era.envelope(outgoing, call.session, call.traceContext);
     try {
       const result = await peer.request(method, outgoing, { cancellation: call.cancellation, timeoutMs });
-      return this.modern && call.session.era !== 'modern'
+      return this.era.bridgesInputFor(call.session.era)
         ? await this.giveInput(peer, method, outgoing ?? {}, result, call, timeoutMs)
         : result;
     } finally {
@@ -252,8 +243,8 @@ export class UpstreamHub {
   }
 
   /**
-   * A 2026-07-28 server answered a legacy client's call with an InputRequiredResult: ask the
-   * client each embedded request as a server-to-client request, as a legacy server would have,
+   * A 2026-07-28 server answered a session-era client's call with an InputRequiredResult: ask the
+   * client each embedded request as a server-to-client request, as a session-era server would have,
    * and retry with the answers and the server's requestState until the call completes.
    */
   private async giveInput(
@@ -361,28 +352,32 @@ export class UpstreamHub {
   /** Count a client's subscription; the first one subscribes upstream. */
   async subscribe(uri: string, call: CallContext, timeoutMs: number): Promise<void> {
     const count = this.subscriptionCounts.get(uri) ?? 0;
-    if (count === 0 && this.modern) {
-      this.requirePeer();
-      this.subscriptionCounts.set(uri, 1);
-      await this.listen?.refresh();
-      return;
-    }
-    if (count === 0) await this.request('resources/subscribe', { uri }, call, timeoutMs);
     this.subscriptionCounts.set(uri, count + 1);
+    if (count > 0) return;
+    try {
+      this.requirePeer();
+      await this.subscriptions?.added(uri, this.sender(call, timeoutMs));
+    } catch (error) {
+      this.subscriptionCounts.delete(uri);
+      throw error;
+    }
   }
 
   /** Drop a client's subscription; the last one unsubscribes upstream. */
   async unsubscribe(uri: string, call: CallContext | undefined, timeoutMs: number): Promise<void> {
     const count = this.subscriptionCounts.get(uri) ?? 0;
     if (count <= 0) return;
-    if (count === 1) {
-      this.subscriptionCounts.delete(uri);
-      if (this.modern) await this.listen?.refresh();
-      else if (call !== undefined) await this.request('resources/unsubscribe', { uri }, call, timeoutMs);
-      else void this.peer?.request('resources/unsubscribe', { uri }).catch(() => undefined);
-    } else {
+    if (count > 1) {
       this.subscriptionCounts.set(uri, count - 1);
+      return;
     }
+    this.subscriptionCounts.delete(uri);
+    await this.subscriptions?.removed(uri, call === undefined ? undefined : this.sender(call, timeoutMs));
+  }
+
+  /** Requests on behalf of `call`'s client, as the era's subscription rules send them. */
+  private sender(call: CallContext, timeoutMs: number): UpstreamSend {
+    return (method, params) => this.request(method, params, call, timeoutMs);
   }
 
   subscriberCount(uri: string): number {
@@ -396,7 +391,7 @@ export class UpstreamHub {
   async syncLogLevel(): Promise<void> {
     const peer = this.peer;
     // 2026-07-28 has no logging/setLevel: each request carries its client's level instead.
-    if (peer === undefined || this.modern) return;
+    if (peer === undefined || !this.era.setsLogLevel) return;
     let wanted: LogLevel | undefined;
     for (const session of this.events.sessionsFor(this.name)) {
       const level = session.logLevel;
@@ -432,7 +427,7 @@ export class UpstreamHub {
   // --- From the server --------------------------------------------------------------------------
 
   private onNotification(raw: JsonRpcNotification): void {
-    const notification = this.listen === undefined ? raw : this.listen.accept(raw);
+    const notification = this.subscriptions === undefined ? raw : this.subscriptions.accept(raw);
     if (notification === undefined) return;
     const params = notification.params ?? {};
     switch (notification.method) {

@@ -7,7 +7,7 @@ interface StoredEvent {
 }
 
 /**
- * One logical SSE stream of a legacy Streamable HTTP session: the response stream of one POST,
+ * One logical SSE stream of a session-era Streamable HTTP session: the response stream of one POST,
  * or the session's GET stream. Its events are numbered and kept (bounded), so a client that
  * lost the connection can reconnect with GET + Last-Event-ID and get the rest.
  */

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   Cancellation,
-  LEGACY_VERSIONS,
+  SESSION_ERA_VERSIONS,
   META,
-  MODERN_VERSION,
+  STATELESS_ERA_VERSION,
   MCPError,
   MCPErrorCode,
   JsonRpcErrorCode,
@@ -33,7 +33,7 @@ export interface HttpTransportOptions {
   readonly compression: boolean;
   /** Events kept per stream for Last-Event-ID resumption. */
   readonly maxEventsPerStream?: number;
-  /** Legacy sessions idle this long (and without an open stream) are closed. */
+  /** Session-era sessions idle this long (and without an open stream) are closed. */
   readonly sessionIdleMs?: number;
   readonly identify?: IdentifyHttp;
 }
@@ -45,7 +45,7 @@ interface HttpSession {
   get: ResumableStream | undefined;
 }
 
-const LEGACY = new Set<string>([...LEGACY_VERSIONS, '2024-10-07']);
+const SESSION_ERA = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
 /**
  * A session answers only in the scope it was opened for and only to the identity that opened
  * it: another client's token cannot ride on a session id it has seen.
@@ -58,7 +58,7 @@ function ownedBy(entry: HttpSession, scope: SessionScope, identity: Identity | u
 }
 
 /** Stateless-era (2026-07-28) errors that carry their own HTTP status; the rest are 200 with the error. */
-const MODERN_ERROR_STATUS: Readonly<Record<number, number>> = {
+const STATELESS_ERROR_STATUS: Readonly<Record<number, number>> = {
   [JsonRpcErrorCode.MethodNotFound]: 404,
   [JsonRpcErrorCode.HeaderMismatch]: 400,
   [JsonRpcErrorCode.MissingRequiredClientCapability]: 400,
@@ -88,7 +88,7 @@ function metaOf(message: unknown): JsonObject | undefined {
 /**
  * Streamable HTTP on `/mcp` and `/servers/<name>/mcp`, both protocol eras on one endpoint. A
  * request whose `_meta` (or MCP-Protocol-Version header) names 2026-07-28 is served statelessly;
- * everything else is the legacy, session-based shape.
+ * everything else is the session era's shape.
  */
 export class StreamableHttpTransport {
   private readonly sessions = new Map<string, HttpSession>();
@@ -178,14 +178,14 @@ export class StreamableHttpTransport {
       return;
     }
     const versionHeader = header(req, 'mcp-protocol-version');
-    const modern =
+    const stateless =
       messages.some((m) => typeof metaOf(m)?.[META.protocolVersion] === 'string') ||
-      (versionHeader !== undefined && versionHeader >= MODERN_VERSION);
-    if (modern) await this.postModern(req, res, scope, messages, identity);
-    else await this.postLegacy(req, res, scope, messages, identity);
+      (versionHeader !== undefined && versionHeader >= STATELESS_ERA_VERSION);
+    if (stateless) await this.postStateless(req, res, scope, messages, identity);
+    else await this.postSessionEra(req, res, scope, messages, identity);
   }
 
-  private async postLegacy(
+  private async postSessionEra(
     req: IncomingMessage,
     res: ServerResponse,
     scope: SessionScope,
@@ -223,14 +223,14 @@ export class StreamableHttpTransport {
         return;
       }
       const version = header(req, 'mcp-protocol-version');
-      if (version !== undefined && !LEGACY.has(version)) {
+      if (version !== undefined && !SESSION_ERA.has(version)) {
         writeError(
           res,
           refusal(
             MCPErrorCode.ProtocolUnsupportedVersion,
             `Bad Request: Unsupported protocol version: ${version}`,
             {
-              supported: [...LEGACY],
+              supported: [...SESSION_ERA],
               requested: version,
             },
           ),
@@ -253,7 +253,7 @@ export class StreamableHttpTransport {
     const notifications = messages.filter((m) => !requests.includes(m));
     for (const message of notifications)
       await this.options.gateway.handle(session, message, { emit: () => undefined });
-    // A disconnect is not a cancellation in the legacy era: calls run on, their answers are kept.
+    // A disconnect is not a cancellation in the session era: calls run on, their answers are kept.
     const responses = await Promise.all(
       requests.map((message) =>
         this.options.gateway.handle(session, message, { emit: respond.emit, headers: req.headers }),
@@ -322,7 +322,7 @@ export class StreamableHttpTransport {
     };
   }
 
-  private async postModern(
+  private async postStateless(
     req: IncomingMessage,
     res: ServerResponse,
     scope: SessionScope,
@@ -380,9 +380,9 @@ export class StreamableHttpTransport {
       fail(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${mismatch}`);
       return;
     }
-    if (version !== MODERN_VERSION) {
+    if (version !== STATELESS_ERA_VERSION) {
       fail(MCPErrorCode.ProtocolUnsupportedVersion, `Unsupported protocol version: ${version}`, {
-        supported: [MODERN_VERSION],
+        supported: [STATELESS_ERA_VERSION],
         requested: version,
       });
       return;
@@ -426,7 +426,7 @@ export class StreamableHttpTransport {
       });
       if (response === undefined || cancellation.aborted) return;
       const status =
-        'error' in response && !respond.streaming ? MODERN_ERROR_STATUS[response.error.code] : undefined;
+        'error' in response && !respond.streaming ? STATELESS_ERROR_STATUS[response.error.code] : undefined;
       if (status !== undefined) {
         writeJsonBody(res, status, response, undefined);
         return;
@@ -476,7 +476,7 @@ export class StreamableHttpTransport {
   ): void {
     const id = header(req, 'mcp-session-id');
     if (id === undefined) {
-      // 2026-07-28 has no GET stream; legacy clients need their session.
+      // 2026-07-28 has no GET stream; session-era clients need their session.
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }

@@ -1,4 +1,10 @@
-import { Cancellation, LATEST_LEGACY_VERSION, MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
+import {
+  Cancellation,
+  LATEST_SESSION_ERA_VERSION,
+  MCPError,
+  MCPErrorCode,
+  parseErrorCode,
+} from '@mcpman/core';
 import { serverNotFound } from '../api/management-api.js';
 import type { JsonObject, JsonRpcErrorBody } from '@mcpman/core';
 import type { Gateway } from '../../pipeline/gateway.js';
@@ -21,7 +27,7 @@ export class GatewayInspector {
       throw serverNotFound(server, 'The server list shows the current ones.');
     }
     const session = new ClientSession('dashboard', { kind: 'server', server }, this.identity);
-    session.protocolVersion = LATEST_LEGACY_VERSION;
+    session.protocolVersion = LATEST_SESSION_ERA_VERSION;
     session.clientInfo = { name: 'mcpman-dashboard', version: '1' };
     session.initialized = true;
     this.gateway.openSession(session);

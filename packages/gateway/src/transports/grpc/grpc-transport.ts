@@ -6,7 +6,7 @@ import type {
   StatusObject,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import { MCPError, MCPErrorCode, META, MODERN_VERSION } from '@mcpman/core';
+import { MCPError, MCPErrorCode, META, STATELESS_ERA_VERSION } from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
@@ -297,14 +297,14 @@ export class GrpcTransport {
     identity: Identity | undefined,
   ): ClientSession {
     const version = meta[META.protocolVersion];
-    if (version !== undefined && version !== MODERN_VERSION) {
+    if (version !== undefined && version !== STATELESS_ERA_VERSION) {
       throw CallFailure.of(
         MCPErrorCode.ProtocolUnsupportedVersion,
-        `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${MODERN_VERSION} (open a Session for older revisions)`,
-        { supported: [MODERN_VERSION], requested: version },
+        `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${STATELESS_ERA_VERSION} (open a Session for older revisions)`,
+        { supported: [STATELESS_ERA_VERSION], requested: version },
       );
     }
-    const session = statelessSession('grpc', scope, identity, MODERN_VERSION, meta);
+    const session = statelessSession('grpc', scope, identity, STATELESS_ERA_VERSION, meta);
     this.options.gateway.openSession(session);
     return session;
   }
