@@ -197,6 +197,36 @@ describe('the gateway over gRPC', () => {
     expect(resultText(refused)).toMatch(/-32021: the client did not declare the sampling capability/);
   });
 
+  it('streams list changes on Listen, acknowledged first and tagged, until the client cancels', async () => {
+    const grpc = client('second');
+    const seen: JsonRpcNotification[] = [];
+    const abort = new AbortController();
+    const listening = grpc.listen(
+      { toolsListChanged: true, promptsListChanged: false },
+      { signal: abort.signal, onNotification: (n) => seen.push(n) },
+    );
+    await expect.poll(() => seen[0]?.method).toBe('notifications/subscriptions/acknowledged');
+    expect(seen[0]?.params?.['notifications']).toEqual({ toolsListChanged: true });
+    const tag = (seen[0]?.params?.['_meta'] as JsonObject | undefined)?.[
+      'io.modelcontextprotocol/subscriptionId'
+    ];
+    expect(typeof tag).toBe('string');
+    await h.runtime!.get('second')!.restart('test: grpc listen');
+    await expect
+      .poll(() => seen.find((n) => n.method === 'notifications/tools/list_changed'), { timeout: 30_000 })
+      .toMatchObject({ params: { _meta: { 'io.modelcontextprotocol/subscriptionId': tag } } });
+    // Prompt changes were not asked for.
+    expect(seen.some((n) => n.method === 'notifications/prompts/list_changed')).toBe(false);
+    abort.abort();
+    const ended = await listening.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(ended).toBeInstanceOf(GrpcCallError);
+    expect((ended as GrpcCallError).status).toBe(status.CANCELLED);
+    await expect.poll(() => h.runtime!.get('second')!.state, { timeout: 30_000 }).toBe('ready');
+  });
+
   it('sends keepalive pings on idle connections', async () => {
     const session = connect(`http://${address}`);
     try {

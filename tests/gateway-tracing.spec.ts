@@ -5,7 +5,7 @@ import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/webso
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { WebSocket } from 'ws';
-import { Tracing } from '@mcpman/gateway';
+import { McpGrpcClient, Tracing } from '@mcpman/gateway';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { nodeBaseImage } from './helpers/podman.js';
 import { installFixture } from './helpers/tools.js';
@@ -73,11 +73,90 @@ describe('tracing', () => {
     expect(request).toBeDefined();
     expect(request!.spanContext().traceId).toBe(TRACE_ID);
     expect(parentOf(request!)).toBe(CLIENT_SPAN);
-    expect(request!.attributes).toMatchObject({ 'mcp.transport': 'streamable-http', 'mcp.era': 'legacy' });
+    expect(request!.attributes).toMatchObject({ 'mcp.transport': 'streamable-http', 'mcp.era': 'session' });
     const upstream = spans().find((s) => s.name === 'upstream everything');
     expect(upstream?.spanContext().traceId).toBe(TRACE_ID);
     expect(parentOf(upstream!)).toBe(request!.spanContext().spanId);
     expect(upstream!.attributes).toMatchObject({ 'mcp.server': 'everything', 'mcp.method': 'tools/call' });
+  });
+
+  it('continues a trace from gRPC metadata, on an RPC per call and on the Session stream', async () => {
+    const grpc = new McpGrpcClient({
+      address: h.gateway!.grpcAddress!,
+      metadata: { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` },
+    });
+    try {
+      exporter.reset();
+      expect(resultText(await grpc.callTool('everything__echo', { message: 'g' }))).toBe('Echo: g');
+      const unary = spans().find((s) => s.name === 'mcp tools/call');
+      expect(unary?.spanContext().traceId).toBe(TRACE_ID);
+      expect(parentOf(unary!)).toBe(CLIENT_SPAN);
+      expect(unary!.attributes['mcp.transport']).toBe('grpc');
+      const upstream = spans().find((s) => s.name === 'upstream everything');
+      expect(parentOf(upstream!)).toBe(unary!.spanContext().spanId);
+
+      const session = grpc.openSession();
+      try {
+        await session.initialize();
+        exporter.reset();
+        await session.request('tools/call', { name: 'everything__echo', arguments: { message: 's' } });
+        const streamed = spans().find((s) => s.name === 'mcp tools/call');
+        expect(streamed?.spanContext().traceId).toBe(TRACE_ID);
+        expect(parentOf(streamed!)).toBe(CLIENT_SPAN);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      grpc.close();
+    }
+  });
+
+  it('continues a trace from a WebSocket upgrade request’s traceparent header', async () => {
+    const ws = new WebSocket(new URL('/ws', base.href.replace(/^http/, 'ws')), 'mcp', {
+      headers: { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => {
+          resolve();
+        });
+        ws.once('error', reject);
+      });
+      const answer = (id: number): Promise<Record<string, unknown>> =>
+        new Promise((resolve) => {
+          const onMessage = (data: Buffer): void => {
+            const message = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+            if (message['id'] !== id) return;
+            ws.off('message', onMessage);
+            resolve(message);
+          };
+          ws.on('message', onMessage);
+        });
+      const initialized = answer(1);
+      ws.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'ws', version: '1' },
+          },
+        }),
+      );
+      await initialized;
+      ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      exporter.reset();
+      const listed = answer(2);
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+      expect(await listed).toHaveProperty('result.tools');
+      const request = spans().find((s) => s.name === 'mcp tools/list');
+      expect(request?.spanContext().traceId).toBe(TRACE_ID);
+      expect(parentOf(request!)).toBe(CLIENT_SPAN);
+    } finally {
+      ws.close();
+    }
   });
 
   it('accepts a traceparent in _meta on other transports, and marks failed calls', async () => {

@@ -475,6 +475,7 @@ export class GatewayServer {
   async close(): Promise<void> {
     this.tlsWatch?.dispose();
     this.dashboard?.dispose();
+    await this.gateway.endListens();
     this.streamable.close();
     this.sse.close();
     this.ws.close();

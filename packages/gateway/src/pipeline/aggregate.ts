@@ -84,8 +84,24 @@ function rewriteUris(result: JsonObject, server: string): JsonObject {
   return out;
 }
 
+type Description = { capabilities: JsonObject; serverInfo: JsonObject; instructions: string | undefined };
+
+/**
+ * What a session's endpoint is: on `/mcp` the merged gateway over `servers`, on a server's own
+ * endpoint the server as it described itself (`handshake`).
+ */
+export function describeEndpoint(
+  session: ClientSession,
+  servers: readonly string[],
+  handshake: (server: string) => ServerHandshake | undefined,
+  serverInfo: Implementation,
+): Description {
+  if (session.scope.kind === 'all') return gatewayDescription({ ...serverInfo }, servers);
+  return serverDescription(session.scope.server, handshake(session.scope.server), serverInfo);
+}
+
 /** What `/mcp` is to a client: the merged gateway, naming the servers it aggregates. */
-export function gatewayDescription(
+function gatewayDescription(
   serverInfo: JsonObject,
   servers: readonly string[],
 ): { capabilities: JsonObject; serverInfo: JsonObject; instructions: string | undefined } {
@@ -106,7 +122,7 @@ export function gatewayDescription(
 }
 
 /** What a server's own endpoint is: the server as it described itself in its handshake. */
-export function serverDescription(
+function serverDescription(
   server: string,
   handshake: ServerHandshake | undefined,
   fallback: Implementation,

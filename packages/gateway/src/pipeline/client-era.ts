@@ -44,6 +44,9 @@ const REMOVED_IN_STATELESS = new Set([
   'resources/unsubscribe',
 ]);
 
+/** Methods the 2026-07-28 revision added: unknown on a session-era wire. */
+const ADDED_IN_STATELESS = new Set(['subscriptions/listen']);
+
 /** Requests that may need input from the client mid-call (2026-07-28 InputRequiredResult). */
 const INPUT_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
@@ -59,7 +62,13 @@ const CACHEABLE = new Set([
 
 export const SESSION_ERA: ClientEra = {
   name: 'session',
-  refusal: () => undefined,
+  refusal: (method) =>
+    ADDED_IN_STATELESS.has(method)
+      ? new MCPError(
+          MCPErrorCode.ProtocolMethodNotFound,
+          `Method not found: ${method} is part of ${STATELESS_ERA_VERSION}, not of this session's revision`,
+        )
+      : undefined,
   // A session-era client answers a server's requests on its session, as they come.
   bridgesInput: () => false,
   // `resultType` (from a stateless-era server) is not part of these revisions.

@@ -6,16 +6,10 @@ import type {
   JsonRpcRequest,
   JsonRpcResponse,
   ProtocolEra,
+  ServerHandshake,
 } from '@mcpman/core';
 import { failSpan } from '../tracing/tracing.js';
-import {
-  forClient,
-  gatewayDescription,
-  invalidParams,
-  mergeLists,
-  objectOf,
-  serverDescription,
-} from './aggregate.js';
+import { forClient, describeEndpoint, invalidParams, mergeLists, objectOf } from './aggregate.js';
 import { bridgedCall, hasInputParams } from './bridged-call.js';
 import { clientEra, discover, initialize } from './client-era.js';
 import type { Description } from './client-era.js';
@@ -32,6 +26,9 @@ import type { GatewayOptions } from './gateway-options.js';
 import { stripClientEnvelope } from './upstream-era.js';
 import type { CallContext } from './upstream-hub.js';
 import { UpstreamSelection } from './upstream-selection.js';
+import { ListenStreams } from './listen-streams.js';
+import { headerMismatch, paramHeaderMismatch } from './param-headers.js';
+import type { ParamHeaders } from './param-headers.js';
 
 export type { RequestContext } from './request-context.js';
 export type { GatewayOptions } from './gateway-options.js';
@@ -48,6 +45,12 @@ export class Gateway implements Disposable {
   private readonly timeoutMs: number;
   private readonly pageSize: number;
   private readonly bridge = new InputBridge();
+  private readonly listens = new ListenStreams((session, uri) =>
+    this.subscription(session, 'resources/subscribe', { uri }, { session, emit: () => undefined }).then(
+      () => true,
+      () => false,
+    ),
+  );
   private readonly policy: CallPolicy;
   private readonly upstreams: UpstreamSelection;
 
@@ -73,7 +76,7 @@ export class Gateway implements Disposable {
   }
 
   /** The input schema of a tool as the session names it (for header checks); undefined if unknown. */
-  async toolInputSchema(session: ClientSession, name: unknown): Promise<JsonObject | undefined> {
+  private async toolInputSchema(session: ClientSession, name: unknown): Promise<JsonObject | undefined> {
     try {
       const target = this.target(session, name, 'tool');
       const call = { session, emit: () => undefined };
@@ -82,16 +85,6 @@ export class Gateway implements Disposable {
       return typeof schema === 'object' && schema !== null ? (schema as JsonObject) : undefined;
     } catch {
       return undefined;
-    }
-  }
-
-  /** Subscribe a session to a resource it names as it sees it; false when it cannot be. */
-  async subscribeUri(session: ClientSession, uri: string): Promise<boolean> {
-    try {
-      await this.subscribe(session, { uri }, { session, emit: () => undefined });
-      return true;
-    } catch {
-      return false;
     }
   }
 
@@ -164,7 +157,7 @@ export class Gateway implements Disposable {
     const span = tracing?.startRequest(
       request.method,
       { 'mcp.transport': session.transport, 'mcp.era': session.era, 'mcp.identity': session.identity.name },
-      context.headers,
+      context.traceContext,
       objectOf(objectOf(request.params)['_meta']),
     );
     const era = clientEra(session);
@@ -175,6 +168,8 @@ export class Gateway implements Disposable {
       }
       const refused = era.refusal(request.method);
       if (refused !== undefined) throw refused;
+      if (context.paramHeaders !== undefined && request.method === 'tools/call')
+        await this.checkParamHeaders(session, request.params ?? {}, context.paramHeaders);
       const call: CallContext = {
         session,
         emit: context.emit,
@@ -207,6 +202,17 @@ export class Gateway implements Disposable {
       session.inflight.delete(request.id);
       unfollow?.();
     }
+  }
+
+  /** SEP-2243: headers that disagree with the body are refused before anything in it is believed. */
+  private async checkParamHeaders(
+    session: ClientSession,
+    params: JsonObject,
+    paramHeaders: ParamHeaders,
+  ): Promise<void> {
+    const schema = await this.toolInputSchema(session, params['name']);
+    const problem = paramHeaderMismatch(paramHeaders, schema, params['arguments']);
+    if (problem !== undefined) throw headerMismatch(problem);
   }
 
   /** The era of the one server a call names, if it names one. */
@@ -291,11 +297,12 @@ export class Gateway implements Disposable {
         return this.forwardTo(session, server, request.method, { ...params, uri }, call);
       }
       case 'resources/subscribe':
-        return this.subscribe(session, params, call);
       case 'resources/unsubscribe':
-        return this.unsubscribe(session, params, call);
+        return this.subscription(session, request.method, params, call);
       case 'completion/complete':
         return this.complete(session, params, call);
+      case 'subscriptions/listen':
+        return this.listens.serve(session, request.id, params, call.emit, call.cancellation);
       default:
         // One server: anything else (tasks, experimental methods) goes through as it is.
         if (session.scope.kind === 'server')
@@ -332,15 +339,9 @@ export class Gateway implements Disposable {
     });
   }
 
-  /** What this endpoint is: the one server as it described itself, or the merged gateway. */
   private describe(session: ClientSession): Description {
-    if (session.scope.kind === 'all')
-      return gatewayDescription({ ...this.options.serverInfo }, this.serversOf(session));
-    return serverDescription(
-      session.scope.server,
-      this.directory.get(session.scope.server)?.handshake,
-      this.options.serverInfo,
-    );
+    const handshake = (server: string): ServerHandshake | undefined => this.directory.get(server)?.handshake;
+    return describeEndpoint(session, this.serversOf(session), handshake, this.options.serverInfo);
   }
 
   private list(
@@ -364,23 +365,16 @@ export class Gateway implements Disposable {
     return requireUri(session, this.serversOf(session), uri);
   }
 
-  private async subscribe(
+  /** A resource subscription taken or dropped, counted across the server's clients. */
+  private async subscription(
     session: ClientSession,
+    method: 'resources/subscribe' | 'resources/unsubscribe',
     params: JsonObject,
     call: CallContext,
   ): Promise<JsonObject> {
     const target = this.requireUri(session, params['uri']);
-    await this.upstreams.subscribe(session, String(params['uri']), target, call, this.timeoutMs);
-    return {};
-  }
-
-  private async unsubscribe(
-    session: ClientSession,
-    params: JsonObject,
-    call: CallContext,
-  ): Promise<JsonObject> {
-    const target = this.requireUri(session, params['uri']);
-    await this.upstreams.unsubscribe(session, String(params['uri']), target, call, this.timeoutMs);
+    const change = method === 'resources/subscribe' ? 'subscribe' : 'unsubscribe';
+    await this.upstreams[change](session, String(params['uri']), target, call, this.timeoutMs);
     return {};
   }
 
@@ -389,7 +383,13 @@ export class Gateway implements Disposable {
     return this.forward(session, server, 'completion/complete', upstream, call);
   }
 
+  /** End every `subscriptions/listen` gracefully, before the transports close (see ListenStreams). */
+  endListens(): Promise<void> {
+    return this.listens.close();
+  }
+
   dispose(): void {
+    void this.listens.close();
     this.upstreams.dispose();
     this.bridge.dispose();
     for (const session of [...this.sessions]) session.close();

@@ -3,6 +3,8 @@ import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/core';
 import { isLoopback } from '../http/listener.js';
 import { refusal, writeError } from '../http/rpc-response.js';
+import { traceContextOf } from '../pipeline/request-context.js';
+import type { TraceContext } from '../pipeline/request-context.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 
 /**
@@ -89,4 +91,10 @@ export function rateLimitStatus(
   const ms = retryAfterMsOf(response.error);
   if (ms === undefined) return undefined;
   return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) } };
+}
+
+/** The request's W3C trace context, as `RequestContext` takes it (nothing when it has none). */
+export function traceFields(req: IncomingMessage): { traceContext?: TraceContext } {
+  const traceContext = traceContextOf((name) => header(req, name));
+  return traceContext === undefined ? {} : { traceContext };
 }

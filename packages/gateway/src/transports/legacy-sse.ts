@@ -5,7 +5,7 @@ import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { SessionScope } from '../pipeline/session.js';
-import { admitHttp, originAllowed, rateLimitStatus, sessionNotFound } from './http-common.js';
+import { admitHttp, originAllowed, rateLimitStatus, sessionNotFound, traceFields } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeRpcError } from '../http/rpc-response.js';
 import type { IdentifyHttp } from './http-common.js';
 
@@ -103,7 +103,11 @@ export class LegacySseTransport {
     const emit = (m: Parameters<ClientSession['push']>[0]): void => {
       session.push(m);
     };
-    const response = await this.options.gateway.handle(session, message, { emit, admitted: true });
+    const response = await this.options.gateway.handle(session, message, {
+      emit,
+      admitted: true,
+      ...traceFields(req),
+    });
     if (response !== undefined) session.push(response);
   }
 

@@ -1,17 +1,20 @@
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { Gateway } from '../pipeline/gateway.js';
+import type { TraceContext } from '../pipeline/request-context.js';
 import type { ClientSession } from '../pipeline/session.js';
 
 /**
  * One frame of a message-stream transport (WebSocket, the gRPC Session stream): JSON text in;
  * its response, and everything the gateway sends about it, out through `send`. A frame that is
  * not JSON gets the JSON-RPC parse error with a null id, as it has no id to answer.
+ * `traceContext` is the stream's own (its upgrade request's or call's), for every frame.
  */
 export function serveFrame(
   gateway: Gateway,
   session: ClientSession,
   text: string,
   send: (message: unknown) => void,
+  traceContext?: TraceContext,
 ): void {
   let message: unknown;
   try {
@@ -27,7 +30,8 @@ export function serveFrame(
     });
     return;
   }
-  void gateway.handle(session, message, { emit: send }).then((response) => {
+  const context = traceContext === undefined ? { emit: send } : { emit: send, traceContext };
+  void gateway.handle(session, message, context).then((response) => {
     if (response !== undefined) send(response);
   });
 }

@@ -16,14 +16,14 @@ import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession, onlyLogMessages, statelessSession } from '../pipeline/session.js';
-import { decodeParamHeader, paramHeaderMismatch } from './param-headers.js';
+import { decodeParamHeader } from '../pipeline/param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
 import { accepts, admitHttp, header, rateLimitStatus, sessionNotFound } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeJsonBody } from '../http/rpc-response.js';
 import type { Encoding } from '../http/rpc-response.js';
 import type { IdentifyHttp } from './http-common.js';
-import { ListenRegistry } from './listen.js';
+import { traceFields } from './http-common.js';
 
 export interface HttpTransportOptions {
   readonly gateway: Gateway;
@@ -92,13 +92,11 @@ function metaOf(message: unknown): JsonObject | undefined {
  */
 export class StreamableHttpTransport {
   private readonly sessions = new Map<string, HttpSession>();
-  private readonly listens: ListenRegistry;
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxEvents: number;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.maxEvents = options.maxEventsPerStream ?? 1000;
-    this.listens = new ListenRegistry(options.gateway);
     const idle = options.sessionIdleMs ?? 30 * 60_000;
     this.sweeper = setInterval(
       () => {
@@ -256,7 +254,10 @@ export class StreamableHttpTransport {
     // A disconnect is not a cancellation in the session era: calls run on, their answers are kept.
     const responses = await Promise.all(
       requests.map((message) =>
-        this.options.gateway.handle(session, message, { emit: respond.emit, headers: req.headers }),
+        this.options.gateway.handle(session, message, {
+          emit: respond.emit,
+          ...traceFields(req),
+        }),
       ),
     );
     if (isInit && responses[0] !== undefined && !('error' in responses[0]))
@@ -394,22 +395,6 @@ export class StreamableHttpTransport {
     const request = classified.message;
     const session = statelessSession('streamable-http', scope, identity, version, meta);
     this.options.gateway.openSession(session);
-    if (request.method === 'tools/call') {
-      const schema = await this.options.gateway.toolInputSchema(session, request.params?.['name']);
-      const problem = paramHeaderMismatch(req, schema, request.params?.['arguments']);
-      if (problem !== undefined) {
-        session.close();
-        fail(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${problem}`);
-        return;
-      }
-    }
-    if (request.method === 'subscriptions/listen') {
-      this.listens.open(req, res, session, request, {
-        heartbeatMs: this.options.heartbeatMs,
-        gzip: chooseEncoding(req, this.options.compression) !== undefined,
-      });
-      return;
-    }
     // Closing the response stream is the 2026-07-28 way to cancel a request.
     const cancellation = new Cancellation();
     res.on('close', () => {
@@ -422,7 +407,8 @@ export class StreamableHttpTransport {
       const response = await this.options.gateway.handle(session, request, {
         emit: respond.emit,
         cancellation,
-        headers: req.headers,
+        ...traceFields(req),
+        paramHeaders: (name) => header(req, `mcp-param-${name.toLowerCase()}`),
       });
       if (response === undefined || cancellation.aborted) return;
       const status =
@@ -557,7 +543,6 @@ export class StreamableHttpTransport {
   close(): void {
     clearInterval(this.sweeper);
     for (const entry of [...this.sessions.values()]) this.closeSession(entry);
-    this.listens.close();
   }
 }
 

@@ -5,7 +5,9 @@ import type { WebSocket } from 'ws';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { originAllowed } from './http-common.js';
+import { header, originAllowed } from './http-common.js';
+import { traceContextOf } from '../pipeline/request-context.js';
+import type { TraceContext } from '../pipeline/request-context.js';
 import { serveFrame } from './message-stream.js';
 
 export interface WebSocketOptions {
@@ -71,12 +73,18 @@ export class WebSocketTransport {
     const identity =
       this.options.identify === undefined ? undefined : await this.options.identify(req, socket, scope);
     if (this.options.identify !== undefined && identity === undefined) return;
+    const traceContext = traceContextOf((field) => header(req, field));
     this.server.handleUpgrade(req, socket, head, (ws) => {
-      this.serve(ws, scope, identity);
+      this.serve(ws, scope, identity, traceContext);
     });
   }
 
-  private serve(ws: WebSocket, scope: SessionScope, identity: Identity | undefined): void {
+  private serve(
+    ws: WebSocket,
+    scope: SessionScope,
+    identity: Identity | undefined,
+    traceContext: TraceContext | undefined,
+  ): void {
     const session = new ClientSession('websocket', scope, identity);
     this.options.gateway.openSession(session);
     this.alive.set(ws, true);
@@ -88,7 +96,7 @@ export class WebSocketTransport {
     ws.on('message', (data) => {
       this.alive.set(ws, true);
       // Text and binary frames alike carry UTF-8 JSON; ws hands both over as one Buffer.
-      serveFrame(this.options.gateway, session, (data as Buffer).toString('utf8'), send);
+      serveFrame(this.options.gateway, session, (data as Buffer).toString('utf8'), send, traceContext);
     });
     ws.on('close', () => {
       session.close();

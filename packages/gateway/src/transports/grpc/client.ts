@@ -32,6 +32,8 @@ export interface McpGrpcClientOptions {
   readonly compression?: boolean;
   /** Keepalive ping interval of the channel. */
   readonly keepAliveMs?: number;
+  /** More metadata for every call, such as a W3C `traceparent` the gateway's spans continue. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export interface GrpcCallOptions {
@@ -114,6 +116,7 @@ export class McpGrpcClient {
   /** Metadata for a call: scope, credentials, session. */
   metadata(sessionId?: string): Metadata {
     const metadata = new Metadata();
+    for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
     if (this.options.server !== undefined) metadata.set('mcp-server', this.options.server);
     if (this.options.token !== undefined) metadata.set('authorization', `Bearer ${this.options.token}`);
     if (sessionId !== undefined) metadata.set('mcp-session-id', sessionId);
@@ -211,6 +214,33 @@ export class McpGrpcClient {
 
   unsubscribe(uri: string, options: GrpcCallOptions = {}): Promise<JsonObject> {
     return this.unary(this.stub.unsubscribe.bind(this.stub), { fields: fieldsOf(options), uri }, options);
+  }
+
+  /**
+   * subscriptions/listen without a session: `onNotification` gets the acknowledgement, then
+   * each list change and resource update. Runs until `signal` cancels it (then it rejects with
+   * CANCELLED) or the gateway ends it, with its result.
+   */
+  listen(
+    notifications: {
+      readonly toolsListChanged?: boolean;
+      readonly promptsListChanged?: boolean;
+      readonly resourcesListChanged?: boolean;
+      readonly resourceSubscriptions?: readonly string[];
+    },
+    options: GrpcCallOptions = {},
+  ): Promise<JsonObject> {
+    return this.streaming(
+      this.stub.listen.bind(this.stub),
+      {
+        fields: fieldsOf(options),
+        toolsListChanged: notifications.toolsListChanged === true,
+        promptsListChanged: notifications.promptsListChanged === true,
+        resourcesListChanged: notifications.resourcesListChanged === true,
+        resourceSubscriptions: [...(notifications.resourceSubscriptions ?? [])],
+      },
+      options,
+    );
   }
 
   /** Open a Session stream: a full MCP session (initialize first), JSON-RPC both ways. */

@@ -25,6 +25,7 @@ import { mcpProto } from './proto.js';
 import type { SecureContextOptions } from 'node:tls';
 import { toServiceError } from './status.js';
 import { serveFrame } from '../message-stream.js';
+import { traceContextOf } from '../../pipeline/request-context.js';
 import type { AuthOutcome, Credentials } from '../../auth/authenticator.js';
 
 export interface GrpcTransportOptions {
@@ -197,6 +198,14 @@ export class GrpcTransport {
       SetLoggingLevel: unary('logging/setLevel', (r) => ({ level: r.level })),
       Subscribe: unary('resources/subscribe', (r) => ({ uri: r.uri })),
       Unsubscribe: unary('resources/unsubscribe', (r) => ({ uri: r.uri })),
+      Listen: streamed('subscriptions/listen', (r) => ({
+        notifications: {
+          toolsListChanged: r.toolsListChanged,
+          promptsListChanged: r.promptsListChanged,
+          resourcesListChanged: r.resourcesListChanged,
+          resourceSubscriptions: [...r.resourceSubscriptions],
+        },
+      })),
     };
   }
 
@@ -281,7 +290,12 @@ export class GrpcTransport {
       else emit?.(message);
     };
     try {
-      const response = await this.options.gateway.handle(session, request, { emit: relay });
+      const traceContext = traceContextOf((field) => firstValue(call.metadata, field));
+      const response = await this.options.gateway.handle(
+        session,
+        request,
+        traceContext === undefined ? { emit: relay } : { emit: relay, traceContext },
+      );
       if (response === undefined) throw CallFailure.of(MCPErrorCode.Internal, 'no response');
       if ('error' in response) throw CallFailure.rpc(response.error);
       return response.result;
@@ -380,8 +394,9 @@ export class GrpcTransport {
       if (!call.cancelled && call.writable) call.write({ json: JSON.stringify(message) });
     };
     session.attach(send);
+    const traceContext = traceContextOf((field) => firstValue(call.metadata, field));
     call.on('data', (frame: JsonRpcMessage__Output) => {
-      serveFrame(this.options.gateway, session, frame.json, send);
+      serveFrame(this.options.gateway, session, frame.json, send, traceContext);
     });
     const end = (): void => {
       this.sessions.delete(session.id);

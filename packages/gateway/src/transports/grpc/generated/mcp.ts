@@ -8,6 +8,7 @@ import type { DiscoverRequest as _mcpman_mcp_v1_DiscoverRequest, DiscoverRequest
 import type { GetPromptRequest as _mcpman_mcp_v1_GetPromptRequest, GetPromptRequest__Output as _mcpman_mcp_v1_GetPromptRequest__Output } from './mcpman/mcp/v1/GetPromptRequest.js';
 import type { JsonRpcMessage as _mcpman_mcp_v1_JsonRpcMessage, JsonRpcMessage__Output as _mcpman_mcp_v1_JsonRpcMessage__Output } from './mcpman/mcp/v1/JsonRpcMessage.js';
 import type { ListRequest as _mcpman_mcp_v1_ListRequest, ListRequest__Output as _mcpman_mcp_v1_ListRequest__Output } from './mcpman/mcp/v1/ListRequest.js';
+import type { ListenRequest as _mcpman_mcp_v1_ListenRequest, ListenRequest__Output as _mcpman_mcp_v1_ListenRequest__Output } from './mcpman/mcp/v1/ListenRequest.js';
 import type { McpClient as _mcpman_mcp_v1_McpClient, McpDefinition as _mcpman_mcp_v1_McpDefinition } from './mcpman/mcp/v1/Mcp.js';
 import type { McpResult as _mcpman_mcp_v1_McpResult, McpResult__Output as _mcpman_mcp_v1_McpResult__Output } from './mcpman/mcp/v1/McpResult.js';
 import type { ReadResourceRequest as _mcpman_mcp_v1_ReadResourceRequest, ReadResourceRequest__Output as _mcpman_mcp_v1_ReadResourceRequest__Output } from './mcpman/mcp/v1/ReadResourceRequest.js';
@@ -30,6 +31,7 @@ export interface ProtoGrpcType {
         GetPromptRequest: MessageTypeDefinition<_mcpman_mcp_v1_GetPromptRequest, _mcpman_mcp_v1_GetPromptRequest__Output>
         JsonRpcMessage: MessageTypeDefinition<_mcpman_mcp_v1_JsonRpcMessage, _mcpman_mcp_v1_JsonRpcMessage__Output>
         ListRequest: MessageTypeDefinition<_mcpman_mcp_v1_ListRequest, _mcpman_mcp_v1_ListRequest__Output>
+        ListenRequest: MessageTypeDefinition<_mcpman_mcp_v1_ListenRequest, _mcpman_mcp_v1_ListenRequest__Output>
         Mcp: SubtypeConstructor<typeof grpc.Client, _mcpman_mcp_v1_McpClient> & { service: _mcpman_mcp_v1_McpDefinition }
         McpResult: MessageTypeDefinition<_mcpman_mcp_v1_McpResult, _mcpman_mcp_v1_McpResult__Output>
         ReadResourceRequest: MessageTypeDefinition<_mcpman_mcp_v1_ReadResourceRequest, _mcpman_mcp_v1_ReadResourceRequest__Output>

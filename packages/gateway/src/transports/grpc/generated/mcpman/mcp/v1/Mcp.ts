@@ -9,6 +9,7 @@ import type { DiscoverRequest as _mcpman_mcp_v1_DiscoverRequest, DiscoverRequest
 import type { GetPromptRequest as _mcpman_mcp_v1_GetPromptRequest, GetPromptRequest__Output as _mcpman_mcp_v1_GetPromptRequest__Output } from '../../../mcpman/mcp/v1/GetPromptRequest.js';
 import type { JsonRpcMessage as _mcpman_mcp_v1_JsonRpcMessage, JsonRpcMessage__Output as _mcpman_mcp_v1_JsonRpcMessage__Output } from '../../../mcpman/mcp/v1/JsonRpcMessage.js';
 import type { ListRequest as _mcpman_mcp_v1_ListRequest, ListRequest__Output as _mcpman_mcp_v1_ListRequest__Output } from '../../../mcpman/mcp/v1/ListRequest.js';
+import type { ListenRequest as _mcpman_mcp_v1_ListenRequest, ListenRequest__Output as _mcpman_mcp_v1_ListenRequest__Output } from '../../../mcpman/mcp/v1/ListenRequest.js';
 import type { McpResult as _mcpman_mcp_v1_McpResult, McpResult__Output as _mcpman_mcp_v1_McpResult__Output } from '../../../mcpman/mcp/v1/McpResult.js';
 import type { ReadResourceRequest as _mcpman_mcp_v1_ReadResourceRequest, ReadResourceRequest__Output as _mcpman_mcp_v1_ReadResourceRequest__Output } from '../../../mcpman/mcp/v1/ReadResourceRequest.js';
 import type { ResourceRequest as _mcpman_mcp_v1_ResourceRequest, ResourceRequest__Output as _mcpman_mcp_v1_ResourceRequest__Output } from '../../../mcpman/mcp/v1/ResourceRequest.js';
@@ -99,6 +100,21 @@ export interface McpClient extends grpc.Client {
   listTools(argument: _mcpman_mcp_v1_ListRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_mcpman_mcp_v1_McpResult__Output>): grpc.ClientUnaryCall;
   listTools(argument: _mcpman_mcp_v1_ListRequest, callback: grpc.requestCallback<_mcpman_mcp_v1_McpResult__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * subscriptions/listen (2026-07-28), without a session: the acknowledgement,
+   * then list changes and resource updates as notifications; it runs until
+   * the client cancels it, and the gateway ends it with a result when it stops.
+   */
+  Listen(argument: _mcpman_mcp_v1_ListenRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
+  Listen(argument: _mcpman_mcp_v1_ListenRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
+  /**
+   * subscriptions/listen (2026-07-28), without a session: the acknowledgement,
+   * then list changes and resource updates as notifications; it runs until
+   * the client cancels it, and the gateway ends it with a result when it stops.
+   */
+  listen(argument: _mcpman_mcp_v1_ListenRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
+  listen(argument: _mcpman_mcp_v1_ListenRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
+  
   ReadResource(argument: _mcpman_mcp_v1_ReadResourceRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
   ReadResource(argument: _mcpman_mcp_v1_ReadResourceRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
   readResource(argument: _mcpman_mcp_v1_ReadResourceRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_mcpman_mcp_v1_CallEvent__Output>;
@@ -181,6 +197,13 @@ export interface McpHandlers extends grpc.UntypedServiceImplementation {
   
   ListTools: grpc.handleUnaryCall<_mcpman_mcp_v1_ListRequest__Output, _mcpman_mcp_v1_McpResult>;
   
+  /**
+   * subscriptions/listen (2026-07-28), without a session: the acknowledgement,
+   * then list changes and resource updates as notifications; it runs until
+   * the client cancels it, and the gateway ends it with a result when it stops.
+   */
+  Listen: grpc.handleServerStreamingCall<_mcpman_mcp_v1_ListenRequest__Output, _mcpman_mcp_v1_CallEvent>;
+  
   ReadResource: grpc.handleServerStreamingCall<_mcpman_mcp_v1_ReadResourceRequest__Output, _mcpman_mcp_v1_CallEvent>;
   
   /**
@@ -210,6 +233,7 @@ export interface McpDefinition extends grpc.ServiceDefinition {
   ListResourceTemplates: MethodDefinition<_mcpman_mcp_v1_ListRequest, _mcpman_mcp_v1_McpResult, _mcpman_mcp_v1_ListRequest__Output, _mcpman_mcp_v1_McpResult__Output>
   ListResources: MethodDefinition<_mcpman_mcp_v1_ListRequest, _mcpman_mcp_v1_McpResult, _mcpman_mcp_v1_ListRequest__Output, _mcpman_mcp_v1_McpResult__Output>
   ListTools: MethodDefinition<_mcpman_mcp_v1_ListRequest, _mcpman_mcp_v1_McpResult, _mcpman_mcp_v1_ListRequest__Output, _mcpman_mcp_v1_McpResult__Output>
+  Listen: MethodDefinition<_mcpman_mcp_v1_ListenRequest, _mcpman_mcp_v1_CallEvent, _mcpman_mcp_v1_ListenRequest__Output, _mcpman_mcp_v1_CallEvent__Output>
   ReadResource: MethodDefinition<_mcpman_mcp_v1_ReadResourceRequest, _mcpman_mcp_v1_CallEvent, _mcpman_mcp_v1_ReadResourceRequest__Output, _mcpman_mcp_v1_CallEvent__Output>
   Session: MethodDefinition<_mcpman_mcp_v1_JsonRpcMessage, _mcpman_mcp_v1_JsonRpcMessage, _mcpman_mcp_v1_JsonRpcMessage__Output, _mcpman_mcp_v1_JsonRpcMessage__Output>
   SetLoggingLevel: MethodDefinition<_mcpman_mcp_v1_SetLoggingLevelRequest, _mcpman_mcp_v1_McpResult, _mcpman_mcp_v1_SetLoggingLevelRequest__Output, _mcpman_mcp_v1_McpResult__Output>

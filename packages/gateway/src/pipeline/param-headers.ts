@@ -1,5 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonObject } from '@mcpman/core';
+
+/** A request's parameter headers (`Mcp-Param-<name>` on HTTP), by `name`; raw values. */
+export type ParamHeaders = (name: string) => string | undefined;
 
 const BASE64_WRAPPED = /^=\?base64\?(.*)\?=$/s;
 /** RFC 4648 base64, padded: what SEP-2243 requires inside `=?base64?…?=`. */
@@ -30,7 +33,7 @@ function headerForm(value: unknown): string | undefined {
  * too, and the server must check they agree with the body. What is wrong, or undefined.
  */
 export function paramHeaderMismatch(
-  req: IncomingMessage,
+  paramHeader: ParamHeaders,
   inputSchema: JsonObject | undefined,
   args: unknown,
 ): string | undefined {
@@ -43,13 +46,16 @@ export function paramHeaderMismatch(
     if (typeof name !== 'string' || name === '') continue;
     const expected = headerForm(values[property]);
     if (expected === undefined) continue;
-    const field = `mcp-param-${name.toLowerCase()}`;
-    const raw = req.headers[field];
-    const sent = Array.isArray(raw) ? raw[0] : raw;
+    const sent = paramHeader(name);
     if (sent === undefined) return `Mcp-Param-${name} header is missing for argument ${property}`;
     const decoded = decodeParamHeader(sent);
     if (decoded === undefined) return `Mcp-Param-${name} header is not valid =?base64?…?= encoding`;
     if (decoded !== expected) return `Mcp-Param-${name} header does not match argument ${property}`;
   }
   return undefined;
+}
+
+/** The refusal of a request whose headers disagree with its body. */
+export function headerMismatch(problem: string): MCPError {
+  return new MCPError(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${problem}`);
 }

@@ -1,9 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { decodeParamHeader, paramHeaderMismatch } from './param-headers.js';
+import type { ParamHeaders } from './param-headers.js';
 
-const request = (headers: Record<string, string>): IncomingMessage =>
-  ({ headers }) as unknown as IncomingMessage;
+/** A transport's parameter headers, looked up by the name after `Mcp-Param-`, as HTTP does. */
+const request =
+  (headers: Record<string, string>): ParamHeaders =>
+  (name) =>
+    headers[`mcp-param-${name.toLowerCase()}`];
 
 const schema = {
   type: 'object',
