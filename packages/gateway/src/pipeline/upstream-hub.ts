@@ -358,7 +358,10 @@ export class UpstreamHub {
       this.requirePeer();
       await this.subscriptions?.added(uri, this.sender(call, timeoutMs));
     } catch (error) {
-      this.subscriptionCounts.delete(uri);
+      // Not subscribed upstream after all: this client's count goes (others may have joined meanwhile).
+      const now = this.subscriptionCounts.get(uri) ?? 1;
+      if (now <= 1) this.subscriptionCounts.delete(uri);
+      else this.subscriptionCounts.set(uri, now - 1);
       throw error;
     }
   }
