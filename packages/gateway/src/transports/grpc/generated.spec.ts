@@ -33,7 +33,7 @@ describe('the gRPC proto', () => {
     }
   });
 
-  it('loads with a service method per MCP request kind plus the Session stream', () => {
+  it('loads with a service method per MCP request kind (Listen for subscriptions/listen) plus the Session stream', () => {
     const service = mcpProto().mcpman.mcp.v1.Mcp.service;
     expect(Object.keys(service).sort()).toEqual([
       'CallTool',
@@ -44,6 +44,7 @@ describe('the gRPC proto', () => {
       'ListResourceTemplates',
       'ListResources',
       'ListTools',
+      'Listen',
       'ReadResource',
       'Session',
       'SetLoggingLevel',
