@@ -5,6 +5,12 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
 
+/** The gateway's data path (pipeline, transports, auth, …) never imports the control plane. */
+const NO_CONTROL_PLANE = {
+  group: ['**/control/**'],
+  message: 'The data path must not depend on the control plane.',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -89,9 +95,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/control/**'], message: 'The data path must not depend on the control plane.' },
-          ],
+          patterns: [NO_CONTROL_PLANE],
         },
       ],
     },
@@ -104,7 +108,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/control/**'], message: 'The data path must not depend on the control plane.' },
+            NO_CONTROL_PLANE,
             {
               group: ['**/transports/**'],
               message: 'Transports sit in front of the pipeline and auth, not under them.',

@@ -507,53 +507,61 @@ export async function logsCommand(
     abort.abort();
   };
   process.once('SIGINT', onSignal);
-  let disposeRuntime = (): void => undefined;
   try {
     const { owner, configPath, records } = await chooseManager(io, options.file);
     if (owner === undefined || configPath === undefined) throw severalManagers(records);
-    const engine = await connectEngine(io);
-    const runtime = new McpRuntime({ engine, owner, clientInfo: { name: 'mcpman', version: VERSION } });
-    disposeRuntime = () => {
-      runtime.dispose();
-    };
-    const container = await runtime.serverContainer(name);
-    const file = serverLogPath(serverLogDir(owner.id, io.env), name);
-    if (container?.labels[LABEL.transport] === 'http') {
-      // The engine's log is the server's own output, which may echo the credentials its header
-      // templates carry: learn those values and redact them, as the manager does. Without a
-      // config here, the running manager's own log view is redacted regardless.
-      const loaded = await loadConfigFile(configPath).catch(() => undefined);
-      if (loaded !== undefined) await runtime.learnHeaderSecrets(loaded, name);
-      const redacting: CliIO = {
-        ...io,
-        stdout: (text) => {
-          io.stdout(secretRedactor.redact(text));
-        },
-      };
-      await followEngineLogs(runtime, name, options.follow === true, abort.signal, redacting);
-      return ExitCode.Ok;
-    }
-    if (container === undefined && !existsSync(file)) {
-      throw new MCPError(
-        MCPErrorCode.ServerNotFound,
-        `no log for server "${name}" (${containerName(owner.id, name)}) of ${owner.name}`,
-        {
-          hint: 'Is it configured and has `mcpman up` run?',
-        },
-      );
-    }
-    if (existsSync(`${file}.1`)) await printLogFile(`${file}.1`, 0, io);
-    let offset = await printLogFile(file, 0, io);
-    while (options.follow === true && !abort.signal.aborted) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      offset = await printLogFile(file, offset, io);
-    }
-    return ExitCode.Ok;
+    return await withRuntime(io, owner, (runtime) =>
+      showLogs(runtime, name, configPath, options.follow === true, abort.signal, io),
+    );
   } catch (error) {
     if (abort.signal.aborted) return ExitCode.Ok;
     return reportError(error, io, false);
   } finally {
     process.off('SIGINT', onSignal);
-    disposeRuntime();
   }
+}
+
+/** The log of server `name`: its stderr file (stdio) or its container's log (http), followed on request. */
+async function showLogs(
+  runtime: McpRuntime,
+  name: string,
+  configPath: string,
+  follow: boolean,
+  signal: AbortSignal,
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  const owner = runtime.owner;
+  const container = await runtime.serverContainer(name);
+  const file = serverLogPath(serverLogDir(owner.id, io.env), name);
+  if (container?.labels[LABEL.transport] === 'http') {
+    // The engine's log is the server's own output, which may echo the credentials its header
+    // templates carry: learn those values and redact them, as the manager does. Without a
+    // config here, the running manager's own log view is redacted regardless.
+    const loaded = await loadConfigFile(configPath).catch(() => undefined);
+    if (loaded !== undefined) await runtime.learnHeaderSecrets(loaded, name);
+    const redacting: CliIO = {
+      ...io,
+      stdout: (text) => {
+        io.stdout(secretRedactor.redact(text));
+      },
+    };
+    await followEngineLogs(runtime, name, follow, signal, redacting);
+    return ExitCode.Ok;
+  }
+  if (container === undefined && !existsSync(file)) {
+    throw new MCPError(
+      MCPErrorCode.ServerNotFound,
+      `no log for server "${name}" (${containerName(owner.id, name)}) of ${owner.name}`,
+      {
+        hint: 'Is it configured and has `mcpman up` run?',
+      },
+    );
+  }
+  if (existsSync(`${file}.1`)) await printLogFile(`${file}.1`, 0, io);
+  let offset = await printLogFile(file, 0, io);
+  while (follow && !signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    offset = await printLogFile(file, offset, io);
+  }
+  return ExitCode.Ok;
 }
