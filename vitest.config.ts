@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests run against the TypeScript sources of sibling packages, not their build output,
 // so a unit test never sees a stale dist/.
 const alias = [
+  { find: /^@mcpman\/shared\/contract$/, replacement: `${root}packages/shared/src/contract/index.ts` },
   { find: /^@mcpman\/core\/config-schema$/, replacement: `${root}packages/core/src/config/browser.ts` },
   { find: /^@mcpman\/(core|gateway|shared)$/, replacement: `${root}packages/$1/src/index.ts` },
   // The extension's host API exists only inside Podman Desktop: tests use a mock of its types.

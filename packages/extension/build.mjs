@@ -45,6 +45,7 @@ await build({
     '@mcpman/core': join(packages, 'core/src/index.ts'),
     '@mcpman/gateway': join(packages, 'gateway/src/index.ts'),
     '@mcpman/shared': join(packages, 'shared/src/index.ts'),
+    '@mcpman/shared/contract': join(packages, 'shared/src/contract/index.ts'),
   },
   plugins: [importMetaUrl],
   // At the top of the bundle, where `require` is still Node's own (a module may shadow it).

@@ -14,6 +14,7 @@ export default defineConfig({
     alias: [
       // The sibling packages' sources: the form validates with core's own zod schema.
       { find: '@mcpman/core/config-schema', replacement: `${packages}core/src/config/browser.ts` },
+      { find: '@mcpman/shared/contract', replacement: `${packages}shared/src/contract/index.ts` },
       { find: '@mcpman/shared', replacement: `${packages}shared/src/index.ts` },
     ],
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventBus } from '@mcpman/core';
-import type { ServerState } from '@mcpman/core';
+import type { ServerState } from '@mcpman/shared';
 import { host } from './test/podman-desktop-api.mock.js';
 import { ImageTasks } from './image-tasks.js';
 

@@ -1,6 +1,7 @@
 import { ProgressLocation, window } from '@podman-desktop/api';
 import type { Disposable, Progress } from '@podman-desktop/api';
-import type { EventBus, ManagerEvent } from '@mcpman/core';
+import type { EventBus } from '@mcpman/core';
+import type { ManagerEvent } from '@mcpman/shared';
 
 /** States a server is in while its image is pulled, installed or built. */
 const PREPARING = new Set(['pulling', 'building']);

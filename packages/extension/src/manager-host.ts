@@ -14,7 +14,8 @@ import {
   trackEvents,
   watchConfigFile,
 } from '@mcpman/core';
-import type { Disposable, EventBus, LoadedConfig, SecretStore, ServerStatus, Telemetry } from '@mcpman/core';
+import type { Disposable, EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
+import type { ServerStatus } from '@mcpman/shared';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
   GatewayServer,

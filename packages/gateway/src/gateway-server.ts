@@ -13,7 +13,8 @@ import {
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
-import type { Disposable, GatewayConfig, Implementation, JsonObject, SecretStore } from '@mcpman/core';
+import type { Disposable, GatewayConfig, JsonObject, SecretStore } from '@mcpman/core';
+import type { Implementation } from '@mcpman/shared';
 import { DashboardService } from './control/dashboard/dashboard-service.js';
 import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
 import { AuditLog } from './audit/audit-log.js';

@@ -1,6 +1,4 @@
-import type { ManagerEvent, ServerState, ServerStatus, TokenInfo } from '@mcpman/core';
-
-export type { ManagerEvent, ServerState, ServerStatus, TokenInfo };
+import type { ServerStatus, TokenInfo } from './contract/index.js';
 
 /** Per-server counters from the gateway and the engine. */
 export interface ServerFiguresDto {

@@ -1,3 +1,4 @@
+export * from './contract/index.js';
 export * from './api.js';
 export * from './rpc.js';
 export { HttpRpcTransport } from './transports/http-transport.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { API_METHODS, LONG_METHODS } from './api.js';
-import type { ApiMethod, ManagerEvent, McpManagerApi } from './api.js';
+import type { ApiMethod, McpManagerApi } from './api.js';
+import type { ManagerEvent } from './contract/index.js';
 
 /** How long a call may take before the client gives up, unless LONG_METHODS says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;

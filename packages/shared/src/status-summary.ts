@@ -1,4 +1,4 @@
-import type { ServerState, ServerStatus } from '@mcpman/core';
+import type { ServerState, ServerStatus } from './contract/index.js';
 
 /** How a state looks: ready is good, on its way is busy, anything down is bad. */
 export type StateTone = 'good' | 'busy' | 'bad' | 'idle';

@@ -24,7 +24,8 @@ import {
   ownership,
   unmanagedStatus,
 } from '@mcpman/core';
-import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource, ServerStatus } from '@mcpman/core';
+import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource } from '@mcpman/core';
+import type { ServerStatus } from '@mcpman/shared';
 import { stateCounts } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
 import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
-import type { ManagerEvent, ServerStatus } from '@mcpman/core';
+import type { ManagerEvent, ServerStatus } from '@mcpman/shared';
 import type { DaemonInfo, ServerDetail, ServerFigures } from '@mcpman/gateway';
 
 const ErrorBody = z.object({

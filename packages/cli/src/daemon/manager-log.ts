@@ -2,15 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { LogService, Telemetry } from '@mcpman/core';
-import type {
-  EventBus,
-  JsonObject,
-  LoadedConfig,
-  Logger,
-  ManagerEvent,
-  TelemetryEvent,
-  TelemetrySink,
-} from '@mcpman/core';
+import type { EventBus, JsonObject, LoadedConfig, Logger, TelemetryEvent, TelemetrySink } from '@mcpman/core';
+import type { ManagerEvent } from '@mcpman/shared';
 
 import type { CliIO } from '../io.js';
 

@@ -1,5 +1,5 @@
 import { styleText } from 'node:util';
-import type { ServerState, ServerStatus } from '@mcpman/core';
+import type { ServerState, ServerStatus } from '@mcpman/shared';
 
 type Style = Parameters<typeof styleText>[0];
 

@@ -1,6 +1,6 @@
 import { MultiBar, Presets } from 'cli-progress';
 import type { SingleBar } from 'cli-progress';
-import type { ManagerEvent } from '@mcpman/core';
+import type { ManagerEvent } from '@mcpman/shared';
 import type { CliIO } from '../io.js';
 import { paint, paintState } from './format.js';
 

@@ -1,19 +1,14 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Grant, TokenInfo } from '@mcpman/shared/contract';
 import { z } from 'zod';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { defaultStateDir } from '../util/state-dir.js';
 
-/** What a token (or any identity) may use. Undefined lists mean "all". */
-export interface Grant {
-  readonly servers?: readonly string[];
-  /** `server__tool` names. */
-  readonly tools?: readonly string[];
-  readonly admin: boolean;
-}
+export type { Grant, TokenInfo };
 
 const TokenRecordSchema = z.strictObject({
   id: z.string().regex(/^[0-9a-f]{16}$/),
@@ -33,13 +28,6 @@ const TokenFileSchema = z.strictObject({
 
 /** One stored token: everything but the token itself, which is shown once and never kept. */
 export type TokenRecord = z.infer<typeof TokenRecordSchema>;
-
-/** Public view of a token for `ls` and the API: no salt, no hash. */
-export interface TokenInfo extends Grant {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-}
 
 export interface CreateTokenOptions extends Partial<Grant> {
   readonly name: string;

@@ -1,89 +1,19 @@
-import type { MCPErrorCode } from '../errors/codes.js';
+import type { ManagerEvent, ManagerEventOf } from '@mcpman/shared/contract';
 import type { Disposable } from '../util/disposable.js';
 
-/** The life of a managed server, as the CLI, dashboard and metrics see it. */
-export type ServerState =
-  | 'pending'
-  | 'pulling'
-  | 'building'
-  | 'starting'
-  | 'ready'
-  | 'unhealthy'
-  | 'restarting'
-  | 'stopped'
-  | 'failed';
-
-export const SERVER_STATES: readonly ServerState[] = [
-  'pending',
-  'pulling',
-  'building',
-  'starting',
-  'ready',
-  'unhealthy',
-  'restarting',
-  'stopped',
-  'failed',
-];
-
-/** States a server passes through on its way to ready, unhealthy, failed or stopped. */
-export const TRANSITIONAL_STATES: ReadonlySet<ServerState> = new Set<ServerState>([
-  'pending',
-  'pulling',
-  'building',
-  'starting',
-  'restarting',
-]);
-
-export interface ServerStateEvent {
-  readonly type: 'server.state';
-  readonly server: string;
-  readonly state: ServerState;
-  readonly previous: ServerState;
-  /** Why, in words a user understands ("container exited with code 137 (killed)"). */
-  readonly reason: string;
-  readonly code?: MCPErrorCode;
-  readonly at: number;
-}
-
-export interface ServerProgressEvent {
-  readonly type: 'server.progress';
-  readonly server: string;
-  readonly phase: 'installing' | 'pulling' | 'building';
-  readonly message: string;
-  readonly current?: number;
-  readonly total?: number;
-  readonly at: number;
-}
-
-export interface ServerLogEvent {
-  readonly type: 'server.log';
-  readonly server: string;
-  readonly stream: 'stdout' | 'stderr';
-  readonly line: string;
-  readonly at: number;
-}
-
-export interface ServerHealthEvent {
-  readonly type: 'server.health';
-  readonly server: string;
-  readonly ok: boolean;
-  readonly latencyMs: number;
-  readonly error?: string;
-  readonly at: number;
-}
-
-export interface ReconcileEvent {
-  readonly type: 'reconcile';
-  readonly server: string;
-  readonly action: 'create' | 'recreate' | 'remove' | 'keep' | 'adopt' | 'migrate';
-  readonly reason: string;
-  readonly at: number;
-}
-
-export type ManagerEvent =
-  ServerStateEvent | ServerProgressEvent | ServerLogEvent | ServerHealthEvent | ReconcileEvent;
-
-export type ManagerEventOf<T extends ManagerEvent['type']> = Extract<ManagerEvent, { type: T }>;
+// The events are wire types (the management API streams them to the dashboard): they live in
+// the contract package; the bus that carries them lives here.
+export { SERVER_STATES, TRANSITIONAL_STATES } from '@mcpman/shared/contract';
+export type {
+  ManagerEvent,
+  ManagerEventOf,
+  ReconcileEvent,
+  ServerHealthEvent,
+  ServerLogEvent,
+  ServerProgressEvent,
+  ServerState,
+  ServerStateEvent,
+} from '@mcpman/shared/contract';
 
 type Listener = (event: ManagerEvent) => void;
 

@@ -1,3 +1,4 @@
+import type { Implementation } from '@mcpman/shared/contract';
 import type { ProtocolVersion } from '../config/schema.js';
 
 /** The newest revision of each era, as this project speaks them. */
@@ -27,11 +28,7 @@ export function eraOf(version: string): ProtocolEra {
   return version >= STATELESS_ERA_VERSION ? 'stateless' : 'session';
 }
 
-export interface Implementation {
-  readonly name: string;
-  readonly version: string;
-  readonly title?: string;
-}
+export type { Implementation };
 
 /** What the handshake learned about a server. */
 export interface ServerHandshake {

@@ -1,29 +1,9 @@
-import type { MCPErrorCode } from '../errors/codes.js';
+import type { ServerStatus } from '@mcpman/shared/contract';
 import type { ContainerSummary } from '../engine/types.js';
-import type { ServerState } from '../events/event-bus.js';
-import type { Implementation } from '../protocol/mcp.js';
 import { LABEL } from './labels.js';
 
-/**
- * One server as the management API, the dashboard and the CLI show it: a wire type (the API
- * contract in `@mcpman/shared` re-exports it), made by the supervisor of a running server or,
- * without a manager, from what the engine shows.
- */
-export interface ServerStatus {
-  readonly name: string;
-  readonly state: ServerState;
-  readonly reason: string;
-  readonly code: MCPErrorCode | undefined;
-  readonly since: number;
-  readonly transport: 'stdio' | 'http';
-  readonly containerId: string | undefined;
-  readonly image: string | undefined;
-  readonly restarts: number;
-  readonly protocolVersion: string | undefined;
-  readonly serverInfo: Implementation | undefined;
-  readonly lastProbe: { readonly ok: boolean; readonly latencyMs: number; readonly at: number } | undefined;
-  readonly endpoint: string | undefined;
-}
+// A wire type (the API contract): re-exported where the runtime's callers have always found it.
+export type { ServerStatus };
 
 /**
  * A configured server no manager runs: `stopped`, with what the engine shows of its container

@@ -1,5 +1,6 @@
 import { MCPError, MCPErrorCode, TokenStore } from '@mcpman/core';
-import type { GatewayConfig, TokenInfo } from '@mcpman/core';
+import type { GatewayConfig } from '@mcpman/core';
+import type { TokenInfo } from '@mcpman/shared';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ANONYMOUS } from '../pipeline/session.js';
 import { OAuthVerifier, TokenRefusal } from './oauth-verifier.js';

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SERVER_STATES, secretRedactor } from '@mcpman/core';
-import type { Disposable, EventBus, ServerStatus } from '@mcpman/core';
+import type { Disposable, EventBus } from '@mcpman/core';
+import type { ServerStatus } from '@mcpman/shared';
 
 /** Methods named in metric labels; anything else is `other`, so junk cannot grow the series. */
 const KNOWN_METHODS = new Set([

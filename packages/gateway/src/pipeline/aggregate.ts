@@ -1,5 +1,6 @@
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { Implementation, JsonObject, ServerHandshake } from '@mcpman/core';
+import type { JsonObject, ServerHandshake } from '@mcpman/core';
+import type { Implementation } from '@mcpman/shared';
 import { prefixName, prefixUri } from './names.js';
 import type { ClientSession } from './session.js';
 

@@ -1,4 +1,5 @@
-import type { Disposable, McpPeer, ServerHandshake, ServerState, SessionLease } from '@mcpman/core';
+import type { Disposable, McpPeer, ServerHandshake, SessionLease } from '@mcpman/core';
+import type { ServerState } from '@mcpman/shared';
 import type { ToolFilter } from './names.js';
 
 /** One managed server as the gateway sees it. */

@@ -1,4 +1,5 @@
-import type { Implementation, JsonObject } from '@mcpman/core';
+import type { JsonObject } from '@mcpman/core';
+import type { Implementation } from '@mcpman/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';

@@ -1,4 +1,5 @@
-import type { Disposable, McpRuntime, ServerState } from '@mcpman/core';
+import type { Disposable, McpRuntime } from '@mcpman/core';
+import type { ServerState } from '@mcpman/shared';
 import type { ManagedServer, ServerDirectory } from './directory.js';
 
 /** The runtime's supervisors as the gateway's server directory. */

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { META } from '@mcpman/core';
-import type {
-  Cancellation,
-  Implementation,
-  JsonObject,
-  JsonRpcId,
-  JsonRpcMessage,
-  ProtocolEra,
-} from '@mcpman/core';
+import type { Cancellation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/core';
+import type { Implementation } from '@mcpman/shared';
 
 export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio' | 'dashboard';
 

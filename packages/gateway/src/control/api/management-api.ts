@@ -1,14 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
-import type {
-  EventBus,
-  ForeignServer,
-  ManagerEvent,
-  ServerState,
-  ServerStatus,
-  TokenStore,
-} from '@mcpman/core';
+import type { EventBus, ForeignServer, TokenStore } from '@mcpman/core';
+import type { ManagerEvent, ServerState, ServerStatus } from '@mcpman/shared';
 import type { AuditLog } from '../../audit/audit-log.js';
 import type { ContainerStats, ServerFigures } from '../../metrics/gateway-metrics.js';
 import { readJson, sendError, sendJson } from '../../http/respond.js';

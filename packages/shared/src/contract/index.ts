@@ -1,0 +1,17 @@
+/*
+ * The wire types every face shares (management API, CLI, extension, dashboard). This package is
+ * the leaf of the dependency graph: core implements these types, it does not define them.
+ */
+export { MCPErrorCode } from './error-codes.js';
+export { SERVER_STATES, TRANSITIONAL_STATES } from './server-status.js';
+export type { Implementation, ServerState, ServerStatus } from './server-status.js';
+export type {
+  ManagerEvent,
+  ManagerEventOf,
+  ReconcileEvent,
+  ServerHealthEvent,
+  ServerLogEvent,
+  ServerProgressEvent,
+  ServerStateEvent,
+} from './manager-events.js';
+export type { Grant, TokenInfo } from './tokens.js';

@@ -1,0 +1,14 @@
+/** What a token (or any identity) may use. Undefined lists mean "all". */
+export interface Grant {
+  readonly servers?: readonly string[];
+  /** `server__tool` names. */
+  readonly tools?: readonly string[];
+  readonly admin: boolean;
+}
+
+/** Public view of a token for `ls` and the API: no salt, no hash. */
+export interface TokenInfo extends Grant {
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
