@@ -164,7 +164,7 @@ describe('the gateway over gRPC', () => {
     expect(unknown.rpc.code).toBe(JsonRpcErrorCode.SessionNotFound);
 
     await session.close();
-    await expect.poll(() => h.gateway!.grpc!.sessionCount).toBe(0);
+    await expect.poll(() => h.gateway!.gateway.sessions.counts().grpc).toBe(0);
     const gone = await failure(grpc.listTools(undefined, { sessionId: id }));
     expect(gone.status).toBe(status.NOT_FOUND);
   });

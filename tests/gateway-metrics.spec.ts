@@ -3,11 +3,18 @@ import type { MetricFamily } from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
+import { McpGrpcClient } from '@mcpman/gateway';
+import { WebSocket } from 'ws';
 import { cliEnv, daemonRecord, mcpman, stopManager } from './helpers/cli.js';
 import { sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
 type Labels = Readonly<Record<string, string>>;
+
+// The SDK's WebSocket client uses the global WebSocket, which Node 20 does not have.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
 let lastText = '';
 
@@ -116,6 +123,36 @@ servers:
         { timeout: 10_000 },
       )
       .toBeGreaterThan(0);
+  });
+
+  it('counts the open sessions of every transport, and forgets each when it ends', async () => {
+    const sessions = async (): Promise<Record<string, number>> => {
+      const families = await scrape(url);
+      return Object.fromEntries(
+        ['streamable-http', 'sse', 'websocket', 'grpc'].map((t) => [
+          t,
+          total(families, 'mcpman_client_sessions', { transport: t }),
+        ]),
+      );
+    };
+    const sse = new Client({ name: 'metrics-sse', version: '1' });
+    await sse.connect(new SSEClientTransport(new URL('sse', url)));
+    const ws = new Client({ name: 'metrics-ws', version: '1' });
+    await ws.connect(new WebSocketClientTransport(new URL(`ws://${new URL(url).host}/ws`)));
+    const grpc = new McpGrpcClient({ address: (await daemonRecord(env))!.grpc! });
+    const stream = grpc.openSession();
+    try {
+      await stream.initialize({});
+      // A stateless-era gRPC call gets a request-scoped session: it is not one a client holds.
+      await grpc.listTools();
+      expect(await sessions()).toEqual({ 'streamable-http': 1, sse: 1, websocket: 1, grpc: 1 });
+    } finally {
+      await stream.close();
+      grpc.close();
+      await sse.close();
+      await ws.close();
+    }
+    await expect.poll(sessions).toEqual({ 'streamable-http': 1, sse: 0, websocket: 0, grpc: 0 });
   });
 
   it('moves as calls are made: calls by outcome, durations, bytes, rejections', async () => {

@@ -155,12 +155,7 @@ export class GatewayServer {
       : undefined;
     const management = options.management;
     this.metrics = new GatewayMetrics({
-      sessions: () => ({
-        'streamable-http': this.streamable.sessionCount,
-        sse: this.sse.sessionCount,
-        websocket: this.ws.connectionCount,
-        grpc: this.grpc?.sessionCount ?? 0,
-      }),
+      sessions: () => this.gateway.sessions.counts(),
       ...(management === undefined
         ? {}
         : {

@@ -22,6 +22,7 @@ import type { RequestContext } from './request-context.js';
 import { CallPolicy } from './policy.js';
 import { isLogLevel } from './session.js';
 import type { ClientSession } from './session.js';
+import { SessionRegistry } from './session-registry.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { stripClientEnvelope } from './upstream-era.js';
 import type { CallContext } from './upstream-hub.js';
@@ -40,7 +41,8 @@ export type { GatewayOptions } from './gateway-options.js';
  * the upstream selection, and merging lists is aggregate.ts.
  */
 export class Gateway implements Disposable {
-  private readonly sessions = new Set<ClientSession>();
+  /** Every open client session, for every transport: where a session id is looked up. */
+  readonly sessions = new SessionRegistry();
   private readonly directory: ServerDirectory;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
@@ -67,10 +69,6 @@ export class Gateway implements Disposable {
     });
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   hasServer(name: string): boolean {
     return this.directory.get(name) !== undefined;
   }
@@ -88,10 +86,9 @@ export class Gateway implements Disposable {
     }
   }
 
+  /** Register a session a transport opened; it is forgotten (and its upstream state freed) when it closes. */
   openSession(session: ClientSession): void {
-    this.sessions.add(session);
-    session.onClose(() => {
-      this.sessions.delete(session);
+    this.sessions.add(session, () => {
       this.upstreams.forget(session, (uri) => resolveUri(session, this.serversOf(session), uri));
     });
   }
@@ -392,6 +389,6 @@ export class Gateway implements Disposable {
     void this.listens.close();
     this.upstreams.dispose();
     this.bridge.dispose();
-    for (const session of [...this.sessions]) session.close();
+    this.sessions.closeAll();
   }
 }

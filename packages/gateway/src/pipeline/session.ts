@@ -54,6 +54,8 @@ export class ClientSession {
   logLevel: LogLevel | undefined;
   initialized = false;
   closed = false;
+  /** A 2026-07-28 request's throwaway session: it lives as long as that request, has no id to reuse. */
+  requestScoped = false;
   /** Resource URIs (as this client sees them) the client subscribed to. */
   readonly subscriptions = new Set<string>();
   /** Client request id → abort controller of the in-flight call (for notifications/cancelled). */
@@ -132,6 +134,7 @@ export function statelessSession(
 ): ClientSession {
   const session = new ClientSession(transport, scope, identity);
   session.era = 'stateless';
+  session.requestScoped = true;
   session.protocolVersion = version;
   session.initialized = true;
   const capabilities = meta[META.clientCapabilities];

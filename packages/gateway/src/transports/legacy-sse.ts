@@ -23,13 +23,7 @@ export interface LegacySseOptions {
  * in an `endpoint` event, where to POST messages; every answer comes back on the stream.
  */
 export class LegacySseTransport {
-  private readonly sessions = new Map<string, ClientSession>();
-
   constructor(private readonly options: LegacySseOptions) {}
-
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
 
   /** `GET …/sse`; `messagesPath` is where this stream's client posts (`/messages` or per server). */
   async open(
@@ -45,14 +39,12 @@ export class LegacySseTransport {
       heartbeatMs: this.options.heartbeatMs,
       gzip: chooseEncoding(req, this.options.compression) !== undefined,
     });
-    this.sessions.set(session.id, session);
     this.options.gateway.openSession(session);
     stream.send('endpoint', `${messagesPath}?sessionId=${session.id}`);
     session.attach((message) => {
       stream.send('message', JSON.stringify(message));
     });
     stream.onClose(() => {
-      this.sessions.delete(session.id);
       session.close();
     });
   }
@@ -64,21 +56,21 @@ export class LegacySseTransport {
       return;
     }
     const id = new URL(req.url ?? '/', 'http://gateway').searchParams.get('sessionId') ?? '';
-    const known = this.sessions.get(id);
+    const known = this.options.gateway.sessions.find(id, { transport: 'sse' });
     if (known === undefined) {
       writeError(res, sessionNotFound());
       return;
     }
-    const session = known;
     if (this.options.identify !== undefined) {
-      const identity = await this.options.identify(req, res, session.scope);
+      const identity = await this.options.identify(req, res, known.scope);
       if (identity === undefined) return;
       // Only the identity that opened the stream may post into it.
-      if (identity.name !== session.identity.name) {
+      if (this.options.gateway.sessions.find(id, { transport: 'sse', identity }) === undefined) {
         writeError(res, sessionNotFound());
         return;
       }
     }
+    const session = known;
     let message: unknown;
     try {
       message = JSON.parse((await readBody(req, this.options.maxRequestBytes)).toString('utf8'));
@@ -112,7 +104,6 @@ export class LegacySseTransport {
   }
 
   close(): void {
-    for (const session of [...this.sessions.values()]) session.close();
-    this.sessions.clear();
+    this.options.gateway.sessions.closeAll('sse');
   }
 }

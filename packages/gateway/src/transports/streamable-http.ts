@@ -38,25 +38,14 @@ export interface HttpTransportOptions {
   readonly identify?: IdentifyHttp;
 }
 
-interface HttpSession {
-  readonly session: ClientSession;
-  readonly scopeKey: string;
-  readonly streams: Map<string, ResumableStream>;
+/** A session-era session's SSE streams, kept for Last-Event-ID resumption. */
+interface SessionStreams {
+  readonly byId: Map<string, ResumableStream>;
+  /** The GET stream (notifications not tied to a request), once opened. */
   get: ResumableStream | undefined;
 }
 
 const SESSION_ERA = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
-/**
- * A session answers only in the scope it was opened for and only to the identity that opened
- * it: another client's token cannot ride on a session id it has seen.
- */
-function ownedBy(entry: HttpSession, scope: SessionScope, identity: Identity | undefined): boolean {
-  return (
-    entry.scopeKey === scopeKey(scope) &&
-    (identity === undefined || entry.session.identity.name === identity.name)
-  );
-}
-
 /** Stateless-era (2026-07-28) errors that carry their own HTTP status; the rest are 200 with the error. */
 const STATELESS_ERROR_STATUS: Readonly<Record<number, number>> = {
   [JsonRpcErrorCode.MethodNotFound]: 404,
@@ -71,10 +60,6 @@ const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
   'prompts/get': 'name',
   'resources/read': 'uri',
 };
-
-function scopeKey(scope: SessionScope): string {
-  return scope.kind === 'all' ? '*' : scope.server;
-}
 
 /** `=?base64?…?=` header values carry what plain ASCII cannot (2026-07-28). */
 function metaOf(message: unknown): JsonObject | undefined {
@@ -91,7 +76,8 @@ function metaOf(message: unknown): JsonObject | undefined {
  * everything else is the session era's shape.
  */
 export class StreamableHttpTransport {
-  private readonly sessions = new Map<string, HttpSession>();
+  /** Streams of this transport's sessions; the sessions themselves are in the gateway's registry. */
+  private readonly streams = new WeakMap<ClientSession, SessionStreams>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxEvents: number;
 
@@ -105,10 +91,6 @@ export class StreamableHttpTransport {
       Math.min(idle, 60_000),
     );
     this.sweeper.unref();
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, scope: SessionScope): Promise<void> {
@@ -192,7 +174,7 @@ export class StreamableHttpTransport {
   ): Promise<void> {
     const kinds = messages.map((m) => classifyMessage(m));
     const isInit = kinds.some((k) => k.kind === 'request' && k.message.method === 'initialize');
-    let entry: HttpSession | undefined;
+    let session: ClientSession | undefined;
     const extraHeaders: Record<string, string> = {};
     if (isInit) {
       if (messages.length > 1) {
@@ -202,8 +184,8 @@ export class StreamableHttpTransport {
         );
         return;
       }
-      const session = new ClientSession('streamable-http', scope, identity);
-      entry = { session, scopeKey: scopeKey(scope), streams: new Map(), get: undefined };
+      session = new ClientSession('streamable-http', scope, identity);
+      this.streams.set(session, { byId: new Map(), get: undefined });
       this.options.gateway.openSession(session);
       extraHeaders['mcp-session-id'] = session.id;
     } else {
@@ -215,8 +197,8 @@ export class StreamableHttpTransport {
         );
         return;
       }
-      entry = this.sessions.get(id);
-      if (entry === undefined || !ownedBy(entry, scope, identity)) {
+      session = this.find(id, scope, identity);
+      if (session === undefined) {
         writeError(res, sessionNotFound());
         return;
       }
@@ -239,14 +221,13 @@ export class StreamableHttpTransport {
     const requests = messages.filter((_m, i) => kinds[i]?.kind === 'request' || kinds[i]?.kind === 'invalid');
     if (requests.length === 0) {
       for (const message of messages)
-        await this.options.gateway.handle(entry.session, message, { emit: () => undefined });
+        await this.options.gateway.handle(session, message, { emit: () => undefined });
       res.writeHead(202).end();
       return;
     }
-    const session = entry.session;
-    const registered = entry;
+    const streams = this.streams.get(session);
     const respond = this.responder(req, res, extraHeaders, (stream) => {
-      registered.streams.set(stream.id, stream);
+      streams?.byId.set(stream.id, stream);
     });
     const notifications = messages.filter((m) => !requests.includes(m));
     for (const message of notifications)
@@ -260,9 +241,8 @@ export class StreamableHttpTransport {
         }),
       ),
     );
-    if (isInit && responses[0] !== undefined && !('error' in responses[0]))
-      this.sessions.set(session.id, registered);
-    else if (isInit) session.close();
+    // A failed initialize leaves no session behind (closing it takes it out of the registry).
+    if (isInit && (responses[0] === undefined || 'error' in responses[0])) session.close();
     respond.finish(
       responses.filter((r): r is JsonRpcResponse => r !== undefined),
       Array.isArray(messages) && messages.length > 1,
@@ -473,12 +453,13 @@ export class StreamableHttpTransport {
       );
       return;
     }
-    const entry = this.sessions.get(id);
-    if (entry === undefined || !ownedBy(entry, scope, identity)) {
+    const session = this.find(id, scope, identity);
+    const entry = session === undefined ? undefined : this.streams.get(session);
+    if (session === undefined || entry === undefined) {
       writeError(res, sessionNotFound());
       return;
     }
-    entry.session.touch();
+    session.touch();
     const sse = openSse(res, {
       heartbeatMs: this.options.heartbeatMs,
       gzip: chooseEncoding(req, this.options.compression) !== undefined,
@@ -486,7 +467,7 @@ export class StreamableHttpTransport {
     const last = header(req, 'last-event-id');
     const resume = last === undefined ? undefined : parseEventId(last);
     if (resume !== undefined) {
-      const stream = entry.streams.get(resume.streamId);
+      const stream = entry.byId.get(resume.streamId);
       if (stream !== undefined) {
         stream.connect(sse, resume.seq);
         return;
@@ -495,8 +476,8 @@ export class StreamableHttpTransport {
     if (entry.get === undefined) {
       const stream = new ResumableStream(randomUUID(), this.maxEvents, true);
       entry.get = stream;
-      entry.streams.set(stream.id, stream);
-      entry.session.attach((message) => {
+      entry.byId.set(stream.id, stream);
+      session.attach((message) => {
         stream.send(message);
       });
     }
@@ -511,38 +492,32 @@ export class StreamableHttpTransport {
     identity: Identity | undefined,
   ): void {
     const id = header(req, 'mcp-session-id');
-    const entry = id === undefined ? undefined : this.sessions.get(id);
     if (id === undefined) {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    if (entry === undefined || !ownedBy(entry, scope, identity)) {
+    const session = this.find(id, scope, identity);
+    if (session === undefined) {
       writeError(res, sessionNotFound());
       return;
     }
-    this.closeSession(entry);
+    session.close();
     res.writeHead(200).end();
   }
 
-  private closeSession(entry: HttpSession): void {
-    this.sessions.delete(entry.session.id);
-    entry.session.close();
+  private find(id: string, scope: SessionScope, identity: Identity | undefined): ClientSession | undefined {
+    return this.options.gateway.sessions.find(id, { transport: 'streamable-http', scope, identity });
   }
 
   private expire(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
-    for (const entry of this.sessions.values()) {
-      // A session with a stream open or a request still running is not idle, however long ago
-      // its last request came.
-      const busy =
-        entry.session.inflight.size > 0 || [...entry.streams.values()].some((stream) => stream.connected);
-      if (entry.session.lastActivity < cutoff && !busy) this.closeSession(entry);
-    }
+    this.options.gateway.sessions.expireIdle('streamable-http', idleMs, (session) =>
+      [...(this.streams.get(session)?.byId.values() ?? [])].some((stream) => stream.connected),
+    );
   }
 
   close(): void {
     clearInterval(this.sweeper);
-    for (const entry of [...this.sessions.values()]) this.closeSession(entry);
+    this.options.gateway.sessions.closeAll('streamable-http');
   }
 }
 

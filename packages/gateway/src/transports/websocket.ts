@@ -60,10 +60,6 @@ export class WebSocketTransport {
     this.pinger.unref();
   }
 
-  get connectionCount(): number {
-    return this.server.clients.size;
-  }
-
   /** Take over an HTTP upgrade for `scope`. */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: SessionScope): Promise<void> {
     if (!originAllowed(req, this.options.allowedOrigins)) {

@@ -107,7 +107,6 @@ function firstValue(metadata: Metadata, key: string): string | undefined {
  */
 export class GrpcTransport {
   private readonly server: Server;
-  private readonly sessions = new Map<string, ClientSession>();
   private nextId = 0;
   private boundPort: number | undefined;
   private secure: GatewayServerCredentials | undefined;
@@ -122,10 +121,6 @@ export class GrpcTransport {
       'grpc.enable_channelz': 0,
     });
     this.server.addService(mcpProto().mcpman.mcp.v1.Mcp.service, this.handlers());
-  }
-
-  get sessionCount(): number {
-    return this.sessions.size;
   }
 
   /** Bind and start; resolves with `host:port` as clients dial it. */
@@ -162,8 +157,7 @@ export class GrpcTransport {
 
   /** Stop: open sessions end, calls in flight are cancelled after a short grace period. */
   async close(): Promise<void> {
-    for (const session of this.sessions.values()) session.close();
-    this.sessions.clear();
+    this.options.gateway.sessions.closeAll('grpc');
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.server.forceShutdown();
@@ -258,12 +252,8 @@ export class GrpcTransport {
     const sessionId = firstValue(call.metadata, 'mcp-session-id');
     let session: ClientSession;
     if (sessionId !== undefined) {
-      const found = this.sessions.get(sessionId);
-      if (
-        found === undefined ||
-        scopeKey(found.scope) !== scopeKey(scope) ||
-        (identity !== undefined && found.identity.name !== identity.name)
-      ) {
+      const found = this.options.gateway.sessions.find(sessionId, { transport: 'grpc', scope, identity });
+      if (found === undefined) {
         throw CallFailure.of(MCPErrorCode.SessionNotFound, `Session not found: ${sessionId}`);
       }
       session = found;
@@ -386,7 +376,6 @@ export class GrpcTransport {
   ): void {
     const session = new ClientSession('grpc', scope, identity);
     this.options.gateway.openSession(session);
-    this.sessions.set(session.id, session);
     const headers = new Metadata();
     headers.set('mcp-session-id', session.id);
     call.sendMetadata(headers);
@@ -399,7 +388,6 @@ export class GrpcTransport {
       serveFrame(this.options.gateway, session, frame.json, send, traceContext);
     });
     const end = (): void => {
-      this.sessions.delete(session.id);
       session.close();
     };
     call.on('end', () => {
@@ -413,10 +401,6 @@ export class GrpcTransport {
 
 function listParams(request: WithFields & { readonly cursor: string }): JsonObject {
   return request.cursor === '' ? {} : { cursor: request.cursor };
-}
-
-function scopeKey(scope: SessionScope): string {
-  return scope.kind === 'all' ? '*' : scope.server;
 }
 
 function failureOf(error: unknown): CallFailure {
