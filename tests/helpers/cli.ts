@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { managerStateDir, ownerForConfig } from '@mcpman/core';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
@@ -15,9 +16,19 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+const stateDirs: string[] = [];
+
+// Registered when a test file imports this helper: runs after that file's own afterAll hooks
+// (which stop its managers), so the state dirs go only once nothing writes to them.
+afterAll(async () => {
+  for (const dir of stateDirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+});
+
 /** An isolated place for one test file's manager: its own state dir (daemon record, log). */
 export function cliEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, MCPMAN_STATE_DIR: mkdtempSync(join(tmpdir(), 'mcpman-state-')), NO_COLOR: '1' };
+  const dir = mkdtempSync(join(tmpdir(), 'mcpman-state-'));
+  stateDirs.push(dir);
+  return { ...process.env, MCPMAN_STATE_DIR: dir, NO_COLOR: '1' };
 }
 
 /** Run the real mcpman binary. */

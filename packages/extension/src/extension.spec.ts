@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -32,15 +32,18 @@ function statusBar(): {
 
 describe('extension activation (against a mock of @podman-desktop/api)', () => {
   let context: MockExtensionContext;
+  let folders: string[] = [];
 
   beforeEach(() => {
     host.reset();
-    context = extensionContext(mkdtempSync(join(tmpdir(), 'mcpman-storage-')), extensionFolder());
+    folders = [mkdtempSync(join(tmpdir(), 'mcpman-storage-')), extensionFolder()];
+    context = extensionContext(folders[0]!, folders[1]!);
   });
 
   afterEach(async () => {
     await deactivate();
     for (const subscription of context.subscriptions) subscription.dispose();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
   it('registers every command the manifest declares, and only those', async () => {

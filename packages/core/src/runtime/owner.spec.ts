@@ -1,13 +1,16 @@
-import { mkdtempSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { LABEL } from './labels.js';
 import { DESKTOP_OWNER_ID, assertOwnerId, desktopOwner, ownerForConfig, ownership } from './owner.js';
 
 describe('ownerForConfig', () => {
   it('gives one file one id, through a symlinked folder too, and another file another', () => {
     const root = mkdtempSync(join(tmpdir(), 'mcpman-owner-'));
+    onTestFinished(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
     mkdirSync(join(root, 'project'));
     symlinkSync(join(root, 'project'), join(root, 'link'));
     const a = ownerForConfig(join(root, 'project', 'mcpman.yaml'));
