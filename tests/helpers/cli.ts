@@ -17,10 +17,12 @@ export interface CliResult {
 }
 
 const stateDirs: string[] = [];
+const foreground = new Set<ForegroundManager>();
 
 // Registered when a test file imports this helper: runs after that file's own afterAll hooks
 // (which stop its managers), so the state dirs go only once nothing writes to them.
 afterAll(async () => {
+  for (const manager of [...foreground]) await manager.kill();
   for (const dir of stateDirs.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
@@ -150,4 +152,72 @@ export function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A manager in the foreground (`mcpman gateway`, or `up` without --detach), as a test runs it. */
+export interface ForegroundManager {
+  /** The gateway's base URL, as the manager printed it. */
+  readonly url: URL;
+  readonly pid: number;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGTERM, as Kubernetes stops a pod; resolves with the exit code. */
+  stop(): Promise<number>;
+  /** SIGKILL, as a crash; resolves once it is gone. */
+  kill(): Promise<void>;
+}
+
+/** Start `mcpman <args>` in the foreground; resolves once it prints where its gateway listens. */
+export async function startForeground(
+  env: NodeJS.ProcessEnv,
+  args: readonly string[],
+  timeoutMs = 60_000,
+): Promise<ForegroundManager> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env,
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => {
+      resolve(code ?? (signal === null ? -1 : 128));
+    });
+  });
+  const url = await new Promise<URL>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`mcpman ${args.join(' ')} did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /gateway at (http\S+?)mcp/.exec(output);
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(new URL(match[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`mcpman ${args.join(' ')} exited with ${code} before starting:\n${output}`));
+    });
+  });
+  const manager: ForegroundManager = {
+    url,
+    pid: child.pid ?? -1,
+    output: () => output,
+    stop: async () => {
+      foreground.delete(manager);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      foreground.delete(manager);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  foreground.add(manager);
+  return manager;
 }

@@ -4,8 +4,8 @@ import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
 import { notYet, reportError } from './errors.js';
 import { validateCommand } from './commands/validate.js';
-import { upCommand } from './commands/up.js';
-import type { UpOptions } from './commands/up.js';
+import { gatewayCommand, upCommand } from './commands/up.js';
+import type { GatewayOptions, UpOptions } from './commands/up.js';
 import {
   addCommand,
   downCommand,
@@ -81,6 +81,25 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       'allow listening beyond loopback without TLS and authentication (prints a warning; not for shared networks)',
     )
     .action(run((options) => upCommand(options as UpOptions, io)));
+
+  program
+    .command('gateway')
+    .description(
+      "run only the gateway, without Podman, for a config whose servers are all url: servers (what a cluster's gateway pod runs); stays in the foreground until Ctrl-C or SIGTERM",
+    )
+    .option('-f, --file <path>', FILE_HELP)
+    .option('-p, --port <port>', 'gateway HTTP port (overrides gateway.listen)')
+    .option('--grpc-port <port>', 'gateway gRPC port (overrides gateway.grpc.listen)')
+    .option(
+      '--secrets-dir <dir>',
+      'folder with one file per secret for ${secret:NAME} in headers (default $MCPMAN_SECRETS_DIR or /run/secrets/mcpman)',
+    )
+    .option('-v, --verbose', 'also print failed probes')
+    .option(
+      '--insecure',
+      'allow listening beyond loopback without TLS and authentication (prints a warning; not for shared networks)',
+    )
+    .action(run((options) => gatewayCommand(options as GatewayOptions, io)));
 
   program
     .command('down')

@@ -366,7 +366,10 @@ export function nameFromSource(source: ServerSource): string {
       ? (source.package.split('/').pop() ?? source.package)
       : source.type === 'image'
         ? ((source.ref.split('/').pop() ?? source.ref).split(/[:@]/)[0] ?? source.ref)
-        : (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server');
+        : source.type === 'build'
+          ? (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server')
+          : (new URL(source.url).hostname.split('.').find((part) => !/^(www|api|mcp)$/.test(part)) ??
+            'remote');
   const name = raw
     .toLowerCase()
     .replace(/^(mcp-server-|server-|mcp-)/, '')

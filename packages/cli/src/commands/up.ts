@@ -199,3 +199,53 @@ function enabledServers(loaded: LoadedConfig): string[] {
     .filter(([, server]) => server.enabled)
     .map(([name]) => name);
 }
+
+export interface GatewayOptions {
+  readonly file?: string;
+  readonly port?: string;
+  readonly grpcPort?: string;
+  readonly secretsDir?: string;
+  readonly verbose?: boolean;
+  readonly insecure?: boolean;
+}
+
+/** Where `mcpman gateway` reads secrets: a Kubernetes Secret volume in a cluster's gateway pod. */
+export const DEFAULT_SECRETS_DIR = '/run/secrets/mcpman';
+
+/**
+ * `mcpman gateway`: only the gateway, without Podman, for configs whose servers are all url:
+ * servers (the process a cluster's gateway pod runs). Foreground only; a container server in
+ * the config is refused before anything starts.
+ */
+export async function gatewayCommand(options: GatewayOptions, io: CliIO): Promise<ExitCodeValue> {
+  try {
+    const loaded = await loadConfig(options.file, io);
+    const containers = Object.entries(loaded.config.servers).filter(
+      ([, server]) => server.enabled && server.source.type !== 'remote',
+    );
+    if (containers.length > 0) {
+      throw new MCPError(
+        MCPErrorCode.ConfigInvalid,
+        `mcpman gateway runs url: servers only; ${containers.map(([name]) => `servers.${name}`).join(', ')} ${containers.length > 1 ? 'run' : 'runs'} in a container`,
+        { hint: 'Use `mcpman up` for this config, or give each server a url: (see docs/kubernetes.md).' },
+      );
+    }
+    return await runManager({
+      loaded,
+      port: parsePort('--port', options.port),
+      grpcPort: parsePort('--grpc-port', options.grpcPort),
+      insecure: options.insecure === true,
+      verbose: options.verbose,
+      io,
+      withoutEngine: {
+        secretsDir: options.secretsDir ?? nonEmpty(io.env['MCPMAN_SECRETS_DIR']) ?? DEFAULT_SECRETS_DIR,
+      },
+    });
+  } catch (error) {
+    return reportError(error, io, false);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import {
   ConfigError,
+  DirectorySecretValues,
   EngineClient,
   McpRuntime,
   TokenStore,
@@ -44,6 +45,8 @@ export interface ManagerOptions extends ListenOverrides {
   readonly loaded: LoadedConfig;
   readonly verbose?: boolean;
   readonly io: CliIO;
+  /** `mcpman gateway`: no Podman, url: servers only, their secrets read from this folder. */
+  readonly withoutEngine?: { readonly secretsDir: string };
 }
 
 /** Resolves with the reason the manager should stop. */
@@ -78,12 +81,15 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const { io } = options;
   const configPath = options.loaded.path;
   const startedAt = Date.now();
-  const engine = await EngineClient.connect(io.env);
+  const bare = options.withoutEngine;
+  const engine = bare === undefined ? await EngineClient.connect(io.env) : undefined;
+  const fileSecrets = bare === undefined ? undefined : new DirectorySecretValues(bare.secretsDir);
   // Everything this manager creates carries its config file's owner id, so managers of other
   // files (and the Podman Desktop extension) sharing the engine never touch it, nor it theirs.
   const owner = ownerForConfig(configPath);
   const runtime = new McpRuntime({
     engine,
+    ...(fileSecrets === undefined ? {} : { secrets: fileSecrets }),
     owner,
     logDir: serverLogDir(owner.id, io.env),
     clientInfo: { name: 'mcpman', version: VERSION },
@@ -126,7 +132,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       (name, params) => {
         logServerMessage(logs, name, params);
       },
-      { configPath, secrets: new PodmanSecretStore(engine), ...uiFolder() },
+      { configPath, secrets: fileSecrets ?? new PodmanSecretStore(runtime.engine), ...uiFolder() },
     );
     const url = await server.start();
     const grpc = server.grpcAddress;
@@ -151,7 +157,13 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       });
     }
     log.info(
-      { version: VERSION, configPath, url: url.toString(), grpc: grpc ?? null, engine: engine.socketPath },
+      {
+        version: VERSION,
+        configPath,
+        url: url.toString(),
+        grpc: grpc ?? null,
+        engine: engine?.socketPath ?? null,
+      },
       'manager started',
     );
     io.stdout(
@@ -172,7 +184,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       `${ready}/${servers.length} servers ready${ready === servers.length ? '' : ' (see the reasons above)'}; Ctrl-C stops them\n`,
     );
     const reason = await stop.promise;
-    io.stdout(`stopping (${reason}): removing the servers' containers\n`);
+    io.stdout(
+      `stopping (${reason}): ${engine === undefined ? "closing the servers' sessions" : "removing the servers' containers"}\n`,
+    );
     log.info({ reason }, 'manager stopping');
     return ExitCode.Ok;
   } catch (error) {

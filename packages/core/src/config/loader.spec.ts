@@ -75,7 +75,7 @@ describe('loading config files', () => {
   it('lists allowed keys when no key is close', () => {
     expect(() =>
       parseConfigText('version: 1\nservers:\n  a:\n    source: image:x\n    zzzzzzzz: 1\n'),
-    ).toThrow(/allowed: source, enabled, args/);
+    ).toThrow(/allowed: source, url, headers, enabled, args/);
   });
 
   it('points a missing required field at its parent', () => {

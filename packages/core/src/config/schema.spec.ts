@@ -318,3 +318,86 @@ describe('config schema: defaults and normalisation', () => {
     }
   });
 });
+
+describe('config schema: url: servers (remote, not run by mcpman)', () => {
+  const R = 'servers.docs';
+  const parse = (server: Record<string, unknown>): { config?: McpmanConfig; issues: string[] } => {
+    try {
+      return {
+        config: parseConfigText(JSON.stringify({ version: 1, servers: { docs: server } })).config,
+        issues: [],
+      };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return { issues: error.issues.map((issue) => `${issue.path}: ${issue.message}`) };
+    }
+  };
+
+  it('normalises a url: server to a remote source with Streamable HTTP by default', () => {
+    const server = parse({
+      url: 'https://mcp.example.com/mcp',
+      headers: { Authorization: 'Bearer ${secret:docs-token}' },
+    }).config!.servers['docs']!;
+    expect(server.source).toEqual({
+      type: 'remote',
+      url: 'https://mcp.example.com/mcp',
+      headers: { Authorization: 'Bearer ${secret:docs-token}' },
+    });
+    expect(server.transport).toEqual({ type: 'streamable-http' });
+    expect(
+      parse({ url: 'http://127.0.0.1:3001/sse', transport: 'sse' }).config!.servers['docs']!.transport,
+    ).toEqual({ type: 'sse' });
+  });
+
+  it('gives a container server stdio by default, as before', () => {
+    expect(parse({ source: 'image:x' }).config!.servers['docs']!.transport).toEqual({ type: 'stdio' });
+  });
+
+  it('refuses a server with neither source: nor url:, or with both', () => {
+    expect(parse({ enabled: true }).issues).toEqual([
+      expect.stringMatching(/^servers\.docs\.source: is required .*or url: for a server mcpman does not run/),
+    ]);
+    expect(parse({ source: 'image:x', url: 'https://a.example/mcp' }).issues).toEqual([
+      `${R}.url: give either source: or url:, not both`,
+    ]);
+  });
+
+  it('refuses container fields on a url: server instead of ignoring them', () => {
+    const { issues } = parse({
+      url: 'https://a.example/mcp',
+      args: ['--x'],
+      env: { A: 'b' },
+      resourceLimits: { memory: '1Gi' },
+      securityPolicies: { network: 'bridge' },
+      transport: 'stdio',
+    });
+    expect(issues.sort()).toEqual(
+      [
+        `${R}.args: applies only to servers mcpman runs in a container (source:), not to url: servers`,
+        `${R}.env: applies only to servers mcpman runs in a container (source:), not to url: servers`,
+        `${R}.resourceLimits: applies only to servers mcpman runs in a container (source:), not to url: servers`,
+        `${R}.securityPolicies: applies only to servers mcpman runs in a container (source:), not to url: servers`,
+        `${R}.transport: a url: server is reached over streamable-http or sse`,
+      ].sort(),
+    );
+  });
+
+  it('refuses remote fields on a container server', () => {
+    expect(parse({ source: 'image:x', transport: 'sse', headers: { A: 'b' } }).issues.sort()).toEqual([
+      `${R}.headers: is for url: servers; an http server in a container takes them as transport.headers`,
+      `${R}.transport: sse is for url: servers; a container speaks stdio or {type: http, port}`,
+    ]);
+  });
+
+  it('takes http(s) URLs only, without credentials in them', () => {
+    expect(parse({ url: 'ftp://a.example/mcp' }).issues).toEqual([
+      `${R}.url: expected an http:// or https:// URL`,
+    ]);
+    expect(parse({ url: 'https://user:pw@a.example/mcp' }).issues).toEqual([
+      `${R}.url: a URL cannot carry a user name or password; put credentials in headers with \${secret:NAME}`,
+    ]);
+    expect(parse({ url: 'https://a.example/mcp', headers: { 'Bad Header': 'x' } }).issues).toEqual([
+      expect.stringMatching(/^servers\.docs\.headers.*expected an HTTP header name/),
+    ]);
+  });
+});

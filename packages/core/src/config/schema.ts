@@ -138,6 +138,15 @@ export const SourceSchema = z
   ])
   .meta({ description: `Where the server comes from: ${SOURCE_HELP}.` });
 
+/** Headers sent upstream on every request; `${secret:NAME}` templates are filled when connecting. */
+const HeaderRecord = z.record(
+  z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected an HTTP header name' }),
+  z.string().refine((value) => !/[\r\n]/.test(value), { error: 'a header value cannot contain line breaks' }),
+);
+const HEADERS_HELP =
+  'Headers sent to the server on every request; ${secret:NAME} is replaced by the stored secret (e.g. "Bearer ${secret:github}").';
+const HeadersSchema = HeaderRecord.default({}).meta({ description: HEADERS_HELP });
+
 const HttpTransport = z.strictObject({
   type: z.literal('http'),
   port: z
@@ -147,29 +156,37 @@ const HttpTransport = z.strictObject({
     .max(65535)
     .meta({ description: 'Port the server listens on inside its container.' }),
   path: z.string().startsWith('/').default('/mcp'),
-  headers: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: 'expected an HTTP header name' }),
-      z
-        .string()
-        .refine((value) => !/[\r\n]/.test(value), { error: 'a header value cannot contain line breaks' }),
-    )
-    .default({})
-    .meta({
-      description:
-        'Headers sent to the server on every request; ${secret:NAME} is replaced by the stored secret (e.g. "Bearer ${secret:github}").',
-    }),
+  headers: HeadersSchema,
 });
 const StdioTransport = z.strictObject({ type: z.literal('stdio') });
 
+/** The wires a remote (`url:`) server may speak. */
+export const REMOTE_TRANSPORTS = ['streamable-http', 'sse'] as const;
+export type RemoteTransportType = (typeof REMOTE_TRANSPORTS)[number];
+
+/** Unset means the default for the kind of server: stdio in a container, streamable-http for `url:`. */
 export const TransportSchema = z
   .union([
     z.literal('stdio').transform(() => ({ type: 'stdio' as const })),
+    z.enum(REMOTE_TRANSPORTS).transform((type) => ({ type })),
     z.discriminatedUnion('type', [StdioTransport, HttpTransport]),
   ])
-  .default({ type: 'stdio' })
+  .optional()
   .meta({
-    description: 'How the manager talks to the server: stdio (attached) or {type: http, port, path}.',
+    description:
+      'How the manager talks to the server: stdio (attached, the default) or {type: http, port, path} for a container; streamable-http (the default) or sse (legacy HTTP+SSE) for a url: server.',
+  });
+
+/** A remote server's URL: http(s) only, no credentials in it (they go in headers, from secrets). */
+const RemoteUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+  .refine((value) => {
+    const url = new URL(value);
+    return url.username === '' && url.password === '';
+  }, 'a URL cannot carry a user name or password; put credentials in headers with ${secret:NAME}')
+  .meta({
+    description:
+      'An MCP server mcpman does not run, reached at this URL (Streamable HTTP, or legacy SSE with transport: sse). Instead of source.',
   });
 
 export const ResourceLimitsSchema = z
@@ -308,9 +325,11 @@ const envRecord = z.record(
   z.string(),
 );
 
-export const ServerConfigSchema = z
+const ServerFieldsSchema = z
   .strictObject({
-    source: SourceSchema,
+    source: SourceSchema.optional(),
+    url: RemoteUrlSchema.optional(),
+    headers: HeaderRecord.optional().meta({ description: `url: servers only. ${HEADERS_HELP}` }),
     enabled: z
       .boolean()
       .default(true)
@@ -397,7 +416,97 @@ export const ServerConfigSchema = z
         });
       }
     }
+  }, ALWAYS_CHECK)
+  .superRefine((server, ctx) => {
+    for (const issue of remoteOrContainerIssues(server)) ctx.addIssue({ code: 'custom', ...issue });
   }, ALWAYS_CHECK);
+
+/** What a `url:` server has instead of a container. */
+export const REMOTE_ONLY_HELP =
+  'applies only to servers mcpman runs in a container (source:), not to url: servers';
+const CONTAINER_DEFAULTS = {
+  resourceLimits: JSON.stringify(ResourceLimitsSchema.parse(undefined)),
+  securityPolicies: JSON.stringify(SecurityPoliciesSchema.parse(undefined)),
+};
+
+/**
+ * A server is either run by mcpman (source:) or reached where it already runs (url:). Fields of
+ * the other kind are refused rather than ignored, so a config never says more than is done.
+ */
+function remoteOrContainerIssues(
+  server: Record<string, unknown>,
+): { path: string[]; input: unknown; message: string }[] {
+  const transport = (server['transport'] as { type?: unknown } | undefined)?.type;
+  const remoteWire = REMOTE_TRANSPORTS.some((type) => type === transport);
+  if (server['url'] === undefined) {
+    const issues = [];
+    if (server['source'] === undefined)
+      issues.push({
+        path: ['source'],
+        input: undefined,
+        message: `is required (expected ${SOURCE_HELP}), or url: for a server mcpman does not run`,
+      });
+    if (server['headers'] !== undefined)
+      issues.push({
+        path: ['headers'],
+        input: undefined,
+        message: 'is for url: servers; an http server in a container takes them as transport.headers',
+      });
+    if (remoteWire)
+      issues.push({
+        path: ['transport'],
+        input: transport,
+        message: `${String(transport)} is for url: servers; a container speaks stdio or {type: http, port}`,
+      });
+    return issues;
+  }
+  const issues = [];
+  if (server['source'] !== undefined)
+    issues.push({ path: ['url'], input: undefined, message: 'give either source: or url:, not both' });
+  if (transport !== undefined && !remoteWire)
+    issues.push({
+      path: ['transport'],
+      input: transport,
+      message: `a url: server is reached over ${REMOTE_TRANSPORTS.join(' or ')}`,
+    });
+  const set = (key: string): boolean => {
+    const value = server[key];
+    if (value === undefined) return false;
+    if (key in CONTAINER_DEFAULTS)
+      return JSON.stringify(value) !== CONTAINER_DEFAULTS[key as keyof typeof CONTAINER_DEFAULTS];
+    return Array.isArray(value)
+      ? value.length > 0
+      : typeof value !== 'object' || Object.keys(value ?? {}).length > 0;
+  };
+  for (const key of ['args', 'entrypoint', 'env', 'secrets', 'resourceLimits', 'securityPolicies', 'labels'])
+    if (set(key)) issues.push({ path: [key], input: undefined, message: REMOTE_ONLY_HELP });
+  return issues;
+}
+
+type ServerFields = z.output<typeof ServerFieldsSchema>;
+
+/** Defaults that depend on the kind of server, and a `url:` server's source. */
+function normalizeServer(
+  { url, headers, source, transport, ...rest }: ServerFields,
+  ctx: z.RefinementCtx,
+): Omit<ServerFields, 'url' | 'headers' | 'source' | 'transport'> & {
+  source: ServerSource;
+  transport: NonNullable<ServerFields['transport']>;
+} {
+  if (url !== undefined)
+    return {
+      ...rest,
+      source: { type: 'remote', url, headers: headers ?? {} },
+      transport: transport ?? { type: 'streamable-http' },
+    };
+  if (source === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['source'], input: undefined, message: 'is required' });
+    return z.NEVER;
+  }
+  return { ...rest, source, transport: transport ?? { type: 'stdio' } };
+}
+
+export const ServerConfigSchema = ServerFieldsSchema.transform(normalizeServer);
 
 const TlsSchema = z.strictObject({
   cert: z.string().min(1).meta({ description: 'PEM certificate chain file.' }),

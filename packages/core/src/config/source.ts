@@ -30,7 +30,17 @@ export interface BuildSource {
   readonly buildArgs: Readonly<Record<string, string>>;
 }
 
-export type ServerSource = NpxSource | ImageSource | BuildSource;
+/** A server mcpman does not run: reached at its URL (`url:` in the config). */
+export interface RemoteSource {
+  readonly type: 'remote';
+  readonly url: string;
+  /** Sent on every request; `${secret:NAME}` templates are filled when connecting. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type ServerSource = NpxSource | ImageSource | BuildSource | RemoteSource;
+/** The sources mcpman runs in a container. */
+export type ContainerSource = Exclude<ServerSource, RemoteSource>;
 
 /** npm's own naming rules (lowercase, URL-safe, optional scope). */
 export const NPM_NAME_PATTERN = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
@@ -97,5 +107,7 @@ export function formatSource(source: ServerSource): string {
       return `image:${source.ref}`;
     case 'build':
       return `build:${source.context}`;
+    case 'remote':
+      return source.url;
   }
 }

@@ -98,6 +98,8 @@ export class ImageService {
           source.buildArgs,
           onProgress,
         );
+      case 'remote':
+        throw new MCPError(MCPErrorCode.Internal, `${source.url} is a url: server: it has no image`);
     }
   }
 

@@ -1,10 +1,13 @@
 export { McpRuntime, defaultCacheDir } from './runtime.js';
 export type { DownOptions, DownReport, RuntimeOptions } from './runtime.js';
 export { ServerSupervisor } from './server-supervisor.js';
+export { RemoteSupervisor } from './remote-supervisor.js';
+export { ServerLifecycle } from './server-lifecycle.js';
+export type { LifecycleDeps } from './server-lifecycle.js';
 export type { SupervisorDeps } from './server-supervisor.js';
 export { unmanagedStatus } from './server-status.js';
 export type { ServerStatus } from './server-status.js';
-export { checkServerSecrets, filledHeaders, serverSecretNames } from './server-secrets.js';
+export { checkServerSecrets, filledHeaders, headerTemplates, serverSecretNames } from './server-secrets.js';
 export {
   buildContainerSpec,
   configHash,

@@ -12,6 +12,12 @@ import { canonicalJson, LABEL, MANAGED_FILTER } from './labels.js';
 import { foreignServer, ownerFilter, ownership } from './owner.js';
 import type { ForeignServer, ManagerOwner } from './owner.js';
 import { ServerSupervisor } from './server-supervisor.js';
+import type { ServerLifecycle } from './server-lifecycle.js';
+import { RemoteSupervisor } from './remote-supervisor.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+import { PodmanSecretValues } from '../secrets/secret-values.js';
+import type { SecretValues } from '../secrets/secret-values.js';
 import { ServerLogStore } from './server-log.js';
 import { serverLogDir, stdioPipesDir } from '../util/state-dir.js';
 import { STDIO_MODES, chooseStdioChannel } from '../upstream/stdio-channel.js';
@@ -22,7 +28,16 @@ import { unmanagedStatus } from './server-status.js';
 import type { ServerStatus } from './server-status.js';
 
 export interface RuntimeOptions {
-  readonly engine: EngineClient;
+  /**
+   * The Podman engine. Without one (`mcpman gateway`) the runtime keeps url: servers only, and
+   * a config that names a container server is refused.
+   */
+  readonly engine?: EngineClient | undefined;
+  /**
+   * Where the manager reads secret values it sends itself (header templates); default: Podman
+   * secrets. Without an engine it must be given.
+   */
+  readonly secrets?: SecretValues;
   /**
    * Whose servers these are. Every object the runtime creates carries this owner; it adopts,
    * recreates and removes only objects of this owner (and takes over unowned ones of servers
@@ -96,9 +111,10 @@ async function bounded<T>(items: readonly T[], limit: number, fn: (item: T) => P
  */
 export class McpRuntime implements Disposable {
   readonly bus: EventBus;
-  readonly engine: EngineClient;
-  readonly images: ImageService;
-  private readonly supervisors = new Map<string, ServerSupervisor>();
+  private readonly podman: EngineClient | undefined;
+  private readonly imageService: ImageService | undefined;
+  readonly secrets: SecretValues;
+  private readonly supervisors = new Map<string, ServerLifecycle>();
   readonly logs: ServerLogStore;
   private readonly options: RuntimeOptions;
   private eventsAbort: AbortController | undefined;
@@ -109,13 +125,38 @@ export class McpRuntime implements Disposable {
 
   constructor(options: RuntimeOptions) {
     this.options = options;
-    this.engine = options.engine;
+    this.podman = options.engine;
     this.bus = options.bus ?? new EventBus();
-    this.images = new ImageService({
-      engine: options.engine,
-      cacheDir: options.cacheDir ?? defaultCacheDir(),
-    });
+    const engine = options.engine;
+    this.imageService =
+      engine === undefined
+        ? undefined
+        : new ImageService({ engine, cacheDir: options.cacheDir ?? defaultCacheDir() });
+    const images = this.imageService;
+    const secrets =
+      options.secrets ??
+      (engine === undefined || images === undefined
+        ? undefined
+        : new PodmanSecretValues(engine, () => images.baseImage()));
+    if (secrets === undefined)
+      throw new MCPError(MCPErrorCode.Internal, 'a runtime without an engine needs a secret source');
+    this.secrets = secrets;
     this.logs = new ServerLogStore(options.logDir ?? serverLogDir(options.owner.id));
+  }
+
+  /** Whether this runtime has a Podman engine (it runs container servers). */
+  get hasEngine(): boolean {
+    return this.podman !== undefined;
+  }
+
+  get engine(): EngineClient {
+    if (this.podman === undefined) throw noEngine('this operation');
+    return this.podman;
+  }
+
+  get images(): ImageService {
+    if (this.imageService === undefined) throw noEngine('this operation');
+    return this.imageService;
   }
 
   get owner(): ManagerOwner {
@@ -180,11 +221,11 @@ export class McpRuntime implements Disposable {
   async learnHeaderSecrets(loaded: LoadedConfig, name: string): Promise<void> {
     const server = loaded.config.servers[name];
     if (server === undefined) return;
-    this.images.setBaseImage(loaded.config.images.base);
-    await filledHeaders(this.engine, this.images, server).catch(() => undefined);
+    this.imageService?.setBaseImage(loaded.config.images.base);
+    await filledHeaders(this.secrets, server).catch(() => undefined);
   }
 
-  get(name: string): ServerSupervisor | undefined {
+  get(name: string): ServerLifecycle | undefined {
     return this.supervisors.get(name);
   }
 
@@ -196,7 +237,7 @@ export class McpRuntime implements Disposable {
     return this.configApplied;
   }
 
-  servers(): ServerSupervisor[] {
+  servers(): ServerLifecycle[] {
     return [...this.supervisors.values()];
   }
 
@@ -229,18 +270,14 @@ export class McpRuntime implements Disposable {
 
   private async reconcile(
     loaded: LoadedConfig,
-  ): Promise<{ started: ServerSupervisor[]; starting: Promise<void> }> {
+  ): Promise<{ started: ServerLifecycle[]; starting: Promise<void> }> {
     this.configDir = loaded.dir;
-    this.watchEngineEvents();
-    const baseChanged = this.images.setBaseImage(loaded.config.images.base);
     const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
-    // Every manager's containers, so FIFO directories of other managers' live ones are kept.
-    const managed = await this.engine.listContainers(MANAGED_FILTER);
-    const stdio = await this.stdio(managed);
-    const servers = managed.filter((c) => c.labels[LABEL.role] === 'server');
-    const mine = servers.filter((c) => ownership(c.labels, this.owner) === 'mine');
-    // Unowned ones (from before owner labels) of servers we run are taken over; see the supervisor.
-    const claimable = servers.filter((c) => ownership(c.labels, this.owner) !== 'other');
+    const containerServers = [...wanted].filter(([, server]) => server.source.type !== 'remote');
+    if (this.podman === undefined && containerServers.length > 0)
+      throw noEngine(containerServers.map(([name]) => `server ${name}`).join(', '));
+    const engineSide = this.podman === undefined ? undefined : await this.engineState();
+    const baseChanged = this.imageService?.setBaseImage(loaded.config.images.base) ?? false;
 
     // Servers no longer wanted: stop their supervisors, remove their containers and networks.
     for (const [name, supervisor] of [...this.supervisors]) {
@@ -256,9 +293,9 @@ export class McpRuntime implements Disposable {
         await supervisor.stop({ remove: true, reason: 'removed from the config' });
       }
     }
-    await this.removeOrphans(mine, wanted);
+    if (engineSide !== undefined) await this.removeOrphans(engineSide.mine, wanted);
 
-    const toStart: { supervisor: ServerSupervisor; existing: ContainerSummary[] }[] = [];
+    const toStart: { supervisor: ServerLifecycle; existing: ContainerSummary[] }[] = [];
     for (const [name, server] of wanted) {
       const running = this.supervisors.get(name);
       const rebuild = baseChanged && this.configApplied && server.source.type === 'npx';
@@ -274,16 +311,8 @@ export class McpRuntime implements Disposable {
       }
       if (running !== undefined)
         await running.stop({ remove: false, reason: rebuild ? 'images.base changed' : 'config changed' });
-      const supervisor = new ServerSupervisor(name, server, loaded.dir, {
-        engine: this.engine,
-        owner: this.owner,
-        images: this.images,
-        logs: this.logs,
-        bus: this.bus,
-        clientInfo: this.options.clientInfo,
-        clientCapabilities: this.options.clientCapabilities,
-        stdio,
-      });
+      const supervisor = this.supervise(name, server, loaded.dir, engineSide?.stdio);
+      const claimable = engineSide?.claimable ?? [];
       this.supervisors.set(name, supervisor);
       toStart.push({ supervisor, existing: claimable.filter((c) => c.labels[LABEL.server] === name) });
     }
@@ -291,6 +320,50 @@ export class McpRuntime implements Disposable {
       supervisor.start(existing),
     );
     return { started: toStart.map(({ supervisor }) => supervisor), starting };
+  }
+
+  /** What the engine has of ours, read once per reconcile (and engine events followed from now). */
+  private async engineState(): Promise<{
+    stdio: StdioChannel;
+    mine: ContainerSummary[];
+    claimable: ContainerSummary[];
+  }> {
+    this.watchEngineEvents();
+    // Every manager's containers, so FIFO directories of other managers' live ones are kept.
+    const managed = await this.engine.listContainers(MANAGED_FILTER);
+    const stdio = await this.stdio(managed);
+    const servers = managed.filter((c) => c.labels[LABEL.role] === 'server');
+    return {
+      stdio,
+      mine: servers.filter((c) => ownership(c.labels, this.owner) === 'mine'),
+      // Unowned ones (from before owner labels) of servers we run are taken over; see the supervisor.
+      claimable: servers.filter((c) => ownership(c.labels, this.owner) !== 'other'),
+    };
+  }
+
+  private supervise(
+    name: string,
+    server: MCPServerConfig,
+    dir: string,
+    stdio: StdioChannel | undefined,
+  ): ServerLifecycle {
+    const common = {
+      logs: this.logs,
+      bus: this.bus,
+      secrets: this.secrets,
+      clientInfo: this.options.clientInfo,
+      ...(this.options.clientCapabilities === undefined
+        ? {}
+        : { clientCapabilities: this.options.clientCapabilities }),
+    };
+    if (server.source.type === 'remote') return new RemoteSupervisor(name, server, common);
+    return new ServerSupervisor(name, server, dir, {
+      ...common,
+      engine: this.engine,
+      owner: this.owner,
+      images: this.images,
+      ...(stdio === undefined ? {} : { stdio }),
+    });
   }
 
   private get stdioRoot(): string {
@@ -397,6 +470,10 @@ export class McpRuntime implements Disposable {
    * manager created.
    */
   async down(options: DownOptions = {}): Promise<DownReport> {
+    if (this.podman === undefined) {
+      await this.stopAll({ remove: true });
+      return { containers: 0, networks: 0, volumes: 0, secrets: 0, images: 0, others: 0 };
+    }
     const all = options.all === true;
     const filter = all ? MANAGED_FILTER : ownerFilter(this.owner);
     // Count from what exists before anything is stopped, so the report covers it all.
@@ -457,6 +534,15 @@ export class McpRuntime implements Disposable {
   get directory(): string {
     return this.configDir;
   }
+}
+
+/** ENGINE_UNAVAILABLE for what needs Podman in a runtime that has none. */
+function noEngine(what: string): MCPError {
+  return new MCPError(
+    MCPErrorCode.EngineUnavailable,
+    `${what} needs Podman, and this manager runs without it (url: servers only)`,
+    { hint: 'Run the config with `mcpman up`, or give every server a url:.' },
+  );
 }
 
 function sameConfig(a: MCPServerConfig, b: MCPServerConfig): boolean {

@@ -1,49 +1,50 @@
 import type { MCPServerConfig } from '../config/schema.js';
-import type { EngineClient } from '../engine/engine-client.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
-import type { ImageService } from '../images/image-service.js';
-import { fillTemplates, readSecretValue, secretsInTemplates } from '../secrets/secret-reader.js';
+import { fillTemplates, secretsInTemplates } from '../secrets/secret-reader.js';
+import type { SecretValues } from '../secrets/secret-values.js';
 
-/** Every secret a server uses: as environment variables and in its http header templates. */
-export function serverSecretNames(server: MCPServerConfig): string[] {
-  return [
-    ...Object.values(server.secrets),
-    ...(server.transport.type === 'http' ? secretsInTemplates(server.transport.headers) : []),
-  ];
+/** The header templates the manager sends to a server: an http container's, or a url: server's. */
+export function headerTemplates(server: MCPServerConfig): Readonly<Record<string, string>> {
+  if (server.source.type === 'remote') return server.source.headers;
+  return server.transport.type === 'http' ? server.transport.headers : {};
 }
 
-/** SECRET_NOT_FOUND naming every secret `server` uses that is not stored, before anything starts. */
-export async function checkServerSecrets(engine: EngineClient, server: MCPServerConfig): Promise<void> {
-  const wanted = serverSecretNames(server);
+/** Every secret a server uses: as environment variables and in its header templates. */
+export function serverSecretNames(server: MCPServerConfig): string[] {
+  return [...Object.values(server.secrets), ...secretsInTemplates(headerTemplates(server))];
+}
+
+/** SECRET_NOT_FOUND naming every secret of `wanted` that is not stored, before anything starts. */
+export async function checkSecrets(secrets: SecretValues, wanted: readonly string[]): Promise<void> {
   if (wanted.length === 0) return;
-  const stored = new Set((await engine.listSecrets()).map((secret) => secret.name));
+  const stored = await secrets.names();
   const missing = wanted.filter((name) => !stored.has(name));
   if (missing.length === 0) return;
   throw new MCPError(
     MCPErrorCode.SecretNotFound,
     `secret${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not stored`,
-    {
-      hint: `Store ${missing.length > 1 ? 'them' : 'it'} with \`mcpman secret set ${missing[0] ?? ''}\` (the value is read from stdin).`,
-    },
+    { hint: secrets.storeHint(missing[0] ?? '') },
   );
 }
 
+/** SECRET_NOT_FOUND naming every secret `server` uses that is not stored. */
+export function checkServerSecrets(secrets: SecretValues, server: MCPServerConfig): Promise<void> {
+  return checkSecrets(secrets, serverSecretNames(server));
+}
+
 /**
- * An http server's headers with `${secret:NAME}` filled in. Reading a value registers it with
- * the redactor, so whatever this process prints afterwards has it masked.
+ * A server's headers with `${secret:NAME}` filled in. Reading a value registers it with the
+ * redactor, so whatever this process prints afterwards has it masked.
  */
 export async function filledHeaders(
-  engine: EngineClient,
-  images: ImageService,
+  secrets: SecretValues,
   server: MCPServerConfig,
 ): Promise<Record<string, string>> {
-  const transport = server.transport;
-  if (transport.type !== 'http') return {};
-  const names = secretsInTemplates(transport.headers);
-  if (names.length === 0) return { ...transport.headers };
-  const image = await images.baseImage();
+  const headers = headerTemplates(server);
+  const names = secretsInTemplates(headers);
+  if (names.length === 0) return { ...headers };
   const values: Record<string, string> = {};
-  for (const name of names) values[name] = await readSecretValue(engine, image, name);
-  return fillTemplates(transport.headers, values);
+  for (const name of names) values[name] = await secrets.read(name);
+  return fillTemplates(headers, values);
 }

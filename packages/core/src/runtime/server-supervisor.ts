@@ -3,9 +3,7 @@ import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, toMCPError } from '../errors/mcp-error.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { ContainerSummary, EngineEvent } from '../engine/types.js';
-import type { EventBus, ServerState } from '../events/event-bus.js';
 import type { ImageProgress, ImageService } from '../images/image-service.js';
-import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
 import type { UpstreamConnection } from '../upstream/connection.js';
 import { openUpstream } from '../upstream/open-upstream.js';
 import type { HttpEndpoint, UpstreamSession, UpstreamTarget } from '../upstream/open-upstream.js';
@@ -19,57 +17,31 @@ import type { ResolvedImage } from './container-spec.js';
 import { describeExit } from './exit-reason.js';
 import { OomCounter } from './oom-counter.js';
 import { ContainerPlacement } from './container-placement.js';
-import { LivenessProbes } from './liveness-probes.js';
 import type { ManagerOwner } from './owner.js';
-import { RestartPolicy, STABLE_AFTER_MS } from './restart-policy.js';
+import { ServerLifecycle } from './server-lifecycle.js';
+import type { LifecycleDeps } from './server-lifecycle.js';
 import { checkServerSecrets, filledHeaders } from './server-secrets.js';
 import type { ServerStatus } from './server-status.js';
-import type { ServerLogStore } from './server-log.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
-import { secretRedactor } from '../util/redactor.js';
-import { LineBudget } from '../util/line-budget.js';
 
-const LOG_LINES_KEPT = 500;
-/** Log lines per second a server may write before the rest are counted instead of kept. */
-const LOG_LINES_PER_SECOND = 1000;
-
-export interface SupervisorDeps {
+export interface SupervisorDeps extends LifecycleDeps {
   readonly engine: EngineClient;
   /** The manager this server belongs to: it labels and names what it creates after it. */
   readonly owner: ManagerOwner;
-  /** Where stdio servers' stderr is kept. */
-  readonly logs?: ServerLogStore;
   readonly images: ImageService;
-  readonly bus: EventBus;
-  readonly clientInfo: Implementation;
-  /** The capabilities the manager declares to servers (the gateway adds its clients'). */
-  readonly clientCapabilities?: Readonly<Record<string, unknown>>;
   /** How stdio reaches the manager (default: the engine's attach stream). */
   readonly stdio?: StdioChannel;
 }
 
 /**
- * Keeps one server running as the config says: image, container, MCP session, liveness probes,
- * restarts with exponential backoff (jittered) up to `restart.maxRetries`, then `failed`. Every
- * state change is an event on the bus, with the reason.
+ * Keeps one container server running as the config says: image, container, MCP session,
+ * liveness probes, restarts with exponential backoff (jittered) up to `restart.maxRetries`, then
+ * `failed` (the last three in ServerLifecycle). Every state change is an event on the bus.
  */
-export class ServerSupervisor {
-  private current: ServerState = 'pending';
-  private reason = 'waiting to start';
-  private code: MCPErrorCode | undefined;
-  private since = Date.now();
-  /** Bumped by every new attempt and by stop(): callbacks of older attempts see it and back off. */
-  private generation = 0;
-  private wanted: 'running' | 'stopped' = 'running';
-  private restartCount = 0;
-  private readonly restartPolicy: RestartPolicy;
+export class ServerSupervisor extends ServerLifecycle {
   private readonly placement: ContainerPlacement;
-  private readonly probes: LivenessProbes;
-  private session: UpstreamSession | undefined;
-  /** sessionMode per-client: the client sessions' own upstreams. */
-  private pool: SessionPool | undefined;
   private containerId: string | undefined;
   /** When the engine last started our container (its clock): older exit events are stale. */
   private containerStartedAt = 0;
@@ -77,67 +49,28 @@ export class ServerSupervisor {
   private endpoint: string | undefined;
   /** An http server's endpoint as of its last start, headers filled: the pool opens from it too. */
   private httpEndpoint: HttpEndpoint | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly logLines: { at: number; line: string }[] = [];
   private oomCounter: OomCounter | undefined;
-  private readonly logBudget = new LineBudget(LOG_LINES_PER_SECOND, 1000, (count) => {
-    this.record(
-      `[mcpman] ${count} more log lines dropped: the server wrote over ${LOG_LINES_PER_SECOND} a second`,
-    );
-  });
-  private settledWaiters: ((state: ServerState) => void)[] = [];
 
   constructor(
-    readonly name: string,
-    readonly config: MCPServerConfig,
+    name: string,
+    config: MCPServerConfig,
     private readonly configDir: string,
     private readonly deps: SupervisorDeps,
   ) {
-    this.restartPolicy = new RestartPolicy(config.restart);
+    super(name, config, deps);
     this.placement = new ContainerPlacement(name, config, { ...deps, stdio: this.stdio });
-    this.probes = new LivenessProbes(name, config.health, deps.clientInfo, deps.bus);
-  }
-
-  get state(): ServerState {
-    return this.current;
   }
 
   private get stdio(): StdioChannel {
     return this.deps.stdio ?? attachChannel;
   }
 
-  /** sessionMode per-client: where client sessions get their own upstream, when ready. */
-  get sessions(): SessionPool | undefined {
-    return this.current === 'ready' || this.current === 'unhealthy' ? this.pool : undefined;
-  }
-
-  /** The live MCP session, when ready (for the gateway). */
-  get peer(): McpPeer | undefined {
-    return this.current === 'ready' || this.current === 'unhealthy' ? this.session?.peer : undefined;
-  }
-
-  get negotiated(): ServerHandshake | undefined {
-    return this.session?.handshake;
-  }
-
-  get recentLogs(): readonly { at: number; line: string }[] {
-    return this.logLines;
-  }
-
   status(): ServerStatus {
     return {
-      name: this.name,
-      state: this.current,
-      reason: this.reason,
-      code: this.code,
-      since: this.since,
+      ...this.baseStatus(),
       transport: this.config.transport.type,
       containerId: this.containerId,
       image: this.image?.ref,
-      restarts: this.restartCount,
-      protocolVersion: this.session?.handshake.protocolVersion,
-      serverInfo: this.session?.handshake.serverInfo,
-      lastProbe: this.probes.last,
       endpoint: this.endpoint,
     };
   }
@@ -148,12 +81,6 @@ export class ServerSupervisor {
     this.restartPolicy.reset();
     await this.placement.removeSessionContainers();
     await this.attempt(++this.generation, existing, true);
-  }
-
-  /** Resolves once the server is ready, failed or stopped. */
-  settled(): Promise<ServerState> {
-    if (this.isSettled()) return Promise.resolve(this.current);
-    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /**
@@ -191,27 +118,15 @@ export class ServerSupervisor {
     this.setState('stopped', options.reason ?? 'stopped');
   }
 
-  /**
-   * Let go of the server without touching its container (the Podman Desktop extension being
-   * deactivated): probes and restarts stop, the MCP session closes. A later manager adopts the
-   * container by its labels.
-   */
-  async release(): Promise<void> {
-    this.generation += 1;
-    this.clearTimers();
-    await this.teardownSession();
-  }
-
   /** Engine events for this server's container: an exit is noticed here within a second. */
-  handleEngineEvent(event: EngineEvent): void {
+  override handleEngineEvent(event: EngineEvent): void {
     if (event.id !== this.containerId || this.wanted !== 'running') return;
     if (event.action === 'died' || event.action === 'die' || event.action === 'oom') {
       // Exits before the current start are stale (our own stop before a restart), and during
       // start-up the attempt sees a dying container itself (its handshake fails).
-      if (event.time < this.containerStartedAt || (this.current !== 'ready' && this.current !== 'unhealthy'))
-        return;
+      if (event.time < this.containerStartedAt || !this.serving) return;
       void this.onContainerExit(this.generation, 'engine', event.exitCode);
-    } else if (event.action === 'remove' && (this.current === 'ready' || this.current === 'unhealthy')) {
+    } else if (event.action === 'remove' && this.serving) {
       this.containerId = undefined;
       void this.onFailure(
         this.generation,
@@ -222,10 +137,6 @@ export class ServerSupervisor {
   }
 
   // --- Attempts -------------------------------------------------------------------------------
-
-  private alive(generation: number): boolean {
-    return generation === this.generation && this.wanted === 'running';
-  }
 
   private async attempt(
     generation: number,
@@ -239,7 +150,7 @@ export class ServerSupervisor {
       });
       if (!this.alive(generation)) return;
       this.image = image;
-      await checkServerSecrets(this.deps.engine, this.config);
+      await checkServerSecrets(this.deps.secrets, this.config);
       const spec = await this.stdio.prepare(
         buildContainerSpec({
           name: this.name,
@@ -266,17 +177,8 @@ export class ServerSupervisor {
         await session.peer.close();
         return;
       }
-      this.session = session;
-      this.probes.reset();
       if (this.config.sessionMode === 'per-client') this.openPool(spec);
-      this.setState(
-        'ready',
-        `ready (${session.handshake.protocolVersion}${session.handshake.serverInfo === undefined ? '' : `, ${session.handshake.serverInfo.name} ${session.handshake.serverInfo.version}`})`,
-      );
-      this.scheduleProbe(generation);
-      this.schedule(generation, STABLE_AFTER_MS, () => {
-        this.restartPolicy.reset();
-      });
+      this.becomeReady(session, generation);
     } catch (error) {
       if (!this.alive(generation)) return;
       await this.onFailure(generation, toMCPError(error), started);
@@ -285,7 +187,7 @@ export class ServerSupervisor {
 
   private onImageProgress(progress: ImageProgress): void {
     const phase = progress.phase === 'pulling' ? 'pulling' : 'building';
-    if (this.current !== phase) this.setState(phase, progress.message);
+    if (this.state !== phase) this.setState(phase, progress.message);
     this.deps.bus.emit({ type: 'server.progress', server: this.name, ...progress, at: Date.now() });
   }
 
@@ -323,7 +225,7 @@ export class ServerSupervisor {
     // Read afresh on every start, so a `mcpman secret set` reaches the server at its next restart.
     this.httpEndpoint = {
       url,
-      headers: await filledHeaders(this.deps.engine, this.deps.images, this.config),
+      headers: await filledHeaders(this.deps.secrets, this.config),
     };
     return { kind: 'http', endpoint: this.httpEndpoint };
   }
@@ -362,34 +264,6 @@ export class ServerSupervisor {
     return peer;
   }
 
-  // --- Health ---------------------------------------------------------------------------------
-
-  private scheduleProbe(generation: number): void {
-    this.schedule(generation, this.config.health.interval, () => {
-      void this.runProbe(generation);
-    });
-  }
-
-  private async runProbe(generation: number): Promise<void> {
-    const session = this.session;
-    if (session === undefined || !this.alive(generation)) return;
-    const verdict = await this.probes.run(session, () => this.alive(generation));
-    switch (verdict.kind) {
-      case 'stale':
-        return;
-      case 'dead':
-        await this.onFailure(generation, verdict.error, true);
-        return;
-      case 'missed':
-        this.setState('unhealthy', verdict.reason, MCPErrorCode.HealthCheckFailed);
-        break;
-      case 'ok':
-        if (this.current === 'unhealthy') this.setState('ready', 'answering probes again');
-        break;
-    }
-    this.scheduleProbe(generation);
-  }
-
   // --- Failures and restarts ------------------------------------------------------------------
 
   /**
@@ -403,7 +277,7 @@ export class ServerSupervisor {
     exitCode: number | undefined,
     cause?: Error,
   ): Promise<void> {
-    if (!this.alive(generation) || this.current === 'restarting' || this.current === 'failed') return;
+    if (!this.alive(generation) || this.state === 'restarting' || this.state === 'failed') return;
     const id = this.containerId;
     // Read first: the engine's clean-up removes the cgroup that holds the count.
     const oomCounted = (await this.oomCounter?.killedSince()) ?? false;
@@ -433,45 +307,22 @@ export class ServerSupervisor {
     await this.onFailure(generation, new MCPError(exit.code, exit.reason), true);
   }
 
-  /** Something went wrong in attempt `generation`: restart with backoff, or give up (see RestartPolicy). */
-  private async onFailure(generation: number, error: MCPError, containerStarted: boolean): Promise<void> {
-    if (!this.alive(generation)) return;
-    this.generation += 1;
-    const next = this.generation;
-    this.clearTimers();
-    await this.teardownSession();
-    const decision = this.restartPolicy.afterFailure(error, containerStarted);
-    if (decision.kind === 'give-up') {
-      this.setState('failed', decision.reason, error.code);
-      return;
-    }
-    this.restartCount += 1;
-    this.setState('restarting', decision.reason, error.code);
-    if (this.containerId !== undefined && containerStarted) {
+  protected override async beforeRetry(started: boolean): Promise<void> {
+    if (this.containerId !== undefined && started) {
       await this.deps.engine.stopContainer(this.containerId, 2).catch(() => undefined);
     }
-    this.schedule(next, decision.delayMs, () => {
-      void this.attempt(next, [], false);
-    });
   }
 
-  private async teardownSession(): Promise<void> {
-    const session = this.session;
-    const pool = this.pool;
-    this.session = undefined;
-    this.pool = undefined;
-    await pool?.close();
-    if (session !== undefined) await session.peer.close().catch(() => undefined);
+  protected retry(generation: number): void {
+    void this.attempt(generation, [], false);
   }
 
   private openPool(spec: ContainerCreateSpec): void {
     const target: SessionTarget =
       this.httpEndpoint === undefined
-        ? { kind: 'stdio', spec }
+        ? { kind: 'stdio', spec, engine: this.deps.engine, owner: this.deps.owner }
         : { kind: 'http', endpoint: this.httpEndpoint };
     this.pool = new SessionPool(this.name, this.config, target, {
-      engine: this.deps.engine,
-      owner: this.deps.owner,
       stdio: this.stdio,
       clientInfo: this.deps.clientInfo,
       clientCapabilities: this.deps.clientCapabilities,
@@ -480,62 +331,5 @@ export class ServerSupervisor {
       },
     });
     this.pool.start();
-  }
-
-  // --- Plumbing -------------------------------------------------------------------------------
-
-  private schedule(generation: number, delayMs: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (this.alive(generation)) fn();
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  private clearTimers(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
-  private log(raw: string): void {
-    if (this.logBudget.take()) this.record(raw);
-  }
-
-  private record(raw: string): void {
-    // A server that echoes a credential it was given must not put it in our logs.
-    const line = secretRedactor.redact(raw);
-    const at = Date.now();
-    this.logLines.push({ at, line });
-    if (this.logLines.length > LOG_LINES_KEPT) this.logLines.splice(0, this.logLines.length - LOG_LINES_KEPT);
-    this.deps.logs?.append(this.name, line, at);
-    this.deps.bus.emit({ type: 'server.log', server: this.name, stream: 'stderr', line, at });
-  }
-
-  private isSettled(): boolean {
-    return this.current === 'ready' || this.current === 'failed' || this.current === 'stopped';
-  }
-
-  private setState(state: ServerState, rawReason: string, code?: MCPErrorCode): void {
-    // Reasons quote upstream errors, which may quote what we sent.
-    const reason = secretRedactor.redact(rawReason);
-    const previous = this.current;
-    if (previous === state && this.reason === reason) return;
-    this.current = state;
-    this.reason = reason;
-    this.code = code;
-    this.since = Date.now();
-    this.deps.bus.emit({
-      type: 'server.state',
-      server: this.name,
-      state,
-      previous,
-      reason,
-      ...(code === undefined ? {} : { code }),
-      at: this.since,
-    });
-    if (this.isSettled()) {
-      for (const waiter of this.settledWaiters.splice(0)) waiter(state);
-    }
   }
 }

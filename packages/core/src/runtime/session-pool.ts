@@ -32,9 +32,6 @@ export interface SessionLease {
 }
 
 export interface SessionPoolDeps {
-  readonly engine: EngineClient;
-  /** The manager the pool's server belongs to: only its session containers are reaped. */
-  readonly owner: ManagerOwner;
   readonly clientInfo: Implementation;
   readonly clientCapabilities?: Readonly<Record<string, unknown>> | undefined;
   /** Lines a session container writes to stderr (its server's log, tagged). */
@@ -43,9 +40,18 @@ export interface SessionPoolDeps {
   readonly stdio?: StdioChannel;
 }
 
-/** What the pool needs to make one upstream: a container spec (stdio) or the server's URL (http). */
+/**
+ * What the pool needs to make one upstream: a container spec and the engine to run it on
+ * (stdio), or the server's endpoint (an http server's port, or a url: server).
+ */
 export type SessionTarget =
-  | { readonly kind: 'stdio'; readonly spec: ContainerCreateSpec }
+  | {
+      readonly kind: 'stdio';
+      readonly spec: ContainerCreateSpec;
+      readonly engine: EngineClient;
+      /** The manager the pool's server belongs to: only its session containers are reaped. */
+      readonly owner: ManagerOwner;
+    }
   | { readonly kind: 'http'; readonly endpoint: HttpEndpoint };
 
 interface Instance {
@@ -188,8 +194,9 @@ export class SessionPool {
 
   private async reap(): Promise<void> {
     const startedBefore = this.creations;
-    const containers = await this.deps.engine.listContainers({
-      ...ownerFilter(this.deps.owner),
+    const { engine, owner } = this.containerTarget;
+    const containers = await engine.listContainers({
+      ...ownerFilter(owner),
       [LABEL.server]: this.server,
       [LABEL.role]: 'session',
     });
@@ -272,7 +279,7 @@ export class SessionPool {
   private async open(id: string): Promise<{ target: UpstreamTarget; containerId: string | undefined }> {
     const target = this.target;
     if (target.kind === 'http') return { target, containerId: undefined };
-    const engine = this.deps.engine;
+    const engine = target.engine;
     this.creations += 1;
     const spec = await this.stdio.prepare({
       ...target.spec,
@@ -324,8 +331,14 @@ export class SessionPool {
 
   /** Removes a session container and what the stdio channel made for it. */
   private async removeContainer(id: string, name: string): Promise<void> {
-    await this.deps.engine.removeContainer(id);
+    await this.containerTarget.engine.removeContainer(id);
     await this.stdio.release(name);
+  }
+
+  /** Only stdio servers' sessions have containers; http and url: ones are sessions on one endpoint. */
+  private get containerTarget(): Extract<SessionTarget, { kind: 'stdio' }> {
+    if (this.target.kind !== 'stdio') throw new Error(`server ${this.server} has no session containers`);
+    return this.target;
   }
 
   private get stdio(): StdioChannel {

@@ -1,5 +1,5 @@
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { JSONRPCMessage } from '@modelcontextprotocol/client';
+import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
 
@@ -7,12 +7,15 @@ export interface HttpConnectionOptions {
   readonly url: URL;
   readonly description: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Streamable HTTP (default), or the legacy HTTP+SSE transport of older url: servers. */
+  readonly wire?: 'streamable-http' | 'sse';
 }
 
 /**
- * Streamable HTTP to a server's port (published on 127.0.0.1, or its address on an isolated
- * network), through the MCP SDK's client transport, which handles sessions, SSE responses and
- * the GET stream.
+ * HTTP to a server: a container's port (published on 127.0.0.1, or its address on an isolated
+ * network) or a url: server's URL, through the MCP SDK's client transports, which handle
+ * sessions, SSE responses and the GET stream (Streamable HTTP), or the event stream and its
+ * POST endpoint (legacy SSE).
  */
 export class HttpConnection implements UpstreamConnection {
   readonly kind = 'http' as const;
@@ -20,14 +23,20 @@ export class HttpConnection implements UpstreamConnection {
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: (reason: Error | undefined) => void;
   onerror?: (error: Error) => void;
-  private readonly transport: StreamableHTTPClientTransport;
+  private readonly transport: Transport;
+  /** Set for Streamable HTTP: request cancellation and session termination are its own. */
+  private readonly streamable: StreamableHTTPClientTransport | undefined;
   private closed = false;
 
   constructor(options: HttpConnectionOptions) {
     this.description = options.description;
-    this.transport = new StreamableHTTPClientTransport(options.url, {
-      requestInit: { headers: { ...options.headers } },
-    });
+    const requestInit = { headers: { ...options.headers } };
+    this.streamable =
+      options.wire === 'sse' ? undefined : new StreamableHTTPClientTransport(options.url, { requestInit });
+    // Deprecated by the SDK in favour of Streamable HTTP, which servers that still speak only
+    // HTTP+SSE cannot give us.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    this.transport = this.streamable ?? new SSEClientTransport(options.url, { requestInit });
     this.transport.onmessage = (message) => this.onmessage?.(message as JsonRpcMessage);
     this.transport.onerror = (error) => this.onerror?.(error);
     this.transport.onclose = () => {
@@ -40,19 +49,20 @@ export class HttpConnection implements UpstreamConnection {
   }
 
   send(message: JsonRpcMessage, options?: { readonly signal?: AbortSignal }): Promise<void> {
-    return this.transport.send(
+    if (this.streamable === undefined) return this.transport.send(message as JSONRPCMessage);
+    return this.streamable.send(
       message as JSONRPCMessage,
       options?.signal === undefined ? undefined : { requestSignal: options.signal },
     );
   }
 
   setProtocolVersion(version: string): void {
-    this.transport.setProtocolVersion(version);
+    this.transport.setProtocolVersion?.(version);
   }
 
   async close(): Promise<void> {
     try {
-      await this.transport.terminateSession();
+      await this.streamable?.terminateSession();
     } catch {
       // The server may be gone already; closing is best effort.
     }

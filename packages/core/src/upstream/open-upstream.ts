@@ -18,6 +18,8 @@ const REFUSED_RETRY_MS = 250;
 export interface HttpEndpoint {
   readonly url: URL;
   readonly headers: Readonly<Record<string, string>>;
+  /** Streamable HTTP unless a url: server says it speaks legacy SSE. */
+  readonly wire?: 'streamable-http' | 'sse';
 }
 
 /** What an upstream session is opened on: an attached stdio stream, or an http endpoint. */
@@ -44,7 +46,12 @@ export interface OpenUpstreamOptions {
 
 /** A connection to the endpoint; every http connection of an upstream is made here. */
 export function httpConnection(endpoint: HttpEndpoint, description: string): HttpConnection {
-  return new HttpConnection({ url: endpoint.url, description, headers: endpoint.headers });
+  return new HttpConnection({
+    url: endpoint.url,
+    description,
+    headers: endpoint.headers,
+    ...(endpoint.wire === undefined ? {} : { wire: endpoint.wire }),
+  });
 }
 
 /**

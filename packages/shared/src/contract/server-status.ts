@@ -50,7 +50,8 @@ export interface ServerStatus {
   readonly reason: string;
   readonly code: MCPErrorCode | undefined;
   readonly since: number;
-  readonly transport: 'stdio' | 'http';
+  /** How the manager reaches it: a container's stdio or http port, or a url: server's wire. */
+  readonly transport: 'stdio' | 'http' | 'streamable-http' | 'sse';
   readonly containerId: string | undefined;
   readonly image: string | undefined;
   readonly restarts: number;

@@ -5,7 +5,8 @@ import type { ManagementBackend } from './management-api.js';
 
 export interface RuntimeBackendOptions {
   readonly runtime: McpRuntime;
-  readonly engine: EngineClient;
+  /** The Podman engine; absent for `mcpman gateway` (url: servers only, no containers). */
+  readonly engine: EngineClient | undefined;
   readonly configPath: string;
   readonly startedAt: number;
   /** What `POST /api/v1/shutdown` does (the CLI daemon exits; the extension ignores it). */
@@ -27,7 +28,7 @@ export function runtimeBackend(options: RuntimeBackendOptions): ManagementBacken
       pid: process.pid,
       configPath,
       startedAt: options.startedAt,
-      engineSocket: engine.socketPath,
+      engineSocket: engine?.socketPath ?? 'none (url: servers only)',
     }),
     servers: () => runtime.status(),
     applied: () => runtime.applied,
@@ -53,9 +54,10 @@ export function runtimeBackend(options: RuntimeBackendOptions): ManagementBacken
       await runtime.apply(loaded, { settle: false });
     },
     shutdown: options.shutdown,
-    otherServers: () => runtime.foreignServers(),
+    otherServers: async () => (runtime.hasEngine ? runtime.foreignServers() : []),
     notices: options.notices ?? (() => []),
     containerStats: async () => {
+      if (engine === undefined) return {};
       const running = runtime.status().filter((s) => s.containerId !== undefined && s.state !== 'stopped');
       const samples = await Promise.all(
         running.map(

@@ -9,14 +9,7 @@ import {
   serverConfigIssues,
   toMCPError,
 } from '@mcpman/core';
-import type {
-  Disposable,
-  GatewayConfig,
-  JsonObject,
-  MCPServerConfigInput,
-  SecretStore,
-  TokenStore,
-} from '@mcpman/core';
+import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type {
   CapabilitiesDto,
   CreateTokenRequest,
@@ -251,7 +244,7 @@ export class DashboardService implements McpManagerApi, Disposable {
       });
     }
     // Validated above against the same schema setServer checks again before writing.
-    await this.store.setServer(name, objectOf(config) as unknown as MCPServerConfigInput);
+    await this.store.setServer(name, objectOf(config));
     await this.options.management.reload();
   }
 
