@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebSocket } from 'ws';
-import { EventBus, TokenStore } from '@mcpman/core';
+import { EventBus, FileTokenStore } from '@mcpman/core';
 import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
 import type { ManagementBackend } from '@mcpman/gateway';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
@@ -102,7 +102,7 @@ describe('gateway authentication and authorization', () => {
   let h: RuntimeHarness;
   let base: URL;
   let issuer: TestIssuer;
-  let tokens: TokenStore;
+  let tokens: FileTokenStore;
   const open: Connection[] = [];
   const t: Record<'all' | 'alphaOnly' | 'echoOnly' | 'admin', string> = {
     all: '',
@@ -184,7 +184,7 @@ describe('gateway authentication and authorization', () => {
   beforeAll(async () => {
     h = await RuntimeHarness.create();
     issuer = await TestIssuer.start();
-    tokens = new TokenStore(h.workspace.path('state/tokens.json'));
+    tokens = new FileTokenStore(h.workspace.path('state/tokens.json'));
     t.all = (await tokens.create({ name: 'all' })).token;
     t.alphaOnly = (await tokens.create({ name: 'alpha-only', servers: ['alpha'] })).token;
     t.echoOnly = (await tokens.create({ name: 'echo-only', tools: ['alpha__echo'] })).token;

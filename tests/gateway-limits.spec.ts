@@ -11,7 +11,7 @@ import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/webso
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket } from 'ws';
-import { TokenStore } from '@mcpman/core';
+import { FileTokenStore } from '@mcpman/core';
 import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
@@ -90,7 +90,7 @@ describe('gateway rate limits', () => {
 
     beforeAll(async () => {
       h = await RuntimeHarness.create();
-      const store = new TokenStore(h.workspace.path('state/tokens.json'));
+      const store = new FileTokenStore(h.workspace.path('state/tokens.json'));
       for (const kind of ['http', 'modern', 'sse', 'ws', 'grpc', 'bridge'])
         tokens[kind] = (await store.create({ name: kind })).token;
       base = await h.startGateway(

@@ -6,7 +6,7 @@ import {
   EngineClient,
   McpRuntime,
   PodmanSecretStore,
-  TokenStore,
+  FileTokenStore,
   VERSION,
   desktopOwner,
   loadConfigFile,
@@ -130,7 +130,7 @@ export class ManagerHost implements Disposable {
       grpcListen: { ...parseListen(gateway.grpc.listen), port: 0 },
       management,
       stateDir: this.options.storagePath,
-      tokens: new TokenStore(
+      tokens: new FileTokenStore(
         gateway.auth.tokensFile === undefined
           ? join(this.options.storagePath, 'tokens.json')
           : resolve(loaded.dir, gateway.auth.tokensFile),

@@ -7,13 +7,15 @@ import { join, resolve } from 'node:path';
 import {
   MCPError,
   MCPErrorCode,
-  TokenStore,
+  FileTokenStore,
   defaultStateDir,
+  rateLimitBackend,
   secretRedactor,
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
-import type { Disposable, GatewayConfig, JsonObject, SecretStore } from '@mcpman/core';
+import { RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
+import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
 import { DashboardService } from './control/dashboard/dashboard-service.js';
 import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
@@ -117,6 +119,8 @@ export class GatewayServer {
   /** Undefined when gateway.grpc.enabled is false. */
   readonly grpc: GrpcTransport | undefined;
   readonly tokens: TokenStore;
+  /** The cluster's shared state, with gateway.state: redis. */
+  private readonly state: RedisState | undefined;
   readonly authenticator: Authenticator;
   readonly limits: RateLimits;
   readonly audit: AuditLog | undefined;
@@ -141,12 +145,22 @@ export class GatewayServer {
       });
     }
     const stateDir = options.stateDir ?? defaultStateDir();
-    this.tokens = options.tokens ?? new TokenStore(config.auth.tokensFile ?? join(stateDir, 'tokens.json'));
+    const redisUrl = config.state.redisUrl;
+    // A cluster (gateway.state: redis) keeps tokens and session-era sessions in Redis, so every
+    // replica answers alike; otherwise they are this process's (tokens in a file).
+    this.state =
+      config.state.backend === 'redis' && redisUrl !== undefined
+        ? new RedisState({ ...config.state, redisUrl })
+        : undefined;
+    this.tokens =
+      this.state === undefined
+        ? (options.tokens ?? new FileTokenStore(config.auth.tokensFile ?? join(stateDir, 'tokens.json')))
+        : new RedisTokenStore(this.state);
     this.authenticator = new Authenticator(config.auth, this.tokens);
     const auth = new HttpAuth(this.authenticator);
     // Without auth and without client certificates everyone is `anonymous`: skip the checks.
     const authOn = this.authenticator.required || options.tls?.clientCa !== undefined;
-    this.limits = new RateLimits(config.rateLimit);
+    this.limits = new RateLimits(config.rateLimit, rateLimitBackend(config));
     this.audit = config.audit.enabled
       ? new AuditLog(
           { ...config.audit, file: config.audit.file ?? join(stateDir, 'audit.log') },
@@ -187,6 +201,10 @@ export class GatewayServer {
       ...(options.onServerMessage === undefined ? {} : { onServerMessage: options.onServerMessage }),
       ...(this.limits.active ? { limits: this.limits } : {}),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
+      sessionIdleMs: config.sessionIdleTimeout,
+      ...(this.state === undefined
+        ? {}
+        : { sharedSessions: new RedisSharedSessions(this.state, config.sessionIdleTimeout) }),
     });
     const identify = authOn
       ? (req: IncomingMessage, res: ServerResponse, scope: SessionScope) => auth.identify(req, res, scope)
@@ -480,6 +498,7 @@ export class GatewayServer {
     await this.http.close();
     await this.control?.close();
     this.limits.dispose();
+    this.state?.dispose();
     this.metrics.dispose();
     await this.audit?.close();
     await this.tracing.close();

@@ -63,3 +63,4 @@ export { GatewayInspector } from './control/dashboard/gateway-inspector.js';
 export type { DashboardSetup } from './gateway-server.js';
 export { runtimeBackend } from './control/api/runtime-backend.js';
 export type { RuntimeBackendOptions } from './control/api/runtime-backend.js';
+export { RedisState, RedisTokenStore, RedisSharedSessions } from './state/index.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TokenStore } from '@mcpman/core';
+import { FileTokenStore } from '@mcpman/core';
 import { captureCli } from '../testing/captured-cli.js';
 import type { Captured } from '../testing/captured-cli.js';
 
@@ -27,7 +27,7 @@ describe('mcpman token', () => {
     expect(token).toMatch(/^mcpman_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     expect(created.stderr).toContain('token "ci" created (servers: a, b; tools: a__echo)');
     expect(created.stderr).toContain('shown this once');
-    const store = new TokenStore(join(dir, 'state', 'tokens.json'));
+    const store = new FileTokenStore(join(dir, 'state', 'tokens.json'));
     expect((await store.verify(token))?.servers).toEqual(['a', 'b']);
     const stored = await readFile(store.path, 'utf8');
     expect(stored).not.toContain(token.slice(24));
@@ -64,7 +64,7 @@ describe('mcpman token', () => {
     );
     const created = await cli('token', 'create', '--name', 'shared', '--admin');
     expect(created.code).toBe(0);
-    const store = new TokenStore(join(dir, 'shared', 'tokens.json'));
+    const store = new FileTokenStore(join(dir, 'shared', 'tokens.json'));
     expect((await store.verify(created.stdout.trim()))?.admin).toBe(true);
   });
   it('takes the name as an argument, as docs/usage.md shows, or as --name, and refuses none or two', async () => {

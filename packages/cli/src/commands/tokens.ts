@@ -2,11 +2,13 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   MCPError,
   MCPErrorCode,
-  TokenStore,
+  FileTokenStore,
   defaultTokensFile,
   loadConfigFile,
   resolveConfigPath,
 } from '@mcpman/core';
+import type { GatewayConfig, TokenStore } from '@mcpman/core';
+import { RedisState, RedisTokenStore } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
@@ -25,23 +27,37 @@ export interface TokenCreateOptions {
 }
 
 /**
- * The token file the gateway of this config reads: gateway.auth.tokensFile (relative to the
- * config) when the config sets it, else the default in the state folder.
+ * Run `use` on the tokens the gateway of this config reads: the cluster's Redis with
+ * gateway.state: redis; else gateway.auth.tokensFile (relative to the config) when the config
+ * sets it, else the default file in the state folder.
  */
-async function storeFor(file: string | undefined, io: CliIO): Promise<TokenStore> {
-  let configured: string | undefined;
+async function withStore<T>(
+  file: string | undefined,
+  io: CliIO,
+  use: (store: TokenStore) => Promise<T>,
+): Promise<T> {
+  let gateway: GatewayConfig | undefined;
   let base = io.cwd;
   try {
     const path = resolveConfigPath(file, io.cwd);
-    const loaded = await loadConfigFile(path);
-    configured = loaded.config.gateway.auth.tokensFile;
+    gateway = (await loadConfigFile(path)).config.gateway;
     base = dirname(path);
   } catch (error) {
     // Without a config the default file is right; a config named explicitly must load.
     if (file !== undefined) throw error;
   }
-  if (configured === undefined) return new TokenStore(defaultTokensFile(io.env));
-  return new TokenStore(isAbsolute(configured) ? configured : resolve(base, configured));
+  const redisUrl = gateway?.state.redisUrl;
+  if (gateway?.state.backend === 'redis' && redisUrl !== undefined) {
+    const state = new RedisState({ ...gateway.state, redisUrl });
+    try {
+      return await use(new RedisTokenStore(state));
+    } finally {
+      state.dispose();
+    }
+  }
+  const configured = gateway?.auth.tokensFile;
+  if (configured === undefined) return use(new FileTokenStore(defaultTokensFile(io.env)));
+  return use(new FileTokenStore(isAbsolute(configured) ? configured : resolve(base, configured)));
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -72,15 +88,16 @@ function tokenName(options: TokenCreateOptions): string {
 export async function tokenCreateCommand(options: TokenCreateOptions, io: CliIO): Promise<ExitCodeValue> {
   try {
     const name = tokenName(options);
-    const store = await storeFor(options.file, io);
     const servers = list(options.servers);
     const tools = list(options.tools);
-    const { token, info } = await store.create({
-      name,
-      admin: options.admin === true,
-      ...(servers === undefined ? {} : { servers }),
-      ...(tools === undefined ? {} : { tools }),
-    });
+    const { token, info } = await withStore(options.file, io, (store) =>
+      store.create({
+        name,
+        admin: options.admin === true,
+        ...(servers === undefined ? {} : { servers }),
+        ...(tools === undefined ? {} : { tools }),
+      }),
+    );
     if (options.json === true) {
       io.stdout(`${JSON.stringify({ token, info }, null, 2)}\n`);
     } else {
@@ -102,7 +119,7 @@ export async function tokenLsCommand(
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
-    const tokens = await (await storeFor(options.file, io)).list();
+    const tokens = await withStore(options.file, io, (store) => store.list());
     if (options.json === true) io.stdout(`${JSON.stringify({ tokens }, null, 2)}\n`);
     else if (tokens.length === 0) io.stdout('no tokens; `mcpman token create --name NAME` makes one\n');
     else
@@ -132,7 +149,7 @@ export async function tokenRevokeCommand(
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
-    if (!(await (await storeFor(options.file, io)).revoke(name))) {
+    if (!(await withStore(options.file, io, (store) => store.revoke(name)))) {
       throw new MCPError(MCPErrorCode.ConfigInvalid, `no token named "${name}"`, {
         hint: '`mcpman token ls` lists them.',
       });

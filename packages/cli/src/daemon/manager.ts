@@ -6,7 +6,7 @@ import {
   DirectorySecretValues,
   EngineClient,
   McpRuntime,
-  TokenStore,
+  FileTokenStore,
   VERSION,
   PodmanSecretStore,
   ownerForConfig,
@@ -243,7 +243,7 @@ async function createGatewayServer(
   return new GatewayServer({
     insecure: options.insecure === true,
     stateDir: stateDir(options.io.env),
-    tokens: new TokenStore(
+    tokens: new FileTokenStore(
       tokensFile === undefined ? defaultTokensFile(options.io.env) : resolve(options.loaded.dir, tokensFile),
     ),
     config,

@@ -1,2 +1,11 @@
-export { TokenStore, defaultTokensFile, toTokenInfo } from './token-store.js';
-export type { CreateTokenOptions, Grant, TokenInfo, TokenRecord } from './token-store.js';
+export {
+  FileTokenStore,
+  defaultTokensFile,
+  matchesRecord,
+  newToken,
+  parseToken,
+  parseTokenRecord,
+  toTokenInfo,
+  tokenNameTaken,
+} from './token-store.js';
+export type { CreateTokenOptions, Grant, TokenInfo, TokenRecord, TokenStore } from './token-store.js';

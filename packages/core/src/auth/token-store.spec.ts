@@ -2,15 +2,15 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TokenStore } from './token-store.js';
+import { FileTokenStore } from './token-store.js';
 
 describe('TokenStore', () => {
   let dir: string;
-  let store: TokenStore;
+  let store: FileTokenStore;
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpman-tokens-'));
-    store = new TokenStore(join(dir, 'state', 'tokens.json'));
+    store = new FileTokenStore(join(dir, 'state', 'tokens.json'));
   });
 
   afterEach(async () => {
@@ -41,7 +41,7 @@ describe('TokenStore', () => {
 
   it('sees a revoke made through another store on the same file', async () => {
     const { token, info } = await store.create({ name: 'shared', admin: true });
-    const other = new TokenStore(store.path);
+    const other = new FileTokenStore(store.path);
     expect(await other.verify(token)).toEqual(info);
     await store.revoke(info.id);
     expect(await other.verify(token)).toBeUndefined();

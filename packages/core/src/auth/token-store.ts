@@ -57,13 +57,79 @@ export function toTokenInfo(record: TokenRecord): TokenInfo {
   };
 }
 
+/** Where API tokens live: a file (one machine, or a shared volume), or Redis for a gateway cluster. */
+export interface TokenStore {
+  list(): Promise<TokenInfo[]>;
+  /** Make a token; the returned `token` is the only time the secret exists outside the caller. */
+  create(options: CreateTokenOptions): Promise<{ token: string; info: TokenInfo }>;
+  /** Remove a token by name or id; false when there was none. */
+  revoke(nameOrId: string): Promise<boolean>;
+  /** The token's record when `token` is a live token, else undefined. */
+  verify(token: string): Promise<TokenInfo | undefined>;
+}
+
+/**
+ * A new token named `options.name`, refused when the name is invalid or `taken` says it is in
+ * use. Only a salted hash of its secret half is in the record.
+ */
+export function newToken(
+  options: CreateTokenOptions,
+  taken: (name: string) => boolean,
+): { token: string; record: TokenRecord } {
+  if (!NAME_PATTERN.test(options.name)) {
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `"${options.name}" is not a valid token name`, {
+      hint: 'Use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit.',
+    });
+  }
+  if (taken(options.name)) throw tokenNameTaken(options.name);
+  const id = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  const salt = randomBytes(16).toString('base64url');
+  const record: TokenRecord = {
+    id,
+    name: options.name,
+    salt,
+    hash: digest(salt, secret),
+    admin: options.admin ?? false,
+    createdAt: new Date().toISOString(),
+    ...(options.servers === undefined ? {} : { servers: [...options.servers] }),
+    ...(options.tools === undefined ? {} : { tools: [...options.tools] }),
+  };
+  return { token: `${TOKEN_PREFIX}${id}_${secret}`, record };
+}
+
+export function tokenNameTaken(name: string): MCPError {
+  return new MCPError(MCPErrorCode.ConfigInvalid, `a token named "${name}" already exists`, {
+    hint: `Revoke it first with \`mcpman token revoke ${name}\`, or choose another name.`,
+  });
+}
+
+/** The id and secret half of a well-formed token, else undefined. */
+export function parseToken(token: string): { id: string; secret: string } | undefined {
+  const match = TOKEN_PATTERN.exec(token);
+  if (match === null) return undefined;
+  const [, id = '', secret = ''] = match;
+  return { id, secret };
+}
+
+/** Whether `secret` is the one `record` was made for. Constant-time compare. */
+export function matchesRecord(record: TokenRecord, secret: string): boolean {
+  return timingSafeEqual(Buffer.from(record.hash, 'hex'), Buffer.from(digest(record.salt, secret), 'hex'));
+}
+
+/** A stored record, checked (a record from Redis or a file is input like any other). */
+export function parseTokenRecord(value: unknown): TokenRecord | undefined {
+  const parsed = TokenRecordSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /**
  * API tokens at rest: a salted SHA-256 of each token's secret half, in a 0600 JSON file written
  * atomically. Tokens are 256-bit random, so a fast hash is enough (no password stretching
  * needed) and keeps verification cheap on every request. The file is re-read when it changes,
  * so a `mcpman token revoke` reaches a running gateway at its next request.
  */
-export class TokenStore {
+export class FileTokenStore implements TokenStore {
   private cache: { mtimeMs: number; size: number; records: TokenRecord[] } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -73,36 +139,10 @@ export class TokenStore {
     return (await this.records()).map(toTokenInfo);
   }
 
-  /** Make a token; the returned `token` is the only time the secret exists outside the caller. */
   create(options: CreateTokenOptions): Promise<{ token: string; info: TokenInfo }> {
     return this.edit((records) => {
-      if (!NAME_PATTERN.test(options.name)) {
-        throw new MCPError(MCPErrorCode.ConfigInvalid, `"${options.name}" is not a valid token name`, {
-          hint: 'Use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit.',
-        });
-      }
-      if (records.some((r) => r.name === options.name)) {
-        throw new MCPError(MCPErrorCode.ConfigInvalid, `a token named "${options.name}" already exists`, {
-          hint: `Revoke it first with \`mcpman token revoke ${options.name}\`, or choose another name.`,
-        });
-      }
-      const id = randomBytes(8).toString('hex');
-      const secret = randomBytes(32).toString('base64url');
-      const salt = randomBytes(16).toString('base64url');
-      const record: TokenRecord = {
-        id,
-        name: options.name,
-        salt,
-        hash: digest(salt, secret),
-        admin: options.admin ?? false,
-        createdAt: new Date().toISOString(),
-        ...(options.servers === undefined ? {} : { servers: [...options.servers] }),
-        ...(options.tools === undefined ? {} : { tools: [...options.tools] }),
-      };
-      return {
-        records: [...records, record],
-        value: { token: `${TOKEN_PREFIX}${id}_${secret}`, info: toTokenInfo(record) },
-      };
+      const { token, record } = newToken(options, (name) => records.some((r) => r.name === name));
+      return { records: [...records, record], value: { token, info: toTokenInfo(record) } };
     });
   }
 
@@ -114,16 +154,11 @@ export class TokenStore {
     });
   }
 
-  /** The token's record when `token` is a live token, else undefined. Constant-time compare. */
   async verify(token: string): Promise<TokenInfo | undefined> {
-    const match = TOKEN_PATTERN.exec(token);
-    if (match === null) return undefined;
-    const [, id = '', secret = ''] = match;
-    const record = (await this.records()).find((r) => r.id === id);
-    if (record === undefined) return undefined;
-    const expected = Buffer.from(record.hash, 'hex');
-    const actual = Buffer.from(digest(record.salt, secret), 'hex');
-    return timingSafeEqual(expected, actual) ? toTokenInfo(record) : undefined;
+    const parsed = parseToken(token);
+    if (parsed === undefined) return undefined;
+    const record = (await this.records()).find((r) => r.id === parsed.id);
+    return record !== undefined && matchesRecord(record, parsed.secret) ? toTokenInfo(record) : undefined;
   }
 
   /** Stored records, re-read when the file's mtime or size moved. */

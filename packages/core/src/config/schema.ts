@@ -580,11 +580,14 @@ const RateSchema = z.strictObject({
 
 const RateLimitSchema = z
   .strictObject({
-    backend: z
-      .enum(['memory', 'redis'])
-      .default('memory')
-      .meta({ description: 'memory: per process; redis: shared by every gateway on the same Redis.' }),
-    redisUrl: z.string().optional().meta({ description: 'redis://host:port when backend is redis.' }),
+    backend: z.enum(['memory', 'redis']).optional().meta({
+      description:
+        'memory: per process; redis: shared by every gateway on the same Redis. Default: gateway.state.backend.',
+    }),
+    redisUrl: z
+      .string()
+      .optional()
+      .meta({ description: 'redis://host:port when backend is redis (default: gateway.state.redisUrl).' }),
     perIdentity: RateSchema.optional(),
     perServer: RateSchema.optional(),
     perTool: RateSchema.optional(),
@@ -596,20 +599,39 @@ const RateLimitSchema = z
       })
       .optional(),
   })
-  .superRefine((limit, ctx) => {
-    if (limit.backend === 'redis' && limit.redisUrl === undefined) {
+  .prefault({});
+
+const RedisUrlSchema = z
+  .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
+  .meta({ description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS.' });
+
+const StateSchema = z
+  .strictObject({
+    backend: z.enum(['memory', 'redis']).default('memory').meta({
+      description:
+        'memory: this process only; redis: API tokens, rate limits and session-era sessions shared by every gateway replica on the same Redis.',
+    }),
+    redisUrl: RedisUrlSchema.optional(),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: 'expected letters, digits and : . _ - (at most 64)' })
+      .default('mcpman:')
+      .meta({ description: 'Prefix of every Redis key, so several clusters can share one Redis.' }),
+  })
+  .superRefine((state, ctx) => {
+    if (state.backend === 'redis' && state.redisUrl === undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['redisUrl'],
         input: undefined,
         message: 'backend redis needs redisUrl',
       });
-    }
-  })
+  }, ALWAYS_CHECK)
   .prefault({});
 
 export const GatewayConfigSchema = z
   .strictObject({
+    state: StateSchema,
     listen: hostPort('the HTTP listen address')
       .default('127.0.0.1:7420')
       .meta({ description: 'host:port of the HTTP listener (all HTTP, SSE and WebSocket endpoints).' }),
@@ -690,7 +712,25 @@ export const GatewayConfigSchema = z
       })
       .prefault({}),
   })
+  .superRefine((gateway, ctx) => {
+    const limit = gateway.rateLimit as { backend?: unknown; redisUrl?: unknown } | undefined;
+    const state = gateway.state as { redisUrl?: unknown } | undefined;
+    if (limit?.backend === 'redis' && limit.redisUrl === undefined && state?.redisUrl === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimit', 'redisUrl'],
+        input: undefined,
+        message: 'backend redis needs redisUrl (here, or gateway.state.redisUrl)',
+      });
+  }, ALWAYS_CHECK)
   .prefault({});
+
+/** Where rate-limit buckets live: rateLimit's own backend, else the gateway's shared state. */
+export function rateLimitBackend(gateway: GatewayConfig): { backend: 'memory' | 'redis'; redisUrl?: string } {
+  const backend = gateway.rateLimit.backend ?? gateway.state.backend;
+  const redisUrl = gateway.rateLimit.redisUrl ?? gateway.state.redisUrl;
+  return backend === 'redis' && redisUrl !== undefined ? { backend, redisUrl } : { backend: 'memory' };
+}
 
 export const ImagesConfigSchema = z
   .strictObject({
@@ -771,6 +811,7 @@ export type McpmanConfigInput = z.input<typeof McpmanConfigSchema>;
 export type MCPServerConfig = z.output<typeof ServerConfigSchema>;
 export type MCPServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+export type StateConfig = GatewayConfig['state'];
 export type LoggingConfig = z.output<typeof LoggingConfigSchema>;
 export type TelemetryConfig = z.output<typeof TelemetryConfigSchema>;
 export type ServerTransport = MCPServerConfig['transport'];

@@ -36,6 +36,8 @@ export const JsonRpcErrorCode = {
   Cancelled: -32036,
   NotImplemented: -32037,
   SessionNotFound: -32038,
+  /** The cluster's shared state (Redis) did not answer. */
+  StateUnavailable: -32039,
 } as const;
 
 export type JsonRpcErrorCodeValue = (typeof JsonRpcErrorCode)[keyof typeof JsonRpcErrorCode];
@@ -101,6 +103,7 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
   [MCPErrorCode.OriginForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
 
   [MCPErrorCode.RateLimited]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
+  [MCPErrorCode.StateUnavailable]: { jsonRpc: J.StateUnavailable, httpStatus: 503, transient: true },
 
   [MCPErrorCode.ProtocolParseError]: { jsonRpc: J.ParseError, httpStatus: 400, transient: false },
   [MCPErrorCode.ProtocolInvalidRequest]: { jsonRpc: J.InvalidRequest, httpStatus: 400, transient: false },

@@ -1,4 +1,5 @@
-import { MCPError, MCPErrorCode, TokenStore } from '@mcpman/core';
+import { FileTokenStore, MCPError, MCPErrorCode } from '@mcpman/core';
+import type { TokenStore } from '@mcpman/core';
 import type { GatewayConfig } from '@mcpman/core';
 import type { TokenInfo } from '@mcpman/shared';
 import type { Identity, SessionScope } from '../pipeline/session.js';
@@ -54,7 +55,7 @@ export class Authenticator {
     private readonly config: AuthConfig,
     tokens?: TokenStore,
   ) {
-    this.tokens = tokens ?? new TokenStore(config.tokensFile);
+    this.tokens = tokens ?? new FileTokenStore(config.tokensFile);
     this.oauth =
       config.mode === 'oauth' && config.oauth !== undefined ? new OAuthVerifier(config.oauth) : undefined;
   }

@@ -30,12 +30,22 @@ export class RateLimits implements Disposable {
   /** Called for every rejection (metrics). */
   onReject: ((rejection: RateLimitRejection) => void) | undefined;
 
-  constructor(private readonly config: RateLimitConfig) {
-    if (config.backend === 'redis' && config.redisUrl !== undefined && this.anyRate()) {
-      this.redis = new Redis(config.redisUrl, {
+  constructor(
+    private readonly config: RateLimitConfig,
+    /** Where the buckets live (see rateLimitBackend: rateLimit's own, else gateway.state). */
+    private readonly store: { backend: 'memory' | 'redis'; redisUrl?: string } = {
+      backend: config.backend ?? 'memory',
+      ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
+    },
+  ) {
+    if (store.backend === 'redis' && store.redisUrl !== undefined && this.anyRate()) {
+      this.redis = new Redis(store.redisUrl, {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2_000,
+        // A Redis that hangs rather than refuses must not hold calls: after a second the
+        // insurance limiter (this process's buckets) answers instead.
+        commandTimeout: 1_000,
         lazyConnect: false,
       });
       // Connection errors are retried by ioredis; the insurance limiter covers the gap.
@@ -54,7 +64,7 @@ export class RateLimits implements Disposable {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           reject(
-            new MCPError(MCPErrorCode.ConfigInvalid, `cannot reach Redis at ${this.config.redisUrl ?? ''}`),
+            new MCPError(MCPErrorCode.ConfigInvalid, `cannot reach Redis at ${this.store.redisUrl ?? ''}`),
           );
         }, 5_000);
         this.redis?.once('ready', () => {

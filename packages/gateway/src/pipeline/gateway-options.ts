@@ -5,6 +5,7 @@ import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { ServerDirectory } from './directory.js';
+import type { SharedSessions } from './shared-sessions.js';
 
 export interface GatewayOptions {
   readonly directory: ServerDirectory;
@@ -21,6 +22,10 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** OpenTelemetry spans per request (a no-op unless an exporter is configured). */
   readonly tracing?: Tracing;
+  /** A gateway cluster's shared session-era sessions (gateway.state: redis); absent: this process only. */
+  readonly sharedSessions?: SharedSessions;
+  /** How long an unused session lives (gateway.sessionIdleTimeout); shared records expire with it. */
+  readonly sessionIdleMs?: number;
   /** `notifications/message` from servers, for the manager's log. */
   readonly onServerMessage?: (server: string, params: JsonObject) => void;
 }

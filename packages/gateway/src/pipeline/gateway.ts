@@ -42,7 +42,7 @@ export type { GatewayOptions } from './gateway-options.js';
  */
 export class Gateway implements Disposable {
   /** Every open client session, for every transport: where a session id is looked up. */
-  readonly sessions = new SessionRegistry();
+  readonly sessions: SessionRegistry;
   private readonly directory: ServerDirectory;
   private readonly timeoutMs: number;
   private readonly pageSize: number;
@@ -57,6 +57,7 @@ export class Gateway implements Disposable {
   private readonly upstreams: UpstreamSelection;
 
   constructor(private readonly options: GatewayOptions) {
+    this.sessions = new SessionRegistry(options.sharedSessions, (options.sessionIdleMs ?? 1_800_000) / 4);
     this.directory = options.directory;
     this.timeoutMs = options.requestTimeoutMs ?? 300_000;
     this.pageSize = options.pageSize ?? 500;
@@ -390,5 +391,6 @@ export class Gateway implements Disposable {
     this.upstreams.dispose();
     this.bridge.dispose();
     this.sessions.closeAll();
+    this.sessions.dispose();
   }
 }

@@ -1,4 +1,7 @@
 import type { ClientSession, ClientTransportKind, Identity, SessionScope } from './session.js';
+import { restoreSession, sharedRecord } from './shared-sessions.js';
+import type { SharedSessions } from './shared-sessions.js';
+import type { Disposable } from '@mcpman/core';
 
 /** Who is asking for a session by id: it answers only on its own transport, scope and identity. */
 export interface SessionCaller {
@@ -23,12 +26,46 @@ function sameScope(a: SessionScope, b: SessionScope): boolean {
 }
 
 /**
+ * A session answers only on its transport, in the scope it was opened for and to the identity
+ * that opened it: another client's token cannot ride on a session id it has seen.
+ */
+function mayUse(session: ClientSession, caller: SessionCaller): boolean {
+  if (session.transport !== caller.transport) return false;
+  if (caller.scope !== undefined && !sameScope(session.scope, caller.scope)) return false;
+  return caller.identity === undefined || session.identity.name === caller.identity.name;
+}
+
+/**
  * Every open client session, whatever transport carries it: the one place a session id is
  * looked up, sessions are counted and idle ones are expired. A session leaves the registry when
  * it closes, however that happens (DELETE, a dropped stream, expiry, shutdown).
  */
 export class SessionRegistry implements Iterable<ClientSession> {
   private readonly byId = new Map<string, ClientSession>();
+  /** When each shared session's record was last kept alive from here. */
+  private readonly refreshed = new WeakMap<ClientSession, number>();
+
+  /**
+   * @param shared where a gateway cluster keeps session-era sessions (Redis), so a session
+   *   opened on one replica is served by any; absent, sessions live in this process only.
+   * @param refreshMs how often a session in use here keeps its shared record alive.
+   */
+  /** Listening for sessions ended on other replicas, while a cluster is configured. */
+  private readonly endedElsewhere: Disposable | undefined;
+
+  constructor(
+    private readonly shared?: SharedSessions,
+    private readonly refreshMs = 60_000,
+  ) {
+    this.endedElsewhere = shared?.onEnded((id) => {
+      this.byId.get(id)?.close();
+    });
+  }
+
+  /** Stop listening to the cluster (the gateway is closing). */
+  dispose(): void {
+    this.endedElsewhere?.dispose();
+  }
 
   add(session: ClientSession, onClose: () => void): void {
     this.byId.set(session.id, session);
@@ -46,10 +83,60 @@ export class SessionRegistry implements Iterable<ClientSession> {
   find(id: string, caller: SessionCaller): ClientSession | undefined {
     const session = this.byId.get(id);
     if (session === undefined || session.closed || session.requestScoped) return undefined;
-    if (session.transport !== caller.transport) return undefined;
-    if (caller.scope !== undefined && !sameScope(session.scope, caller.scope)) return undefined;
-    if (caller.identity !== undefined && session.identity.name !== caller.identity.name) return undefined;
+    return mayUse(session, caller) ? session : undefined;
+  }
+
+  /**
+   * Like find, and in a cluster also a session another replica opened: restored from its shared
+   * record and handed to `adopt` (the transport registers it) before it is returned. Throws
+   * STATE_UNAVAILABLE when a session this replica does not know cannot be looked up.
+   */
+  async resolve(
+    id: string,
+    caller: SessionCaller,
+    adopt: (session: ClientSession) => void,
+  ): Promise<ClientSession | undefined> {
+    const local = this.find(id, caller);
+    if (local !== undefined || this.shared === undefined) {
+      if (local !== undefined) this.keepAlive(local);
+      return local;
+    }
+    if (this.byId.has(id)) return undefined;
+    const record = await this.shared.load(id);
+    if (record === undefined) return undefined;
+    const session = restoreSession(record);
+    if (!mayUse(session, caller)) return undefined;
+    // Another request for the same session may have restored it while this one waited.
+    const raced = this.find(id, caller);
+    if (raced !== undefined) return raced;
+    adopt(session);
+    this.refreshed.set(session, Date.now());
     return session;
+  }
+
+  /** Store what another replica needs to serve `session` (after initialize, and when it changes). */
+  async share(session: ClientSession): Promise<void> {
+    const record = sharedRecord(session);
+    if (this.shared === undefined || record === undefined || session.closed) return;
+    await this.shared.save(record);
+    this.refreshed.set(session, Date.now());
+  }
+
+  /** The client ended `session` (DELETE): gone here and from the cluster. */
+  async end(session: ClientSession): Promise<void> {
+    session.close();
+    if (this.shared !== undefined && sharedRecord(session) !== undefined)
+      await this.shared.remove(session.id);
+  }
+
+  /** A session in use here keeps its shared record from expiring (at most once per refreshMs). */
+  private keepAlive(session: ClientSession): void {
+    if (this.shared === undefined || sharedRecord(session) === undefined) return;
+    const last = this.refreshed.get(session) ?? 0;
+    if (Date.now() - last < this.refreshMs) return;
+    this.refreshed.set(session, Date.now());
+    // Best effort: a missed refresh only shortens how long another replica could take over.
+    this.shared.touch(session.id).catch(() => undefined);
   }
 
   /** Open sessions by transport (request-scoped ones are not sessions a client holds). */

@@ -10,6 +10,7 @@ import {
   JsonRpcErrorCode,
   classifyMessage,
   isMCPError,
+  toMCPError,
 } from '@mcpman/core';
 import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcpman/core';
 import { readBody } from '../http/respond.js';
@@ -102,10 +103,10 @@ export class StreamableHttpTransport {
         await this.post(req, res, scope, identity);
         return;
       case 'GET':
-        this.get(req, res, scope, identity);
+        await this.get(req, res, scope, identity);
         return;
       case 'DELETE':
-        this.delete(req, res, scope, identity);
+        await this.delete(req, res, scope, identity);
         return;
       default:
         res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
@@ -197,11 +198,8 @@ export class StreamableHttpTransport {
         );
         return;
       }
-      session = this.find(id, scope, identity);
-      if (session === undefined) {
-        writeError(res, sessionNotFound());
-        return;
-      }
+      session = await this.find(res, id, scope, identity);
+      if (session === undefined) return;
       const version = header(req, 'mcp-protocol-version');
       if (version !== undefined && !SESSION_ERA.has(version)) {
         writeError(
@@ -222,6 +220,9 @@ export class StreamableHttpTransport {
     if (requests.length === 0) {
       for (const message of messages)
         await this.options.gateway.handle(session, message, { emit: () => undefined });
+      // notifications/initialized changes what another replica must know; a miss is not the
+      // client's problem (the replica that has the session goes on serving it).
+      await this.options.gateway.sessions.share(session).catch(() => undefined);
       res.writeHead(202).end();
       return;
     }
@@ -243,6 +244,19 @@ export class StreamableHttpTransport {
     );
     // A failed initialize leaves no session behind (closing it takes it out of the registry).
     if (isInit && (responses[0] === undefined || 'error' in responses[0])) session.close();
+    else if (isInit) {
+      // In a cluster a session must be known to every replica, or it breaks at the first
+      // request another one gets: without the shared state, initialize fails clearly.
+      const shared = await this.options.gateway.sessions.share(session).then(
+        () => undefined,
+        (error: unknown) => toMCPError(error),
+      );
+      if (shared !== undefined) {
+        session.close();
+        writeError(res, shared);
+        return;
+      }
+    }
     respond.finish(
       responses.filter((r): r is JsonRpcResponse => r !== undefined),
       Array.isArray(messages) && messages.length > 1,
@@ -434,12 +448,12 @@ export class StreamableHttpTransport {
 
   // --- GET and DELETE ---------------------------------------------------------------------------
 
-  private get(
+  private async get(
     req: IncomingMessage,
     res: ServerResponse,
     scope: SessionScope,
     identity: Identity | undefined,
-  ): void {
+  ): Promise<void> {
     const id = header(req, 'mcp-session-id');
     if (id === undefined) {
       // 2026-07-28 has no GET stream; session-era clients need their session.
@@ -453,9 +467,10 @@ export class StreamableHttpTransport {
       );
       return;
     }
-    const session = this.find(id, scope, identity);
-    const entry = session === undefined ? undefined : this.streams.get(session);
-    if (session === undefined || entry === undefined) {
+    const session = await this.find(res, id, scope, identity);
+    if (session === undefined) return;
+    const entry = this.streams.get(session);
+    if (entry === undefined) {
       writeError(res, sessionNotFound());
       return;
     }
@@ -485,28 +500,49 @@ export class StreamableHttpTransport {
     entry.get.prime();
   }
 
-  private delete(
+  private async delete(
     req: IncomingMessage,
     res: ServerResponse,
     scope: SessionScope,
     identity: Identity | undefined,
-  ): void {
+  ): Promise<void> {
     const id = header(req, 'mcp-session-id');
     if (id === undefined) {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    const session = this.find(id, scope, identity);
-    if (session === undefined) {
-      writeError(res, sessionNotFound());
-      return;
-    }
-    session.close();
+    const session = await this.find(res, id, scope, identity);
+    if (session === undefined) return;
+    await this.options.gateway.sessions.end(session).catch(() => undefined);
     res.writeHead(200).end();
   }
 
-  private find(id: string, scope: SessionScope, identity: Identity | undefined): ClientSession | undefined {
-    return this.options.gateway.sessions.find(id, { transport: 'streamable-http', scope, identity });
+  /**
+   * The session `id` names for this caller: this replica's, or in a cluster one another replica
+   * opened (adopted here). Answers the request itself when there is none (or the shared state
+   * cannot say), and then returns undefined.
+   */
+  private async find(
+    res: ServerResponse,
+    id: string,
+    scope: SessionScope,
+    identity: Identity | undefined,
+  ): Promise<ClientSession | undefined> {
+    try {
+      const session = await this.options.gateway.sessions.resolve(
+        id,
+        { transport: 'streamable-http', scope, identity },
+        (adopted) => {
+          this.streams.set(adopted, { byId: new Map(), get: undefined });
+          this.options.gateway.openSession(adopted);
+        },
+      );
+      if (session === undefined) writeError(res, sessionNotFound());
+      return session;
+    } catch (error) {
+      writeError(res, toMCPError(error));
+      return undefined;
+    }
   }
 
   private expire(idleMs: number): void {

@@ -61,6 +61,9 @@ export enum MCPErrorCode {
   // Rate limiting
   RateLimited = 'RATE_LIMITED',
 
+  // State shared by a gateway cluster (gateway.state: redis)
+  StateUnavailable = 'STATE_UNAVAILABLE',
+
   // MCP / JSON-RPC protocol
   ProtocolParseError = 'PROTOCOL_PARSE_ERROR',
   ProtocolInvalidRequest = 'PROTOCOL_INVALID_REQUEST',

@@ -1,0 +1,3 @@
+export { RedisState } from './redis-state.js';
+export { RedisTokenStore } from './redis-token-store.js';
+export { RedisSharedSessions } from './redis-sessions.js';
