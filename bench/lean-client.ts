@@ -7,9 +7,21 @@ import type { EchoTarget } from './workload.js';
  * client must and nothing else, so the figures show the gateways, not the client library
  * (SDK v1's client costs more CPU per call than the fastest gateway here).
  */
-export async function leanHttpTarget(label: string, url: string, connections = 64): Promise<EchoTarget> {
-  const endpoint = new URL(url);
-  const pool = new Pool(endpoint.origin, { connections, pipelining: 1 });
+export async function leanHttpTarget(
+  label: string,
+  url: string | readonly string[],
+  connections = 64,
+): Promise<EchoTarget> {
+  // Several URLs: replicas of one cluster. The session is opened on the first and each call
+  // goes to the next replica in turn, as a load balancer without affinity would send them.
+  const urls = typeof url === 'string' ? [url] : url;
+  const endpoints = urls.map((each) => new URL(each));
+  const pools = endpoints.map(
+    (each) => new Pool(each.origin, { connections: Math.ceil(connections / urls.length), pipelining: 1 }),
+  );
+  const endpoint = endpoints[0] ?? new URL(String(url));
+  const pool = pools[0] ?? new Pool(endpoint.origin, { connections, pipelining: 1 });
+  let turn = 0;
   const baseHeaders: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
@@ -18,8 +30,9 @@ export async function leanHttpTarget(label: string, url: string, connections = 6
   const post = async (
     message: Record<string, unknown>,
     headers: Record<string, string>,
+    via: Pool = pool,
   ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> => {
-    const response = await pool.request({
+    const response = await via.request({
       path: endpoint.pathname,
       method: 'POST',
       headers: { ...baseHeaders, ...headers },
@@ -60,9 +73,11 @@ export async function leanHttpTarget(label: string, url: string, connections = 6
     label,
     call: async () => {
       const id = nextId++;
+      const via = pools[turn++ % pools.length] ?? pool;
       const reply = await post(
         { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hi' } } },
         headers,
+        via,
       );
       const message = answer(reply.body, id);
       const result = message['result'] as { isError?: boolean } | undefined;
@@ -73,7 +88,7 @@ export async function leanHttpTarget(label: string, url: string, connections = 6
         (response) => response.body.dump(),
         () => undefined,
       );
-      await pool.close();
+      await Promise.all(pools.map((each) => each.close()));
     },
   };
 }

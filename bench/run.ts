@@ -8,6 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, ImageService, defaultCacheDir } from '@mcpman/core';
+import { startCluster } from './cluster.js';
 import { leanHttpTarget } from './lean-client.js';
 import { leanGrpcTarget } from './lean-grpc-client.js';
 import {
@@ -216,6 +217,22 @@ async function main(): Promise<void> {
       add('mcpman grpc unary', () => labelled(grpcTarget(baseline.grpc), ' (baseline)'));
       add('mcpman grpc session', () => labelled(grpcSessionTarget(baseline.grpc), ' (baseline)'));
     }
+    if (wanted('mcpman cluster')) {
+      // One cluster of two replicas: the one-replica row uses only the first of them, so both
+      // rows run the same processes on the same Redis.
+      const cluster = await startCluster(2);
+      stops.push(cluster.stop);
+      const [first = ''] = cluster.urls;
+      add('mcpman cluster 1 replica', () =>
+        leanHttpTarget('mcpman gateway + Redis state, 1 replica (url: server on the host)', first),
+      );
+      add('mcpman cluster 2 replicas', () =>
+        leanHttpTarget(
+          'mcpman gateway + Redis state, 2 replicas in turn (url: server on the host)',
+          cluster.urls,
+        ),
+      );
+    }
     if (wanted('floor http')) {
       const floor = await startInstantResponder();
       stops.push(floor.stop);
@@ -256,7 +273,15 @@ async function main(): Promise<void> {
   const markdown = `Machine: ${machine}. Workload: tools/call echo on server-everything in Podman; ${options.quick ? 'quick run' : 'every path started first, then measured in three rounds that take turns path by path; each round is 1000 sequential calls, then 1000 calls at concurrency 1 and 4000 at 16 and 64, each on a fresh client warmed by 300 calls at the concurrency measured (the first by 10,000); the median round is shown'}. Streamable HTTP rows use one minimal client (bench/lean-client.ts) for every gateway; rows marked (SDK v1) and the SSE, WebSocket and direct stdio rows use the official SDK v1 client; gRPC rows use our generated client (grpc-js), except those marked lean client (bench/lean-grpc-client.ts: node:http2 and protobufjs, no channel stack).\n\n${table(results)}\n`;
   process.stdout.write(`\n${markdown}`);
   const dir = join(REPO, 'bench/results');
-  const name = options.baseline !== undefined ? 'ab' : options.quick ? 'quick' : 'latest';
+  // A run of some paths only (`--only`) must not replace the full run's tables.
+  const name =
+    options.baseline !== undefined
+      ? 'ab'
+      : options.quick
+        ? 'quick'
+        : options.only.length > 0
+          ? 'only'
+          : 'latest';
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ machine, image, results }, null, 2)}\n`);
   await writeFile(join(dir, `${name}.md`), markdown);
