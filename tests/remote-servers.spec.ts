@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ServerStatus } from '@mcpman/shared';
-import { cliEnv, mcpman, startForeground } from './helpers/cli.js';
+import { cliEnv, daemonRecord, mcpman, startForeground, stopManager } from './helpers/cli.js';
 import type { ForegroundManager } from './helpers/cli.js';
 import { AuthCheckingProxy, HostEverything } from './helpers/remote-server.js';
-import { Workspace } from './helpers/workspace.js';
+import { sweep } from './helpers/podman.js';
+import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
 const TOKEN = `tok_${randomBytes(12).toString('hex')}`;
 
@@ -197,4 +198,68 @@ servers:
     );
     expect(result.stderr).toContain('mcpman up');
   });
+});
+
+/**
+ * `mcpman up` with a container server and a url: server side by side: the url: server's header
+ * comes from a Podman secret (`mcpman secret set`), as every secret under `up` does.
+ */
+describe('url: servers beside container servers under mcpman up', () => {
+  const env = cliEnv();
+  const secret = `mcpman-url-${randomBytes(3).toString('hex')}`;
+  const token = `tok_${randomBytes(12).toString('hex')}`;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    await sweep();
+  });
+
+  afterAll(async () => {
+    await stopManager(env);
+    await mcpman(env, ['secret', 'rm', secret]);
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await sweep();
+  });
+
+  it('runs both, aggregates both on /mcp, and fills the header from the Podman secret', async () => {
+    const workspace = await Workspace.create();
+    cleanups.push(() => workspace.dispose());
+    const streamable = await HostEverything.start('streamableHttp');
+    cleanups.push(() => streamable.kill());
+    const proxy = await AuthCheckingProxy.start(streamable.port, `Bearer ${token}`);
+    cleanups.push(() => proxy.close());
+    expect((await mcpman(env, ['secret', 'set', secret], { input: token })).code).toBe(0);
+    const config = await workspace.write(
+      'mcpman.yaml',
+      `version: 1
+gateway: { listen: 127.0.0.1:0, grpc: { enabled: false } }
+servers:
+  local: { source: "${EVERYTHING}", args: [stdio] }
+  remote:
+    url: http://127.0.0.1:${proxy.port}/mcp
+    headers: { Authorization: "Bearer \${secret:${secret}}" }
+`,
+    );
+    const up = await mcpman(env, ['up', '--detach', '-f', config]);
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    expect(up.stdout).toContain('2/2 servers ready');
+    const record = await daemonRecord(env, config);
+    const client = await connect(new URL('/mcp', record?.url));
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toEqual(expect.arrayContaining(['local__echo', 'remote__echo']));
+      expect(text(await client.callTool({ name: 'remote__echo', arguments: { message: 'r' } }))).toBe(
+        'Echo: r',
+      );
+      expect(text(await client.callTool({ name: 'local__echo', arguments: { message: 'l' } }))).toBe(
+        'Echo: l',
+      );
+    } finally {
+      await client.close();
+    }
+    expect(proxy.authorized).toBeGreaterThan(0);
+    expect(proxy.refused).toBe(0);
+    const ls = await mcpman(env, ['ls', '-f', config]);
+    expect(ls.stdout).toMatch(/remote\s+ready\s+streamable-http/);
+  }, 300_000);
 });
