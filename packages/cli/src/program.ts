@@ -155,16 +155,21 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   program
     .command('add')
     .description(
-      'add a server to the config: npx://pkg@version, image:REF or build:DIR (uvx:// is not supported yet)',
+      'add a server to the config: npx://pkg@version, image:REF or build:DIR (uvx:// is not supported yet), or the http(s):// URL of a server mcpman does not run (a url: server)',
     )
-    .argument('<source>', 'where the server comes from')
+    .argument('<source>', 'where the server comes from, or its URL')
     .option('-n, --name <name>', 'server name (default: derived from the source)')
-    .option('-a, --arg <arg...>', 'arguments for the server')
+    .option('-a, --arg <arg...>', 'arguments for the server (not for a URL)')
+    .option('--sse', 'the URL speaks legacy HTTP+SSE (default: Streamable HTTP)')
     .option('-f, --file <path>', FILE_HELP)
     .action(
       run((source, options) => {
-        const opts = options as { name?: string; arg?: string[]; file?: string };
-        return addCommand(source as string, { name: opts.name, args: opts.arg, file: opts.file }, io);
+        const opts = options as { name?: string; arg?: string[]; file?: string; sse?: boolean };
+        return addCommand(
+          source as string,
+          { name: opts.name, args: opts.arg, file: opts.file, sse: opts.sse === true },
+          io,
+        );
       }),
     );
 

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { parseSourceString } from '@mcpman/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { loadConfigFile, parseSourceString } from '@mcpman/core';
+import { captureCli } from '../testing/captured-cli.js';
 import { nameFromSource } from './servers.js';
 
 function name(source: string): string {
@@ -19,5 +23,34 @@ describe('nameFromSource', () => {
     ['build:./servers/weather/', 'weather'],
   ])('%s -> %s', (source, expected) => {
     expect(name(source)).toBe(expected);
+  });
+});
+
+describe('mcpman add <url>', () => {
+  it('writes a url: server (legacy SSE with --sse) that validates, and refuses --arg for it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mcpman-add-url-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const env = { MCPMAN_STATE_DIR: join(dir, 'state') };
+    const added = await captureCli(['add', 'https://mcp.example.com/mcp', '--name', 'docs'], {
+      cwd: dir,
+      env,
+    });
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added docs (https://mcp.example.com/mcp)');
+    const sse = await captureCli(['add', 'http://10.0.0.7:3001/sse', '--name', 'old', '--sse'], {
+      cwd: dir,
+      env,
+    });
+    expect(sse.code, sse.stderr).toBe(0);
+    const { config } = await loadConfigFile(join(dir, 'mcpman.yaml'));
+    expect(config.servers['docs']?.source).toEqual({
+      type: 'remote',
+      url: 'https://mcp.example.com/mcp',
+      headers: {},
+    });
+    expect(config.servers['old']?.transport).toEqual({ type: 'sse' });
+    const refused = await captureCli(['add', 'https://a.example/mcp', '--arg', 'x'], { cwd: dir, env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--arg is for servers mcpman runs, not for a URL');
   });
 });

@@ -382,13 +382,42 @@ export function nameFromSource(source: ServerSource): string {
   return name === '' ? 'server' : name;
 }
 
+/** `mcpman add https://host/mcp`: a url: server, validated like any config edit. */
+async function addUrlServer(
+  url: string,
+  options: FileOption & { name?: string; args?: string[]; sse?: boolean },
+  io: CliIO,
+): Promise<ExitCodeValue> {
+  if (options.args !== undefined && options.args.length > 0)
+    throw new MCPError(MCPErrorCode.ConfigInvalid, '--arg is for servers mcpman runs, not for a URL');
+  const name = options.name ?? nameFromSource({ type: 'remote', url, headers: {} });
+  const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
+  const current = await store.loadOrEmpty();
+  if (name in current.config.servers) {
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `a server named "${name}" is already configured`, {
+      hint: 'Pick another with --name, or `mcpman rm` it first.',
+    });
+  }
+  await store.setServer(name, { url, ...(options.sse === true ? { transport: 'sse' } : {}) });
+  io.stdout(
+    `added ${name} (${url}${options.sse === true ? ', legacy SSE' : ''}) to ${store.path}; headers with \${secret:NAME} go in servers.${name}.headers\n`,
+  );
+  const { running } = await chooseManager(io, store.path);
+  if (running !== undefined) {
+    await running.client.reload();
+    io.stdout('the running manager is connecting to it (`mcpman status` shows progress)\n');
+  }
+  return ExitCode.Ok;
+}
+
 /** `mcpman add <source>` */
 export async function addCommand(
   source: string,
-  options: FileOption & { name?: string; args?: string[] },
+  options: FileOption & { name?: string; args?: string[]; sse?: boolean },
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
+    if (/^https?:\/\//i.test(source.trim())) return await addUrlServer(source.trim(), options, io);
     const parsed = parseSourceString(source);
     if (!parsed.ok)
       throw new MCPError(MCPErrorCode.ConfigInvalid, parsed.message, {
