@@ -23,6 +23,8 @@ import { certDevCommand } from './commands/cert.js';
 import { benchCommand } from './commands/bench.js';
 import type { BenchOptions } from './commands/bench.js';
 import type { CertDevOptions } from './commands/cert.js';
+import { stdioBridgeCommand } from './commands/stdio-bridge.js';
+import type { StdioBridgeCommandOptions } from './commands/stdio-bridge.js';
 import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from './commands/tokens.js';
 import type { TokenCreateOptions } from './commands/tokens.js';
 
@@ -200,6 +202,22 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--key <file>', 'PEM key of the client certificate')
     .action(
       run((name, options) => connectCommand(name as string | undefined, options as ConnectOptions, io)),
+    );
+
+  program
+    .command('stdio-bridge')
+    .description(
+      'serve a stdio MCP server over Streamable HTTP, one server process per MCP session (what a stdio server runs behind in a Kubernetes pod)',
+    )
+    .argument('<command...>', 'the server command and its arguments, after --')
+    .option('--host <host>', 'address to listen on', '0.0.0.0')
+    .option('-p, --port <port>', 'port to listen on', '8080')
+    .option('--path <path>', 'path of the MCP endpoint', '/mcp')
+    .option('--max-sessions <n>', 'sessions (server processes) at once', '16')
+    .action(
+      run((command, options) =>
+        stdioBridgeCommand(command as string[], options as StdioBridgeCommandOptions, io),
+      ),
     );
 
   const token = program.command('token').description('API tokens for the gateway');
