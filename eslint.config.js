@@ -22,6 +22,7 @@ export default tseslint.config(
       '**/generated/**',
       '**/.tsc/**',
       'packages/extension/media/**',
+      'packages/cli/bundle/**',
     ],
   },
   js.configs.recommended,
