@@ -12,3 +12,4 @@ export * from './auth/index.js';
 export * from './secrets/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
+export * from './kubernetes/index.js';

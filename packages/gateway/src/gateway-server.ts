@@ -9,6 +9,7 @@ import {
   MCPErrorCode,
   FileTokenStore,
   defaultStateDir,
+  missingProtections,
   rateLimitBackend,
   secretRedactor,
   toDisposable,
@@ -91,12 +92,7 @@ export function exposureProblem(
 ): string | undefined {
   const exposed = listens.filter((listen) => !isLoopback(listen.host));
   if (exposed.length === 0) return undefined;
-  const missing = [
-    ...(tls ? [] : ['TLS (gateway.tls)']),
-    ...(config.auth.mode === 'none' && !(tls && config.tls?.clientCa !== undefined)
-      ? ['authentication (gateway.auth.mode token or oauth, or tls.clientCa)']
-      : []),
-  ];
+  const missing = missingProtections(config, tls);
   if (missing.length === 0) return undefined;
   const where = exposed.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
   return `listening on ${where.join(', ')} beyond loopback without ${missing.join(' and ')}`;

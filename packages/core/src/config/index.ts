@@ -22,3 +22,4 @@ export {
 } from './reference-doc.js';
 export { serverConfigIssues } from './browser.js';
 export { watchConfigFile } from './watch.js';
+export { missingProtections } from './exposure.js';

@@ -61,6 +61,22 @@ export function configHash(
   );
 }
 
+/**
+ * The whole command line a server's container runs: the config's entrypoint or the image's,
+ * then the config's args, or the image's CMD when neither entrypoint nor args are set (an
+ * entrypoint set in the config drops the image's CMD, as with `podman run --entrypoint`).
+ */
+export function serverCommandLine(
+  server: Pick<MCPServerConfig, 'entrypoint' | 'args'>,
+  image: Pick<ResolvedImage, 'entrypoint' | 'cmd'>,
+): string[] {
+  const args = server.args.length > 0 ? server.args : undefined;
+  return [
+    ...(server.entrypoint ?? image.entrypoint),
+    ...(args ?? (server.entrypoint === undefined ? image.cmd : [])),
+  ];
+}
+
 /** A shell wrapper that exports each secret file as an env var, then runs the real command. */
 function shellSecretWrapper(secrets: Readonly<Record<string, string>>, command: readonly string[]): string[] {
   const exports = Object.entries(secrets)
@@ -134,11 +150,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
       .map(([variable, secret]) => `${variable}=${secret}`)
       .join(',');
   } else if (hasSecrets) {
-    const original = [
-      ...(entrypoint ?? image.entrypoint),
-      ...(command ?? (entrypoint === undefined ? image.cmd : [])),
-    ];
-    entrypoint = shellSecretWrapper(server.secrets, original);
+    entrypoint = shellSecretWrapper(server.secrets, serverCommandLine(server, image));
     command = [];
   }
 

@@ -15,6 +15,7 @@ export {
   SECRETS_DIR,
   SECRET_ENV_VAR,
   SPEC_VERSION,
+  serverCommandLine,
 } from './container-spec.js';
 export type { ResolvedImage, SpecInput } from './container-spec.js';
 export { describeExit } from './exit-reason.js';
