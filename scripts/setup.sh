@@ -4,7 +4,7 @@
 #
 #   MCPMAN_SETUP_NO_INSTALL=1   never install system packages; say what to install instead
 #   MCPMAN_SETUP_SKIP_BUILD=1   skip npm ci / build (for callers that just did them)
-#   MCPMAN_SETUP_EXTRAS="chromium redis"   also install these (the test command asks for them)
+#   MCPMAN_SETUP_EXTRAS="chromium redis registry"   also install these (the test command asks for them)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -294,6 +294,17 @@ for extra in ${MCPMAN_SETUP_EXTRAS:-}; do
         step redis "installed redis-server"
       else
         fail redis "Redis is needed for the shared rate-limit tests: apt-get install redis-server"
+      fi
+      ;;
+    registry)
+      # An OCI registry on loopback for the `mcpman images push` test (Debian's docker-registry).
+      if command -v docker-registry >/dev/null 2>&1; then
+        step registry "docker-registry present"
+      elif can_install; then
+        apt_install docker-registry
+        step registry "installed docker-registry"
+      else
+        fail registry "An image registry is needed for the image push test: apt-get install docker-registry"
       fi
       ;;
     *) fail extras "unknown extra '$extra'" ;;

@@ -7,7 +7,7 @@ cd "$ROOT"
 BIN="$ROOT/node_modules/.bin"
 
 # The shared rate-limit tests run two gateways on a real Redis.
-MCPMAN_SETUP_EXTRAS="${MCPMAN_SETUP_EXTRAS:-chromium redis}" bash scripts/setup.sh
+MCPMAN_SETUP_EXTRAS="${MCPMAN_SETUP_EXTRAS:-chromium redis registry}" bash scripts/setup.sh
 
 echo "test: lint (eslint, prettier)"
 "$BIN/eslint" .

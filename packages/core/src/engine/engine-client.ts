@@ -493,6 +493,41 @@ export class EngineClient {
     });
   }
 
+  /** Give an image another name (`repo:tag`), as `podman tag` does. */
+  async tagImage(ref: string, target: string): Promise<void> {
+    const colon = target.lastIndexOf(':');
+    const slash = target.lastIndexOf('/');
+    const [repo, tag] =
+      colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
+    const response = await this.libpod(
+      'POST',
+      `/libpod/images/${encodeURIComponent(ref)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
+    );
+    if (response.status !== 201) throw engineError(response.status, response.body, `tag ${ref} as ${target}`);
+  }
+
+  /**
+   * Push an image to the registry its name points at (libpod's push: it takes `tlsVerify`,
+   * which a registry on loopback or without a certificate needs turned off).
+   */
+  async pushImage(ref: string, options: { readonly tlsVerify?: boolean } = {}): Promise<void> {
+    const query = `tlsVerify=${options.tlsVerify === false ? 'false' : 'true'}`;
+    const response = await this.slowPolicy.execute((signal) =>
+      rawRequest(this.socketPath, {
+        method: 'POST',
+        path: `/libpod/images/${encodeURIComponent(ref)}/push?${query}`,
+        signal,
+      }),
+    );
+    const failure =
+      response.status === 200 ? pushFailure(response.body.toString()) : engineMessage(response.body);
+    if (failure !== undefined) {
+      throw new MCPError(MCPErrorCode.ImagePushFailed, `pushing ${ref} failed: ${failure}`, {
+        hint: 'Check that the registry is reachable and you are logged in to it (podman login); a registry without TLS needs --tls-verify=false.',
+      });
+    }
+  }
+
   async removeImage(ref: string): Promise<void> {
     try {
       await this.call(`remove image ${ref}`, () => this.docker.getImage(ref).remove({ force: true }));
@@ -762,4 +797,22 @@ function toPullProgress(event: unknown): PullProgress | undefined {
     ...(typeof current === 'number' ? { current } : {}),
     ...(typeof total === 'number' ? { total } : {}),
   };
+}
+
+/** The error in a libpod push stream (JSON objects, one of them `{"error": …}` when it failed). */
+function pushFailure(body: string): string | undefined {
+  for (const line of body.split(/\n|(?<=\})(?=\{)/)) {
+    const text = line.trim();
+    if (text === '') continue;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
+        const error = (parsed as { error: unknown }).error;
+        if (typeof error === 'string' && error !== '') return error;
+      }
+    } catch {
+      // Not one JSON object per line: progress text, nothing to report.
+    }
+  }
+  return undefined;
 }

@@ -68,6 +68,7 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
 
   [MCPErrorCode.ImageNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
   [MCPErrorCode.ImagePullFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 502, transient: true },
+  [MCPErrorCode.ImagePushFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: false },
   [MCPErrorCode.ImageBuildFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
   [MCPErrorCode.PackageInstallFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: true },
 

@@ -18,6 +18,7 @@ export enum MCPErrorCode {
   // Images
   ImageNotFound = 'IMAGE_NOT_FOUND',
   ImagePullFailed = 'IMAGE_PULL_FAILED',
+  ImagePushFailed = 'IMAGE_PUSH_FAILED',
   ImageBuildFailed = 'IMAGE_BUILD_FAILED',
   PackageInstallFailed = 'PACKAGE_INSTALL_FAILED',
 
