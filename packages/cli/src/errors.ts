@@ -1,4 +1,5 @@
-import { ConfigError, MCPError, MCPErrorCode, toMCPError } from '@mcpman/core';
+import type { MCPError} from '@mcpman/core';
+import { ConfigError, MCPErrorCode, toMCPError } from '@mcpman/core';
 import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
 
@@ -16,14 +17,4 @@ export function reportError(error: unknown, io: CliIO, json: boolean): ExitCodeV
   if (json) io.stdout(`${JSON.stringify({ ok: false, error: mcpError.toJSON() }, null, 2)}\n`);
   else io.stderr(`mcpman: ${mcpError.toDisplayString()}\n`);
   return exitCodeFor(mcpError);
-}
-
-/** A planned command whose issue has not landed yet. */
-export function notYet(command: string, issue: number | undefined, what: string): MCPError {
-  return new MCPError(MCPErrorCode.NotImplemented, `\`mcpman ${command}\` is not available yet: ${what}`, {
-    hint:
-      issue === undefined
-        ? 'It is planned; see README.md for what works today.'
-        : `It arrives with issue #${issue}; see README.md for what works today.`,
-  });
 }

@@ -104,11 +104,15 @@ describe('mcpman basics', () => {
       expect(result.stdout).toContain(option);
   });
 
-  it('says plainly which commands have not landed yet, and exits 1', async () => {
-    const result = await cli('export', 'k8s');
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('NOT_IMPLEMENTED: `mcpman export k8s` is not available yet');
-    expect(result.stderr).toMatch(/It (is planned|arrives with issue #\d+); see README.md/);
-    expect(result.stderr).not.toContain('DESIGN.md');
+  it('refuses bad export k8s options before touching Podman, naming the option', async () => {
+    const namespace = await cli('export', 'k8s', '--namespace', 'Not_A_Name');
+    expect(namespace.code).toBe(2);
+    expect(namespace.stderr).toContain('--namespace Not_A_Name: expected a Kubernetes namespace name');
+    const replicas = await cli('export', 'k8s', '--replicas', '0');
+    expect(replicas.code).toBe(2);
+    expect(replicas.stderr).toContain('--replicas 0: expected a whole number from 1 to 100');
+    const prefix = await cli('images', 'push', '--image-prefix', 'http://nope');
+    expect(prefix.code).toBe(2);
+    expect(prefix.stderr).toContain('--image-prefix http://nope: expected a registry');
   });
 });

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '@mcpman/core';
 import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
-import { notYet, reportError } from './errors.js';
+import { reportError } from './errors.js';
 import { validateCommand } from './commands/validate.js';
 import { gatewayCommand, upCommand } from './commands/up.js';
 import type { GatewayOptions, UpOptions } from './commands/up.js';
@@ -23,6 +23,8 @@ import { certDevCommand } from './commands/cert.js';
 import { benchCommand } from './commands/bench.js';
 import type { BenchOptions } from './commands/bench.js';
 import type { CertDevOptions } from './commands/cert.js';
+import { DEFAULT_REDIS_IMAGE, exportK8sCommand, imagesPushCommand } from './commands/kubernetes.js';
+import type { ExportK8sOptions, ImagesPushOptions } from './commands/kubernetes.js';
 import { stdioBridgeCommand } from './commands/stdio-bridge.js';
 import type { StdioBridgeCommandOptions } from './commands/stdio-bridge.js';
 import { tokenCreateCommand, tokenLsCommand, tokenRevokeCommand } from './commands/tokens.js';
@@ -57,9 +59,6 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     async (...args: unknown[]): Promise<void> => {
       setExit(await action(...args));
     };
-  const pending = (command: string, issue: number | undefined, what: string, json = false): Action => {
-    return () => Promise.resolve(reportError(notYet(command, issue, what), io, json));
-  };
 
   program
     .command('validate')
@@ -291,9 +290,37 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .command('export')
     .description('export the configuration for other platforms')
     .command('k8s')
-    .description('Kubernetes manifests for the servers and the gateway')
+    .description(
+      'write Kubernetes manifests and a kustomization.yaml (namespace, gateway replicas sharing state in Redis, one hardened Deployment, Service and NetworkPolicy per server, stdio servers behind the stdio bridge), building the images they name; see docs/kubernetes.md',
+    )
     .option('-f, --file <path>', FILE_HELP)
-    .action(run(pending('export k8s', undefined, 'Kubernetes manifests have not landed')));
+    .option('-o, --output <dir>', 'folder to write the manifests to', 'k8s')
+    .option('-n, --namespace <name>', 'namespace of every object', 'mcpman')
+    .option('--replicas <n>', 'gateway replicas', '2')
+    .option(
+      '--image-prefix <registry/>',
+      'registry (and path) replacing localhost/ in the images mcpman builds',
+    )
+    .option('--redis-url <url>', 'an existing Redis for the shared state instead of one in the namespace')
+    .option('--redis-image <ref>', `image of the Redis the export runs (default ${DEFAULT_REDIS_IMAGE})`)
+    .option('--json', 'machine-readable output')
+    .action(run((options) => exportK8sCommand(options as ExportK8sOptions, io)));
+
+  program
+    .command('images')
+    .description('the images mcpman builds')
+    .command('push')
+    .description(
+      "tag the images this config's Kubernetes export uses (the mcpman image, npx/build images, stdio servers' bridged images) with a registry prefix and push them",
+    )
+    .option('-f, --file <path>', FILE_HELP)
+    .requiredOption(
+      '--image-prefix <registry/>',
+      'registry (and path) replacing localhost/, e.g. registry.example.com/team/',
+    )
+    .option('--no-tls-verify', 'push to a registry without a valid TLS certificate (or plain HTTP)')
+    .option('--json', 'machine-readable output')
+    .action(run((options) => imagesPushCommand(options as ImagesPushOptions, io)));
 
   program
     .command('cert')

@@ -807,7 +807,7 @@ function pushFailure(body: string): string | undefined {
     try {
       const parsed: unknown = JSON.parse(text);
       if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
-        const error = (parsed as { error: unknown }).error;
+        const error = parsed.error;
         if (typeof error === 'string' && error !== '') return error;
       }
     } catch {
