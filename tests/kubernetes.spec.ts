@@ -1,0 +1,205 @@
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { cliEnv, mcpman } from './helpers/cli.js';
+import { KubePlay, localRedisImage, manifests } from './helpers/kube.js';
+import { inspect, podman } from './helpers/podman.js';
+import { EVERYTHING, MEMORY, Workspace } from './helpers/workspace.js';
+
+const SCHEMAS: Record<string, new (data: never) => { validate(): void }> = {
+  Namespace,
+  ServiceAccount,
+  ConfigMap,
+  Service,
+  Deployment,
+  PodDisruptionBudget,
+  NetworkPolicy,
+};
+
+function text(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((part) => part.text ?? '').join('');
+}
+
+/** Poll until `check` holds (the pods start on their own schedule), or fail with the last state. */
+async function until<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe().catch(() => undefined);
+    if (last !== undefined && check(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${what} did not happen within 120 s; last: ${JSON.stringify(last)}`);
+}
+
+/**
+ * `mcpman export k8s` for real: the exported gateway, Redis and server workloads run with
+ * `podman kube play` (there is no Kubernetes cluster here), a stdio server behind the stdio bridge
+ * in its pod and a per-client one, and the SDK client calls tools through the gateway pod.
+ */
+describe('mcpman export k8s, played with podman kube play', () => {
+  const env = cliEnv();
+  let workspace: Workspace;
+  let kube: KubePlay;
+  let files: string[] = [];
+  let objects: Record<string, unknown>[] = [];
+  let gateway: URL;
+
+  beforeAll(async () => {
+    workspace = await Workspace.create('mcpman-kube-');
+    kube = new KubePlay(workspace.dir);
+    const config = await workspace.write(
+      'mcpman.yaml',
+      [
+        'version: 1',
+        'servers:',
+        '  everything:',
+        `    source: ${EVERYTHING}`,
+        '    resourceLimits: { memory: 384Mi, cpus: 1 }',
+        '  memory:',
+        `    source: ${MEMORY}`,
+        '    sessionMode: per-client',
+        '    env: { MEMORY_FILE_PATH: /tmp/memory.jsonl }',
+        '',
+      ].join('\n'),
+    );
+    const redisImage = await localRedisImage();
+    const exported = await mcpman(env, [
+      'export',
+      'k8s',
+      '-f',
+      config,
+      '-o',
+      workspace.path('k8s'),
+      '--namespace',
+      'mcpman-test',
+      '--replicas',
+      '1',
+      '--redis-image',
+      redisImage,
+    ]);
+    expect(exported.stderr + exported.stdout).toContain('wrote 6 files');
+    expect(exported.code).toBe(0);
+    files = (await readdir(workspace.path('k8s'))).sort();
+    objects = await manifests(
+      workspace.path('k8s'),
+      files.filter((file) => file !== 'kustomization.yaml'),
+    );
+    await kube.play(objects);
+    const address = await kube.address('mcpman-gateway');
+    gateway = new URL(`http://${address}:7420`);
+  });
+
+  afterAll(async () => {
+    await kube.cleanup();
+    await workspace.dispose();
+  });
+
+  it('writes every file with a kustomization, each object valid against the Kubernetes OpenAPI schema', async () => {
+    expect(files).toEqual([
+      'gateway.yaml',
+      'kustomization.yaml',
+      'namespace.yaml',
+      'redis.yaml',
+      'server-everything.yaml',
+      'server-memory.yaml',
+    ]);
+    const [kustomization] = await manifests(workspace.path('k8s'), ['kustomization.yaml']);
+    expect(kustomization).toMatchObject({ kind: 'Kustomization', namespace: 'mcpman-test' });
+    expect(kinds()).toEqual({
+      ConfigMap: 1,
+      Deployment: 4,
+      Namespace: 1,
+      NetworkPolicy: 3,
+      PodDisruptionBudget: 1,
+      Service: 4,
+      ServiceAccount: 1,
+    });
+    for (const object of objects) {
+      const Schema = SCHEMAS[String(object['kind'])];
+      expect(Schema).toBeDefined();
+      if (Schema !== undefined) new Schema(object as never).validate();
+    }
+  });
+
+  it('the gateway pod becomes ready and reaches both servers through their Services', async () => {
+    const ready = await until(
+      'gateway /readyz with both servers ready',
+      async () =>
+        (await fetch(new URL('/readyz', gateway))).json() as Promise<{
+          ready: boolean;
+          servers: Record<string, string>;
+        }>,
+      (body) => body.ready && body.servers['everything'] === 'ready' && body.servers['memory'] === 'ready',
+    );
+    expect(ready.servers).toEqual({ everything: 'ready', memory: 'ready' });
+  });
+
+  it('a client calls a stdio server in its pod through the gateway pod, on /mcp and /servers/<name>/mcp', async () => {
+    const all = new Client({ name: 'kube-test', version: '1' });
+    await all.connect(new StreamableHTTPClientTransport(new URL('/mcp', gateway)));
+    const one = new Client({ name: 'kube-test', version: '1' });
+    await one.connect(new StreamableHTTPClientTransport(new URL('/servers/memory/mcp', gateway)));
+    try {
+      const names = (await all.listTools()).tools.map((tool) => tool.name);
+      expect(names).toEqual(expect.arrayContaining(['everything__echo', 'memory__read_graph']));
+      expect(
+        text(await all.callTool({ name: 'everything__echo', arguments: { message: 'from a pod' } })),
+      ).toBe('Echo: from a pod');
+      const created = await one.callTool({
+        name: 'create_entities',
+        arguments: { entities: [{ name: 'pod', entityType: 'place', observations: ['runs in kube play'] }] },
+      });
+      expect(created.isError, text(created)).not.toBe(true);
+      expect(text(await one.callTool({ name: 'read_graph', arguments: {} }))).toContain('runs in kube play');
+    } finally {
+      await all.close();
+      await one.close();
+    }
+  });
+
+  it("runs each server container with the config's hardening", async () => {
+    const { raw } = await inspect(kube.container('mcpman-server-everything', 'server'));
+    const [container] = JSON.parse(raw) as {
+      Config: { User: string };
+      HostConfig: {
+        ReadonlyRootfs: boolean;
+        CapDrop: string[];
+        Memory: number;
+        SecurityOpt: string[] | null;
+      };
+    }[];
+    expect(container?.Config.User).toBe('1000:1000');
+    expect(container?.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(container?.HostConfig.Memory).toBe(384 * 1024 * 1024);
+    expect(container?.HostConfig.CapDrop.length).toBeGreaterThan(10);
+  });
+
+  it('podman kube down removes every pod and container it played', async () => {
+    const pods = (): Promise<string> => podman('pod', 'ps', '--format', '{{.Name}}');
+    expect(await pods()).toContain('mcpman-gateway-pod-0');
+    await kube.down();
+    const left = (await pods()).split('\n').filter((name) => name.startsWith('mcpman-'));
+    expect(left).toEqual([]);
+    const containers = await podman('ps', '-a', '--format', '{{.Names}}');
+    expect(containers.split('\n').filter((name) => name.startsWith('mcpman-'))).toEqual([]);
+    // Podman 4.3 keeps a volume per ConfigMap; cleanup() removes it (docs/kubernetes.md says so).
+    const volumes = (await podman('volume', 'ls', '--format', '{{.Name}}')).split('\n').filter(Boolean);
+    expect(volumes.filter((name) => name.startsWith('mcpman-'))).toEqual([...kube.configMapVolumes]);
+  });
+
+  function kinds(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const object of objects) counts[String(object['kind'])] = (counts[String(object['kind'])] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+  }
+});
