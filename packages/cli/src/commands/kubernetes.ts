@@ -211,7 +211,12 @@ export async function imagesPushCommand(options: ImagesPushOptions, io: CliIO): 
       const target = withPrefix(source, options.imagePrefix);
       await engine.tagImage(source, target);
       if (options.json !== true) io.stdout(`pushing ${target}\n`);
-      await engine.pushImage(target, { tlsVerify: options.tlsVerify !== false });
+      try {
+        await engine.pushImage(target, { tlsVerify: options.tlsVerify !== false });
+      } finally {
+        // The registry name was only needed for the push; the local store stays as it was.
+        await engine.untagImage(source, target);
+      }
       pushed.push({ source, target });
     }
     if (options.json === true) io.stdout(`${JSON.stringify({ pushed }, null, 2)}\n`);

@@ -495,15 +495,20 @@ export class EngineClient {
 
   /** Give an image another name (`repo:tag`), as `podman tag` does. */
   async tagImage(ref: string, target: string): Promise<void> {
-    const colon = target.lastIndexOf(':');
-    const slash = target.lastIndexOf('/');
-    const [repo, tag] =
-      colon > slash ? [target.slice(0, colon), target.slice(colon + 1)] : [target, 'latest'];
     const response = await this.libpod(
       'POST',
-      `/libpod/images/${encodeURIComponent(ref)}/tag?repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`,
+      `/libpod/images/${encodeURIComponent(ref)}/tag?${repoTag(target)}`,
     );
     if (response.status !== 201) throw engineError(response.status, response.body, `tag ${ref} as ${target}`);
+  }
+
+  /** Take one name off an image (the image and its other names stay), as `podman untag` does. */
+  async untagImage(ref: string, name: string): Promise<void> {
+    const response = await this.libpod(
+      'POST',
+      `/libpod/images/${encodeURIComponent(ref)}/untag?${repoTag(name)}`,
+    );
+    if (response.status !== 201) throw engineError(response.status, response.body, `untag ${name}`);
   }
 
   /**
@@ -797,6 +802,14 @@ function toPullProgress(event: unknown): PullProgress | undefined {
     ...(typeof current === 'number' ? { current } : {}),
     ...(typeof total === 'number' ? { total } : {}),
   };
+}
+
+/** `repo=…&tag=…` of an image name (`latest` when it has no tag). */
+function repoTag(name: string): string {
+  const colon = name.lastIndexOf(':');
+  const [repo, tag] =
+    colon > name.lastIndexOf('/') ? [name.slice(0, colon), name.slice(colon + 1)] : [name, 'latest'];
+  return `repo=${encodeURIComponent(repo)}&tag=${encodeURIComponent(tag)}`;
 }
 
 /** The error in a libpod push stream (JSON objects, one of them `{"error": …}` when it failed). */
