@@ -11,8 +11,10 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { cliEnv, mcpman } from './helpers/cli.js';
 import { KubePlay, localRedisImage, manifests } from './helpers/kube.js';
-import { inspect, podman } from './helpers/podman.js';
-import { EVERYTHING, MEMORY, Workspace } from './helpers/workspace.js';
+import { inspect, nodeBaseImage, podman } from './helpers/podman.js';
+import { EVERYTHING, Workspace } from './helpers/workspace.js';
+
+const TINY = new URL('./fixtures/tiny-server', import.meta.url).pathname;
 
 const SCHEMAS: Record<string, new (data: never) => { validate(): void }> = {
   Namespace,
@@ -44,7 +46,7 @@ async function until<T>(what: string, probe: () => Promise<T>, check: (value: T)
 /**
  * `mcpman export k8s` for real: the exported gateway, Redis and server workloads run with
  * `podman kube play` (there is no Kubernetes cluster here), a stdio server behind the stdio bridge
- * in its pod and a per-client one, and the SDK client calls tools through the gateway pod.
+ * in its pod, and a per-client stdio server built from a Containerfile, and the SDK client calls tools through the gateway pod.
  */
 describe('mcpman export k8s, played with podman kube play', () => {
   const env = cliEnv();
@@ -65,10 +67,9 @@ describe('mcpman export k8s, played with podman kube play', () => {
         '  everything:',
         `    source: ${EVERYTHING}`,
         '    resourceLimits: { memory: 384Mi, cpus: 1 }',
-        '  memory:',
-        `    source: ${MEMORY}`,
+        '  tiny:',
+        `    source: { build: ${TINY}, buildArgs: { BASE: ${await nodeBaseImage()} } }`,
         '    sessionMode: per-client',
-        '    env: { MEMORY_FILE_PATH: /tmp/memory.jsonl }',
         '',
       ].join('\n'),
     );
@@ -111,7 +112,7 @@ describe('mcpman export k8s, played with podman kube play', () => {
       'namespace.yaml',
       'redis.yaml',
       'server-everything.yaml',
-      'server-memory.yaml',
+      'server-tiny.yaml',
     ]);
     const [kustomization] = await manifests(workspace.path('k8s'), ['kustomization.yaml']);
     expect(kustomization).toMatchObject({ kind: 'Kustomization', namespace: 'mcpman-test' });
@@ -139,31 +140,35 @@ describe('mcpman export k8s, played with podman kube play', () => {
           ready: boolean;
           servers: Record<string, string>;
         }>,
-      (body) => body.ready && body.servers['everything'] === 'ready' && body.servers['memory'] === 'ready',
+      (body) => body.ready && body.servers['everything'] === 'ready' && body.servers['tiny'] === 'ready',
     );
-    expect(ready.servers).toEqual({ everything: 'ready', memory: 'ready' });
+    expect(ready.servers).toEqual({ everything: 'ready', tiny: 'ready' });
   });
 
   it('a client calls a stdio server in its pod through the gateway pod, on /mcp and /servers/<name>/mcp', async () => {
-    const all = new Client({ name: 'kube-test', version: '1' });
-    await all.connect(new StreamableHTTPClientTransport(new URL('/mcp', gateway)));
-    const one = new Client({ name: 'kube-test', version: '1' });
-    await one.connect(new StreamableHTTPClientTransport(new URL('/servers/memory/mcp', gateway)));
+    const all = await connect('/mcp');
     try {
       const names = (await all.listTools()).tools.map((tool) => tool.name);
-      expect(names).toEqual(expect.arrayContaining(['everything__echo', 'memory__read_graph']));
+      expect(names).toEqual(expect.arrayContaining(['everything__echo', 'tiny__whoami']));
       expect(
         text(await all.callTool({ name: 'everything__echo', arguments: { message: 'from a pod' } })),
       ).toBe('Echo: from a pod');
-      const created = await one.callTool({
-        name: 'create_entities',
-        arguments: { entities: [{ name: 'pod', entityType: 'place', observations: ['runs in kube play'] }] },
-      });
-      expect(created.isError, text(created)).not.toBe(true);
-      expect(text(await one.callTool({ name: 'read_graph', arguments: {} }))).toContain('runs in kube play');
     } finally {
       await all.close();
-      await one.close();
+    }
+  });
+
+  it('per-client: each client session of a stdio server gets a server process of its own in the pod', async () => {
+    const first = await connect('/servers/tiny/mcp');
+    const second = await connect('/servers/tiny/mcp');
+    try {
+      await first.callTool({ name: 'remember', arguments: { value: 'first' } });
+      await second.callTool({ name: 'remember', arguments: { value: 'second' } });
+      expect(text(await first.callTool({ name: 'whoami', arguments: {} }))).toMatch(/remembers "first"$/);
+      expect(text(await second.callTool({ name: 'whoami', arguments: {} }))).toMatch(/remembers "second"$/);
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 
@@ -196,6 +201,12 @@ describe('mcpman export k8s, played with podman kube play', () => {
     const volumes = (await podman('volume', 'ls', '--format', '{{.Name}}')).split('\n').filter(Boolean);
     expect(volumes.filter((name) => name.startsWith('mcpman-'))).toEqual([...kube.configMapVolumes]);
   });
+
+  async function connect(path: string): Promise<Client> {
+    const client = new Client({ name: 'kube-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(path, gateway)));
+    return client;
+  }
 
   function kinds(): Record<string, number> {
     const counts: Record<string, number> = {};
