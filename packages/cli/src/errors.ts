@@ -1,4 +1,4 @@
-import type { MCPError} from '@mcpman/core';
+import type { MCPError } from '@mcpman/core';
 import { ConfigError, MCPErrorCode, toMCPError } from '@mcpman/core';
 import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';

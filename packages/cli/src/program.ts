@@ -213,6 +213,11 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('-p, --port <port>', 'port to listen on', '8080')
     .option('--path <path>', 'path of the MCP endpoint', '/mcp')
     .option('--max-sessions <n>', 'sessions (server processes) at once', '16')
+    .option(
+      '--idle-timeout <duration>',
+      'end a session with no request and no open stream for this long (a client that went away without DELETE)',
+      '30m',
+    )
     .action(
       run((command, options) =>
         stdioBridgeCommand(command as string[], options as StdioBridgeCommandOptions, io),

@@ -15,12 +15,13 @@ describe('StdioHttpBridge', () => {
     await bridge?.close();
   });
 
-  async function start(maxSessions = 4): Promise<URL> {
+  async function start(maxSessions = 4, idleTimeoutMs?: number): Promise<URL> {
     bridge = new StdioHttpBridge({
       command: [process.execPath, EVERYTHING, 'stdio'],
       host: '127.0.0.1',
       port: 0,
       maxSessions,
+      ...(idleTimeoutMs === undefined ? {} : { idleTimeoutMs }),
     });
     return new URL(`http://127.0.0.1:${await bridge.listen()}/mcp`);
   }
@@ -64,6 +65,26 @@ describe('StdioHttpBridge', () => {
     expect(refused.status).toBe(503);
     await (first.transport as StreamableHTTPClientTransport).terminateSession();
     await expect.poll(() => bridge?.sessionCount).toBe(1);
+  });
+
+  it('ends a session nobody uses any more (a gateway replica that died), keeping one in use', async () => {
+    const url = await start(4, 300);
+    const abandoned = await connect(url);
+    const kept = await connect(url);
+    expect(bridge?.sessionCount).toBe(2);
+    // Its connections close without a DELETE, as when a replica is killed; the other keeps calling.
+    await abandoned.close();
+    await expect
+      .poll(
+        async () => {
+          await kept.callTool({ name: 'echo', arguments: { message: 'still here' } });
+          return bridge?.sessionCount;
+        },
+        { timeout: 4_000, interval: 100 },
+      )
+      .toBe(1);
+    const echoed = await kept.callTool({ name: 'echo', arguments: { message: 'after the sweep' } });
+    expect(JSON.stringify(echoed.content)).toContain('after the sweep');
   });
 
   it('answers requests without a session, and bad bodies, with JSON-RPC errors', async () => {

@@ -16,6 +16,11 @@ export interface StdioBridgeOptions {
   readonly path?: string;
   /** Sessions (server processes) at once; more initialize requests get 503. */
   readonly maxSessions?: number;
+  /**
+   * A session with no request for this long and no stream open is ended (default 30 min): a
+   * gateway replica that died never says DELETE, and its sessions must not fill the bridge.
+   */
+  readonly idleTimeoutMs?: number;
   readonly maxBodyBytes?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly log?: (line: string) => void;
@@ -26,6 +31,9 @@ interface BridgeSession {
   readonly child: StdioClientTransport;
   /** progressToken → the request it belongs to, so progress goes on that request's stream. */
   readonly progress: Map<string | number, string | number>;
+  /** Requests (and GET streams) being answered now, and when the last one ended. */
+  active: number;
+  lastSeen: number;
 }
 
 class BodyError extends Error {
@@ -76,6 +84,8 @@ export class StdioHttpBridge {
   private readonly path: string;
   private readonly maxSessions: number;
   private readonly maxBodyBytes: number;
+  private readonly idleTimeoutMs: number;
+  private readonly sweeper: NodeJS.Timeout;
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: StdioBridgeOptions) {
@@ -83,6 +93,14 @@ export class StdioHttpBridge {
     this.path = options.path ?? '/mcp';
     this.maxSessions = options.maxSessions ?? 16;
     this.maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
+    this.sweeper = setInterval(
+      () => {
+        this.endIdle();
+      },
+      Math.min(30_000, Math.max(50, this.idleTimeoutMs / 4)),
+    );
+    this.sweeper.unref();
     this.log = options.log ?? (() => undefined);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -108,6 +126,7 @@ export class StdioHttpBridge {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     await Promise.all([...this.sessions.keys()].map((id) => this.end(id)));
     this.server.closeAllConnections();
     await new Promise<void>((resolve) =>
@@ -144,7 +163,7 @@ export class StdioHttpBridge {
         jsonRpcError(res, 404, -32001, 'Session not found');
         return;
       }
-      await session.http.handleRequest(req, res, body);
+      await this.answer(session, req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
@@ -156,7 +175,31 @@ export class StdioHttpBridge {
       return;
     }
     const session = await this.open();
+    await this.answer(session, req, res, body);
+  }
+
+  /** Relays one request, counting it as activity until its response (or stream) closes. */
+  private async answer(
+    session: BridgeSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
+    session.active += 1;
+    res.once('close', () => {
+      session.active -= 1;
+      session.lastSeen = Date.now();
+    });
     await session.http.handleRequest(req, res, body);
+  }
+
+  private endIdle(): void {
+    const now = Date.now();
+    for (const [id, session] of this.sessions) {
+      if (session.active > 0 || now - session.lastSeen < this.idleTimeoutMs) continue;
+      this.log(`session ${id}: idle for ${Math.round((now - session.lastSeen) / 1000)} s`);
+      void this.end(id);
+    }
   }
 
   private async open(): Promise<BridgeSession> {
@@ -176,7 +219,7 @@ export class StdioHttpBridge {
       },
       onsessionclosed: (id) => this.end(id),
     });
-    const session: BridgeSession = { http, child, progress };
+    const session: BridgeSession = { http, child, progress, active: 0, lastSeen: Date.now() };
     http.onmessage = (message) => {
       const token = progressTokenOf(message);
       const requestId = (message as { id?: unknown }).id;

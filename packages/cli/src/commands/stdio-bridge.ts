@@ -2,13 +2,14 @@ import { StdioHttpBridge } from '../bridge/stdio-http-bridge.js';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode, parseDuration } from '@mcpman/core';
 
 export interface StdioBridgeCommandOptions {
   readonly host: string;
   readonly port: string;
   readonly path: string;
   readonly maxSessions: string;
+  readonly idleTimeout: string;
 }
 
 function intOption(flag: string, value: string, min: number, max: number): number {
@@ -16,6 +17,16 @@ function intOption(flag: string, value: string, min: number, max: number): numbe
   if (!Number.isInteger(number) || number < min || number > max)
     throw new MCPError(MCPErrorCode.ConfigInvalid, `${flag} ${value}: expected a whole number ${min}-${max}`);
   return number;
+}
+
+function durationOption(flag: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1000)
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      `${flag} ${value}: expected a duration of at least 1s, e.g. 30m`,
+    );
+  return ms;
 }
 
 /**
@@ -37,6 +48,7 @@ export async function stdioBridgeCommand(
       port: intOption('--port', options.port, 0, 65535),
       path: options.path,
       maxSessions: intOption('--max-sessions', options.maxSessions, 1, 1000),
+      idleTimeoutMs: durationOption('--idle-timeout', options.idleTimeout),
       env: io.env,
       log: (line) => {
         io.stderr(`stdio-bridge: ${line}\n`);

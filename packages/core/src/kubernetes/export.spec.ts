@@ -160,6 +160,9 @@ describe('exportKubernetes', () => {
       '--max-sessions',
       // per-client: one process per client session, the pool's max for each gateway replica.
       '64',
+      // the gateway's sessionIdleTimeout (10m) and five minutes more
+      '--idle-timeout',
+      '900s',
       '--',
     ]);
     expect(container['args']).toEqual(input().images['everything']?.command);

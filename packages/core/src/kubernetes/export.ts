@@ -344,6 +344,9 @@ function serverObjects(
             String(BRIDGE_PORT),
             '--max-sessions',
             String(bridgeSessions(server, input.replicas)),
+            // Past the gateway's own idle timeout, so only sessions of a replica that died go.
+            '--idle-timeout',
+            `${Math.ceil(input.config.gateway.sessionIdleTimeout / 1000) + 300}s`,
             '--',
           ]),
           args: [...image.command],
