@@ -143,6 +143,9 @@ describe('mcpman export k8s, played with podman kube play', () => {
       (body) => body.ready && body.servers['everything'] === 'ready' && body.servers['tiny'] === 'ready',
     );
     expect(ready.servers).toEqual({ everything: 'ready', tiny: 'ready' });
+    // The dashboard ships in the mcpman image too.
+    const page = await fetch(new URL('/', gateway));
+    expect(await page.text()).toContain('<title>MCP Server Manager</title>');
   });
 
   it('a client calls a stdio server in its pod through the gateway pod, on /mcp and /servers/<name>/mcp', async () => {

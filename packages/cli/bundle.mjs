@@ -1,7 +1,7 @@
 // Builds the mcpman command as one ES module (bundle/app/mcpman.mjs) with the files our packages
 // read at run time beside it: what the mcpman container image carries (a cluster's gateway pod,
 // and the stdio bridge inside each stdio server's pod). See core/src/images/mcpman-image.ts.
-import { rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -36,4 +36,9 @@ await build({
   logLevel: 'warning',
 });
 await copyRuntimeFiles(packages, app);
+// The dashboard, where the manager looks it up (require.resolve('@mcpman/ui/package.json')).
+const ui = join(app, 'node_modules/@mcpman/ui');
+await mkdir(ui, { recursive: true });
+await cp(join(packages, 'ui/package.json'), join(ui, 'package.json'));
+await cp(join(packages, 'ui/dist'), join(ui, 'dist'), { recursive: true });
 console.log('cli: bundle/app/mcpman.mjs built');
