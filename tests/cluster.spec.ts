@@ -78,6 +78,113 @@ function textOf(answer: RpcAnswer): string {
   return content.map((part) => part.text ?? '').join('');
 }
 
+interface SseEvent {
+  readonly id: string | undefined;
+  readonly data: string;
+}
+
+/** An SSE response read event by event, as a client reads it. */
+class SseReader {
+  private buffer = '';
+  private readonly decoder = new TextDecoder();
+  private constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+
+  static of(response: Response): SseReader {
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    if (response.body === null) throw new Error('no body');
+    return new SseReader(response.body.getReader());
+  }
+
+  /** The next event with data, or undefined when the stream ended. */
+  async next(): Promise<SseEvent | undefined> {
+    for (;;) {
+      const end = this.buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const block = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end + 2);
+        const lines = block.split('\n');
+        const id = lines
+          .find((line) => line.startsWith('id:'))
+          ?.slice(3)
+          .trim();
+        const data = lines
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trim())
+          .join('\n');
+        if (data !== '') return { id, data };
+        continue;
+      }
+      const chunk = await this.reader.read();
+      if (chunk.done) return undefined;
+      this.buffer += this.decoder.decode(chunk.value, { stream: true });
+    }
+  }
+
+  cancel(): Promise<void> {
+    return this.reader.cancel();
+  }
+}
+
+/** A tools/call that reports progress for a while, on an SSE response stream. */
+async function longCall(
+  base: URL,
+  token: string,
+  session: string,
+  id: number,
+  signal: AbortSignal,
+): Promise<Response> {
+  return fetch(new URL('/mcp', base), {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'content-type': 'application/json',
+      'mcp-protocol-version': VERSION,
+      'mcp-session-id': session,
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: {
+        name: 'everything__trigger-long-running-operation',
+        arguments: { duration: 3, steps: 6 },
+        _meta: { progressToken: `p${id}` },
+      },
+    }),
+    signal,
+  });
+}
+
+/** GET with Last-Event-ID: resume a cut stream, on whichever replica. */
+function resume(base: URL, token: string, session: string, lastEventId: string): Promise<Response> {
+  return fetch(new URL('/mcp', base), {
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: 'text/event-stream',
+      'mcp-protocol-version': VERSION,
+      'mcp-session-id': session,
+      'last-event-id': lastEventId,
+    },
+    signal: AbortSignal.timeout(20_000),
+  });
+}
+
+/** Progress values and the final response of what a reader still delivers. */
+async function drain(
+  reader: SseReader,
+): Promise<{ progress: number[]; response: Record<string, unknown> | undefined }> {
+  const progress: number[] = [];
+  let response: Record<string, unknown> | undefined;
+  for (let event = await reader.next(); event !== undefined; event = await reader.next()) {
+    const message = JSON.parse(event.data) as Record<string, unknown>;
+    if (message['method'] === 'notifications/progress')
+      progress.push((message['params'] as { progress: number }).progress);
+    else if ('id' in message) response = message;
+  }
+  return { progress, response };
+}
+
 /**
  * Two `mcpman gateway` replicas of one config sharing a real Redis (gateway.state: redis), in
  * front of the real server-everything from npm: tokens, rate limits and session-era sessions
@@ -189,6 +296,58 @@ servers:
     }
     // Five calls of the tool in a minute for the whole cluster, not five for each replica.
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', '-32032', '-32032', '-32032']);
+  });
+
+  it('resumes on replica B, with Last-Event-ID, a stream cut on replica A: the missed events and the rest', async () => {
+    const session = await openSession(a.url, token);
+    const cut = new AbortController();
+    const onA = SseReader.of(await longCall(a.url, token, session, 20, cut.signal));
+    const seen: number[] = [];
+    let last: string | undefined;
+    while (seen.length < 2) {
+      const event = await onA.next();
+      if (event === undefined) throw new Error('the stream ended early');
+      last = event.id ?? last;
+      const message = JSON.parse(event.data) as { method?: string; params?: { progress: number } };
+      if (message.method === 'notifications/progress' && message.params !== undefined)
+        seen.push(message.params.progress);
+    }
+    cut.abort();
+    const rest = await drain(SseReader.of(await resume(b.url, token, session, last ?? '')));
+    expect([...seen, ...rest.progress]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rest.response).toMatchObject({ jsonrpc: '2.0', id: 20, result: { content: [{ type: 'text' }] } });
+  });
+
+  it('answers on replica B, within seconds, a request whose replica was killed mid-stream', async () => {
+    const c = await startForeground(cliEnv(), ['gateway', '-f', config]);
+    cleanups.push(() => c.kill());
+    await vi.waitFor(
+      async () => {
+        expect((await fetch(new URL('/readyz', c.url))).status).toBe(200);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const session = await openSession(a.url, token);
+    const onC = SseReader.of(await longCall(c.url, token, session, 30, AbortSignal.timeout(20_000)));
+    let last: string | undefined;
+    const got: string[] = [];
+    for (let progress = 0; progress < 1;) {
+      const event = await onC.next();
+      if (event === undefined) throw new Error(`the stream ended early: ${got.join(' | ')}`);
+      got.push(event.data);
+      last = event.id ?? last;
+      if ((JSON.parse(event.data) as { method?: string }).method === 'notifications/progress') progress += 1;
+    }
+    await c.kill();
+    const started = Date.now();
+    const rest = await drain(SseReader.of(await resume(b.url, token, session, last ?? '')));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // What C wrote before it died is replayed; the answer it never gave is a clear error.
+    expect(rest.progress.every((value) => value >= 2)).toBe(true);
+    expect(rest.response).toMatchObject({
+      id: 30,
+      error: { message: expect.stringContaining('replica answering this request stopped') as unknown },
+    });
   });
 
   it('gives clear errors within a second while Redis is away, keeps serving what needs no shared state, and recovers', async () => {

@@ -15,7 +15,7 @@ import {
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
-import { RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
+import { RedisEventLog, RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
 import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
 import { DashboardService } from './control/dashboard/dashboard-service.js';
@@ -117,6 +117,7 @@ export class GatewayServer {
   readonly tokens: TokenStore;
   /** The cluster's shared state, with gateway.state: redis. */
   private readonly state: RedisState | undefined;
+  private readonly sharedEvents: RedisEventLog | undefined;
   readonly authenticator: Authenticator;
   readonly limits: RateLimits;
   readonly audit: AuditLog | undefined;
@@ -215,7 +216,13 @@ export class GatewayServer {
       compression: config.compression,
     };
     const http = { ...common, ...(identify === undefined ? {} : { identify }) };
-    this.streamable = new StreamableHttpTransport({ ...http, sessionIdleMs: config.sessionIdleTimeout });
+    this.sharedEvents =
+      this.state === undefined ? undefined : new RedisEventLog(this.state, config.sessionIdleTimeout, 1000);
+    this.streamable = new StreamableHttpTransport({
+      ...http,
+      sessionIdleMs: config.sessionIdleTimeout,
+      ...(this.sharedEvents === undefined ? {} : { sharedEvents: this.sharedEvents }),
+    });
     this.sse = new LegacySseTransport(http);
     this.ws = new WebSocketTransport({
       ...common,
@@ -494,6 +501,7 @@ export class GatewayServer {
     await this.http.close();
     await this.control?.close();
     this.limits.dispose();
+    this.sharedEvents?.dispose();
     this.state?.dispose();
     this.metrics.dispose();
     await this.audit?.close();

@@ -23,6 +23,8 @@ export class ResumableStream {
     private readonly maxEvents: number,
     /** The GET stream of a session stays open; a POST stream ends with its response. */
     readonly persistent: boolean,
+    /** Also gets every event (a cluster's shared log, for resuming on another replica). */
+    private readonly sink?: (seq: number, message: JsonRpcMessage | undefined, final: boolean) => void,
   ) {}
 
   get done(): boolean {
@@ -54,13 +56,14 @@ export class ResumableStream {
 
   /** The last message of a POST stream (its response): close once it is out. */
   finish(message: JsonRpcMessage): void {
-    this.record(message);
+    this.record(message, true);
     this.finished = true;
     if (this.connection !== undefined) this.connection.close();
   }
 
-  private record(message: JsonRpcMessage | undefined): void {
+  private record(message: JsonRpcMessage | undefined, final = false): void {
     const event: StoredEvent = { seq: ++this.seq, message };
+    this.sink?.(event.seq, message, final);
     this.events.push(event);
     if (this.events.length > this.maxEvents) this.events.shift();
     if (this.connection !== undefined) this.write(event);

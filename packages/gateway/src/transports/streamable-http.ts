@@ -9,17 +9,20 @@ import {
   MCPErrorCode,
   JsonRpcErrorCode,
   classifyMessage,
+  errorResponse,
   isMCPError,
   toMCPError,
 } from '@mcpman/core';
 import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcpman/core';
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
+import type { SseStream } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession, onlyLogMessages, statelessSession } from '../pipeline/session.js';
 import { decodeParamHeader } from '../pipeline/param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
+import type { SharedEventLog } from './shared-events.js';
 import { accepts, admitHttp, header, rateLimitStatus, sessionNotFound } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeJsonBody } from '../http/rpc-response.js';
 import type { Encoding } from '../http/rpc-response.js';
@@ -37,6 +40,8 @@ export interface HttpTransportOptions {
   /** Session-era sessions idle this long (and without an open stream) are closed. */
   readonly sessionIdleMs?: number;
   readonly identify?: IdentifyHttp;
+  /** A cluster's shared log of POST streams, so a cut stream resumes on any replica. */
+  readonly sharedEvents?: SharedEventLog;
 }
 
 /** A session-era session's SSE streams, kept for Last-Event-ID resumption. */
@@ -227,9 +232,19 @@ export class StreamableHttpTransport {
       return;
     }
     const streams = this.streams.get(session);
-    const respond = this.responder(req, res, extraHeaders, (stream) => {
-      streams?.byId.set(stream.id, stream);
+    const requestIds = requests.flatMap((message) => {
+      const id = (message as { id?: unknown }).id;
+      return typeof id === 'string' || typeof id === 'number' ? [id] : [];
     });
+    const respond = this.responder(
+      req,
+      res,
+      extraHeaders,
+      { sessionId: session.id, requestIds },
+      (stream) => {
+        streams?.byId.set(stream.id, stream);
+      },
+    );
     const notifications = messages.filter((m) => !requests.includes(m));
     for (const message of notifications)
       await this.options.gateway.handle(session, message, { emit: () => undefined });
@@ -271,6 +286,7 @@ export class StreamableHttpTransport {
     req: IncomingMessage,
     res: ServerResponse,
     headers: Readonly<Record<string, string>>,
+    owner: { readonly sessionId: string; readonly requestIds: readonly (string | number)[] } | undefined,
     register: (stream: ResumableStream) => void,
   ): {
     emit: (message: JsonRpcMessage) => void;
@@ -283,7 +299,19 @@ export class StreamableHttpTransport {
     let stream: ResumableStream | undefined;
     const open = (): ResumableStream => {
       if (stream !== undefined) return stream;
-      stream = new ResumableStream(randomUUID(), this.maxEvents, false);
+      const id = randomUUID();
+      const shared = owner === undefined ? undefined : this.options.sharedEvents;
+      if (shared !== undefined && owner !== undefined) shared.open({ streamId: id, ...owner });
+      stream = new ResumableStream(
+        id,
+        this.maxEvents,
+        false,
+        shared === undefined
+          ? undefined
+          : (seq, message, final) => {
+              shared.append(id, seq, message, final);
+            },
+      );
       register(stream);
       stream.connect(
         openSse(res, { heartbeatMs: this.options.heartbeatMs, headers, gzip: encoding !== undefined }),
@@ -394,7 +422,8 @@ export class StreamableHttpTransport {
     res.on('close', () => {
       if (!res.writableFinished) cancellation.abort();
     });
-    const respond = this.responder(req, res, {}, () => undefined);
+    // Stateless streams are not resumable: closing one cancels its request.
+    const respond = this.responder(req, res, {}, undefined, () => undefined);
     // Log messages for the level this request asked for go with its response.
     session.attach(onlyLogMessages(respond.emit));
     try {
@@ -475,18 +504,23 @@ export class StreamableHttpTransport {
       return;
     }
     session.touch();
+    const last = header(req, 'last-event-id');
+    const resume = last === undefined ? undefined : parseEventId(last);
+    const local = resume === undefined ? undefined : entry.byId.get(resume.streamId);
+    const elsewhere =
+      resume !== undefined && local === undefined && (await this.sharedStream(res, resume.streamId, session));
+    if (elsewhere === undefined) return;
     const sse = openSse(res, {
       heartbeatMs: this.options.heartbeatMs,
       gzip: chooseEncoding(req, this.options.compression) !== undefined,
     });
-    const last = header(req, 'last-event-id');
-    const resume = last === undefined ? undefined : parseEventId(last);
-    if (resume !== undefined) {
-      const stream = entry.byId.get(resume.streamId);
-      if (stream !== undefined) {
-        stream.connect(sse, resume.seq);
-        return;
-      }
+    if (resume !== undefined && local !== undefined) {
+      local.connect(sse, resume.seq);
+      return;
+    }
+    if (resume !== undefined && elsewhere) {
+      await this.followShared(sse, resume.streamId, resume.seq);
+      return;
     }
     if (entry.get === undefined) {
       const stream = new ResumableStream(randomUUID(), this.maxEvents, true);
@@ -498,6 +532,61 @@ export class StreamableHttpTransport {
     }
     entry.get.connect(sse, Number.MAX_SAFE_INTEGER);
     entry.get.prime();
+  }
+
+  /**
+   * Whether a stream this replica does not have is one of the session's in the cluster's shared
+   * log; undefined (the request answered) when the log cannot say.
+   */
+  private async sharedStream(
+    res: ServerResponse,
+    streamId: string,
+    session: ClientSession,
+  ): Promise<boolean | undefined> {
+    const shared = this.options.sharedEvents;
+    if (shared === undefined) return false;
+    try {
+      return await shared.has(streamId, session.id);
+    } catch (error) {
+      writeError(res, toMCPError(error));
+      return undefined;
+    }
+  }
+
+  /**
+   * Replay and follow a stream another replica answers. If that replica stops before its
+   * response, each request still waiting gets an error saying so: the client retries instead of
+   * waiting for an answer that cannot come.
+   */
+  private async followShared(sse: SseStream, streamId: string, afterSeq: number): Promise<void> {
+    const shared = this.options.sharedEvents;
+    if (shared === undefined) return;
+    const abort = new AbortController();
+    sse.onClose(() => {
+      abort.abort();
+    });
+    let seq = afterSeq;
+    const write = (at: number, message: JsonRpcMessage | undefined): void => {
+      seq = Math.max(seq, at);
+      sse.send(
+        message === undefined ? undefined : 'message',
+        message === undefined ? '' : JSON.stringify(message),
+        `${streamId}.${at}`,
+      );
+    };
+    try {
+      const end = await shared.follow(streamId, afterSeq, write, abort.signal);
+      if (end.kind === 'owner-gone') {
+        const lost = new MCPError(
+          MCPErrorCode.UpstreamClosed,
+          'the gateway replica answering this request stopped before it finished; send the request again',
+        ).toJsonRpc();
+        for (const id of end.unanswered) write(seq + 1, errorResponse(id, lost));
+      }
+    } catch {
+      // The shared state went away mid-stream: the client can resume again once it is back.
+    }
+    sse.close();
   }
 
   private async delete(
