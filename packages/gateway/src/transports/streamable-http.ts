@@ -67,6 +67,14 @@ const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
   'resources/read': 'uri',
 };
 
+/** The ids of the requests among `messages`. */
+function idsOf(messages: readonly unknown[]): (string | number)[] {
+  return messages.flatMap((message) => {
+    const id = (message as { id?: unknown }).id;
+    return typeof id === 'string' || typeof id === 'number' ? [id] : [];
+  });
+}
+
 /** `=?base64?…?=` header values carry what plain ASCII cannot (2026-07-28). */
 function metaOf(message: unknown): JsonObject | undefined {
   if (typeof message !== 'object' || message === null) return undefined;
@@ -232,19 +240,14 @@ export class StreamableHttpTransport {
       return;
     }
     const streams = this.streams.get(session);
-    const requestIds = requests.flatMap((message) => {
-      const id = (message as { id?: unknown }).id;
-      return typeof id === 'string' || typeof id === 'number' ? [id] : [];
+    // Only a cluster keeps streams where other replicas read them; alone, nothing extra is done.
+    const owner =
+      this.options.sharedEvents === undefined
+        ? undefined
+        : { sessionId: session.id, requestIds: idsOf(requests) };
+    const respond = this.responder(req, res, extraHeaders, owner, (stream) => {
+      streams?.byId.set(stream.id, stream);
     });
-    const respond = this.responder(
-      req,
-      res,
-      extraHeaders,
-      { sessionId: session.id, requestIds },
-      (stream) => {
-        streams?.byId.set(stream.id, stream);
-      },
-    );
     const notifications = messages.filter((m) => !requests.includes(m));
     for (const message of notifications)
       await this.options.gateway.handle(session, message, { emit: () => undefined });
