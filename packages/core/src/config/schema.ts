@@ -609,7 +609,7 @@ const StateSchema = z
   .strictObject({
     backend: z.enum(['memory', 'redis']).default('memory').meta({
       description:
-        'memory: this process only; redis: API tokens, rate limits and session-era sessions shared by every gateway replica on the same Redis.',
+        'memory: this process only; redis: API tokens, rate limits, session-era sessions and resumable response streams shared by every gateway replica on the same Redis.',
     }),
     redisUrl: RedisUrlSchema.optional(),
     keyPrefix: z
