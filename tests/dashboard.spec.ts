@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { podman, sweep } from './helpers/podman.js';
+import { AuthCheckingProxy, HostEverything } from './helpers/remote-server.js';
 import { EVERYTHING, MEMORY, Workspace } from './helpers/workspace.js';
 
 /** Screenshots of every page, kept after the run (test-results/ is the artifact folder). */
@@ -38,6 +39,9 @@ describe('browser dashboard', () => {
   let url: string;
   let browser: Browser | undefined;
   let page: Page;
+  const remoteCleanups: (() => Promise<unknown>)[] = [];
+  /** Uncaught errors in the page: a form that throws while typing stops reacting. */
+  const pageErrors: string[] = [];
 
   const row = (server: string): ReturnType<Page['locator']> =>
     page.locator(`[data-testid=server-row][data-server="${server}"]`);
@@ -81,6 +85,7 @@ servers:
       ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
   });
 
   afterAll(async () => {
@@ -88,6 +93,8 @@ servers:
     await stopManager(env);
     await sweep();
     await podman('secret', 'rm', 'dashboard-test-secret').catch(() => undefined);
+    await podman('secret', 'rm', 'dashboard-remote-token').catch(() => undefined);
+    for (const stop of remoteCleanups.reverse()) await stop().catch(() => undefined);
     await workspace?.dispose();
   });
 
@@ -198,6 +205,41 @@ servers:
       'dashboard-test-secret',
     );
   }, 240_000);
+
+  it('adds a url: server from the form, its header filled from a secret stored there, and brings it to ready', async () => {
+    const remote = await HostEverything.start('streamableHttp');
+    remoteCleanups.push(() => remote.kill());
+    const proxy = await AuthCheckingProxy.start(remote.port, 'Bearer remote-secret-value');
+    remoteCleanups.push(() => proxy.close());
+    await page.goto(`${url}#/servers`);
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('docs');
+    await page.getByLabel('Remote URL').check();
+    // A server mcpman does not run has no container fields.
+    await expect(page.locator('input[name=memory]').count()).resolves.toBe(0);
+    await page.getByLabel('Source', { exact: true }).fill(`http://127.0.0.1:${proxy.port}/mcp`);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header name 1').fill('Authorization');
+    await page.getByLabel('Header value 1').fill('Bearer ${secret:dashboard-remote-token}');
+    await page.getByText(/uses secret "dashboard-remote-token", which is not stored/).waitFor();
+    await page.getByRole('button', { name: 'Add secret' }).click();
+    await page.getByLabel('Secret name 1').fill('dashboard-remote-token');
+    await page.getByLabel('Secret value 1').fill('remote-secret-value');
+    await shot('server-form-remote');
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.locator('[data-testid=page-server], [data-testid=error-panel]').first().waitFor();
+    await expect(
+      page.getByTestId('error-panel').count(),
+      await page.locator('main').innerText(),
+    ).resolves.toBe(0);
+    await page.goto(url);
+    await dotOf('docs').and(page.locator('[data-tone=good]')).waitFor({ timeout: 60_000 });
+    const written = await readFile(config, 'utf8');
+    expect(written).toContain(`url: http://127.0.0.1:${proxy.port}/mcp`);
+    expect(written).toContain('${secret:dashboard-remote-token}');
+    expect(written).not.toContain('remote-secret-value');
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 
   it('lists the transports and creates a token that is shown once', async () => {
     await page.goto(`${url}#/gateway`);

@@ -15,6 +15,7 @@ import {
 import type { MockExtensionContext } from '../packages/extension/src/test/podman-desktop-api.mock.js';
 import { REPO, cliEnv, mcpman, stopManager } from './helpers/cli.js';
 import { podman, serverContainers, sweep } from './helpers/podman.js';
+import { AuthCheckingProxy, HostEverything } from './helpers/remote-server.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
 const EXTENSION = join(REPO, 'packages/extension');
@@ -149,6 +150,41 @@ describe('Podman Desktop extension on real Podman', () => {
       'extension-test-secret',
     );
     await expect(rpc('listSecrets')).resolves.toMatchObject({ ok: true, result: ['extension-test-secret'] });
+  });
+
+  it('adds a url: server over the webview, its header filled from a secret in SecretStorage', async () => {
+    const remote = await HostEverything.start('streamableHttp');
+    const proxy = await AuthCheckingProxy.start(remote.port, 'Bearer extension-remote-value');
+    try {
+      expect((await rpc('setSecret', ['extension-remote-token', 'extension-remote-value'])).ok).toBe(true);
+      const saved = await rpc('saveServer', [
+        'docs',
+        {
+          url: `http://127.0.0.1:${proxy.port}/mcp`,
+          headers: { Authorization: 'Bearer ${secret:extension-remote-token}' },
+        },
+        { create: true },
+      ]);
+      expect(saved).toMatchObject({ ok: true });
+      await vi.waitFor(
+        async () => {
+          const server = (await rpc('getServer', ['docs'])).result as
+            { status?: { state: string } } | undefined;
+          expect(server?.status?.state).toBe('ready');
+        },
+        { timeout: 60_000, interval: 250 },
+      );
+      const call = await rpc('callTool', ['docs', 'echo', { message: 'remote from the webview' }]);
+      expect(call).toMatchObject({
+        ok: true,
+        result: { content: [{ text: 'Echo: remote from the webview' }] },
+      });
+      expect((await rpc('removeServer', ['docs'])).ok).toBe(true);
+    } finally {
+      await proxy.close();
+      await remote.kill();
+      await podman('secret', 'rm', 'extension-remote-token').catch(() => undefined);
+    }
   });
 
   it('copies what the chosen client needs, pointing at its gateway', async () => {

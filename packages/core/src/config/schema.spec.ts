@@ -393,6 +393,9 @@ describe('config schema: url: servers (remote, not run by mcpman)', () => {
     expect(parse({ url: 'ftp://a.example/mcp' }).issues).toEqual([
       `${R}.url: expected an http:// or https:// URL`,
     ]);
+    // Not a URL at all (as a form has it while it is being typed): an issue, not an exception.
+    for (const url of ['', 'not a url'])
+      expect(parse({ url }).issues).toEqual([`${R}.url: expected an http:// or https:// URL`]);
     expect(parse({ url: 'https://user:pw@a.example/mcp' }).issues).toEqual([
       `${R}.url: a URL cannot carry a user name or password; put credentials in headers with \${secret:NAME}`,
     ]);

@@ -181,6 +181,8 @@ export const TransportSchema = z
 const RemoteUrlSchema = z
   .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
   .refine((value) => {
+    // zod runs this even when the value is not a URL (z.url reported that already).
+    if (!URL.canParse(value)) return true;
     const url = new URL(value);
     return url.username === '' && url.password === '';
   }, 'a URL cannot carry a user name or password; put credentials in headers with ${secret:NAME}')

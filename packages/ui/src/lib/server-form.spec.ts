@@ -27,6 +27,48 @@ describe('server form', () => {
     expect(formErrors(model, { existingSecrets: [] })).toEqual({});
   });
 
+  it('writes a url: server with only what applies to it, and reads it back', () => {
+    const model = {
+      ...emptyServerForm(),
+      name: 'docs',
+      sourceKind: 'url' as const,
+      source: 'https://mcp.example.com/mcp',
+      remoteTransport: 'sse' as const,
+      headers: [{ key: 'Authorization', value: 'Bearer ${secret:docs-token}' }],
+      secrets: [{ env: '', name: 'docs-token', value: 'tok' }],
+      toolsDeny: 'delete_*',
+    };
+    const config = toServerConfig(model);
+    expect(config).toEqual({
+      url: 'https://mcp.example.com/mcp',
+      transport: 'sse',
+      headers: { Authorization: 'Bearer ${secret:docs-token}' },
+      tools: { deny: ['delete_*'] },
+    });
+    expect(JSON.stringify(config)).not.toContain('tok"');
+    expect(formErrors(model, { existingSecrets: [] })).toEqual({});
+    const back = fromServerConfig('docs', config);
+    expect(back).toMatchObject({
+      sourceKind: 'url',
+      source: 'https://mcp.example.com/mcp',
+      remoteTransport: 'sse',
+      headers: [{ key: 'Authorization', value: 'Bearer ${secret:docs-token}' }],
+    });
+  });
+
+  it('refuses a url: server whose header names a secret that is not stored, and a bad URL', () => {
+    const model = {
+      ...emptyServerForm(),
+      name: 'docs',
+      sourceKind: 'url' as const,
+      source: 'ftp://nope',
+      headers: [{ key: 'Authorization', value: 'Bearer ${secret:missing}' }],
+    };
+    const errors = formErrors(model, { existingSecrets: ['other'] });
+    expect(errors.headers).toContain('uses secret "missing", which is not stored');
+    expect(errors.source).toContain('url: expected an http:// or https:// URL');
+  });
+
   it('reads an entry back into the same form', () => {
     const model = {
       ...emptyServerForm(),

@@ -3,8 +3,13 @@ import { serverConfigIssues } from '@mcpman/core/config-schema';
 /** The add/edit server form, as the user fills it in. */
 export interface ServerFormModel {
   name: string;
-  sourceKind: 'npm' | 'image' | 'build';
+  /** `url`: a server mcpman does not run, reached at `source` (a `url:` entry). */
+  sourceKind: 'npm' | 'image' | 'build' | 'url';
   source: string;
+  /** The wire of a `url:` server. */
+  remoteTransport: 'streamable-http' | 'sse';
+  /** Headers sent to a `url:` server; values may use `${secret:NAME}`. */
+  headers: { key: string; value: string }[];
   /** One argument per line. */
   args: string;
   transport: 'stdio' | 'http';
@@ -27,6 +32,8 @@ export function emptyServerForm(): ServerFormModel {
     name: '',
     sourceKind: 'npm',
     source: '',
+    remoteTransport: 'streamable-http',
+    headers: [],
     args: '',
     transport: 'stdio',
     port: '',
@@ -52,8 +59,32 @@ function lines(text: string): string[] {
     .filter((line) => line !== '');
 }
 
+/** Headers rows as a record, empty rows left out. */
+function headerRecord(rows: readonly { key: string; value: string }[]): Record<string, string> {
+  return Object.fromEntries(rows.filter((h) => h.key !== '' || h.value !== '').map((h) => [h.key, h.value]));
+}
+
+function deniedTools(model: ServerFormModel): string[] {
+  return model.toolsDeny
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+}
+
+/** A `url:` entry: only what applies to a server mcpman does not run. */
+function toRemoteConfig(model: ServerFormModel): Record<string, unknown> {
+  const config: Record<string, unknown> = { url: model.source.trim() };
+  if (model.remoteTransport === 'sse') config['transport'] = 'sse';
+  const headers = headerRecord(model.headers);
+  if (Object.keys(headers).length > 0) config['headers'] = headers;
+  const deny = deniedTools(model);
+  if (deny.length > 0) config['tools'] = { deny };
+  return config;
+}
+
 /** The config entry the form describes, in the shape `mcpman.yaml` takes. */
 export function toServerConfig(model: ServerFormModel): Record<string, unknown> {
+  if (model.sourceKind === 'url') return toRemoteConfig(model);
   const source =
     model.sourceKind === 'npm'
       ? model.source.trim() === ''
@@ -73,10 +104,7 @@ export function toServerConfig(model: ServerFormModel): Record<string, unknown> 
   if (secrets.length > 0) config['secrets'] = Object.fromEntries(secrets.map((s) => [s.env, s.name]));
   config['resourceLimits'] = { memory: model.memory, cpus: numberish(model.cpus) };
   if (model.network !== '') config['securityPolicies'] = { network: model.network };
-  const deny = model.toolsDeny
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t !== '');
+  const deny = deniedTools(model);
   if (deny.length > 0) config['tools'] = { deny };
   return config;
 }
@@ -100,7 +128,15 @@ export function fromServerConfig(name: string, raw: unknown): ServerFormModel {
   const model = emptyServerForm();
   model.name = name;
   const source = config['source'];
-  if (typeof source === 'string') {
+  if (typeof config['url'] === 'string') {
+    model.sourceKind = 'url';
+    model.source = config['url'];
+    model.remoteTransport = config['transport'] === 'sse' ? 'sse' : 'streamable-http';
+    model.headers = Object.entries(objectOf(config['headers'])).map(([key, value]) => ({
+      key,
+      value: text(value),
+    }));
+  } else if (typeof source === 'string') {
     const npx = source.startsWith('npx://');
     model.sourceKind = npx ? 'npm' : 'image';
     model.source = npx ? source.slice('npx://'.length) : source.replace(/^image:\/\//, '');
@@ -145,10 +181,13 @@ export function fieldOfPath(path: string): FormFieldName {
   switch (head) {
     case 'name':
     case 'source':
+    case 'headers':
     case 'args':
     case 'env':
     case 'secrets':
       return head;
+    case 'url':
+      return 'source';
     case 'transport':
       return path.includes('path') ? 'path' : 'port';
     case 'resourceLimits':
@@ -182,6 +221,20 @@ export function formErrors(
     if (secret.name !== '' && secret.value === '' && !options.existingSecrets.includes(secret.name)) {
       add('secrets', `secret "${secret.name}" does not exist yet: enter its value`);
     }
+  }
+  if (model.sourceKind === 'url') {
+    // A header may only name a secret that is stored, or that this form stores now.
+    const given = new Set([
+      ...options.existingSecrets,
+      ...model.secrets.filter((s) => s.value !== '').map((s) => s.name),
+    ]);
+    for (const header of model.headers)
+      for (const [, secret] of header.value.matchAll(/\$\{secret:([^}]+)\}/g))
+        if (secret !== undefined && !given.has(secret))
+          add(
+            'headers',
+            `header ${header.key} uses secret "${secret}", which is not stored: add it below with its value`,
+          );
   }
   return errors;
 }
