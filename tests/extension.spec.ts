@@ -91,7 +91,9 @@ describe('Podman Desktop extension on real Podman', () => {
     await deactivate();
     for (const subscription of context.subscriptions) subscription.dispose();
     await sweep();
-    await podman('secret', 'rm', 'extension-test-secret').catch(() => undefined);
+    // The extension puts SecretStorage's secrets back into Podman when it activates again.
+    for (const secret of ['extension-test-secret', 'extension-remote-token'])
+      await podman('secret', 'rm', secret).catch(() => undefined);
     await workspace.dispose();
   });
 
@@ -183,7 +185,6 @@ describe('Podman Desktop extension on real Podman', () => {
     } finally {
       await proxy.close();
       await remote.kill();
-      await podman('secret', 'rm', 'extension-remote-token').catch(() => undefined);
     }
   });
 
