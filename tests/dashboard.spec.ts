@@ -46,6 +46,16 @@ describe('browser dashboard', () => {
   const row = (server: string): ReturnType<Page['locator']> =>
     page.locator(`[data-testid=server-row][data-server="${server}"]`);
   const dotOf = (server: string): ReturnType<Page['locator']> => row(server).getByTestId('state-dot');
+  /** Submit the server form; it must land on the server's page, not show an error. */
+  const submitForm = async (): Promise<void> => {
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.locator('[data-testid=page-server], [data-testid=error-panel]').first().waitFor();
+    await expect(
+      page.getByTestId('error-panel').count(),
+      await page.locator('main').innerText(),
+    ).resolves.toBe(0);
+    await page.goto(url);
+  };
   const shot = async (name: string): Promise<void> => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
@@ -189,13 +199,7 @@ servers:
     await expect(value.getAttribute('type')).resolves.toBe('password');
     await value.fill('not-in-the-config');
     await shot('server-form');
-    await page.getByRole('button', { name: 'Add server' }).click();
-    await page.locator('[data-testid=page-server], [data-testid=error-panel]').first().waitFor();
-    await expect(
-      page.getByTestId('error-panel').count(),
-      await page.locator('main').innerText(),
-    ).resolves.toBe(0);
-    await page.goto(url);
+    await submitForm();
     await dotOf('memory').and(page.locator('[data-tone=good]')).waitFor({ timeout: 170_000 });
     const written = await readFile(config, 'utf8');
     expect(written).toContain('memory:');
@@ -226,13 +230,7 @@ servers:
     await page.getByLabel('Secret name 1').fill('dashboard-remote-token');
     await page.getByLabel('Secret value 1').fill('remote-secret-value');
     await shot('server-form-remote');
-    await page.getByRole('button', { name: 'Add server' }).click();
-    await page.locator('[data-testid=page-server], [data-testid=error-panel]').first().waitFor();
-    await expect(
-      page.getByTestId('error-panel').count(),
-      await page.locator('main').innerText(),
-    ).resolves.toBe(0);
-    await page.goto(url);
+    await submitForm();
     await dotOf('docs').and(page.locator('[data-tone=good]')).waitFor({ timeout: 60_000 });
     const written = await readFile(config, 'utf8');
     expect(written).toContain(`url: http://127.0.0.1:${proxy.port}/mcp`);

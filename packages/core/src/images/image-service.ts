@@ -17,6 +17,7 @@ import {
   viewInContainer,
 } from './engine-npm.js';
 import type { NpmManifest } from './engine-npm.js';
+import { repoSafe } from './repo-name.js';
 
 export const NODE_LTS_IMAGE = 'docker.io/library/node:22-bookworm-slim';
 /** The image set-up builds from the host's Node runtime when no registry is reachable. */
@@ -48,12 +49,6 @@ export interface ImageServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-function repoSafe(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 /**
  * Turns a server's source into an image the engine has, building or pulling only when the

@@ -12,6 +12,7 @@ import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
 import { VERSION } from '../version.js';
 import type { ImageProgress } from './image-service.js';
+import { repoSafe } from './repo-name.js';
 
 const run = promisify(execFile);
 
@@ -114,12 +115,6 @@ async function listTree(root: string): Promise<string[]> {
   return out.sort();
 }
 
-function repoSafe(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(/[^a-z0-9._-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 export interface McpmanImagesOptions {
   readonly engine: EngineClient;
