@@ -49,7 +49,6 @@ export interface ImageServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-
 /**
  * Turns a server's source into an image the engine has, building or pulling only when the
  * tagged result of the same inputs is not there yet.

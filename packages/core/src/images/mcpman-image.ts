@@ -115,7 +115,6 @@ async function listTree(root: string): Promise<string[]> {
   return out.sort();
 }
 
-
 export interface McpmanImagesOptions {
   readonly engine: EngineClient;
   /** The bundled command (packages/cli/bundle/app: mcpman.mjs and the files it reads). */
