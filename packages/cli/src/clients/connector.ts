@@ -1,0 +1,280 @@
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { MCPError, MCPErrorCode, canonicalJson, writeFileAtomic } from '@mcpman/core';
+import type { ClientSpec, Places, Target } from './catalog.js';
+
+export type Scope = 'user' | 'project';
+
+/** What connect and disconnect need besides the client. */
+export interface ClientContext {
+  readonly places: Places;
+  /** The project folder for `--scope project`. */
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where mcpman remembers what it created in client files (so disconnect undoes only that). */
+  readonly stateFile: string;
+}
+
+export interface ConnectRequest {
+  readonly scope: Scope;
+  /** One server's endpoint instead of every server's `/mcp`. */
+  readonly server?: string;
+  readonly gateway: URL;
+  /** The stdio bridge, for clients that can only spawn a command. */
+  readonly bridge: { readonly command: string; readonly args: (gateway: URL, server?: string) => string[] };
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface FileChange {
+  readonly client: string;
+  readonly path: string;
+  readonly entry: string;
+  /** false when the file already said exactly this (or, for disconnect, had no entry). */
+  readonly changed: boolean;
+  readonly backup?: string;
+}
+
+/** What a client file holds of ours, for `client ls`. */
+export interface ClientState {
+  readonly id: string;
+  readonly name: string;
+  readonly installed: boolean;
+  readonly path: string | undefined;
+  readonly connected: readonly { entry: string; how: 'url' | 'stdio'; url?: string; token: boolean }[];
+  readonly transport: 'url' | 'stdio';
+  readonly projectFile?: string;
+}
+
+interface CreatedRecord {
+  readonly createdFile: boolean;
+  readonly createdContainer: boolean;
+}
+
+/** Our entry's name in a client's file: one for the gateway, one per server. */
+export function entryName(server?: string): string {
+  return server === undefined ? 'mcpman' : `mcpman-${server}`;
+}
+
+export function clientFile(spec: ClientSpec, scope: Scope, context: ClientContext): string {
+  if (scope === 'project') {
+    if (spec.projectFile === undefined)
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `${spec.name} has no project file; use --scope user`);
+    return resolve(context.cwd, spec.projectFile);
+  }
+  const path = spec.userFile(context.places);
+  if (path === undefined)
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      `${spec.name} does not run on ${context.places.platform}`,
+      {
+        hint: spec.projectFile === undefined ? undefined : 'It reads a project file: use --scope project.',
+      },
+    );
+  return path;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Refuse a file that does not parse, naming where; nothing is written. */
+async function checkParses(spec: ClientSpec, path: string, text: string): Promise<void> {
+  // A missing or empty file is a file to start.
+  const problem = text.trim() === '' ? undefined : await spec.format.problem(text);
+  if (problem === undefined) return;
+  throw new MCPError(
+    MCPErrorCode.ConfigParse,
+    `${path}:${problem.line}:${problem.column}: ${problem.message}; ${spec.name}'s file does not parse, so it was left untouched`,
+    { hint: 'Fix the file (or move it away), then run the command again.' },
+  );
+}
+
+function targetFor(spec: ClientSpec, request: ConnectRequest): Target {
+  if (spec.transport === 'stdio')
+    return {
+      kind: 'stdio',
+      command: request.bridge.command,
+      args: request.bridge.args(request.gateway, request.server),
+    };
+  const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
+  return { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} };
+}
+
+/** The key path of our entry: a key in the servers object, or an index in Continue's list. */
+async function entryPath(
+  spec: ClientSpec,
+  text: string,
+  name: string,
+): Promise<{ path: string[]; found: boolean }> {
+  if (spec.list !== true) {
+    const path = [...spec.container, name];
+    return { path, found: (await spec.format.get(text, path)) !== undefined };
+  }
+  const list = await spec.format.get(text, spec.container);
+  const items = Array.isArray(list) ? (list as unknown[]) : [];
+  const index = items.findIndex((item) => (item as { name?: unknown } | null)?.name === name);
+  return { path: [...spec.container, String(index < 0 ? items.length : index)], found: index >= 0 };
+}
+
+async function readState(file: string): Promise<Record<string, CreatedRecord>> {
+  const text = await readText(file);
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text) as Record<string, CreatedRecord>;
+  } catch {
+    return {};
+  }
+}
+
+async function writeState(file: string, state: Record<string, CreatedRecord>): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+function isEmpty(value: unknown): boolean {
+  // `key:` with nothing under it reads as null in YAML.
+  if (value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+/**
+ * Write our entry into the client's file, changing nothing else. The first change to a file
+ * that existed keeps a copy of it (`<file>.mcpman.bak`); a second connect with the same entry
+ * writes nothing.
+ */
+export async function connectClient(
+  spec: ClientSpec,
+  request: ConnectRequest,
+  context: ClientContext,
+): Promise<FileChange> {
+  const path = clientFile(spec, request.scope, context);
+  const name = entryName(request.server);
+  const original = await readText(path);
+  const text = original ?? '';
+  await checkParses(spec, path, text);
+  const entry = spec.entry(targetFor(spec, request), name);
+  const at = await entryPath(spec, text, name);
+  // Compared as canonical JSON: parsers hand back objects of their own kinds, key order aside.
+  if (at.found && canonicalJson(await spec.format.get(text, at.path)) === canonicalJson(entry))
+    return { client: spec.id, path, entry: name, changed: false };
+  const containerExisted = (await spec.format.get(text, spec.container)) !== undefined;
+  const updated =
+    spec.list === true && !containerExisted
+      ? await spec.format.set(text, spec.container, [entry])
+      : await spec.format.set(text, at.path, entry);
+  let backup: string | undefined;
+  if (original !== undefined && !(await exists(`${path}.mcpman.bak`))) {
+    backup = `${path}.mcpman.bak`;
+    await copyFile(path, backup);
+  }
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, updated);
+  const state = await readState(context.stateFile);
+  state[path] ??= { createdFile: original === undefined, createdContainer: !containerExisted };
+  await writeState(context.stateFile, state);
+  return { client: spec.id, path, entry: name, changed: true, ...(backup === undefined ? {} : { backup }) };
+}
+
+/** Take our entry out again; what connect created around it (the servers key, the file) goes too. */
+export async function disconnectClient(
+  spec: ClientSpec,
+  request: Pick<ConnectRequest, 'scope' | 'server'>,
+  context: ClientContext,
+): Promise<FileChange> {
+  const path = clientFile(spec, request.scope, context);
+  const name = entryName(request.server);
+  const text = await readText(path);
+  if (text === undefined) return { client: spec.id, path, entry: name, changed: false };
+  await checkParses(spec, path, text);
+  const at = await entryPath(spec, text, name);
+  if (!at.found) return { client: spec.id, path, entry: name, changed: false };
+  let updated = await spec.format.set(text, at.path, undefined);
+  const state = await readState(context.stateFile);
+  const record = state[path];
+  if (record?.createdContainer === true && isEmpty(await spec.format.get(updated, spec.container)))
+    updated = await spec.format.set(updated, spec.container, undefined);
+  const nothingLeft = updated.trim() === '' || isEmpty(await spec.format.get(updated, []));
+  if (record?.createdFile === true && nothingLeft) await rm(path, { force: true });
+  else await writeFileAtomic(path, updated);
+  if (record !== undefined && !(await hasOurEntries(spec, path))) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- keyed by file path
+    delete state[path];
+    await writeState(context.stateFile, state);
+  }
+  return { client: spec.id, path, entry: name, changed: true };
+}
+
+async function hasOurEntries(spec: ClientSpec, path: string): Promise<boolean> {
+  const text = await readText(path);
+  if (text === undefined) return false;
+  return (await ourEntries(spec, text)).length > 0;
+}
+
+async function ourEntries(spec: ClientSpec, text: string): Promise<[string, Record<string, unknown>][]> {
+  const container = await spec.format.get(text, spec.container);
+  const pairs: [string, unknown][] = Array.isArray(container)
+    ? (container as unknown[]).map((item) => {
+        const name = (item as { name?: unknown } | null)?.name;
+        return [typeof name === 'string' ? name : '', item];
+      })
+    : Object.entries(typeof container === 'object' && container !== null ? container : {});
+  return pairs
+    .filter(([name]) => name === 'mcpman' || name.startsWith('mcpman-'))
+    .map(([name, value]) => [
+      name,
+      typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {},
+    ]);
+}
+
+function onPath(binary: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const dirs = (env['PATH'] ?? '').split(delimiter).filter((dir) => isAbsolute(dir));
+  return Promise.all(dirs.map((dir) => exists(join(dir, binary)))).then((found) => found.some(Boolean));
+}
+
+/** Whether the client is on this machine and what of ours its user file holds. */
+export async function clientState(spec: ClientSpec, context: ClientContext): Promise<ClientState> {
+  const path = spec.userFile(context.places);
+  const text = path === undefined ? undefined : await readText(path);
+  const installed =
+    path !== undefined &&
+    (text !== undefined ||
+      (await exists(dirname(path))) ||
+      (await Promise.all((spec.binaries ?? []).map((binary) => onPath(binary, context.env)))).some(Boolean));
+  const parses = text !== undefined && (await spec.format.problem(text)) === undefined;
+  const entries = parses ? await ourEntries(spec, text) : [];
+  return {
+    id: spec.id,
+    name: spec.name,
+    installed,
+    path,
+    transport: spec.transport,
+    ...(spec.projectFile === undefined ? {} : { projectFile: spec.projectFile }),
+    connected: entries.map(([entry, value]) => {
+      const url = ['url', 'serverUrl', 'httpUrl', 'uri']
+        .map((key) => value[key])
+        .find((v) => typeof v === 'string');
+      const headers = JSON.stringify(
+        value['headers'] ?? value['http_headers'] ?? value['requestOptions'] ?? {},
+      );
+      return {
+        entry,
+        how: typeof url === 'string' ? ('url' as const) : ('stdio' as const),
+        ...(typeof url === 'string' ? { url } : {}),
+        token: /Bearer /.test(headers),
+      };
+    }),
+  };
+}
