@@ -19,6 +19,8 @@ import { secretLsCommand, secretRmCommand, secretSetCommand } from './commands/s
 import { connectCommand } from './commands/connect.js';
 import type { ConnectOptions } from './commands/connect.js';
 import { CLIENTS, clientConfigCommand } from './commands/client-config.js';
+import { clientConnectCommand, clientDisconnectCommand, clientLsCommand } from './commands/clients.js';
+import type { ClientConnectOptions } from './commands/clients.js';
 import { certDevCommand } from './commands/cert.js';
 import { benchCommand } from './commands/bench.js';
 import type { BenchOptions } from './commands/bench.js';
@@ -277,19 +279,54 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .argument('<name>', 'secret name')
     .action(run((name) => secretRmCommand(name as string, io)));
 
-  program
+  const client = program
     .command('client')
-    .description('client configuration snippets')
+    .description(
+      'connect MCP clients (editors, assistants, CLIs) to the gateway by editing their config files',
+    );
+  client
     .command('config')
     .description(`print what a client needs to reach the gateway (${CLIENTS.join(', ')})`)
     .argument('<client>', 'client name')
     .option('-s, --server <name>', 'one server instead of all of them')
     .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
     .action(
-      run((client, options) =>
-        clientConfigCommand(client as string, options as { server?: string; url?: string }, io),
+      run((name, options) =>
+        clientConfigCommand(name as string, options as { server?: string; url?: string }, io),
       ),
     );
+  client
+    .command('ls')
+    .description(
+      'every supported client: whether it is on this machine, and whether (and how) it is connected',
+    )
+    .option('--json', 'machine-readable output')
+    .action(run((options) => clientLsCommand(options as { json?: boolean }, io)));
+  const connectOptions = (command: Command): Command =>
+    command
+      .argument('[clients...]', 'client ids (see `mcpman client ls`)')
+      .option('--all', 'every client found on this machine')
+      .option('-s, --server <name>', 'one server instead of all of them (/mcp)')
+      .option('--scope <scope>', 'user (default) or project (the client file in the current folder)')
+      .option('-f, --file <path>', `${FILE_HELP}; with gateway.auth.mode token a token is made per client`)
+      .option('--url <url>', 'gateway URL (default: the running manager, else gateway.listen)')
+      .option('--json', 'machine-readable output');
+  connectOptions(
+    client
+      .command('connect')
+      .description(
+        "write the gateway into each client's config file (its URL, or the stdio bridge where the client can only spawn a command), changing nothing else; the first change keeps <file>.mcpman.bak",
+      ),
+  ).action(
+    run((names, options) => clientConnectCommand(names as string[], options as ClientConnectOptions, io)),
+  );
+  connectOptions(
+    client
+      .command('disconnect')
+      .description('take the gateway out of each client file again (and revoke the token connect made)'),
+  ).action(
+    run((names, options) => clientDisconnectCommand(names as string[], options as ClientConnectOptions, io)),
+  );
 
   program
     .command('export')

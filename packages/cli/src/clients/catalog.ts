@@ -17,7 +17,13 @@ export interface Places {
 /** How the client reaches the gateway: its URL (with headers), or a command it spawns. */
 export type Target =
   | { readonly kind: 'url'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
-  | { readonly kind: 'stdio'; readonly command: string; readonly args: readonly string[] };
+  | {
+      readonly kind: 'stdio';
+      readonly command: string;
+      readonly args: readonly string[];
+      /** The bridge's token (MCPMAN_TOKEN) when the gateway wants one. */
+      readonly env?: Readonly<Record<string, string>>;
+    };
 
 export interface ClientSpec {
   readonly id: string;
@@ -61,7 +67,15 @@ function urlOrCommand(
   url: (target: Extract<Target, { kind: 'url' }>) => Record<string, unknown>,
 ): Record<string, unknown> {
   if (target.kind === 'url') return url(target);
-  return { command: target.command, args: [...target.args] };
+  return stdioEntry(target);
+}
+
+function stdioEntry(target: Extract<Target, { kind: 'stdio' }>): Record<string, unknown> {
+  return {
+    command: target.command,
+    args: [...target.args],
+    ...(target.env === undefined || Object.keys(target.env).length === 0 ? {} : { env: { ...target.env } }),
+  };
 }
 
 function withHeaders(headers: Readonly<Record<string, string>>, key = 'headers'): Record<string, unknown> {
@@ -73,7 +87,7 @@ const plainUrl = (target: Target): Record<string, unknown> =>
 const typedHttp = (target: Target): Record<string, unknown> =>
   urlOrCommand(target, (t) => ({ type: 'http', url: t.url, ...withHeaders(t.headers) }));
 const commandOnly = (target: Target): Record<string, unknown> =>
-  target.kind === 'stdio' ? { command: target.command, args: [...target.args] } : { url: target.url };
+  target.kind === 'stdio' ? stdioEntry(target) : { url: target.url };
 
 /** VS Code's folder name for each flavour's user settings. */
 const vscodeUser = (folder: string) => (places: Places) => appSupport(places, folder, 'User', 'mcp.json');

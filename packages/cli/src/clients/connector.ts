@@ -251,7 +251,8 @@ export async function clientState(spec: ClientSpec, context: ClientContext): Pro
   const installed =
     path !== undefined &&
     (text !== undefined ||
-      (await exists(dirname(path))) ||
+      // The client's own folder (not the home folder a dotfile sits in) says it was installed.
+      (dirname(path) !== context.places.home && (await exists(dirname(path)))) ||
       (await Promise.all((spec.binaries ?? []).map((binary) => onPath(binary, context.env)))).some(Boolean));
   const parses = text !== undefined && (await spec.format.problem(text)) === undefined;
   const entries = parses ? await ourEntries(spec, text) : [];
@@ -273,8 +274,28 @@ export async function clientState(spec: ClientSpec, context: ClientContext): Pro
         entry,
         how: typeof url === 'string' ? ('url' as const) : ('stdio' as const),
         ...(typeof url === 'string' ? { url } : {}),
-        token: /Bearer /.test(headers),
+        token: /Bearer |MCPMAN_TOKEN/.test(headers),
       };
     }),
   };
+}
+
+/** Our entry in the client's file, as it is now (undefined when there is none or no file). */
+export async function currentEntry(
+  spec: ClientSpec,
+  request: Pick<ConnectRequest, 'scope' | 'server'>,
+  context: ClientContext,
+): Promise<Record<string, unknown> | undefined> {
+  const path = clientFile(spec, request.scope, context);
+  const text = await readText(path);
+  if (text === undefined || (text.trim() !== '' && (await spec.format.problem(text)) !== undefined))
+    return undefined;
+  const name = entryName(request.server);
+  return (await ourEntries(spec, text)).find(([entry]) => entry === name)?.[1];
+}
+
+/** The API token an entry carries (in a header, or the bridge's MCPMAN_TOKEN). */
+export function tokenIn(entry: Record<string, unknown> | undefined): string | undefined {
+  const text = JSON.stringify(entry ?? {});
+  return /Bearer ([A-Za-z0-9_.~+/=-]+)/.exec(text)?.[1] ?? /"MCPMAN_TOKEN":"([^"]+)"/.exec(text)?.[1];
 }

@@ -62,6 +62,12 @@ export const jsonFormat: DocumentFormat = {
     return Promise.resolve(node === undefined ? undefined : (jsonc.getNodeValue(node) as unknown));
   },
   async set(text, path, value) {
+    const root = text.trim() === '' ? {} : await this.get(text, []);
+    if (value !== undefined && isEmptyObject(root)) {
+      // A new (or empty) file: written whole, as the client itself would write it.
+      const nested = path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+      return `${JSON.stringify(nested, null, 2)}\n`;
+    }
     const source = text.trim() === '' ? '{}\n' : text;
     const options = formattingOf(source);
     const parent = path.slice(0, -1);

@@ -31,7 +31,7 @@ export interface TokenCreateOptions {
  * gateway.state: redis; else gateway.auth.tokensFile (relative to the config) when the config
  * sets it, else the default file in the state folder.
  */
-async function withStore<T>(
+export async function withStore<T>(
   file: string | undefined,
   io: CliIO,
   use: (store: TokenStore) => Promise<T>,
