@@ -102,12 +102,16 @@ async function checkParses(spec: ClientSpec, path: string, text: string): Promis
 }
 
 function targetFor(spec: ClientSpec, request: ConnectRequest): Target {
-  if (spec.transport === 'stdio')
+  if (spec.transport === 'stdio') {
+    // The bridge sends the token itself: `mcpman connect` reads MCPMAN_TOKEN.
+    const token = /^Bearer (.+)$/.exec(request.headers?.['Authorization'] ?? '')?.[1];
     return {
       kind: 'stdio',
       command: request.bridge.command,
       args: request.bridge.args(request.gateway, request.server),
+      ...(token === undefined ? {} : { env: { MCPMAN_TOKEN: token } }),
     };
+  }
   const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
   return { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} };
 }
@@ -268,7 +272,7 @@ export async function clientState(spec: ClientSpec, context: ClientContext): Pro
         .map((key) => value[key])
         .find((v) => typeof v === 'string');
       const headers = JSON.stringify(
-        value['headers'] ?? value['http_headers'] ?? value['requestOptions'] ?? {},
+        value['headers'] ?? value['http_headers'] ?? value['requestOptions'] ?? value['env'] ?? {},
       );
       return {
         entry,
