@@ -95,10 +95,26 @@ export async function sessionContainers(server: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * `podman rm -f`, again when Podman 4 refuses because a container is between states (a stop
+ * under way elsewhere: "container state improper"); the last failure is thrown.
+ */
+async function removeContainers(containers: readonly string[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await podman('rm', '-f', '-t', '0', ...containers);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/state improper|could not be stopped/.test(String(error))) throw error;
+      await podman('wait', '--condition', 'stopped', ...containers).catch(() => undefined);
+    }
+  }
+}
+
 /** Clean-up for tests: remove every labelled object, whatever state the test left. */
 export async function sweep(): Promise<void> {
   const { containers, networks, volumes } = await labelledObjects();
-  if (containers.length > 0) await podman('rm', '-f', '-t', '0', ...containers);
+  if (containers.length > 0) await removeContainers(containers);
   for (const network of networks) await podman('network', 'rm', '-f', network).catch(() => undefined);
   for (const volume of volumes) await podman('volume', 'rm', '-f', volume).catch(() => undefined);
 }
