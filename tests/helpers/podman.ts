@@ -102,7 +102,7 @@ export async function sessionContainers(server: string): Promise<string[]> {
 async function removeContainers(containers: readonly string[]): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await podman('rm', '-f', '-t', '0', ...containers);
+      await podman('rm', '-f', '--ignore', '-t', '0', ...containers);
       return;
     } catch (error) {
       if (attempt >= 5 || !/state improper|could not be stopped/.test(String(error))) throw error;
