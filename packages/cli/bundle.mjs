@@ -20,8 +20,11 @@ await build({
   format: 'esm',
   target: 'node20',
   // ssh2's optional native speed-up: it falls back to JavaScript when absent.
-  external: ['cpu-features', '*.node'],
+  // jsonc-parser's UMD build (its package "main") requires its parts at run time, which a
+  // bundle cannot follow: it is copied beside the bundle as a package instead.
+  external: ['cpu-features', '*.node', 'jsonc-parser'],
   alias: sourceAliases(packages),
+
   plugins: [importMetaUrlPlugin(packages)],
   // CommonJS dependencies use require() and __dirname; an ES module has neither of its own.
   banner: {
@@ -41,4 +44,14 @@ const ui = join(app, 'node_modules/@mcpman/ui');
 await mkdir(ui, { recursive: true });
 await cp(join(packages, 'ui/package.json'), join(ui, 'package.json'));
 await cp(join(packages, 'ui/dist'), join(ui, 'dist'), { recursive: true });
+await cp(
+  dirname(dirname(dirname(fileURLToPath(import.meta.resolve('jsonc-parser'))))),
+  join(app, 'node_modules/jsonc-parser'),
+  { recursive: true },
+);
+// toml_edit's WebAssembly, which its module loads from next to itself (for `client connect codex`).
+await cp(
+  fileURLToPath(import.meta.resolve('@rainbowatcher/toml-edit-js/index_bg.wasm')),
+  join(app, 'index_bg.wasm'),
+);
 console.log('cli: bundle/app/mcpman.mjs built');
