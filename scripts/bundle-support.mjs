@@ -1,7 +1,8 @@
 // What the two bundles of our packages share (the Podman Desktop extension's and the mcpman
 // image's): our sources as the tests use them, and the files they find next to themselves.
 import { cp, mkdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The sibling packages' sources (no stale dist/). */
 export function sourceAliases(packages) {
@@ -42,4 +43,20 @@ export async function copyRuntimeFiles(packages, dist) {
   await cp(join(packages, 'core/assets'), join(dist, 'core/assets'), { recursive: true });
   await cp(join(packages, 'core/package.json'), join(dist, 'core/package.json'));
   await cp(join(packages, 'gateway/proto'), join(dist, 'gateway/proto'), { recursive: true });
+}
+
+/**
+ * Packages a bundle cannot carry inside itself, so they go beside it in node_modules/:
+ * jsonc-parser's UMD build (its "main") requires its parts at run time, and toml_edit's module
+ * awaits at the top level (no CommonJS bundle can hold it) and loads its WebAssembly from next
+ * to itself. Neither has dependencies of its own.
+ */
+export const EXTERNAL_PACKAGES = ['jsonc-parser', '@rainbowatcher/toml-edit-js'];
+
+export async function copyExternalPackages(dist) {
+  for (const name of EXTERNAL_PACKAGES) {
+    let dir = dirname(fileURLToPath(import.meta.resolve(name)));
+    while (!dir.endsWith(join('node_modules', name))) dir = dirname(dir);
+    await cp(dir, join(dist, 'node_modules', name), { recursive: true });
+  }
 }

@@ -5,7 +5,13 @@ import { cp, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { copyRuntimeFiles, importMetaUrlPlugin, sourceAliases } from '../../scripts/bundle-support.mjs';
+import {
+  EXTERNAL_PACKAGES,
+  copyExternalPackages,
+  copyRuntimeFiles,
+  importMetaUrlPlugin,
+  sourceAliases,
+} from '../../scripts/bundle-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packages = join(here, '..');
@@ -20,9 +26,7 @@ await build({
   format: 'esm',
   target: 'node20',
   // ssh2's optional native speed-up: it falls back to JavaScript when absent.
-  // jsonc-parser's UMD build (its package "main") requires its parts at run time, which a
-  // bundle cannot follow: it is copied beside the bundle as a package instead.
-  external: ['cpu-features', '*.node', 'jsonc-parser'],
+  external: ['cpu-features', '*.node', ...EXTERNAL_PACKAGES],
   alias: sourceAliases(packages),
 
   plugins: [importMetaUrlPlugin(packages)],
@@ -44,14 +48,5 @@ const ui = join(app, 'node_modules/@mcpman/ui');
 await mkdir(ui, { recursive: true });
 await cp(join(packages, 'ui/package.json'), join(ui, 'package.json'));
 await cp(join(packages, 'ui/dist'), join(ui, 'dist'), { recursive: true });
-await cp(
-  dirname(dirname(dirname(fileURLToPath(import.meta.resolve('jsonc-parser'))))),
-  join(app, 'node_modules/jsonc-parser'),
-  { recursive: true },
-);
-// toml_edit's WebAssembly, which its module loads from next to itself (for `client connect codex`).
-await cp(
-  fileURLToPath(import.meta.resolve('@rainbowatcher/toml-edit-js/index_bg.wasm')),
-  join(app, 'index_bg.wasm'),
-);
+await copyExternalPackages(app);
 console.log('cli: bundle/app/mcpman.mjs built');

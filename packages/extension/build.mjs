@@ -5,7 +5,13 @@ import { cp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { copyRuntimeFiles, importMetaUrlPlugin, sourceAliases } from '../../scripts/bundle-support.mjs';
+import {
+  EXTERNAL_PACKAGES,
+  copyExternalPackages,
+  copyRuntimeFiles,
+  importMetaUrlPlugin,
+  sourceAliases,
+} from '../../scripts/bundle-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packages = join(here, '..');
@@ -20,7 +26,7 @@ await build({
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  external: ['@podman-desktop/api', 'cpu-features', '*.node'],
+  external: ['@podman-desktop/api', 'cpu-features', '*.node', ...EXTERNAL_PACKAGES],
   alias: sourceAliases(packages),
   plugins: [importMetaUrlPlugin(packages)],
   // At the top of the bundle, where `require` is still Node's own (a module may shadow it).
@@ -30,6 +36,7 @@ await build({
   logLevel: 'warning',
 });
 await copyRuntimeFiles(packages, dist);
+await copyExternalPackages(dist);
 await rm(join(here, 'media'), { recursive: true, force: true });
 await cp(join(packages, 'ui/dist'), join(here, 'media'), { recursive: true });
 console.log(`extension: dist/extension.cjs and media/ built`);

@@ -310,6 +310,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       .option('--scope <scope>', 'user (default) or project (the client file in the current folder)')
       .option('-f, --file <path>', `${FILE_HELP}; with gateway.auth.mode token a token is made per client`)
       .option('--url <url>', 'gateway URL (default: the running manager, else gateway.listen)')
+      .option(
+        '--ca <file>',
+        "PEM CA of the gateway's certificate (default with TLS: the ca.pem `mcpman cert dev` wrote beside it); clients then get the stdio bridge, which takes it",
+      )
       .option('--json', 'machine-readable output');
   connectOptions(
     client

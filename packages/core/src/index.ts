@@ -13,3 +13,4 @@ export * from './secrets/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
 export * from './kubernetes/index.js';
+export * from './clients/index.js';

@@ -15,3 +15,11 @@ export type {
   ServerStateEvent,
 } from './manager-events.js';
 export type { Grant, TokenInfo } from './tokens.js';
+export type {
+  ClientChange,
+  ClientEntryInfo,
+  ClientInfo,
+  ClientRequest,
+  ClientScope,
+  ClientTransport,
+} from './clients.js';

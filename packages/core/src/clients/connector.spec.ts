@@ -12,16 +12,7 @@ const GATEWAY = new URL('http://127.0.0.1:7420/');
 const REQUEST: ConnectRequest = {
   scope: 'user',
   gateway: GATEWAY,
-  bridge: {
-    command: '/usr/bin/node',
-    args: (url, server) => [
-      '/opt/mcpman.js',
-      'connect',
-      ...(server === undefined ? [] : [server]),
-      '--url',
-      url.toString(),
-    ],
-  },
+  bridge: { command: '/usr/bin/node', prefix: ['/opt/mcpman.js'] },
 };
 
 /** A file as a user of each client has it: other servers, settings around them, comments where the format has them. */

@@ -1,9 +1,10 @@
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { MCPError, MCPErrorCode, canonicalJson, writeFileAtomic } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '../errors/index.js';
+import { canonicalJson } from '../runtime/labels.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { ClientChange, ClientInfo, ClientScope } from '@mcpman/shared/contract';
 import type { ClientSpec, Places, Target } from './catalog.js';
-
-export type Scope = 'user' | 'project';
 
 /** What connect and disconnect need besides the client. */
 export interface ClientContext {
@@ -15,34 +16,22 @@ export interface ClientContext {
   readonly stateFile: string;
 }
 
+/** The stdio bridge as a client spawns it: `<command> <prefix…> connect [server] --url …`. */
+export interface Bridge {
+  readonly command: string;
+  readonly prefix: readonly string[];
+}
+
 export interface ConnectRequest {
-  readonly scope: Scope;
+  readonly scope: ClientScope;
   /** One server's endpoint instead of every server's `/mcp`. */
   readonly server?: string;
   readonly gateway: URL;
-  /** The stdio bridge, for clients that can only spawn a command. */
-  readonly bridge: { readonly command: string; readonly args: (gateway: URL, server?: string) => string[] };
+  /** The stdio bridge, for clients that can only spawn a command; absent where there is none. */
+  readonly bridge?: Bridge;
   readonly headers?: Readonly<Record<string, string>>;
-}
-
-export interface FileChange {
-  readonly client: string;
-  readonly path: string;
-  readonly entry: string;
-  /** false when the file already said exactly this (or, for disconnect, had no entry). */
-  readonly changed: boolean;
-  readonly backup?: string;
-}
-
-/** What a client file holds of ours, for `client ls`. */
-export interface ClientState {
-  readonly id: string;
-  readonly name: string;
-  readonly installed: boolean;
-  readonly path: string | undefined;
-  readonly connected: readonly { entry: string; how: 'url' | 'stdio'; url?: string; token: boolean }[];
-  readonly transport: 'url' | 'stdio';
-  readonly projectFile?: string;
+  /** PEM CA of a gateway whose certificate a client's own trust store does not know. */
+  readonly ca?: string;
 }
 
 interface CreatedRecord {
@@ -55,7 +44,7 @@ export function entryName(server?: string): string {
   return server === undefined ? 'mcpman' : `mcpman-${server}`;
 }
 
-export function clientFile(spec: ClientSpec, scope: Scope, context: ClientContext): string {
+export function clientFile(spec: ClientSpec, scope: ClientScope, context: ClientContext): string {
   if (scope === 'project') {
     if (spec.projectFile === undefined)
       throw new MCPError(MCPErrorCode.ConfigInvalid, `${spec.name} has no project file; use --scope user`);
@@ -101,19 +90,50 @@ async function checkParses(spec: ClientSpec, path: string, text: string): Promis
   );
 }
 
-function targetFor(spec: ClientSpec, request: ConnectRequest): Target {
-  if (spec.transport === 'stdio') {
-    // The bridge sends the token itself: `mcpman connect` reads MCPMAN_TOKEN.
-    const token = /^Bearer (.+)$/.exec(request.headers?.['Authorization'] ?? '')?.[1];
+/** The bridge's command line for a gateway (and server), with the CA when one must go along. */
+export function bridgeCommand(bridge: Bridge, gateway: URL, server?: string, ca?: string): string[] {
+  return [
+    ...bridge.prefix,
+    'connect',
+    ...(server === undefined ? [] : [server]),
+    '--url',
+    gateway.toString(),
+    ...(ca === undefined ? [] : ['--ca', ca]),
+  ];
+}
+
+/**
+ * The client's best transport, except that a private CA can travel only with the bridge (a URL
+ * entry has nowhere to name it), so with one every client spawns the bridge.
+ */
+export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: Target; note?: string } {
+  if (spec.transport === 'url' && request.ca === undefined) {
+    const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
     return {
-      kind: 'stdio',
-      command: request.bridge.command,
-      args: request.bridge.args(request.gateway, request.server),
-      ...(token === undefined ? {} : { env: { MCPMAN_TOKEN: token } }),
+      target: { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} },
     };
   }
-  const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
-  return { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} };
+  if (request.bridge === undefined)
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      spec.transport === 'stdio'
+        ? `${spec.name} can only spawn a command, and the mcpman command (the stdio bridge) was not found here`
+        : `the gateway's certificate comes from a private CA, which only the stdio bridge can take to ${spec.name}, and the mcpman command was not found here`,
+      { hint: 'Install the mcpman CLI, or run `mcpman client connect` where it is installed.' },
+    );
+  // The bridge sends the token itself: `mcpman connect` reads MCPMAN_TOKEN.
+  const token = /^Bearer (.+)$/.exec(request.headers?.['Authorization'] ?? '')?.[1];
+  return {
+    target: {
+      kind: 'stdio',
+      command: request.bridge.command,
+      args: bridgeCommand(request.bridge, request.gateway, request.server, request.ca),
+      ...(token === undefined ? {} : { env: { MCPMAN_TOKEN: token } }),
+    },
+    ...(spec.transport === 'url'
+      ? { note: `the stdio bridge, which takes the gateway's CA (${request.ca ?? ''}); a URL entry cannot` }
+      : {}),
+  };
 }
 
 /** The key path of our entry: a key in the servers object, or an index in Continue's list. */
@@ -163,17 +183,20 @@ export async function connectClient(
   spec: ClientSpec,
   request: ConnectRequest,
   context: ClientContext,
-): Promise<FileChange> {
+): Promise<ClientChange> {
   const path = clientFile(spec, request.scope, context);
   const name = entryName(request.server);
   const original = await readText(path);
   const text = original ?? '';
   await checkParses(spec, path, text);
-  const entry = spec.entry(targetFor(spec, request), name);
+  const { target, note } = targetFor(spec, request);
+  const entry = spec.entry(target, name);
+  const how = target.kind;
+  const said = { how, ...(note === undefined ? {} : { note }) };
   const at = await entryPath(spec, text, name);
   // Compared as canonical JSON: parsers hand back objects of their own kinds, key order aside.
   if (at.found && canonicalJson(await spec.format.get(text, at.path)) === canonicalJson(entry))
-    return { client: spec.id, path, entry: name, changed: false };
+    return { client: spec.id, path, entry: name, changed: false, ...said };
   const containerExisted = (await spec.format.get(text, spec.container)) !== undefined;
   const updated =
     spec.list === true && !containerExisted
@@ -189,7 +212,14 @@ export async function connectClient(
   const state = await readState(context.stateFile);
   state[path] ??= { createdFile: original === undefined, createdContainer: !containerExisted };
   await writeState(context.stateFile, state);
-  return { client: spec.id, path, entry: name, changed: true, ...(backup === undefined ? {} : { backup }) };
+  return {
+    client: spec.id,
+    path,
+    entry: name,
+    changed: true,
+    ...said,
+    ...(backup === undefined ? {} : { backup }),
+  };
 }
 
 /** Take our entry out again; what connect created around it (the servers key, the file) goes too. */
@@ -197,7 +227,7 @@ export async function disconnectClient(
   spec: ClientSpec,
   request: Pick<ConnectRequest, 'scope' | 'server'>,
   context: ClientContext,
-): Promise<FileChange> {
+): Promise<ClientChange> {
   const path = clientFile(spec, request.scope, context);
   const name = entryName(request.server);
   const text = await readText(path);
@@ -249,7 +279,7 @@ function onPath(binary: string, env: NodeJS.ProcessEnv): Promise<boolean> {
 }
 
 /** Whether the client is on this machine and what of ours its user file holds. */
-export async function clientState(spec: ClientSpec, context: ClientContext): Promise<ClientState> {
+export async function clientState(spec: ClientSpec, context: ClientContext): Promise<ClientInfo> {
   const path = spec.userFile(context.places);
   const text = path === undefined ? undefined : await readText(path);
   const installed =

@@ -1,7 +1,7 @@
 import jsonc from 'jsonc-parser';
 import type { FormattingOptions, ParseError } from 'jsonc-parser';
-import initToml, { edit as tomlEdit, parse as tomlParse } from '@rainbowatcher/toml-edit-js';
 import * as YAML from 'yaml';
+import type * as TomlEditModule from '@rainbowatcher/toml-edit-js';
 
 /** Where a file does not parse: 1-based line and column, as editors show them. */
 export interface ParseProblem {
@@ -220,14 +220,26 @@ function printed(
   return document.toString();
 }
 
-let tomlReady: Promise<unknown> | undefined;
+type TomlEdit = typeof TomlEditModule;
+let toml: Promise<TomlEdit> | undefined;
+
+/**
+ * toml_edit, loaded on first use: its module awaits at the top level (to find its WebAssembly),
+ * which a CommonJS bundle (the Podman Desktop extension) can only reach through import().
+ */
+function tomlLibrary(): Promise<TomlEdit> {
+  return (toml ??= import('@rainbowatcher/toml-edit-js').then(async (library) => {
+    await library.default();
+    return library;
+  }));
+}
 
 /** TOML (Codex), through toml_edit (compiled to WebAssembly), which keeps the layout. */
 export const tomlFormat: DocumentFormat = {
   async problem(text) {
-    await (tomlReady ??= initToml());
+    const { parse } = await tomlLibrary();
     try {
-      tomlParse(text);
+      parse(text);
       return undefined;
     } catch (error) {
       const message = String(error instanceof Error ? error.message : error);
@@ -241,15 +253,15 @@ export const tomlFormat: DocumentFormat = {
     }
   },
   async get(text, path) {
-    await (tomlReady ??= initToml());
-    let value: unknown = tomlParse(text);
+    const { parse } = await tomlLibrary();
+    let value: unknown = parse(text);
     for (const key of path)
       value =
         typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
     return value;
   },
   async set(text, path, value) {
-    await (tomlReady ??= initToml());
+    const { edit } = await tomlLibrary();
     const [top] = path;
     if (value === undefined && path.length === 1 && top !== undefined) {
       // toml_edit cannot remove a top-level table by path; an empty one is only its header line.
@@ -259,7 +271,7 @@ export const tomlFormat: DocumentFormat = {
       );
       if (isEmptyObject(await this.get(text, path)) && header.test(text)) return text.replace(header, '');
     }
-    return tomlEdit(
+    return edit(
       text,
       path.map((key) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key))).join('.'),
       value,

@@ -1,0 +1,94 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileTokenStore } from '../auth/token-store.js';
+import { GatewayConfigSchema } from '../config/schema.js';
+import { ClientConnections, clientContext, gatewayCa } from './client-connections.js';
+
+const GATEWAY = new URL('https://127.0.0.1:7420/');
+const BRIDGE = { command: '/usr/bin/node', prefix: ['/opt/mcpman.js'] };
+
+describe('ClientConnections', () => {
+  let home: string;
+  let tokens: FileTokenStore;
+
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'mcpman-connections-'));
+    tokens = new FileTokenStore(join(home, 'tokens.json'));
+  });
+  afterEach(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const connections = (options: { ca?: string; bridge?: boolean } = {}): ClientConnections =>
+    new ClientConnections({
+      context: clientContext({ HOME: home, PATH: '' }, home),
+      gateway: GATEWAY,
+      tokens,
+      ...(options.bridge === false ? {} : { bridge: BRIDGE }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    });
+
+  it('makes a token per client, keeps it on a second connect, and revokes it on disconnect', async () => {
+    const first = await connections().connect({ client: 'cursor', server: 'memory' });
+    const text = await readFile(first.path, 'utf8');
+    const token = /Bearer ([^"]+)/.exec(text)?.[1];
+    expect(token).toBeDefined();
+    expect(await tokens.verify(token ?? '')).toMatchObject({
+      name: 'client-cursor-memory',
+      servers: ['memory'],
+    });
+    const again = await connections().connect({ client: 'cursor', server: 'memory' });
+    expect(again.changed).toBe(false);
+    expect(await readFile(first.path, 'utf8')).toBe(text);
+    await connections().disconnect({ client: 'cursor', server: 'memory' });
+    expect(await tokens.verify(token ?? '')).toBeUndefined();
+  });
+
+  it('gives the stdio bridge its token in MCPMAN_TOKEN', async () => {
+    const change = await connections().connect({ client: 'claude-desktop' });
+    expect(change.how).toBe('stdio');
+    const entry = (JSON.parse(await readFile(change.path, 'utf8')) as { mcpServers: Record<string, unknown> })
+      .mcpServers['mcpman'] as { command: string; args: string[]; env: { MCPMAN_TOKEN: string } };
+    expect(entry.command).toBe('/usr/bin/node');
+    expect(entry.args).toEqual(['/opt/mcpman.js', 'connect', '--url', GATEWAY.toString()]);
+    expect((await tokens.verify(entry.env.MCPMAN_TOKEN))?.name).toBe('client-claude-desktop');
+  });
+
+  it('with a private CA, a URL client gets the bridge with --ca, and says why', async () => {
+    const change = await connections({ ca: '/etc/mcpman/ca.pem' }).connect({ client: 'claude-code' });
+    expect(change).toMatchObject({
+      how: 'stdio',
+      note: expect.stringContaining('/etc/mcpman/ca.pem') as unknown,
+    });
+    const entry = (JSON.parse(await readFile(change.path, 'utf8')) as { mcpServers: Record<string, unknown> })
+      .mcpServers['mcpman'] as { args: string[] };
+    expect(entry.args.slice(-2)).toEqual(['--ca', '/etc/mcpman/ca.pem']);
+  });
+
+  it('without a bridge, refuses a client that can only spawn a command, writing nothing', async () => {
+    await expect(connections({ bridge: false }).connect({ client: 'claude-desktop' })).rejects.toThrow(
+      /Claude Desktop can only spawn a command/,
+    );
+    await expect(readFile(join(home, '.config', 'Claude', 'claude_desktop_config.json'))).rejects.toThrow();
+    expect(await tokens.list()).toEqual([]);
+  });
+
+  it('refuses an unknown client by name, listing the known ones', async () => {
+    await expect(connections().connect({ client: 'notepad' })).rejects.toThrow('unknown client "notepad"');
+  });
+
+  it("finds the CA `mcpman cert dev` writes beside the gateway's certificate", async () => {
+    const certs = join(home, 'certs');
+    await mkdir(certs);
+    const gateway = GatewayConfigSchema.parse({
+      tls: { cert: 'certs/server.pem', key: 'certs/server-key.pem' },
+    });
+    expect(gatewayCa(gateway, home)).toBeUndefined();
+    await writeFile(join(certs, 'ca.pem'), 'PEM');
+    expect(gatewayCa(gateway, home)).toBe(join(certs, 'ca.pem'));
+    expect(gatewayCa(GatewayConfigSchema.parse({}), home)).toBeUndefined();
+    expect(gatewayCa(undefined, home, 'my-ca.pem')).toMatch(/my-ca\.pem$/);
+  });
+});

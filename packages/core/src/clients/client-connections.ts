@@ -1,0 +1,156 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { ClientChange, ClientInfo, ClientRequest, ClientScope } from '@mcpman/shared/contract';
+import type { TokenStore } from '../auth/token-store.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { MCPError, MCPErrorCode } from '../errors/index.js';
+import { defaultStateDir } from '../util/state-dir.js';
+import { CLIENT_CATALOG, clientSpec } from './catalog.js';
+import type { ClientSpec, Places } from './catalog.js';
+import {
+  clientState,
+  connectClient,
+  currentEntry,
+  disconnectClient,
+  targetFor,
+  tokenIn,
+} from './connector.js';
+import type { Bridge, ClientContext, ConnectRequest } from './connector.js';
+
+/** The user's folders as the clients compute them, from a process environment. */
+export function placesFrom(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Places {
+  const home = env['HOME'] ?? env['USERPROFILE'] ?? homedir();
+  return {
+    platform: platform === 'darwin' || platform === 'win32' ? platform : 'linux',
+    home,
+    appData: env['APPDATA'] ?? join(home, 'AppData', 'Roaming'),
+    xdgConfig: env['XDG_CONFIG_HOME'] ?? join(home, '.config'),
+  };
+}
+
+/** This user's clients, with `cwd` as the project folder for the project scope. */
+export function clientContext(env: NodeJS.ProcessEnv, cwd: string): ClientContext {
+  return { places: placesFrom(env), cwd, env, stateFile: join(defaultStateDir(env), 'clients.json') };
+}
+
+/**
+ * The CA a client needs to trust the gateway: the one named, else the `ca.pem` that `mcpman cert
+ * dev` writes beside the certificate. Undefined without TLS, or when the certificate's issuer is
+ * one the clients' own trust stores know.
+ */
+export function gatewayCa(
+  gateway: GatewayConfig | undefined,
+  configDir: string,
+  named?: string,
+): string | undefined {
+  if (named !== undefined) return resolve(named);
+  if (gateway?.tls === undefined) return undefined;
+  const beside = join(dirname(resolve(configDir, gateway.tls.cert)), 'ca.pem');
+  return existsSync(beside) ? beside : undefined;
+}
+
+export interface ClientConnectionsOptions {
+  readonly context: ClientContext;
+  /** The gateway's base URL (where `/mcp` is). */
+  readonly gateway: URL;
+  /** With `gateway.auth.mode: token`: each client gets a token of its own, revoked on disconnect. */
+  readonly tokens?: TokenStore;
+  /** The stdio bridge; without it, clients that must spawn a command cannot be connected. */
+  readonly bridge?: Bridge;
+  readonly ca?: string;
+}
+
+/** A client's token: `client-<id>`, or `client-<id>-<server>` when it is for one server. */
+export function clientTokenName(client: string, server?: string): string {
+  return server === undefined ? `client-${client}` : `client-${client}-${server}`;
+}
+
+/** Connect and disconnect clients to one gateway: what `mcpman client` and the Clients page do. */
+export class ClientConnections {
+  constructor(private readonly options: ClientConnectionsOptions) {}
+
+  list(): Promise<ClientInfo[]> {
+    return Promise.all(CLIENT_CATALOG.map((spec) => clientState(spec, this.options.context)));
+  }
+
+  /** The clients named, or with `all` every installed one; an unknown name is refused. */
+  async chosen(names: readonly string[], all: boolean): Promise<ClientSpec[]> {
+    if (all) {
+      const states = await this.list();
+      return CLIENT_CATALOG.filter((_spec, index) => states[index]?.installed === true);
+    }
+    if (names.length === 0)
+      throw new MCPError(MCPErrorCode.ConfigInvalid, 'name the clients to connect, or pass --all', {
+        hint: '`mcpman client ls` lists them.',
+      });
+    return names.map((name) => specOf(name));
+  }
+
+  async connect(request: ClientRequest): Promise<ClientChange> {
+    const spec = specOf(request.client);
+    const scope = request.scope ?? 'user';
+    const server = request.server === undefined ? {} : { server: request.server };
+    const base: ConnectRequest = {
+      scope,
+      ...server,
+      gateway: this.options.gateway,
+      ...(this.options.bridge === undefined ? {} : { bridge: this.options.bridge }),
+      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
+    };
+    // A client this gateway cannot reach is refused before a token is made for it.
+    targetFor(spec, base);
+    const headers =
+      this.options.tokens === undefined ? {} : await this.tokenHeader(spec, scope, request.server);
+    return connectClient(spec, { ...base, headers }, this.options.context);
+  }
+
+  async disconnect(request: ClientRequest): Promise<ClientChange> {
+    const spec = specOf(request.client);
+    const change = await disconnectClient(
+      spec,
+      { scope: request.scope ?? 'user', ...(request.server === undefined ? {} : { server: request.server }) },
+      this.options.context,
+    );
+    await this.options.tokens?.revoke(clientTokenName(spec.id, request.server));
+    return change;
+  }
+
+  /**
+   * The client's own API token, scoped to the server when one is named: the one its entry already
+   * carries while it is valid, else a new one (replacing an older one of the same name).
+   */
+  private async tokenHeader(
+    spec: ClientSpec,
+    scope: ClientScope,
+    server: string | undefined,
+  ): Promise<Record<string, string>> {
+    const store = this.options.tokens;
+    if (store === undefined) return {};
+    const name = clientTokenName(spec.id, server);
+    const entry = await currentEntry(
+      spec,
+      { scope, ...(server === undefined ? {} : { server }) },
+      this.options.context,
+    );
+    const current = tokenIn(entry);
+    if (current !== undefined && (await store.verify(current))?.name === name)
+      return { Authorization: `Bearer ${current}` };
+    await store.revoke(name);
+    const created = await store.create({
+      name,
+      admin: false,
+      ...(server === undefined ? {} : { servers: [server] }),
+    });
+    return { Authorization: `Bearer ${created.token}` };
+  }
+}
+
+function specOf(name: string): ClientSpec {
+  const spec = clientSpec(name);
+  if (spec === undefined)
+    throw new MCPError(MCPErrorCode.ConfigInvalid, `unknown client "${name}"`, {
+      hint: `Known clients: ${CLIENT_CATALOG.map((c) => c.id).join(', ')}.`,
+    });
+  return spec;
+}
