@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigStore,
   EngineClient,
@@ -14,7 +14,7 @@ import {
   trackEvents,
   watchConfigFile,
 } from '@mcpman/core';
-import type { Disposable, EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
+import type { Bridge, Disposable, EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/shared';
 import {
   GATEWAY_CLIENT_CAPABILITIES,
@@ -38,6 +38,18 @@ export interface ManagerHostOptions {
   readonly uiDir?: string;
   /** Something the user should see (a config edit that did not apply). */
   readonly report: (message: string) => void;
+}
+
+/**
+ * The mcpman command on the PATH, as the stdio bridge for clients that can only spawn a command:
+ * the extension has no CLI of its own to offer them (without one, the Clients page says so).
+ */
+export function installedBridge(env: NodeJS.ProcessEnv): { bridge?: Bridge } {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    const command = join(dir, process.platform === 'win32' ? 'mcpman.cmd' : 'mcpman');
+    if (isAbsolute(dir) && existsSync(command)) return { bridge: { command, prefix: [] } };
+  }
+  return {};
 }
 
 /**
@@ -138,6 +150,7 @@ export class ManagerHost implements Disposable {
       dashboard: {
         configPath,
         secrets: this.options.secrets,
+        ...installedBridge(process.env),
         ...(this.options.uiDir === undefined ? {} : { uiDir: this.options.uiDir }),
       },
       ...(gateway.tls === undefined ? {} : { tls: await loadTlsMaterial(gateway.tls, loaded.dir) }),

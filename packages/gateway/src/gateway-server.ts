@@ -16,7 +16,7 @@ import {
   toMCPError,
 } from '@mcpman/core';
 import { RedisEventLog, RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
-import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import type { Bridge, Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
 import { DashboardService } from './control/dashboard/dashboard-service.js';
 import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
@@ -79,6 +79,8 @@ export interface DashboardSetup {
   readonly secrets: SecretStore;
   /** The built UI folder; absent: `/` explains how to build it. */
   readonly uiDir?: string;
+  /** The stdio bridge the Clients page writes for clients that can only spawn a command. */
+  readonly bridge?: Bridge;
 }
 
 /**
@@ -291,6 +293,7 @@ export class GatewayServer {
             tokens: this.tokens,
             secrets: options.dashboard.secrets,
             configPath: options.dashboard.configPath,
+            ...(options.dashboard.bridge === undefined ? {} : { bridge: options.dashboard.bridge }),
             figures: () => this.metrics.serverFigures(),
             urls: () => ({ http: this.started ? this.http.url : undefined, grpc: this.grpcAddress }),
           });

@@ -1,4 +1,4 @@
-import type { ServerStatus, TokenInfo } from './contract/index.js';
+import type { ClientChange, ClientInfo, ClientRequest, ServerStatus, TokenInfo } from './contract/index.js';
 
 /** Per-server counters from the gateway and the engine. */
 export interface ServerFiguresDto {
@@ -161,6 +161,12 @@ export interface McpManagerApi {
   listTokens(): Promise<readonly TokenInfo[]>;
   createToken(request: CreateTokenRequest): Promise<CreatedTokenDto>;
   revokeToken(name: string): Promise<void>;
+  /** Every client mcpman can connect: found here or not, connected to this gateway or not. */
+  listClients(): Promise<readonly ClientInfo[]>;
+  /** Write this gateway into the client's file (a token of its own with token auth). */
+  connectClient(request: ClientRequest): Promise<ClientChange>;
+  /** Take it out again (and revoke the client's token). */
+  disconnectClient(request: ClientRequest): Promise<ClientChange>;
 }
 
 export type ApiMethod = keyof McpManagerApi;
@@ -183,6 +189,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listTokens',
   'createToken',
   'revokeToken',
+  'listClients',
+  'connectClient',
+  'disconnectClient',
 ];
 
 /**

@@ -31,6 +31,7 @@ import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { cliTelemetry, createLogService, logEvents, logServerMessage } from './manager-log.js';
+import { THIS_BRIDGE } from '../commands/clients.js';
 import { controlSocketPath, managerDir, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
@@ -132,7 +133,12 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       (name, params) => {
         logServerMessage(logs, name, params);
       },
-      { configPath, secrets: fileSecrets ?? new PodmanSecretStore(runtime.engine), ...uiFolder() },
+      {
+        configPath,
+        secrets: fileSecrets ?? new PodmanSecretStore(runtime.engine),
+        bridge: THIS_BRIDGE,
+        ...uiFolder(),
+      },
     );
     const url = await server.start();
     const grpc = server.grpcAddress;

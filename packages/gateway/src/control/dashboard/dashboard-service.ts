@@ -1,17 +1,24 @@
+import { dirname } from 'node:path';
 import {
+  ClientConnections,
   ConfigError,
   ConfigStore,
   MCPError,
   MCPErrorCode,
   assertSecretName,
+  clientContext,
   formatIssue,
+  gatewayCa,
   secretRedactor,
   serverConfigIssues,
   toMCPError,
 } from '@mcpman/core';
-import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import type { Bridge, Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type {
   CapabilitiesDto,
+  ClientChange,
+  ClientInfo,
+  ClientRequest,
   CreateTokenRequest,
   CreatedTokenDto,
   EndpointUrls,
@@ -44,6 +51,8 @@ export interface DashboardServiceOptions {
   readonly secrets: SecretStore;
   /** The config file the servers come from; edits are written there (atomically). */
   readonly configPath: string;
+  /** The stdio bridge for clients that can only spawn a command (none: those are refused). */
+  readonly bridge?: Bridge;
   /** Gateway counters by server (tool calls and errors). */
   readonly figures: () => Promise<Readonly<Record<string, ServerFigures>>>;
   /** The HTTP listener's URL once started, and the gRPC address (when on). */
@@ -285,6 +294,40 @@ export class DashboardService implements McpManagerApi, Disposable {
       authMode: config.auth.mode,
       tls: config.tls !== undefined,
       rateLimit: config.rateLimit,
+    });
+  }
+
+  listClients(): Promise<readonly ClientInfo[]> {
+    return this.clients().list();
+  }
+
+  connectClient(request: ClientRequest): Promise<ClientChange> {
+    return this.clients().connect(request);
+  }
+
+  disconnectClient(request: ClientRequest): Promise<ClientChange> {
+    return this.clients().disconnect(request);
+  }
+
+  /**
+   * This user's clients and this gateway, as `mcpman client` sees them; a project scope is the
+   * config file's folder.
+   */
+  private clients(): ClientConnections {
+    const gateway = this.options.urls().http;
+    if (gateway === undefined)
+      throw new MCPError(
+        MCPErrorCode.ConfigInvalid,
+        'the gateway is not listening yet; try again in a moment',
+      );
+    const dir = dirname(this.options.configPath);
+    const ca = gatewayCa(this.options.gatewayConfig, dir);
+    return new ClientConnections({
+      context: clientContext(process.env, dir),
+      gateway,
+      ...(this.options.gatewayConfig.auth.mode === 'token' ? { tokens: this.options.tokens } : {}),
+      ...(this.options.bridge === undefined ? {} : { bridge: this.options.bridge }),
+      ...(ca === undefined ? {} : { ca }),
     });
   }
 
