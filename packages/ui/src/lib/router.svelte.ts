@@ -4,7 +4,8 @@ export type Route =
   | { readonly page: 'server'; readonly name: string; readonly tab: string }
   | { readonly page: 'add' }
   | { readonly page: 'edit'; readonly name: string }
-  | { readonly page: 'gateway' };
+  | { readonly page: 'gateway' }
+  | { readonly page: 'clients' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'servers' && parts[1] !== undefined)
     return { page: 'server', name: parts[1], tab: parts[2] ?? 'summary' };
   if (parts[0] === 'gateway') return { page: 'gateway' };
+  if (parts[0] === 'clients') return { page: 'clients' };
   return { page: 'servers' };
 }
 
@@ -33,6 +35,8 @@ export function href(route: Route): string {
       return `#/servers/${encodeURIComponent(route.name)}/edit`;
     case 'gateway':
       return '#/gateway';
+    case 'clients':
+      return '#/clients';
   }
 }
 
