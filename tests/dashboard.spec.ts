@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
@@ -26,6 +28,13 @@ const RECORD_TONES = `(() => {
   new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
 })()`;
 const CHROMIUM = '/usr/bin/chromium';
+/** A user's Cursor settings with a server of their own, which connect must leave as it is. */
+const CURSOR_FILE = `{
+  "mcpServers": {
+    "other": { "command": "npx", "args": ["-y", "other-server"] }
+  }
+}
+`;
 
 /**
  * The browser dashboard against a real `mcpman up`, driven by Playwright in the machine's
@@ -79,6 +88,10 @@ servers:
     restart: { initialDelay: 200ms }
 `,
     );
+    // The Clients page edits this user's client files: a home of the test's own, never the real one.
+    env['HOME'] = workspace.path('home');
+    await mkdir(join(env['HOME'], '.cursor'), { recursive: true });
+    await writeFile(join(env['HOME'], '.cursor', 'mcp.json'), CURSOR_FILE);
     const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
     expect(up.code, up.stderr).toBe(0);
     url = (await daemonRecord(env))!.url;
@@ -253,6 +266,39 @@ servers:
     await page.reload();
     await page.getByTestId('tokens').waitFor();
     await expect(page.getByTestId('created-token').count()).resolves.toBe(0);
+  });
+
+  it('connects a client from the Clients page, which then reaches the gateway, and disconnects it again', async () => {
+    const file = join(env['HOME'] ?? '', '.cursor', 'mcp.json');
+    await page.goto(`${url}#/clients`);
+    const cursor = page.getByTestId('client-cursor');
+    await cursor.waitFor();
+    // Only clients found here are listed by default: Cursor (its folder exists), not Zed.
+    await expect(page.getByTestId('client-zed').count()).resolves.toBe(0);
+    await expect(cursor.getByTestId('connection').textContent()).resolves.toContain('no');
+    await cursor.getByRole('button', { name: 'Connect' }).click();
+    await cursor.getByRole('button', { name: 'Disconnect' }).waitFor();
+    await expect(cursor.getByTestId('connection').textContent()).resolves.toContain('URL');
+    await shot('clients');
+    const written = JSON.parse(await readFile(file, 'utf8')) as {
+      mcpServers: Record<string, { url?: string }>;
+    };
+    expect(written.mcpServers['other']).toEqual({ command: 'npx', args: ['-y', 'other-server'] });
+    const endpoint = written.mcpServers['mcpman']?.url ?? '';
+    expect(endpoint).toBe(`${url}mcp`);
+    // What the client will do with the entry: open an MCP session at that URL.
+    const client = new Client({ name: 'cursor-stand-in', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint)));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('everything__echo');
+    } finally {
+      await client.close();
+    }
+    await cursor.getByRole('button', { name: 'Disconnect' }).click();
+    await cursor.getByRole('button', { name: 'Connect' }).waitFor();
+    await expect(readFile(file, 'utf8')).resolves.toBe(CURSOR_FILE);
+    expect(pageErrors).toEqual([]);
   });
 
   it('says so when the connection to the manager is lost', async () => {
