@@ -188,6 +188,53 @@ describe('Podman Desktop extension on real Podman', () => {
     }
   });
 
+  it('connects and disconnects a client from the Clients page over the webview', async () => {
+    // The user's client files, in a home of the test's own.
+    const home = join(workspace.dir, 'home');
+    mkdirSync(join(home, '.codex'), { recursive: true });
+    const codex = join(home, '.codex', 'config.toml');
+    const original = '# my Codex settings\nmodel = "o3"\n\n[mcp_servers.other]\ncommand = "npx"\n';
+    writeFileSync(codex, original);
+    vi.stubEnv('HOME', home);
+    vi.stubEnv('XDG_CONFIG_HOME', join(home, '.config'));
+    vi.stubEnv('MCPMAN_STATE_DIR', join(workspace.dir, 'client-state'));
+    try {
+      const listed = (await rpc('listClients')).result as {
+        id: string;
+        installed: boolean;
+        connected: unknown[];
+      }[];
+      expect(listed.length).toBeGreaterThanOrEqual(20);
+      expect(listed.find((c) => c.id === 'codex')).toMatchObject({ installed: true, connected: [] });
+      const connected = await rpc('connectClient', [{ client: 'codex' }]);
+      expect(connected).toMatchObject({ ok: true, result: { client: 'codex', changed: true, how: 'url' } });
+      const text = readFileSync(codex, 'utf8');
+      expect(text.startsWith(original)).toBe(true);
+      expect(text).toContain(
+        `[mcp_servers.mcpman]\nurl = "http://127.0.0.1:${String(host.settings.get('mcpman.gateway.port'))}/mcp"`,
+      );
+      const after = (await rpc('listClients')).result as { id: string; connected: { how: string }[] }[];
+      expect(after.find((c) => c.id === 'codex')?.connected).toEqual([
+        expect.objectContaining({ entry: 'mcpman', how: 'url' }),
+      ]);
+      // Claude Desktop only spawns a command: the extension offers the mcpman on the PATH as the bridge.
+      const desktop = await rpc('connectClient', [{ client: 'claude-desktop' }]);
+      expect(desktop).toMatchObject({ ok: true, result: { how: 'stdio' } });
+      const entry = (
+        JSON.parse(readFileSync((desktop.result as { path: string }).path, 'utf8')) as {
+          mcpServers: Record<string, { command: string; args: string[] }>;
+        }
+      ).mcpServers['mcpman'];
+      expect(entry?.command).toMatch(/[/\\]mcpman(\.cmd)?$/);
+      expect(entry?.args.slice(0, 2)).toEqual(['connect', '--url']);
+      expect((await rpc('disconnectClient', [{ client: 'claude-desktop' }])).ok).toBe(true);
+      expect((await rpc('disconnectClient', [{ client: 'codex' }])).ok).toBe(true);
+      expect(readFileSync(codex, 'utf8')).toBe(original);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('copies what the chosen client needs, pointing at its gateway', async () => {
     const port = String(host.settings.get('mcpman.gateway.port'));
     const url = `http://127.0.0.1:${port}/mcp`;
@@ -408,6 +455,20 @@ describe('extension image', () => {
       `require('module').Module._load = ((load) => (r, ...a) => r === '@podman-desktop/api' ? {} : load(r, ...a))(require('module').Module._load); console.log(Object.keys(require(${JSON.stringify(join(out, 'extension', manifest.main))})).join(','))`,
     ]);
     expect(stdout.trim()).toBe('activate,deactivate');
+    // What the bundle cannot hold travels beside it (the Clients page's TOML and JSONC editors).
+    const dist = join(out, 'extension/dist/node_modules');
+    const edited = await exec(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const toml = await import(${JSON.stringify(join(dist, '@rainbowatcher/toml-edit-js/shims.js'))}); await toml.default();
+       const jsonc = (await import(${JSON.stringify(join(dist, 'jsonc-parser/lib/umd/main.js'))})).default;
+       console.log(toml.edit('# kept\\n', 'mcp_servers.mcpman.url', 'http://x/mcp').trim().split('\\n').join('|'));
+       console.log(JSON.stringify(jsonc.parse('{ /* c */ "a": 1, }')));`,
+    ]);
+    expect(edited.stdout.trim().split('\n')).toEqual([
+      '[mcp_servers]||[mcp_servers.mcpman]|url = "http://x/mcp"|# kept',
+      '{"a":1}',
+    ]);
   });
 });
 
