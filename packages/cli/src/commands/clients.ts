@@ -5,6 +5,7 @@ import {
   MCPError,
   MCPErrorCode,
   clientContext,
+  clientState,
   gatewayCa,
   loadConfigFile,
   resolveConfigPath,
@@ -87,7 +88,9 @@ async function withConnections<T>(
 /** `mcpman client ls [--json]` */
 export async function clientLsCommand(options: { json?: boolean }, io: CliIO): Promise<ExitCodeValue> {
   try {
-    const states = await withConnections({}, io, (connections) => connections.list());
+    // Listing reads client files only: no gateway, config or token store to open.
+    const context = clientContext(io.env, io.cwd);
+    const states = await Promise.all(CLIENT_CATALOG.map((spec) => clientState(spec, context)));
     if (options.json === true) {
       io.stdout(`${JSON.stringify({ clients: states }, null, 2)}\n`);
       return ExitCode.Ok;
