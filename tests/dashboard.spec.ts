@@ -276,8 +276,8 @@ servers:
     // Only clients found here are listed by default: Cursor (its folder exists), not Zed.
     await expect(page.getByTestId('client-zed').count()).resolves.toBe(0);
     await expect(cursor.getByTestId('connection').textContent()).resolves.toContain('no');
-    await cursor.getByRole('button', { name: 'Connect' }).click();
-    await cursor.getByRole('button', { name: 'Disconnect' }).waitFor();
+    await cursor.getByRole('button', { name: 'Connect Cursor', exact: true }).click();
+    await cursor.getByRole('button', { name: 'Disconnect Cursor', exact: true }).waitFor();
     await expect(cursor.getByTestId('connection').textContent()).resolves.toContain('URL');
     await shot('clients');
     const written = JSON.parse(await readFile(file, 'utf8')) as {
@@ -295,8 +295,9 @@ servers:
     } finally {
       await client.close();
     }
-    await cursor.getByRole('button', { name: 'Disconnect' }).click();
-    await cursor.getByRole('button', { name: 'Connect' }).waitFor();
+    // Exact names: 'Connect' alone would also match 'Disconnect Cursor' and return before the write.
+    await cursor.getByRole('button', { name: 'Disconnect Cursor', exact: true }).click();
+    await cursor.getByRole('button', { name: 'Connect Cursor', exact: true }).waitFor();
     await expect(readFile(file, 'utf8')).resolves.toBe(CURSOR_FILE);
     expect(pageErrors).toEqual([]);
   });
