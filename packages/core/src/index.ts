@@ -14,3 +14,4 @@ export * from './logging/index.js';
 export * from './telemetry/index.js';
 export * from './kubernetes/index.js';
 export * from './clients/index.js';
+export * from './catalog/index.js';

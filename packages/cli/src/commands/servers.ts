@@ -17,6 +17,7 @@ import {
   resolveConfigPath,
   loadConfigFile,
   secretRedactor,
+  serverNameFrom,
   serverSecretNames,
   TRANSITIONAL_STATES,
   foreignServer,
@@ -370,16 +371,7 @@ export function nameFromSource(source: ServerSource): string {
           ? (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server')
           : (new URL(source.url).hostname.split('.').find((part) => !/^(www|api|mcp)$/.test(part)) ??
             'remote');
-  const name = raw
-    .toLowerCase()
-    .replace(/^(mcp-server-|server-|mcp-)/, '')
-    .replace(/(-mcp-server|-server|-mcp)$/, '')
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 48)
-    .replace(/-$/, '');
-  return name === '' ? 'server' : name;
+  return serverNameFrom(raw);
 }
 
 /** `mcpman add https://host/mcp`: a url: server, validated like any config edit. */

@@ -13,6 +13,7 @@ export {
 } from './loader.js';
 export type { LoadedConfig, ParseOptions } from './loader.js';
 export { ConfigStore, assertServerName } from './store.js';
+export { serverNameFrom } from './server-name.js';
 export { generateJsonSchema } from './json-schema.js';
 export {
   renderFieldReference,

@@ -786,6 +786,9 @@ export const TelemetryConfigSchema = z
   })
   .prefault({});
 
+/** The official MCP Registry: the default, and what the bundled catalog is refreshed from. */
+export const OFFICIAL_REGISTRY = 'https://registry.modelcontextprotocol.io';
+
 export const McpmanConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -796,6 +799,13 @@ export const McpmanConfigSchema = z
     images: ImagesConfigSchema,
     logging: LoggingConfigSchema,
     telemetry: TelemetryConfigSchema,
+    registries: z
+      .array(z.url({ protocol: /^https?$/, error: 'expected the http(s):// URL of an MCP registry' }))
+      .default([OFFICIAL_REGISTRY])
+      .meta({
+        description:
+          'MCP registries (the v0.1 registry API) that `mcpman search` and `add <name>` ask, in order; the bundled catalog answers when none does.',
+      }),
     servers: z
       .record(
         z.string().regex(SERVER_NAME_PATTERN, { error: `expected a server name: ${SERVER_NAME_HELP}` }),

@@ -106,6 +106,11 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
   [MCPErrorCode.RateLimited]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
   [MCPErrorCode.StateUnavailable]: { jsonRpc: J.StateUnavailable, httpStatus: 503, transient: true },
 
+  [MCPErrorCode.CatalogUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.CatalogNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
+  [MCPErrorCode.CatalogInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
+  [MCPErrorCode.CatalogUnsupported]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
+
   [MCPErrorCode.ProtocolParseError]: { jsonRpc: J.ParseError, httpStatus: 400, transient: false },
   [MCPErrorCode.ProtocolInvalidRequest]: { jsonRpc: J.InvalidRequest, httpStatus: 400, transient: false },
   [MCPErrorCode.ProtocolMethodNotFound]: { jsonRpc: J.MethodNotFound, httpStatus: 404, transient: false },

@@ -65,6 +65,12 @@ export enum MCPErrorCode {
   // State shared by a gateway cluster (gateway.state: redis)
   StateUnavailable = 'STATE_UNAVAILABLE',
 
+  // The server catalog (MCP registries and the bundled catalog)
+  CatalogUnavailable = 'CATALOG_UNAVAILABLE',
+  CatalogNotFound = 'CATALOG_NOT_FOUND',
+  CatalogInvalid = 'CATALOG_INVALID',
+  CatalogUnsupported = 'CATALOG_UNSUPPORTED',
+
   // MCP / JSON-RPC protocol
   ProtocolParseError = 'PROTOCOL_PARSE_ERROR',
   ProtocolInvalidRequest = 'PROTOCOL_INVALID_REQUEST',

@@ -1,0 +1,473 @@
+import { basename } from 'node:path';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+import type { MCPServerConfigInput } from '../config/schema.js';
+import { ENV_NAME_PATTERN, SECRET_NAME_PATTERN } from '../config/schema.js';
+import { serverNameFrom } from '../config/server-name.js';
+import type {
+  KeyValueInput,
+  RegistryArgument,
+  RegistryInput,
+  RegistryPackage,
+  RemoteTransport,
+  ServerJson,
+} from './server-json.js';
+
+/*
+ * From a server.json to a config entry. A document can offer several ways to run (packages of
+ * different registries, remotes); `planServer` picks one and lists the inputs it needs, the
+ * caller (CLI prompt, dashboard form) collects them, and `buildServerEntry` writes the entry.
+ * Nothing here touches a file or Podman: refusing a document leaves everything as it was.
+ */
+
+export type PlanKind = 'npm' | 'oci' | 'remote';
+export type InputKind = 'env' | 'argument' | 'header' | 'variable';
+
+/** One value the user supplies (or that has a default). */
+export interface CatalogInput {
+  /** `<kind>:<key>`: what answers are keyed by. */
+  readonly id: string;
+  readonly kind: InputKind;
+  /** The variable, header or variable name; an argument's valueHint or flag name. */
+  readonly key: string;
+  readonly description?: string;
+  readonly isRequired: boolean;
+  readonly isSecret: boolean;
+  readonly format: 'string' | 'number' | 'boolean' | 'filepath';
+  readonly default?: string;
+  readonly placeholder?: string;
+  readonly choices?: readonly string[];
+  /** A repeated argument takes several values (one per answer line, or comma-free list). */
+  readonly isRepeated: boolean;
+}
+
+export interface ServerPlan {
+  readonly registryName: string;
+  readonly version: string;
+  readonly kind: PlanKind;
+  /** A server name for the config, from the registry name. */
+  readonly name: string;
+  /** What will run: npx://…, image:… or the URL. */
+  readonly runs: string;
+  readonly inputs: readonly CatalogInput[];
+  /** Other ways the document offers, for `--remote` and the form. */
+  readonly alternatives: readonly PlanKind[];
+}
+
+export interface InputAnswers {
+  /** Non-secret values by input id; repeated arguments take several. */
+  readonly values?: Readonly<Record<string, string | readonly string[]>>;
+  /** Podman secret names by input id, for inputs marked secret. */
+  readonly secrets?: Readonly<Record<string, string>>;
+}
+
+export interface BuiltEntry {
+  readonly name: string;
+  readonly entry: MCPServerConfigInput;
+  /** What the user should know (mounts, network, what was left out). */
+  readonly notes: readonly string[];
+}
+
+const NPM_REGISTRY = /^https:\/\/registry\.npmjs\.(org|com)\/?$/;
+/** npx flags that only say "install without asking": mcpman installs the package into the image. */
+const IMPLIED_NPX_ARGS = new Set(['-y', '--yes', '-q', '--quiet']);
+/** docker run flags every container of mcpman has anyway. */
+const IMPLIED_DOCKER_ARGS = new Set(['-i', '--interactive', '--rm', '-t', '--init']);
+/** Where filepath inputs are mounted inside the container. */
+const MOUNT_ROOT = '/mnt';
+
+function unsupported(document: ServerJson, message: string, hint?: string): MCPError {
+  return new MCPError(MCPErrorCode.CatalogUnsupported, `${document.name}@${document.version}: ${message}`, {
+    ...(hint === undefined ? {} : { hint }),
+  });
+}
+
+function inputOf(kind: InputKind, key: string, input: RegistryInput, repeated = false): CatalogInput {
+  return {
+    id: `${kind}:${key}`,
+    kind,
+    key,
+    ...(input.description === undefined ? {} : { description: input.description }),
+    isRequired: input.isRequired === true,
+    isSecret: input.isSecret === true,
+    format: input.format ?? 'string',
+    ...(input.default === undefined ? {} : { default: input.default }),
+    ...(input.placeholder === undefined ? {} : { placeholder: input.placeholder }),
+    ...(input.choices === undefined ? {} : { choices: input.choices }),
+    isRepeated: repeated,
+  };
+}
+
+/** An input with a fixed `value` asks only for the {variables} in it; one without, for itself. */
+function leavesOf(kind: InputKind, key: string, input: RegistryInput, repeated = false): CatalogInput[] {
+  if (input.value === undefined) return [inputOf(kind, key, input, repeated)];
+  return Object.entries(input.variables ?? {})
+    .filter(([variable]) => input.value?.includes(`{${variable}}`) === true)
+    .map(([variable, spec]) => inputOf('variable', variable, spec));
+}
+
+function argumentKey(argument: RegistryArgument): string | undefined {
+  return argument.type === 'named' ? argument.name : argument.valueHint;
+}
+
+function packageInputs(pkg: RegistryPackage): CatalogInput[] {
+  const inputs: CatalogInput[] = [];
+  for (const argument of pkg.packageArguments ?? []) {
+    const key = argumentKey(argument);
+    if (key !== undefined) inputs.push(...leavesOf('argument', key, argument, argument.isRepeated === true));
+  }
+  for (const variable of pkg.environmentVariables ?? [])
+    inputs.push(...leavesOf('env', variable.name, variable));
+  for (const header of pkg.transport.headers ?? []) inputs.push(...leavesOf('header', header.name, header));
+  return inputs;
+}
+
+function remoteInputs(remote: RemoteTransport): CatalogInput[] {
+  const inputs = Object.entries(remote.variables ?? {})
+    .filter(([variable]) => remote.url.includes(`{${variable}}`))
+    .map(([variable, spec]) => inputOf('variable', variable, spec));
+  for (const header of remote.headers ?? []) inputs.push(...leavesOf('header', header.name, header));
+  return inputs;
+}
+
+function unique(inputs: readonly CatalogInput[]): CatalogInput[] {
+  const seen = new Map<string, CatalogInput>();
+  for (const input of inputs) if (!seen.has(input.id)) seen.set(input.id, input);
+  return [...seen.values()];
+}
+
+function pick(
+  document: ServerJson,
+  prefer: PlanKind | undefined,
+): { kind: PlanKind; pkg?: RegistryPackage; remote?: RemoteTransport } {
+  const packages = document.packages ?? [];
+  const remotes = document.remotes ?? [];
+  const npm = packages.find((pkg) => pkg.registryType === 'npm');
+  const oci = packages.find((pkg) => pkg.registryType === 'oci');
+  const options: { kind: PlanKind; pkg?: RegistryPackage; remote?: RemoteTransport }[] = [
+    ...(npm === undefined ? [] : [{ kind: 'npm' as const, pkg: npm }]),
+    ...(oci === undefined ? [] : [{ kind: 'oci' as const, pkg: oci }]),
+    ...(remotes[0] === undefined ? [] : [{ kind: 'remote' as const, remote: remotes[0] }]),
+  ];
+  const chosen = prefer === undefined ? options[0] : options.find((option) => option.kind === prefer);
+  if (chosen !== undefined) return chosen;
+  if (prefer !== undefined && options.length > 0)
+    throw unsupported(
+      document,
+      `it has no ${prefer} way to run; it offers ${options.map((o) => o.kind).join(', ')}`,
+    );
+  const pypi = packages.find((pkg) => pkg.registryType === 'pypi');
+  if (pypi !== undefined)
+    throw new MCPError(
+      MCPErrorCode.CatalogUnsupported,
+      `${document.name}@${document.version} is a PyPI package (${pypi.identifier}), and this machine cannot reach a Python package index to build it`,
+      {
+        hint: 'Python servers need a Python base image and a reachable package index (https://pypi.org); neither is here. Use an image: or build: source for it instead.',
+      },
+    );
+  if (packages.length === 0 && remotes.length === 0)
+    throw unsupported(document, 'the document has no packages and no remotes, so there is nothing to run');
+  const types = [...new Set(packages.map((pkg) => pkg.registryType))].join(', ');
+  throw unsupported(
+    document,
+    `registry type ${types} is not supported (mcpman runs npm and OCI packages, and remotes)`,
+    'Add it with an image: or build: source instead.',
+  );
+}
+
+function checkPackage(document: ServerJson, pkg: RegistryPackage): void {
+  if (
+    pkg.registryType === 'npm' &&
+    pkg.registryBaseUrl !== undefined &&
+    !NPM_REGISTRY.test(pkg.registryBaseUrl)
+  )
+    throw unsupported(
+      document,
+      `the npm package comes from ${pkg.registryBaseUrl}; mcpman installs from the npm registry only`,
+    );
+  if (pkg.transport.type === 'sse')
+    throw unsupported(
+      document,
+      'the package speaks legacy SSE; mcpman runs packaged servers over stdio or Streamable HTTP',
+    );
+  const implied = pkg.registryType === 'oci' ? IMPLIED_DOCKER_ARGS : IMPLIED_NPX_ARGS;
+  const extra = (pkg.runtimeArguments ?? []).filter((argument) => {
+    const text = argument.type === 'named' ? argument.name : (argument.value ?? argument.valueHint ?? '');
+    return !implied.has(text);
+  });
+  if (extra.length > 0)
+    throw unsupported(
+      document,
+      `runtime arguments ${extra.map((a) => (a.type === 'named' ? a.name : (a.value ?? a.valueHint))).join(' ')} for ${pkg.runtimeHint ?? pkg.registryType} are not supported: mcpman sets up the container itself`,
+    );
+  for (const argument of pkg.packageArguments ?? []) {
+    const secret =
+      argument.isSecret === true || Object.values(argument.variables ?? {}).some((v) => v.isSecret === true);
+    if (secret)
+      throw unsupported(
+        document,
+        `argument ${argumentKey(argument) ?? '(positional)'} is a secret; a secret on the command line would show in \`podman inspect\`, so mcpman passes secrets only as environment variables`,
+      );
+  }
+  for (const variable of pkg.environmentVariables ?? []) {
+    if (!ENV_NAME_PATTERN.test(variable.name))
+      throw unsupported(document, `"${variable.name}" is not an environment variable name`);
+    const secretVariables = Object.values(variable.variables ?? {}).filter((v) => v.isSecret === true);
+    if (
+      variable.value !== undefined &&
+      secretVariables.length > 0 &&
+      !/^\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(variable.value)
+    )
+      throw unsupported(
+        document,
+        `${variable.name} mixes a secret into a longer value, which a Podman secret cannot hold`,
+      );
+  }
+}
+
+/** Which way the document runs here, and what it asks for. Throws when it cannot run. */
+export function planServer(document: ServerJson, options: { prefer?: PlanKind } = {}): ServerPlan {
+  const chosen = pick(document, options.prefer);
+  if (chosen.pkg !== undefined) checkPackage(document, chosen.pkg);
+  const alternatives = (['npm', 'oci', 'remote'] as const).filter((kind) => {
+    if (kind === chosen.kind) return false;
+    if (kind === 'remote') return (document.remotes ?? []).length > 0;
+    return (document.packages ?? []).some((pkg) => pkg.registryType === kind);
+  });
+  const runs =
+    chosen.kind === 'npm'
+      ? `npx://${chosen.pkg?.identifier ?? ''}@${chosen.pkg?.version ?? 'latest'}`
+      : chosen.kind === 'oci'
+        ? `image:${chosen.pkg?.identifier ?? ''}`
+        : (chosen.remote?.url ?? '');
+  return {
+    registryName: document.name,
+    version: document.version,
+    kind: chosen.kind,
+    name: serverNameFrom(document.name.split('/').pop() ?? document.name),
+    runs,
+    inputs: unique(
+      chosen.pkg !== undefined ? packageInputs(chosen.pkg) : remoteInputs(chosen.remote as RemoteTransport),
+    ),
+    alternatives,
+  };
+}
+
+interface Filled {
+  readonly values: Map<string, string[]>;
+  readonly secrets: Map<string, string>;
+}
+
+/** Answers, then defaults; a required input with neither is reported with all the others. */
+function fill(plan: ServerPlan, answers: InputAnswers): Filled {
+  const values = new Map<string, string[]>();
+  const secrets = new Map<string, string>();
+  const missing: string[] = [];
+  for (const input of plan.inputs) {
+    if (input.isSecret) {
+      const secret = answers.secrets?.[input.id];
+      if (secret !== undefined) {
+        if (!SECRET_NAME_PATTERN.test(secret))
+          throw new MCPError(
+            MCPErrorCode.ConfigInvalid,
+            `"${secret}" (for ${input.key}) is not a valid secret name`,
+          );
+        secrets.set(input.id, secret);
+      } else if (input.isRequired) missing.push(`${input.key} (secret)`);
+      continue;
+    }
+    const given = answers.values?.[input.id];
+    const list = given === undefined ? [] : typeof given === 'string' ? [given] : [...given];
+    const chosen = list.length > 0 ? list : input.default === undefined ? [] : [input.default];
+    for (const value of chosen) {
+      if (input.choices !== undefined && input.choices.length > 0 && !input.choices.includes(value))
+        throw new MCPError(
+          MCPErrorCode.ConfigInvalid,
+          `${input.key} must be one of ${input.choices.join(', ')}; got "${value}"`,
+        );
+    }
+    if (chosen.length > 0) values.set(input.id, chosen);
+    else if (input.isRequired) missing.push(input.key);
+  }
+  if (missing.length > 0)
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      `${plan.registryName} needs values for: ${missing.join(', ')}`,
+      {
+        hint: 'Give them with --env VAR=value, --input NAME=value and --secret VAR=SECRET_NAME, or run add on a terminal to be asked.',
+        data: { missing },
+      },
+    );
+  return { values, secrets };
+}
+
+/** Replace `{name}` with a filled variable; unknown names stay as written (the spec says so). */
+function substitute(template: string, filled: Filled): string {
+  return template.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+    return (
+      filled.values.get(`variable:${name}`)?.[0] ??
+      filled.values.get(`argument:${name}`)?.[0] ??
+      filled.values.get(`env:${name}`)?.[0] ??
+      whole
+    );
+  });
+}
+
+class EntryWriter {
+  readonly env: Record<string, string> = {};
+  readonly secrets: Record<string, string> = {};
+  readonly headers: Record<string, string> = {};
+  readonly args: string[] = [];
+  readonly mounts: { source: string; target: string; readOnly: boolean }[] = [];
+  readonly notes: string[] = [];
+
+  constructor(private readonly filled: Filled) {}
+
+  /** A host path given for a filepath input is mounted read-only; the argument names it inside. */
+  private containerPath(hostPath: string): string {
+    const existing = this.mounts.find((mount) => mount.source === hostPath);
+    if (existing !== undefined) return existing.target;
+    const base = basename(hostPath).replace(/[^A-Za-z0-9._-]/g, '_') || 'data';
+    let target = `${MOUNT_ROOT}/${base}`;
+    for (let n = 2; this.mounts.some((mount) => mount.target === target); n++)
+      target = `${MOUNT_ROOT}/${base}-${n}`;
+    this.mounts.push({ source: hostPath, target, readOnly: true });
+    this.notes.push(
+      `${hostPath} is mounted read-only at ${target}; set readOnly: false on the mount to let the server write there`,
+    );
+    return target;
+  }
+
+  argument(argument: RegistryArgument): void {
+    const key = argumentKey(argument);
+    const values =
+      argument.value !== undefined
+        ? [substitute(argument.value, this.filled)]
+        : (this.filled.values.get(`argument:${key ?? ''}`) ?? []).map((value) =>
+            argument.format === 'filepath' ? this.containerPath(value) : value,
+          );
+    if (argument.type === 'named') {
+      if (values.length === 0 && argument.value === undefined && argument.format !== 'boolean') {
+        // A named flag with no value and nothing given is left out, unless it is a bare switch.
+        if (argument.isRequired === true) this.args.push(argument.name);
+        return;
+      }
+      for (const value of values) this.args.push(`${argument.name}=${value}`);
+      return;
+    }
+    this.args.push(...values);
+  }
+
+  variable(variable: KeyValueInput): void {
+    const secret = this.secretFor('env', variable);
+    if (secret !== undefined) {
+      this.secrets[variable.name] = secret;
+      return;
+    }
+    const value =
+      variable.value !== undefined
+        ? substitute(variable.value, this.filled)
+        : this.filled.values.get(`env:${variable.name}`)?.[0];
+    if (value !== undefined) this.env[variable.name] = value;
+  }
+
+  header(header: KeyValueInput): void {
+    const direct = this.secretFor('header', header);
+    if (direct !== undefined && header.value === undefined) {
+      this.headers[header.name] = `\${secret:${direct}}`;
+      return;
+    }
+    if (header.value === undefined) {
+      const value = this.filled.values.get(`header:${header.name}`)?.[0];
+      if (value !== undefined) this.headers[header.name] = value;
+      return;
+    }
+    // Secret variables inside a header template become ${secret:NAME}, filled when connecting.
+    const value = header.value.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => {
+      const secret = this.filled.secrets.get(`variable:${name}`);
+      return secret === undefined ? whole : `\${secret:${secret}}`;
+    });
+    this.headers[header.name] = substitute(value, this.filled);
+  }
+
+  /** The secret given for an input, or for the one secret variable its value consists of. */
+  private secretFor(kind: InputKind, input: KeyValueInput): string | undefined {
+    if (input.value === undefined) return this.filled.secrets.get(`${kind}:${input.name}`);
+    const only = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(input.value)?.[1];
+    return only === undefined ? undefined : this.filled.secrets.get(`variable:${only}`);
+  }
+}
+
+function portOf(url: string): { port: number; path: string } | undefined {
+  try {
+    const parsed = new URL(url);
+    const port = Number(parsed.port);
+    return Number.isInteger(port) && port > 0 ? { port, path: parsed.pathname || '/mcp' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The config entry for `plan` with `answers`; throws listing every required input missing. */
+export function buildServerEntry(
+  document: ServerJson,
+  plan: ServerPlan,
+  answers: InputAnswers,
+  options: { name?: string } = {},
+): BuiltEntry {
+  const filled = fill(plan, answers);
+  const writer = new EntryWriter(filled);
+  const name = options.name ?? plan.name;
+  if (plan.kind === 'remote') {
+    const remote = (document.remotes ?? [])[0] as RemoteTransport;
+    for (const header of remote.headers ?? []) writer.header(header);
+    const url = substitute(remote.url, filled);
+    if (/\{[A-Za-z_][A-Za-z0-9_]*\}/.test(url))
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `the URL ${url} still has a {variable} nobody filled`);
+    return {
+      name,
+      entry: {
+        url,
+        ...(remote.type === 'sse' ? { transport: 'sse' as const } : {}),
+        ...(Object.keys(writer.headers).length === 0 ? {} : { headers: writer.headers }),
+      },
+      notes: writer.notes,
+    };
+  }
+  const pkg = (document.packages ?? []).find((p) => p.registryType === plan.kind) as RegistryPackage;
+  for (const argument of pkg.packageArguments ?? []) writer.argument(argument);
+  for (const variable of pkg.environmentVariables ?? []) writer.variable(variable);
+  let transport: MCPServerConfigInput['transport'];
+  if (pkg.transport.type === 'streamable-http') {
+    const where = portOf(substitute(pkg.transport.url ?? '', filled));
+    if (where === undefined)
+      throw unsupported(
+        document,
+        `its Streamable HTTP URL ${pkg.transport.url ?? ''} names no port mcpman could reach`,
+      );
+    transport = { type: 'http', port: where.port, path: where.path };
+    for (const header of pkg.transport.headers ?? []) writer.header(header);
+    if (Object.keys(writer.headers).length > 0) transport = { ...transport, headers: writer.headers };
+  }
+  if (
+    Object.keys(writer.secrets).length > 0 ||
+    Object.keys(writer.env).some((key) => /KEY|TOKEN|URL/i.test(key))
+  )
+    writer.notes.push(
+      'the server runs with no network by default; if it calls an API, set securityPolicies.network: bridge',
+    );
+  const source =
+    plan.kind === 'npm' ? `npx://${pkg.identifier}@${pkg.version ?? 'latest'}` : `image:${pkg.identifier}`;
+  return {
+    name,
+    entry: {
+      source,
+      ...(writer.args.length === 0 ? {} : { args: writer.args }),
+      ...(transport === undefined ? {} : { transport }),
+      ...(Object.keys(writer.env).length === 0 ? {} : { env: writer.env }),
+      ...(Object.keys(writer.secrets).length === 0 ? {} : { secrets: writer.secrets }),
+      ...(writer.mounts.length === 0 ? {} : { securityPolicies: { mounts: writer.mounts } }),
+    },
+    notes: writer.notes,
+  };
+}
