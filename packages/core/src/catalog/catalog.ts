@@ -14,7 +14,7 @@ export const BUNDLED_CATALOG_DIR = fileURLToPath(new URL('../../assets/catalog/s
 export const BUNDLED = 'bundled';
 const HOUR = 3_600_000;
 /** Pages of one registry followed per search, so a broad word cannot walk the whole registry. */
-const MAX_PAGES = 5;
+const MAX_PAGES = 10;
 
 export type SourceKind = 'npm' | 'oci' | 'pypi' | 'remote' | (string & {});
 

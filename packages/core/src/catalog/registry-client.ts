@@ -123,7 +123,7 @@ export class RegistryClient {
         `the registry ${this.baseUrl} answered ${response.status} ${response.statusText} for ${url}`,
       );
     try {
-      return (await response.json());
+      return await response.json();
     } catch (error) {
       throw new MCPError(
         MCPErrorCode.CatalogUnavailable,

@@ -106,8 +106,9 @@ function leavesOf(kind: InputKind, key: string, input: RegistryInput, repeated =
     .map(([variable, spec]) => inputOf('variable', variable, spec));
 }
 
+/** What an argument is asked and filled by: its valueHint, else a named flag's name. */
 function argumentKey(argument: RegistryArgument): string | undefined {
-  return argument.type === 'named' ? argument.name : argument.valueHint;
+  return argument.valueHint ?? (argument.type === 'named' ? argument.name : undefined);
 }
 
 function packageInputs(pkg: RegistryPackage): CatalogInput[] {

@@ -34,6 +34,8 @@ export interface PositionalArgument extends RegistryInput {
 export interface NamedArgument extends RegistryInput {
   readonly type: 'named';
   readonly name: string;
+  /** Not in the schema's NamedArgument, but documents give one, and URL templates name it. */
+  readonly valueHint?: string;
   readonly isRepeated?: boolean;
 }
 

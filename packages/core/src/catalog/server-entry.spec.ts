@@ -1,0 +1,215 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ServerConfigSchema } from '../config/schema.js';
+import { MCPErrorCode } from '../errors/codes.js';
+import { BUNDLED_CATALOG_DIR } from './catalog.js';
+import { buildServerEntry, planServer } from './server-entry.js';
+import type { InputAnswers } from './server-entry.js';
+import { validateServerJson } from './server-json.js';
+import type { ServerJson } from './server-json.js';
+
+function bundled(name: string): ServerJson {
+  const file = join(BUNDLED_CATALOG_DIR, `${name.replace('/', '__')}.json`);
+  return validateServerJson(JSON.parse(readFileSync(file, 'utf8')) as unknown, file);
+}
+
+function entryFor(name: string, answers: InputAnswers = {}, prefer?: 'npm' | 'oci' | 'remote') {
+  const document = bundled(name);
+  const plan = planServer(document, prefer === undefined ? {} : { prefer });
+  return { plan, built: buildServerEntry(document, plan, answers) };
+}
+
+function codeOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: unknown }).code;
+  }
+  return undefined;
+}
+
+describe('planServer and buildServerEntry', () => {
+  it('maps an npm package to npx://name@version, with the default of an optional variable', () => {
+    const { plan, built } = entryFor('io.github.modelcontextprotocol/server-memory');
+    expect(plan).toMatchObject({ kind: 'npm', name: 'memory', alternatives: [] });
+    expect(built.entry).toEqual({
+      source: 'npx://@modelcontextprotocol/server-memory@2026.8.31',
+      env: { MEMORY_FILE_PATH: '/tmp/memory.jsonl' },
+    });
+  });
+
+  it('mounts a filepath argument read-only and passes its path inside the container', () => {
+    const { plan, built } = entryFor('io.github.modelcontextprotocol/server-filesystem', {
+      values: { 'argument:directory': ['/home/me/notes', '/srv/shared docs'] },
+    });
+    expect(plan.inputs).toEqual([
+      expect.objectContaining({
+        id: 'argument:directory',
+        format: 'filepath',
+        isRequired: true,
+        isRepeated: true,
+      }),
+    ]);
+    expect(built.entry).toEqual({
+      source: 'npx://@modelcontextprotocol/server-filesystem@2026.8.31',
+      args: ['/mnt/notes', '/mnt/shared_docs'],
+      securityPolicies: {
+        mounts: [
+          { source: '/home/me/notes', target: '/mnt/notes', readOnly: true },
+          { source: '/srv/shared docs', target: '/mnt/shared_docs', readOnly: true },
+        ],
+      },
+    });
+    expect(built.notes.join('\n')).toContain('read-only');
+  });
+
+  it('asks for a required secret, and stores it as a Podman secret reference, never a value', () => {
+    const name = 'io.github.modelcontextprotocol/server-brave-search';
+    const { plan } = entryFor(name, { secrets: { 'env:BRAVE_API_KEY': 'brave' } });
+    expect(plan.inputs).toEqual([
+      expect.objectContaining({ key: 'BRAVE_API_KEY', isSecret: true, isRequired: true }),
+    ]);
+    expect(() => entryFor(name)).toThrow(/needs values for: BRAVE_API_KEY \(secret\)/);
+    const { built } = entryFor(name, { secrets: { 'env:BRAVE_API_KEY': 'brave' } });
+    expect(built.entry).toEqual({
+      source: 'npx://@modelcontextprotocol/server-brave-search@0.6.2',
+      secrets: { BRAVE_API_KEY: 'brave' },
+    });
+    expect(built.notes.join('\n')).toContain('securityPolicies.network: bridge');
+  });
+
+  it('maps an OCI package to image:, and a remote to url: with a secret header template', () => {
+    const name = 'io.github.github/github-mcp-server';
+    const answers = { secrets: { 'env:GITHUB_PERSONAL_ACCESS_TOKEN': 'gh-pat', 'variable:token': 'gh-pat' } };
+    const image = entryFor(name, answers);
+    expect(image.plan).toMatchObject({ kind: 'oci', alternatives: ['remote'] });
+    expect(image.built.entry).toEqual({
+      source: 'image:ghcr.io/github/github-mcp-server:latest',
+      args: ['stdio'],
+      secrets: { GITHUB_PERSONAL_ACCESS_TOKEN: 'gh-pat' },
+    });
+    const remote = entryFor(name, answers, 'remote');
+    expect(remote.plan.inputs.map((input) => input.id)).toEqual(['variable:token']);
+    expect(remote.built.entry).toEqual({
+      url: 'https://api.githubcopilot.com/mcp/',
+      headers: { Authorization: 'Bearer ${secret:gh-pat}' },
+    });
+  });
+
+  it('leaves an optional header out when nothing is given for it', () => {
+    const { built } = entryFor('co.huggingface/mcp');
+    expect(built.entry).toEqual({
+      url: 'https://huggingface.co/mcp',
+      headers: { Authorization: 'Bearer {token}' },
+    });
+  });
+
+  it('runs the image of a document that offers PyPI and OCI, and says what is missing for PyPI only', () => {
+    expect(entryFor('io.github.modelcontextprotocol/server-fetch').built.entry).toEqual({
+      source: 'image:docker.io/mcp/fetch:latest',
+    });
+    const git = bundled('io.github.modelcontextprotocol/server-git');
+    expect(() => planServer(git)).toThrow(
+      /PyPI package \(mcp-server-git\).*cannot reach a Python package index/,
+    );
+  });
+
+  it('refuses documents it cannot run, saying why', () => {
+    const base = { name: 'io.example/thing', description: 'A thing', version: '1.0.0' };
+    const cargo = {
+      ...base,
+      packages: [
+        { registryType: 'cargo', identifier: 'thing', version: '1.0.0', transport: { type: 'stdio' } },
+      ],
+    };
+    expect(() => planServer(validateServerJson(cargo, 'cargo'))).toThrow(
+      /registry type cargo is not supported/,
+    );
+    expect(codeOf(() => planServer(validateServerJson(base, 'empty')))).toBe(MCPErrorCode.CatalogUnsupported);
+    expect(() => planServer(validateServerJson(base, 'empty'))).toThrow(/no packages and no remotes/);
+    const secretArg = {
+      ...base,
+      packages: [
+        {
+          registryType: 'npm',
+          identifier: 'thing',
+          version: '1.0.0',
+          transport: { type: 'stdio' },
+          packageArguments: [{ type: 'named', name: '--api-key', isSecret: true }],
+        },
+      ],
+    };
+    expect(() => planServer(validateServerJson(secretArg, 'secret-arg'))).toThrow(/--api-key is a secret/);
+    const runtime = {
+      ...secretArg,
+      packages: [
+        {
+          ...secretArg.packages[0],
+          packageArguments: [],
+          runtimeHint: 'npx',
+          runtimeArguments: [{ type: 'named', name: '--node-options', value: '--inspect' }],
+        },
+      ],
+    };
+    expect(() => planServer(validateServerJson(runtime, 'runtime'))).toThrow(
+      /runtime arguments --node-options/,
+    );
+  });
+
+  it('runs a packaged Streamable HTTP server on the port its URL names', () => {
+    const document = validateServerJson(
+      {
+        name: 'io.example/web',
+        description: 'Web',
+        version: '2.0.0',
+        packages: [
+          {
+            registryType: 'npm',
+            identifier: 'web-mcp',
+            version: '2.0.0',
+            transport: { type: 'streamable-http', url: 'http://localhost:{port}/mcp' },
+            packageArguments: [{ type: 'named', name: '--port', valueHint: 'port', default: '8080' }],
+          },
+        ],
+      },
+      'web',
+    );
+    const plan = planServer(document);
+    expect(buildServerEntry(document, plan, {}).entry).toEqual({
+      source: 'npx://web-mcp@2.0.0',
+      args: ['--port=8080'],
+      transport: { type: 'http', port: 8080, path: '/mcp' },
+    });
+  });
+
+  it('gives every bundled document it can run an entry the config schema accepts', () => {
+    let built = 0;
+    for (const file of readdirSync(BUNDLED_CATALOG_DIR)) {
+      const document = validateServerJson(
+        JSON.parse(readFileSync(join(BUNDLED_CATALOG_DIR, file), 'utf8')) as unknown,
+        file,
+      );
+      let plan;
+      try {
+        plan = planServer(document);
+      } catch (error) {
+        expect((error as { code?: unknown }).code, file).toBe(MCPErrorCode.CatalogUnsupported);
+        continue;
+      }
+      const values = Object.fromEntries(
+        plan.inputs
+          .filter((i) => !i.isSecret)
+          .map((i) => [i.id, i.format === 'filepath' ? '/data' : (i.choices?.[0] ?? 'x')]),
+      );
+      const secrets = Object.fromEntries(
+        plan.inputs.filter((i) => i.isSecret).map((i) => [i.id, 'some-secret']),
+      );
+      const { entry } = buildServerEntry(document, plan, { values, secrets });
+      const parsed = ServerConfigSchema.safeParse(entry);
+      expect(parsed.success, `${file}: ${JSON.stringify(parsed.error?.issues)}`).toBe(true);
+      built++;
+    }
+    expect(built).toBeGreaterThanOrEqual(40);
+  });
+});
