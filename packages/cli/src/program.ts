@@ -1,3 +1,4 @@
+import { searchCommand } from './commands/catalog.js';
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '@mcpman/core';
 import { ExitCode } from './io.js';
@@ -156,21 +157,85 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     );
 
   program
+    .command('search')
+    .description(
+      "find servers in the MCP registries (the config's registries:, default the official MCP Registry); the bundled catalog answers when none does",
+    )
+    .argument('[words...]', 'words the name, title or description must all contain (none: list all)')
+    .option('--registry <url...>', "ask these registries (MCP Registry API v0.1) instead of the config's")
+    .option('--limit <n>', 'at most this many servers', '30')
+    .option('--refresh', 'ask the registries even when a cached answer (1 hour) is fresh')
+    .option('--versions', 'list the published versions of the server named by the words')
+    .option('-f, --file <path>', FILE_HELP)
+    .option('--json', 'machine-readable output')
+    .action(
+      run((words, options) =>
+        searchCommand(
+          words as string[],
+          options as {
+            registry?: string[];
+            limit?: string;
+            refresh?: boolean;
+            versions?: boolean;
+            file?: string;
+            json?: boolean;
+          },
+          io,
+        ),
+      ),
+    );
+
+  program
     .command('add')
     .description(
-      'add a server to the config: npx://pkg@version, image:REF or build:DIR (uvx:// is not supported yet), or the http(s):// URL of a server mcpman does not run (a url: server)',
+      'add a server to the config: from the catalog by registry name (io.github.owner/server[@version], or a short name it can only mean), or from a source: npx://pkg@version, image:REF, build:DIR, or the http(s):// URL of a server mcpman does not run (a url: server)',
     )
-    .argument('<source>', 'where the server comes from, or its URL')
-    .option('-n, --name <name>', 'server name (default: derived from the source)')
-    .option('-a, --arg <arg...>', 'arguments for the server (not for a URL)')
+    .argument('<source>', 'registry name[@version], source, or URL')
+    .option('-n, --name <name>', 'server name (default: derived from the source or registry name)')
+    .option('-a, --arg <arg...>', 'arguments for the server (sources only)')
     .option('--sse', 'the URL speaks legacy HTTP+SSE (default: Streamable HTTP)')
+    .option('--env <VAR=value>', 'catalog: a value for an environment variable (repeatable)', collect, [])
+    .option(
+      '--input <NAME=value>',
+      'catalog: a value for an argument, header or variable (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--secret <VAR=SECRET>',
+      'catalog: take a secret input from this Podman secret (`mcpman secret set`); on a terminal, missing ones are asked for, hidden (repeatable)',
+      collect,
+      [],
+    )
+    .option('--remote', "catalog: add the document's remote (url:) rather than its package")
+    .option('--registry <url...>', "catalog: ask these registries instead of the config's")
     .option('-f, --file <path>', FILE_HELP)
     .action(
       run((source, options) => {
-        const opts = options as { name?: string; arg?: string[]; file?: string; sse?: boolean };
+        const opts = options as {
+          name?: string;
+          arg?: string[];
+          file?: string;
+          sse?: boolean;
+          env?: string[];
+          input?: string[];
+          secret?: string[];
+          remote?: boolean;
+          registry?: string[];
+        };
         return addCommand(
           source as string,
-          { name: opts.name, args: opts.arg, file: opts.file, sse: opts.sse === true },
+          {
+            name: opts.name,
+            args: opts.arg,
+            file: opts.file,
+            sse: opts.sse === true,
+            env: opts.env,
+            input: opts.input,
+            secret: opts.secret,
+            remote: opts.remote === true,
+            registry: opts.registry,
+          },
           io,
         );
       }),

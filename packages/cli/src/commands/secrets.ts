@@ -1,5 +1,3 @@
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import {
   LABEL,
   MCPError,
@@ -13,6 +11,7 @@ import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
 import { table } from '../output/format.js';
+import { promptHidden } from '../prompt.js';
 import { connectEngine, runningManager } from './context.js';
 
 const MAX_SECRET_BYTES = 512 * 1024;
@@ -28,24 +27,6 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Ask on the terminal without echoing what is typed. */
-function promptHidden(question: string, io: CliIO): Promise<string> {
-  const muted = new Writable({
-    write: (_chunk, _encoding, callback) => {
-      callback();
-    },
-  });
-  const rl = createInterface({ input: io.stdin, output: muted, terminal: true });
-  io.stderr(question);
-  return new Promise((resolve) => {
-    rl.question('', (answer) => {
-      rl.close();
-      io.stderr('\n');
-      resolve(answer);
-    });
-  });
 }
 
 /** Servers of the config that reference each secret (for `ls` and the reminder after `set`). */

@@ -26,6 +26,8 @@ import {
   unmanagedStatus,
 } from '@mcpman/core';
 import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource } from '@mcpman/core';
+import { addFromCatalog } from './catalog.js';
+import type { AddFromCatalogOptions } from './catalog.js';
 import type { ServerStatus } from '@mcpman/shared';
 import { stateCounts } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
@@ -402,13 +404,38 @@ async function addUrlServer(
   return ExitCode.Ok;
 }
 
-/** `mcpman add <source>` */
+/** What only a catalog add takes; given with a source, they are refused rather than ignored. */
+const CATALOG_ONLY = ['env', 'input', 'secret', 'registry', 'remote'] as const;
+
+/** A source string, as opposed to a registry name (`io.github.owner/server`) or a short name. */
+function isSourceString(text: string): boolean {
+  return /^(npx|uvx):\/\/|^(image|build):|^https?:\/\//i.test(text);
+}
+
+/** `mcpman add <source | registry-name[@version]>` */
 export async function addCommand(
   source: string,
-  options: FileOption & { name?: string; args?: string[]; sse?: boolean },
+  options: FileOption & { name?: string; args?: string[]; sse?: boolean } & AddFromCatalogOptions,
   io: CliIO,
 ): Promise<ExitCodeValue> {
   try {
+    if (!isSourceString(source.trim())) {
+      if (options.args !== undefined && options.args.length > 0)
+        throw new MCPError(
+          MCPErrorCode.ConfigInvalid,
+          '--arg is for sources; a catalog server takes --input NAME=value',
+        );
+      return await addFromCatalog(source.trim(), options, io);
+    }
+    const stray = CATALOG_ONLY.filter((key) => {
+      const value: unknown = options[key];
+      return value !== undefined && value !== false && !(Array.isArray(value) && value.length === 0);
+    });
+    if (stray.length > 0)
+      throw new MCPError(
+        MCPErrorCode.ConfigInvalid,
+        `${stray.map((key) => `--${key}`).join(', ')} ${stray.length === 1 ? 'is' : 'are'} for catalog servers (mcpman add <registry-name>), not for ${source}`,
+      );
     if (/^https?:\/\//i.test(source.trim())) return await addUrlServer(source.trim(), options, io);
     const parsed = parseSourceString(source);
     if (!parsed.ok)

@@ -10,7 +10,7 @@ export type {
 export { CatalogCache } from './catalog-cache.js';
 export { RegistryClient } from './registry-client.js';
 export type { ListQuery, RegistryEntry, RegistryPage } from './registry-client.js';
-export { buildServerEntry, planServer } from './server-entry.js';
+export { buildServerEntry, planServer, planServerHere } from './server-entry.js';
 export type {
   BuiltEntry,
   CatalogInput,

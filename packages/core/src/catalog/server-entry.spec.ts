@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ServerConfigSchema } from '../config/schema.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { BUNDLED_CATALOG_DIR } from './catalog.js';
-import { buildServerEntry, planServer } from './server-entry.js';
+import { buildServerEntry, planServer, planServerHere } from './server-entry.js';
 import type { InputAnswers } from './server-entry.js';
 import { validateServerJson } from './server-json.js';
 import type { ServerJson } from './server-json.js';
@@ -110,9 +110,30 @@ describe('planServer and buildServerEntry', () => {
       source: 'image:docker.io/mcp/fetch:latest',
     });
     const git = bundled('io.github.modelcontextprotocol/server-git');
-    expect(() => planServer(git)).toThrow(
-      /PyPI package \(mcp-server-git\).*cannot reach a Python package index/,
+    expect(() => planServer(git)).toThrow(/PyPI package \(mcp-server-git\) and offers no npm package/);
+  });
+
+  it('asks the package index of a PyPI-only document, and says which part is missing', async () => {
+    const git = bundled('io.github.modelcontextprotocol/server-git');
+    const asked: string[] = [];
+    const refused: typeof fetch = (input) => {
+      asked.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+      return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+    };
+    await expect(planServerHere(git, { fetch: refused })).rejects.toThrow(
+      /needs a Python image built here from https:\/\/pypi.org, which this machine cannot reach \(connect ECONNREFUSED\)/,
     );
+    expect(asked).toEqual(['https://pypi.org/simple/mcp-server-git/']);
+    const answers: typeof fetch = () => Promise.resolve(new Response('<html></html>', { status: 200 }));
+    await expect(planServerHere(git, { fetch: answers })).rejects.toMatchObject({
+      code: MCPErrorCode.NotImplemented,
+    });
+    // Documents that are not PyPI-only plan as before, without asking anything.
+    await expect(
+      planServerHere(bundled('io.github.modelcontextprotocol/server-time')),
+    ).resolves.toMatchObject({
+      kind: 'oci',
+    });
   });
 
   it('refuses documents it cannot run, saying why', () => {

@@ -68,6 +68,7 @@ export interface BuiltEntry {
   readonly notes: readonly string[];
 }
 
+const PYPI = 'https://pypi.org';
 const NPM_REGISTRY = /^https:\/\/registry\.npmjs\.(org|com)\/?$/;
 /** npx flags that only say "install without asking": mcpman installs the package into the image. */
 const IMPLIED_NPX_ARGS = new Set(['-y', '--yes', '-q', '--quiet']);
@@ -161,9 +162,10 @@ function pick(
   if (pypi !== undefined)
     throw new MCPError(
       MCPErrorCode.CatalogUnsupported,
-      `${document.name}@${document.version} is a PyPI package (${pypi.identifier}), and this machine cannot reach a Python package index to build it`,
+      `${document.name}@${document.version} is a PyPI package (${pypi.identifier}) and offers no npm package, image or remote`,
       {
-        hint: 'Python servers need a Python base image and a reachable package index (https://pypi.org); neither is here. Use an image: or build: source for it instead.',
+        hint: 'Add it with an image: or build: source (a Containerfile that installs it) instead.',
+        data: { registryType: 'pypi', identifier: pypi.identifier, index: pypi.registryBaseUrl ?? PYPI },
       },
     );
   if (packages.length === 0 && remotes.length === 0)
@@ -471,4 +473,52 @@ export function buildServerEntry(
     },
     notes: writer.notes,
   };
+}
+
+/**
+ * `planServer`, and for a PyPI-only document the reason it cannot run here: Python servers need
+ * a Python base image built from a reachable package index. The index is asked (its simple API
+ * page for the package), so the error says which of the two is missing.
+ */
+export async function planServerHere(
+  document: ServerJson,
+  options: { prefer?: PlanKind; fetch?: typeof fetch; timeoutMs?: number } = {},
+): Promise<ServerPlan> {
+  try {
+    return planServer(document, options.prefer === undefined ? {} : { prefer: options.prefer });
+  } catch (error) {
+    const data = error instanceof MCPError ? error.data : undefined;
+    if (data?.['registryType'] !== 'pypi') throw error;
+    const index = String(data['index']);
+    const identifier = String(data['identifier']);
+    const page = `${index.replace(/\/+$/, '')}/simple/${encodeURIComponent(identifier)}/`;
+    let reason: string | undefined;
+    try {
+      const response = await (options.fetch ?? fetch)(page, {
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      if (!response.ok) reason = `${page} answered ${response.status}`;
+    } catch (probe) {
+      reason =
+        probe instanceof Error
+          ? probe.cause instanceof Error
+            ? probe.cause.message
+            : probe.message
+          : String(probe);
+    }
+    if (reason !== undefined)
+      throw new MCPError(
+        MCPErrorCode.CatalogUnsupported,
+        `${document.name}@${document.version} is a PyPI package (${identifier}); running it needs a Python image built here from ${index}, which this machine cannot reach (${reason})`,
+        {
+          hint: 'Use a network that reaches the package index, or add the server with an image: or build: source.',
+          data,
+        },
+      );
+    throw new MCPError(
+      MCPErrorCode.NotImplemented,
+      `${document.name}@${document.version} is a PyPI package (${identifier}); ${index} answers, but mcpman does not build Python images yet`,
+      { hint: 'Add it with a build: source whose Containerfile installs the package.', data },
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isMap } from 'yaml';
 import type { Document } from 'yaml';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
@@ -55,6 +56,9 @@ export class ConfigStore {
     return this.update((document) => {
       if (!document.has('servers') || document.get('servers') === null)
         document.set('servers', document.createNode({}));
+      // A new file says `servers: {}`; its flow style would put every server on one line.
+      const servers = document.get('servers', true);
+      if (isMap(servers) && servers.items.length === 0) servers.flow = false;
       document.setIn(['servers', name], document.createNode(server));
     });
   }
