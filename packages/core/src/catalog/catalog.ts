@@ -8,6 +8,7 @@ import { RegistryClient } from './registry-client.js';
 import type { RegistryEntry } from './registry-client.js';
 import { validateServerJson } from './server-json.js';
 import type { ServerJson } from './server-json.js';
+import type { CatalogEntry, SearchResult, VersionInfo } from '@mcpman/shared/contract';
 
 /** The bundled catalog: server.json documents shipped with mcpman, for when no registry answers. */
 export const BUNDLED_CATALOG_DIR = fileURLToPath(new URL('../../assets/catalog/servers', import.meta.url));
@@ -15,39 +16,6 @@ export const BUNDLED = 'bundled';
 const HOUR = 3_600_000;
 /** Pages of one registry followed per search, so a broad word cannot walk the whole registry. */
 const MAX_PAGES = 10;
-
-export type SourceKind = 'npm' | 'oci' | 'pypi' | 'remote' | (string & {});
-
-/** One server as search shows it. */
-export interface CatalogEntry {
-  readonly name: string;
-  readonly title?: string;
-  readonly description: string;
-  readonly version: string;
-  /** How it can run: package registry types, and `remote` when it has remotes. */
-  readonly kinds: readonly SourceKind[];
-  /** Environment variables and headers the document marks secret. */
-  readonly secrets: readonly string[];
-  readonly repository?: string;
-  readonly websiteUrl?: string;
-  readonly icon?: string;
-  /** The registry URL it came from, or `bundled`. */
-  readonly from: string;
-}
-
-export interface SearchResult {
-  readonly entries: readonly CatalogEntry[];
-  /** Where the answers came from: registry URLs, `<url> (cached …)`, or `bundled`. */
-  readonly answeredBy: readonly string[];
-  /** Registries that did not answer, and documents left out as invalid. */
-  readonly problems: readonly string[];
-}
-
-export interface VersionInfo {
-  readonly version: string;
-  readonly isLatest: boolean;
-  readonly publishedAt?: string;
-}
 
 export interface ResolvedServer {
   readonly document: ServerJson;

@@ -12,6 +12,7 @@ import type {
   RemoteTransport,
   ServerJson,
 } from './server-json.js';
+import type { CatalogInput, InputKind, PlanKind, ServerPlan } from '@mcpman/shared/contract';
 
 /*
  * From a server.json to a config entry. A document can offer several ways to run (packages of
@@ -19,40 +20,6 @@ import type {
  * caller (CLI prompt, dashboard form) collects them, and `buildServerEntry` writes the entry.
  * Nothing here touches a file or Podman: refusing a document leaves everything as it was.
  */
-
-export type PlanKind = 'npm' | 'oci' | 'remote';
-export type InputKind = 'env' | 'argument' | 'header' | 'variable';
-
-/** One value the user supplies (or that has a default). */
-export interface CatalogInput {
-  /** `<kind>:<key>`: what answers are keyed by. */
-  readonly id: string;
-  readonly kind: InputKind;
-  /** The variable, header or variable name; an argument's valueHint or flag name. */
-  readonly key: string;
-  readonly description?: string;
-  readonly isRequired: boolean;
-  readonly isSecret: boolean;
-  readonly format: 'string' | 'number' | 'boolean' | 'filepath';
-  readonly default?: string;
-  readonly placeholder?: string;
-  readonly choices?: readonly string[];
-  /** A repeated argument takes several values (one per answer line, or comma-free list). */
-  readonly isRepeated: boolean;
-}
-
-export interface ServerPlan {
-  readonly registryName: string;
-  readonly version: string;
-  readonly kind: PlanKind;
-  /** A server name for the config, from the registry name. */
-  readonly name: string;
-  /** What will run: npx://…, image:… or the URL. */
-  readonly runs: string;
-  readonly inputs: readonly CatalogInput[];
-  /** Other ways the document offers, for `--remote` and the form. */
-  readonly alternatives: readonly PlanKind[];
-}
 
 export interface InputAnswers {
   /** Non-secret values by input id; repeated arguments take several. */

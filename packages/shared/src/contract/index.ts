@@ -23,3 +23,15 @@ export type {
   ClientScope,
   ClientTransport,
 } from './clients.js';
+export type {
+  CatalogAddRequest,
+  CatalogAdded,
+  CatalogEntry,
+  CatalogInput,
+  InputKind,
+  PlanKind,
+  SearchResult,
+  ServerPlan,
+  SourceKind,
+  VersionInfo,
+} from './catalog.js';
