@@ -1,16 +1,13 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   Catalog,
   ConfigStore,
   MCPError,
   MCPErrorCode,
   PodmanSecretStore,
-  ServerConfigSchema,
-  buildServerEntry,
+  installCatalogServer,
+  secretNameFor,
   defaultCacheDir,
-  issuesFromZod,
-  formatIssue,
   planServerHere,
   resolveConfigPath,
   serverNameFrom,
@@ -208,10 +205,7 @@ async function askForTheRest(
       if (given.secrets.has(input.id) || !input.isRequired) continue;
       const value = await promptHidden(`${describeInput(input)} (secret, input hidden): `, io);
       if (value === '') continue;
-      const secretName = `${serverName}-${input.key.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(
-        /-+$/,
-        '',
-      );
+      const secretName = secretNameFor(serverName, input.key);
       newSecrets.set(secretName, value);
       given.secrets.set(input.id, secretName);
       continue;
@@ -221,26 +215,6 @@ async function askForTheRest(
     if (value !== '') given.values.set(input.id, [value]);
   }
   return newSecrets;
-}
-
-/** Host paths for filepath inputs are taken relative to where the command runs, and must exist. */
-function absolutePaths(plan: ServerPlan, values: Map<string, string[]>, cwd: string): void {
-  for (const input of plan.inputs) {
-    if (input.format !== 'filepath') continue;
-    const given = values.get(input.id);
-    if (given === undefined) continue;
-    values.set(
-      input.id,
-      given.map((path) => {
-        const absolute = resolve(cwd, path);
-        if (!existsSync(absolute))
-          throw new MCPError(MCPErrorCode.ConfigInvalid, `${input.key}: ${absolute} does not exist`, {
-            hint: 'Give a folder or file on this machine; it is mounted into the container.',
-          });
-        return absolute;
-      }),
-    );
-  }
 }
 
 /** A short name (`memory`) for the one catalog server it can only mean. */
@@ -278,39 +252,24 @@ export async function addFromCatalog(
   const plan = await planServerHere(document, prefer === undefined ? {} : { prefer });
   const serverName = options.name ?? plan.name;
   const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
+  // Said before anything is asked; installCatalogServer checks again before it writes.
   if (serverName in (await store.loadOrEmpty()).config.servers)
     throw new MCPError(MCPErrorCode.ConfigInvalid, `a server named "${serverName}" is already configured`, {
       hint: 'Pick another with --name, or `mcpman rm` it first.',
     });
   const given = answersFromFlags(plan, options);
   const newSecrets = await askForTheRest(plan, serverName, given, io);
-  absolutePaths(plan, given.values, io.cwd);
-  const answers: InputAnswers = {
-    values: Object.fromEntries(given.values),
-    secrets: Object.fromEntries(given.secrets),
-  };
-  const built = buildServerEntry(document, plan, answers, { name: serverName });
-  // The entry is checked before anything is stored, so a refusal leaves Podman and the file alone.
-  const parsed = ServerConfigSchema.safeParse(built.entry);
-  if (!parsed.success)
-    throw new MCPError(
-      MCPErrorCode.CatalogUnsupported,
-      `${document.name}@${document.version} maps to an entry mcpman cannot accept:\n  ${issuesFromZod(
-        ServerConfigSchema,
-        parsed.error.issues,
-        ['servers', serverName],
-      )
-        .map((issue) => formatIssue(issue))
-        .join('\n  ')}`,
-    );
-  if (newSecrets.size > 0) {
-    const secrets = new PodmanSecretStore(await connectEngine(io));
-    for (const [secretName, value] of newSecrets) {
-      await secrets.set(secretName, value);
-      io.stdout(`stored secret ${secretName} as a Podman secret\n`);
-    }
-  }
-  await store.setServer(serverName, built.entry);
+  const built = await installCatalogServer({
+    document,
+    plan,
+    name: serverName,
+    answers: { values: Object.fromEntries(given.values), secrets: Object.fromEntries(given.secrets) },
+    newSecrets,
+    store,
+    cwd: io.cwd,
+    ...(newSecrets.size === 0 ? {} : { secrets: new PodmanSecretStore(await connectEngine(io)) }),
+  });
+  for (const secret of built.secrets) io.stdout(`stored secret ${secret} as a Podman secret\n`);
   io.stdout(
     `added ${serverName} (${document.name}@${document.version}, ${plan.runs}) from ${resolved.from} to ${store.path}\n`,
   );
