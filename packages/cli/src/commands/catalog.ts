@@ -12,14 +12,7 @@ import {
   resolveConfigPath,
   serverNameFrom,
 } from '@mcpman/core';
-import type {
-  CatalogEntry,
-  CatalogInput,
-  InputAnswers,
-  PlanKind,
-  ServerJson,
-  ServerPlan,
-} from '@mcpman/core';
+import type { CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
