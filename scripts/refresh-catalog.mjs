@@ -9,7 +9,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUNDLED_CATALOG_DIR, OFFICIAL_REGISTRY, RegistryClient, validateServerJson } from '../packages/core/dist/index.js';
+import {
+  BUNDLED_CATALOG_DIR,
+  OFFICIAL_REGISTRY,
+  RegistryClient,
+  validateServerJson,
+} from '../packages/core/dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,7 +39,10 @@ for (const name of [...names].sort()) {
       console.log(`kept     ${name} (not in ${client.baseUrl})`);
       continue;
     }
-    const document = validateServerJson(RegistryClient.parseEntry(body, name).server, `${name} from ${client.baseUrl}`);
+    const document = validateServerJson(
+      RegistryClient.parseEntry(body, name).server,
+      `${name} from ${client.baseUrl}`,
+    );
     const text = `${JSON.stringify(document, null, 2)}\n`;
     const before = await readFile(fileOf(name), 'utf8').catch(() => '');
     if (before === text) {

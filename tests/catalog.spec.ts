@@ -270,7 +270,9 @@ describe('catalog: search and add from an MCP registry', () => {
         let stdout = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
         child.on('error', reject);
-        child.on('close', (code) => { resolve({ code, stdout }); });
+        child.on('close', (code) => {
+          resolve({ code, stdout });
+        });
       });
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`updated  ${MEMORY} → 2026.9.1`);
