@@ -1,4 +1,15 @@
-import type { ClientChange, ClientInfo, ClientRequest, ServerStatus, TokenInfo } from './contract/index.js';
+import type {
+  CatalogAddRequest,
+  CatalogAdded,
+  ClientChange,
+  ClientInfo,
+  ClientRequest,
+  PlanKind,
+  SearchResult,
+  ServerPlan,
+  ServerStatus,
+  TokenInfo,
+} from './contract/index.js';
 
 /** Per-server counters from the gateway and the engine. */
 export interface ServerFiguresDto {
@@ -167,6 +178,12 @@ export interface McpManagerApi {
   connectClient(request: ClientRequest): Promise<ClientChange>;
   /** Take it out again (and revoke the client's token). */
   disconnectClient(request: ClientRequest): Promise<ClientChange>;
+  /** Servers of the config's MCP registries (the bundled catalog when none answers). */
+  searchCatalog(query: string, limit?: number): Promise<SearchResult>;
+  /** How a catalog server would be added here, and the inputs it asks for. */
+  planCatalogServer(registryName: string, version?: string, prefer?: PlanKind): Promise<ServerPlan>;
+  /** Add it: secret values become Podman secrets, the entry goes into the config, and it starts. */
+  addCatalogServer(request: CatalogAddRequest): Promise<CatalogAdded>;
 }
 
 export type ApiMethod = keyof McpManagerApi;
@@ -192,6 +209,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listClients',
   'connectClient',
   'disconnectClient',
+  'searchCatalog',
+  'planCatalogServer',
+  'addCatalogServer',
 ];
 
 /**
@@ -204,4 +224,8 @@ export const LONG_METHODS: Readonly<Partial<Record<ApiMethod, number>>> = {
   startServer: 60_000,
   restartServer: 60_000,
   stopServer: 30_000,
+  // A registry that does not answer is waited for (8 s each) before the next is asked.
+  searchCatalog: 45_000,
+  planCatalogServer: 45_000,
+  addCatalogServer: 60_000,
 };

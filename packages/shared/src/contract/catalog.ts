@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** How a catalog server can run: a package registry type (npm, oci, pypi, …) or `remote`. */
 export type SourceKind = 'npm' | 'oci' | 'pypi' | 'remote' | (string & {});
 
@@ -79,6 +81,18 @@ export interface CatalogAddRequest {
   /** Secret values by input id: stored as Podman secrets, never written to the config. */
   readonly secretValues?: Readonly<Record<string, string>>;
 }
+
+const PLAN_KINDS = ['npm', 'oci', 'remote'] as const;
+
+/** The add request as it arrives over RPC, checked before anything is installed. */
+export const CatalogAddRequestSchema = z.strictObject({
+  registryName: z.string().min(1),
+  version: z.string().min(1).optional(),
+  prefer: z.enum(PLAN_KINDS).optional(),
+  name: z.string().min(1).optional(),
+  values: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  secretValues: z.record(z.string(), z.string()).optional(),
+});
 
 export interface CatalogAdded {
   readonly name: string;

@@ -35,3 +35,4 @@ export type {
   SourceKind,
   VersionInfo,
 } from './catalog.js';
+export { CatalogAddRequestSchema } from './catalog.js';

@@ -5,7 +5,8 @@ export type Route =
   | { readonly page: 'add' }
   | { readonly page: 'edit'; readonly name: string }
   | { readonly page: 'gateway' }
-  | { readonly page: 'clients' };
+  | { readonly page: 'clients' }
+  | { readonly page: 'catalog' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'server', name: parts[1], tab: parts[2] ?? 'summary' };
   if (parts[0] === 'gateway') return { page: 'gateway' };
   if (parts[0] === 'clients') return { page: 'clients' };
+  if (parts[0] === 'catalog') return { page: 'catalog' };
   return { page: 'servers' };
 }
 
@@ -37,6 +39,8 @@ export function href(route: Route): string {
       return '#/gateway';
     case 'clients':
       return '#/clients';
+    case 'catalog':
+      return '#/catalog';
   }
 }
 

@@ -29,9 +29,13 @@ const TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json',
 };
 
-/** The page may load only its own scripts and styles and talk only to this origin. */
+/**
+ * The page may load only its own scripts and styles and talk only to this origin. Images may also
+ * come over https: the catalog's icons are https URLs on their publishers' hosts (the registry's
+ * schema allows nothing else), fetched with no referrer.
+ */
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
 /**
  * The browser dashboard: the UI's files at `/` and the typed RPC at `POST /api/v1/rpc` (events

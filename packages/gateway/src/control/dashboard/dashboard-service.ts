@@ -1,6 +1,11 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
+  Catalog,
   ClientConnections,
+  defaultCacheDir,
+  installCatalogServer,
+  planServerHere,
+  secretNameFor,
   ConfigError,
   ConfigStore,
   MCPError,
@@ -16,6 +21,11 @@ import {
 import type { Bridge, Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type {
   CapabilitiesDto,
+  CatalogAddRequest,
+  CatalogAdded,
+  PlanKind,
+  SearchResult,
+  ServerPlan,
   ClientChange,
   ClientInfo,
   ClientRequest,
@@ -35,6 +45,7 @@ import type {
   ToolCallResultDto,
   ToolDto,
 } from '@mcpman/shared';
+import { CatalogAddRequestSchema } from '@mcpman/shared';
 import { serverNotFound } from '../api/management-api.js';
 import type { ManagementBackend } from '../api/management-api.js';
 import type { ServerFigures } from '../../metrics/gateway-metrics.js';
@@ -309,6 +320,60 @@ export class DashboardService implements McpManagerApi, Disposable {
     return this.clients().disconnect(request);
   }
 
+  async searchCatalog(query: string, limit?: number): Promise<SearchResult> {
+    const catalog = await this.catalog();
+    return catalog.search(typeof query === 'string' ? query : '', {
+      limit: typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? Math.min(limit, 200) : 30,
+    });
+  }
+
+  async planCatalogServer(registryName: string, version?: string, prefer?: PlanKind): Promise<ServerPlan> {
+    const request = parseAddRequest({ registryName, version, prefer });
+    const { document } = await (
+      await this.catalog()
+    ).resolve(request.registryName, request.version ?? 'latest');
+    return planServerHere(document, request.prefer === undefined ? {} : { prefer: request.prefer });
+  }
+
+  async addCatalogServer(raw: CatalogAddRequest): Promise<CatalogAdded> {
+    const request = parseAddRequest(raw);
+    const { document } = await (
+      await this.catalog()
+    ).resolve(request.registryName, request.version ?? 'latest');
+    const plan = await planServerHere(
+      document,
+      request.prefer === undefined ? {} : { prefer: request.prefer },
+    );
+    const name = request.name ?? plan.name;
+    const secrets: Record<string, string> = {};
+    const newSecrets = new Map<string, string>();
+    for (const [id, value] of Object.entries(request.secretValues ?? {})) {
+      const input = plan.inputs.find((i) => i.id === id && i.isSecret);
+      if (input === undefined || typeof value !== 'string' || value === '') continue;
+      const secret = secretNameFor(name, input.key);
+      secrets[id] = secret;
+      newSecrets.set(secret, value);
+    }
+    const installed = await installCatalogServer({
+      document,
+      plan,
+      name,
+      answers: { values: request.values ?? {}, secrets },
+      newSecrets,
+      store: this.store,
+      secrets: this.options.secrets,
+      cwd: dirname(this.options.configPath),
+    });
+    await this.options.management.reload();
+    return { name, notes: installed.notes, secrets: installed.secrets };
+  }
+
+  /** The config's registries as they are now (an edit to registries: applies at once). */
+  private async catalog(): Promise<Catalog> {
+    const { registries } = (await this.store.loadOrEmpty()).config;
+    return new Catalog({ registries, cacheDir: join(defaultCacheDir(), 'registry') });
+  }
+
   /**
    * This user's clients and this gateway, as `mcpman client` sees them; a project scope is the
    * config file's folder.
@@ -408,4 +473,17 @@ export class DashboardService implements McpManagerApi, Disposable {
     }
     return out;
   }
+}
+
+/** The webview's request is untrusted JSON: check its shape before it reaches the installer. */
+function parseAddRequest(raw: unknown): CatalogAddRequest {
+  const parsed = CatalogAddRequestSchema.safeParse(
+    typeof raw === 'object' && raw !== null
+      ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))
+      : raw,
+  );
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue === undefined || issue.path.length === 0 ? 'request' : issue.path.join('.');
+  throw new MCPError(MCPErrorCode.ConfigInvalid, `catalog add: ${path}: ${issue?.message ?? 'invalid'}`);
 }
