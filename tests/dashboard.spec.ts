@@ -6,6 +6,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { BUNDLED_CATALOG_DIR } from '@mcpman/core';
+import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
+import type { LocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
 import { REPO, cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { podman, sweep } from './helpers/podman.js';
 import { AuthCheckingProxy, HostEverything } from './helpers/remote-server.js';
@@ -28,6 +31,10 @@ const RECORD_TONES = `(() => {
   new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
 })()`;
 const CHROMIUM = '/usr/bin/chromium';
+/** The catalog server the Catalog page adds: it needs a secret, which the form must ask for. */
+const BRAVE = 'io.github.modelcontextprotocol/server-brave-search';
+const BRAVE_ICON = 'https://example.org/brave-search.svg';
+const BRAVE_SECRET = 'dash-brave-brave-api-key';
 /** A user's Cursor settings with a server of their own, which connect must leave as it is. */
 const CURSOR_FILE = `{
   "mcpServers": {
@@ -47,6 +54,7 @@ describe('browser dashboard', () => {
   let config: string;
   let url: string;
   let browser: Browser | undefined;
+  let registry: LocalRegistry | undefined;
   let page: Page;
   const remoteCleanups: (() => Promise<unknown>)[] = [];
   /** Uncaught errors in the page: a form that throws while typing stops reacting. */
@@ -74,9 +82,17 @@ describe('browser dashboard', () => {
     await sweep();
     await mkdir(SHOTS, { recursive: true });
     workspace = await Workspace.create();
+    // The Catalog page's registry: a real v0.1 server with two bundled documents, one with an icon.
+    const bundled = async (file: string): Promise<Record<string, unknown>> =>
+      JSON.parse(await readFile(join(BUNDLED_CATALOG_DIR, file), 'utf8')) as Record<string, unknown>;
+    registry = await startLocalRegistry([
+      { ...(await bundled(`${BRAVE.replace('/', '__')}.json`)), icons: [{ src: BRAVE_ICON }] },
+      await bundled('io.github.modelcontextprotocol__server-memory.json'),
+    ]);
     config = await workspace.write(
       'mcpman.yaml',
       `version: 1
+registries: [${registry.url}]
 gateway:
   listen: 127.0.0.1:0
   grpc: { enabled: false }
@@ -117,6 +133,8 @@ servers:
     await sweep();
     await podman('secret', 'rm', 'dashboard-test-secret').catch(() => undefined);
     await podman('secret', 'rm', 'dashboard-remote-token').catch(() => undefined);
+    await podman('secret', 'rm', BRAVE_SECRET).catch(() => undefined);
+    await registry?.close();
     for (const stop of remoteCleanups.reverse()) await stop().catch(() => undefined);
     await workspace?.dispose();
   });
@@ -301,6 +319,44 @@ servers:
     await expect(readFile(file, 'utf8')).resolves.toBe(CURSOR_FILE);
     expect(pageErrors).toEqual([]);
   });
+
+  it('searches the catalog as you type and adds a server from its card, asking only for its secret', async () => {
+    await page.goto(`${url}#/catalog`);
+    const cards = page.getByTestId('catalog-cards').locator('article');
+    await page.getByTestId(`card-${BRAVE}`).waitFor();
+    await expect(cards.count()).resolves.toBe(2);
+    await page.getByLabel('Search the catalog').fill('brave');
+    await page
+      .getByTestId('card-io.github.modelcontextprotocol/server-memory')
+      .waitFor({ state: 'detached' });
+    const card = page.getByTestId(`card-${BRAVE}`);
+    await expect(card.textContent()).resolves.toContain('needs secrets');
+    await expect(card.locator('img').getAttribute('src')).resolves.toBe(BRAVE_ICON);
+    await expect(card.getByRole('link', { name: 'repository' }).getAttribute('href')).resolves.toMatch(
+      /^https:\/\/github\.com\//,
+    );
+    expect(registry?.requests.some((r) => r.includes('search=brave'))).toBe(true);
+    await card.getByRole('button', { name: /^Add / }).click();
+    const form = page.getByTestId('catalog-add');
+    await form.waitFor();
+    // The one thing the document requires, and it is a secret: a hidden field, nothing else asked.
+    const key = form.getByLabel('BRAVE_API_KEY', { exact: true });
+    await expect(key.getAttribute('type')).resolves.toBe('password');
+    await expect(form.locator('details').count()).resolves.toBe(0);
+    await form.getByLabel('Server name', { exact: true }).fill('dash-brave');
+    await key.fill('catalog-secret-value');
+    await shot('catalog-add');
+    await form.getByRole('button', { name: 'Add server', exact: true }).click();
+    await page.getByTestId('page-server').waitFor();
+    await page.goto(`${url}#/servers`);
+    await dotOf('dash-brave').and(page.locator('[data-tone=good]')).waitFor({ timeout: 150_000 });
+    const written = await readFile(config, 'utf8');
+    expect(written).toContain('dash-brave:');
+    expect(written).toContain(BRAVE_SECRET);
+    expect(written).not.toContain('catalog-secret-value');
+    await expect(podman('secret', 'inspect', BRAVE_SECRET)).resolves.toBeDefined();
+    expect(pageErrors).toEqual([]);
+  }, 200_000);
 
   it('says so when the connection to the manager is lost', async () => {
     await page.goto(`${url}#/servers`);

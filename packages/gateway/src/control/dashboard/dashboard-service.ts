@@ -475,15 +475,18 @@ export class DashboardService implements McpManagerApi, Disposable {
   }
 }
 
-/** The webview's request is untrusted JSON: check its shape before it reaches the installer. */
+/**
+ * The webview's request is untrusted JSON: check its shape before it reaches the installer. An
+ * argument left out arrives as null (positional RPC parameters), which means "not given".
+ */
 function parseAddRequest(raw: unknown): CatalogAddRequest {
   const parsed = CatalogAddRequestSchema.safeParse(
     typeof raw === 'object' && raw !== null
-      ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))
+      ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined && v !== null))
       : raw,
   );
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue === undefined || issue.path.length === 0 ? 'request' : issue.path.join('.');
-  throw new MCPError(MCPErrorCode.ConfigInvalid, `catalog add: ${path}: ${issue?.message ?? 'invalid'}`);
+  throw new MCPError(MCPErrorCode.ConfigInvalid, `catalog: ${path}: ${issue?.message ?? 'invalid'}`);
 }
