@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { discoverEngineSocket, ownerForConfig } from '@mcpman/core';
+import { BUNDLED_CATALOG_DIR, discoverEngineSocket, ownerForConfig } from '@mcpman/core';
+import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
 import { activate, deactivate } from '../packages/extension/src/extension.js';
 import {
   extensionContext,
@@ -234,6 +235,50 @@ describe('Podman Desktop extension on real Podman', () => {
       vi.unstubAllEnvs();
     }
   });
+
+  it('searches the catalog and adds a server from it over the webview; a malformed add changes nothing', async () => {
+    const memory = JSON.parse(
+      readFileSync(join(BUNDLED_CATALOG_DIR, 'io.github.modelcontextprotocol__server-memory.json'), 'utf8'),
+    ) as { name: string };
+    const registry = await startLocalRegistry([memory]);
+    const configFile = String(host.settings.get('mcpman.configFile'));
+    const original = readFileSync(configFile, 'utf8');
+    // The catalog reads registries: on each call, so this edit applies at once.
+    writeFileSync(configFile, `registries: [${registry.url}]\n${original}`);
+    const withRegistry = readFileSync(configFile, 'utf8');
+    vi.stubEnv('XDG_CACHE_HOME', join(workspace.dir, 'cache'));
+    try {
+      const found = await rpc('searchCatalog', ['memory']);
+      expect(found).toMatchObject({
+        ok: true,
+        result: { answeredBy: [registry.url], entries: [{ name: memory.name, kinds: ['npm'] }] },
+      });
+      const plan = await rpc('planCatalogServer', [memory.name]);
+      expect(plan).toMatchObject({ ok: true, result: { kind: 'npm', name: 'memory' } });
+      expect((plan.result as { runs: string }).runs).toMatch(
+        /^npx:\/\/@modelcontextprotocol\/server-memory@/,
+      );
+      const bad = await rpc('addCatalogServer', [{ registryName: memory.name, prefer: 'cargo' }]);
+      expect(bad).toMatchObject({ ok: false, error: { code: 'CONFIG_INVALID' } });
+      expect(JSON.stringify(bad.error)).toContain('prefer');
+      expect(readFileSync(configFile, 'utf8')).toBe(withRegistry);
+      const added = await rpc('addCatalogServer', [{ registryName: memory.name, name: 'catalog-memory' }]);
+      expect(added).toMatchObject({ ok: true, result: { name: 'catalog-memory' } });
+      await vi.waitFor(
+        async () => {
+          const server = (await rpc('getServer', ['catalog-memory'])).result as
+            { status?: { state: string } } | undefined;
+          expect(server?.status?.state).toBe('ready');
+        },
+        { timeout: 150_000, interval: 250 },
+      );
+      expect((await rpc('removeServer', ['catalog-memory'])).ok).toBe(true);
+    } finally {
+      vi.unstubAllEnvs();
+      writeFileSync(configFile, original);
+      await registry.close();
+    }
+  }, 180_000);
 
   it('copies what the chosen client needs, pointing at its gateway', async () => {
     const port = String(host.settings.get('mcpman.gateway.port'));
