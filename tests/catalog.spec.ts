@@ -124,7 +124,7 @@ describe('catalog: search and add from an MCP registry', () => {
     const result = await mcpman(env, ['search', 'sequential', '-f', offline]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('io.github.modelcontextprotocol/server-sequential-thinking');
-    expect(result.stdout).toContain('from bundled');
+    expect(result.stdout).toContain('from the catalog bundled with mcpman (no registry answered)');
     expect(result.stderr).toContain('the registry http://127.0.0.1:9 did not answer');
   });
 

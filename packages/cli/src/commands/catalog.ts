@@ -13,6 +13,7 @@ import {
   serverNameFrom,
 } from '@mcpman/core';
 import type { CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/core';
+import { describeSources } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
@@ -70,7 +71,7 @@ export async function searchCommand(
     }
     for (const problem of result.problems) io.stderr(`mcpman: ${problem}\n`);
     if (result.entries.length === 0) {
-      io.stdout(`no server matches "${words.join(' ')}" (asked ${result.answeredBy.join(', ')})\n`);
+      io.stdout(`no server matches "${words.join(' ')}" (asked ${describeSources(result.answeredBy)})\n`);
       return ExitCode.Ok;
     }
     const rows = result.entries.map((e) => [
@@ -81,7 +82,7 @@ export async function searchCommand(
       e.description,
     ]);
     io.stdout(`${table([['NAME', 'VERSION', 'RUNS AS', 'SECRETS', 'DESCRIPTION'], ...rows])}\n`);
-    io.stdout(`from ${result.answeredBy.join(', ')}; \`mcpman add <name>\` adds one\n`);
+    io.stdout(`from ${describeSources(result.answeredBy)}; \`mcpman add <name>\` adds one\n`);
     return ExitCode.Ok;
   } catch (error) {
     return reportError(error, io, json);

@@ -8,11 +8,12 @@ import { RegistryClient } from './registry-client.js';
 import type { RegistryEntry } from './registry-client.js';
 import { validateServerJson } from './server-json.js';
 import type { ServerJson } from './server-json.js';
+import { BUNDLED_SOURCE } from '@mcpman/shared/contract';
 import type { CatalogEntry, SearchResult, VersionInfo } from '@mcpman/shared/contract';
 
 /** The bundled catalog: server.json documents shipped with mcpman, for when no registry answers. */
 export const BUNDLED_CATALOG_DIR = fileURLToPath(new URL('../../assets/catalog/servers', import.meta.url));
-export const BUNDLED = 'bundled';
+export const BUNDLED = BUNDLED_SOURCE;
 const HOUR = 3_600_000;
 /** Pages of one registry followed per search, so a broad word cannot walk the whole registry. */
 const MAX_PAGES = 10;

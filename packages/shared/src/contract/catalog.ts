@@ -82,6 +82,18 @@ export interface CatalogAddRequest {
   readonly secretValues?: Readonly<Record<string, string>>;
 }
 
+/** The token `answeredBy` and `from` carry for the catalog shipped in the package. */
+export const BUNDLED_SOURCE = 'bundled';
+
+/** Where catalog answers came from, in words for a person. */
+export function describeSources(answeredBy: readonly string[]): string {
+  return answeredBy
+    .map((from) =>
+      from === BUNDLED_SOURCE ? 'the catalog bundled with mcpman (no registry answered)' : from,
+    )
+    .join(', ');
+}
+
 const PLAN_KINDS = ['npm', 'oci', 'remote'] as const;
 
 /** The add request as it arrives over RPC, checked before anything is installed. */

@@ -35,4 +35,4 @@ export type {
   SourceKind,
   VersionInfo,
 } from './catalog.js';
-export { CatalogAddRequestSchema } from './catalog.js';
+export { BUNDLED_SOURCE, CatalogAddRequestSchema, describeSources } from './catalog.js';
