@@ -99,7 +99,7 @@ async function printVersions(
   if (json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else
     io.stdout(
-      `${table([['VERSION', 'LATEST', 'PUBLISHED'], ...result.versions.map((v) => [v.version, v.isLatest ? 'yes' : '', v.publishedAt ?? '-'])])}\nfrom ${result.from}\n`,
+      `${table([['VERSION', 'LATEST', 'PUBLISHED'], ...result.versions.map((v) => [v.version, v.isLatest ? 'yes' : '', v.publishedAt ?? '-'])])}\nfrom ${describeSources([result.from])}\n`,
     );
   return ExitCode.Ok;
 }
@@ -265,7 +265,7 @@ export async function addFromCatalog(
   });
   for (const secret of built.secrets) io.stdout(`stored secret ${secret} as a Podman secret\n`);
   io.stdout(
-    `added ${serverName} (${document.name}@${document.version}, ${plan.runs}) from ${resolved.from} to ${store.path}\n`,
+    `added ${serverName} (${document.name}@${document.version}, ${plan.runs}) from ${describeSources([resolved.from])} to ${store.path}\n`,
   );
   for (const note of built.notes) io.stdout(`  note: ${note}\n`);
   if (plan.alternatives.includes('remote') && prefer === undefined)
