@@ -208,6 +208,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       [],
     )
     .option('--remote', "catalog: add the document's remote (url:) rather than its package")
+    .option(
+      '--runs-as <kind>',
+      "catalog: which of the document's ways to run: npm, oci, pypi or remote (default: the first of those it offers)",
+    )
     .option('--registry <url...>', "catalog: ask these registries instead of the config's")
     .option('-f, --file <path>', FILE_HELP)
     .action(
@@ -221,6 +225,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
           input?: string[];
           secret?: string[];
           remote?: boolean;
+          runsAs?: string;
           registry?: string[];
         };
         return addCommand(
@@ -234,6 +239,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
             input: opts.input,
             secret: opts.secret,
             remote: opts.remote === true,
+            runsAs: opts.runsAs,
             registry: opts.registry,
           },
           io,

@@ -113,6 +113,23 @@ export interface AddFromCatalogOptions extends CatalogOptions {
   /** VAR=SECRET_NAME: an existing Podman secret */
   readonly secret?: readonly string[];
   readonly remote?: boolean;
+  /** npm, oci, pypi or remote: which of the document's ways to run (default: the first it has). */
+  readonly runsAs?: string;
+}
+
+const PLAN_KINDS: readonly PlanKind[] = ['npm', 'oci', 'pypi', 'remote'];
+
+function preferred(options: AddFromCatalogOptions): PlanKind | undefined {
+  if (options.runsAs === undefined) return options.remote === true ? 'remote' : undefined;
+  const kind = PLAN_KINDS.find((k) => k === options.runsAs);
+  if (kind === undefined || (options.remote === true && kind !== 'remote'))
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      kind === undefined
+        ? `--runs-as ${options.runsAs}: expected one of ${PLAN_KINDS.join(', ')}`
+        : `--remote and --runs-as ${kind} contradict each other`,
+    );
+  return kind;
 }
 
 function pairs(list: readonly string[] | undefined, flag: string): [string, string][] {
@@ -242,7 +259,7 @@ export async function addFromCatalog(
   const name = match?.[1] ?? (await fullName(catalog, spec));
   const resolved = await catalog.resolve(name, match?.[2] ?? 'latest');
   const document: ServerJson = resolved.document;
-  const prefer: PlanKind | undefined = options.remote === true ? 'remote' : undefined;
+  const prefer = preferred(options);
   const plan = await planServerHere(document, prefer === undefined ? {} : { prefer });
   const serverName = options.name ?? plan.name;
   const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
@@ -268,8 +285,11 @@ export async function addFromCatalog(
     `added ${serverName} (${document.name}@${document.version}, ${plan.runs}) from ${describeSources([resolved.from])} to ${store.path}\n`,
   );
   for (const note of built.notes) io.stdout(`  note: ${note}\n`);
-  if (plan.alternatives.includes('remote') && prefer === undefined)
-    io.stdout('  note: it also runs as a remote server; `--remote` adds that instead\n');
+  if (prefer === undefined)
+    for (const kind of plan.alternatives)
+      io.stdout(
+        `  note: it also runs as ${kind === 'remote' ? 'a remote server' : `a ${kind} package`}; \`--runs-as ${kind}\` adds that instead\n`,
+      );
   const { running } = await chooseManager(io, store.path);
   if (running !== undefined) {
     await running.client.reload();

@@ -367,12 +367,14 @@ export function nameFromSource(source: ServerSource): string {
   const raw =
     source.type === 'npx'
       ? (source.package.split('/').pop() ?? source.package)
-      : source.type === 'image'
-        ? ((source.ref.split('/').pop() ?? source.ref).split(/[:@]/)[0] ?? source.ref)
-        : source.type === 'build'
-          ? (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server')
-          : (new URL(source.url).hostname.split('.').find((part) => !/^(www|api|mcp)$/.test(part)) ??
-            'remote');
+      : source.type === 'pypi'
+        ? source.package
+        : source.type === 'image'
+          ? ((source.ref.split('/').pop() ?? source.ref).split(/[:@]/)[0] ?? source.ref)
+          : source.type === 'build'
+            ? (source.context.replace(/\/+$/, '').split('/').pop() ?? 'server')
+            : (new URL(source.url).hostname.split('.').find((part) => !/^(www|api|mcp)$/.test(part)) ??
+              'remote');
   return serverNameFrom(raw);
 }
 
@@ -405,11 +407,11 @@ async function addUrlServer(
 }
 
 /** What only a catalog add takes; given with a source, they are refused rather than ignored. */
-const CATALOG_ONLY = ['env', 'input', 'secret', 'registry', 'remote'] as const;
+const CATALOG_ONLY = ['env', 'input', 'secret', 'registry', 'remote', 'runsAs'] as const;
 
 /** A source string, as opposed to a registry name (`io.github.owner/server`) or a short name. */
 function isSourceString(text: string): boolean {
-  return /^(npx|uvx):\/\/|^(image|build):|^https?:\/\//i.test(text);
+  return /^(npx|pypi|uvx):\/\/|^(image|build):|^https?:\/\//i.test(text);
 }
 
 /** `mcpman add <source | registry-name[@version]>` */
@@ -434,7 +436,7 @@ export async function addCommand(
     if (stray.length > 0)
       throw new MCPError(
         MCPErrorCode.ConfigInvalid,
-        `${stray.map((key) => `--${key}`).join(', ')} ${stray.length === 1 ? 'is' : 'are'} for catalog servers (mcpman add <registry-name>), not for ${source}`,
+        `${stray.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')} ${stray.length === 1 ? 'is' : 'are'} for catalog servers (mcpman add <registry-name>), not for ${source}`,
       );
     if (/^https?:\/\//i.test(source.trim())) return await addUrlServer(source.trim(), options, io);
     const parsed = parseSourceString(source);

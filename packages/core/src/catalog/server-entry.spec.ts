@@ -5,7 +5,7 @@ import { ServerConfigSchema } from '../config/schema.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { BUNDLED_CATALOG_DIR } from './catalog.js';
 import { buildServerEntry, planServer, planServerHere } from './server-entry.js';
-import type { InputAnswers } from './server-entry.js';
+import type { InputAnswers, PypiCheck } from './server-entry.js';
 import { validateServerJson } from './server-json.js';
 import type { ServerJson } from './server-json.js';
 
@@ -105,35 +105,56 @@ describe('planServer and buildServerEntry', () => {
     });
   });
 
-  it('runs the image of a document that offers PyPI and OCI, and says what is missing for PyPI only', () => {
+  it('runs the image of a document that offers PyPI and OCI, and a PyPI-only one as pypi://', () => {
     expect(entryFor('io.github.modelcontextprotocol/server-fetch').built.entry).toEqual({
       source: 'image:docker.io/mcp/fetch:latest',
     });
-    const git = bundled('io.github.modelcontextprotocol/server-git');
-    expect(() => planServer(git)).toThrow(/PyPI package \(mcp-server-git\) and offers no npm package/);
+    const fetchPlan = planServer(bundled('io.github.modelcontextprotocol/server-fetch'), { prefer: 'pypi' });
+    expect(fetchPlan).toMatchObject({ kind: 'pypi', runs: 'pypi://mcp-server-fetch@2026.10.24' });
+    expect(fetchPlan.alternatives).toEqual(['oci']);
+    const git = entryFor('io.github.modelcontextprotocol/server-git');
+    expect(git.plan.kind).toBe('pypi');
+    expect(git.built.entry).toEqual({ source: 'pypi://mcp-server-git@2026.10.19' });
   });
 
-  it('asks the package index of a PyPI-only document, and says which part is missing', async () => {
+  it('asks pip whether a PyPI package can be installed here, and says what is missing', async () => {
     const git = bundled('io.github.modelcontextprotocol/server-git');
-    const asked: string[] = [];
-    const refused: typeof fetch = (input) => {
-      asked.push(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-      return Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }));
+    const asked: [string, string, string | undefined][] = [];
+    const refused: PypiCheck = (pkg, version, index) => {
+      asked.push([pkg, version, index]);
+      return Promise.reject(
+        new Error(
+          "resolving mcp-server-git==2026.10.19 from pip's configured package indexes failed: No matching distribution",
+        ),
+      );
     };
-    await expect(planServerHere(git, { fetch: refused })).rejects.toThrow(
-      /needs a Python image built here from https:\/\/pypi.org, which this machine cannot reach \(connect ECONNREFUSED\)/,
+    const refusal = planServerHere(git, { checkPypi: refused });
+    await expect(refusal).rejects.toMatchObject({ code: MCPErrorCode.CatalogUnsupported });
+    await expect(refusal).rejects.toThrow(/PyPI package \(mcp-server-git\).*No matching distribution/);
+    // PyPI itself is pip's configured index: no --index-url, so a mirror in pip's config is used.
+    expect(asked).toEqual([['mcp-server-git', '2026.10.19', undefined]]);
+    await expect(planServerHere(git, { checkPypi: () => Promise.resolve() })).resolves.toMatchObject({
+      kind: 'pypi',
+    });
+    // Another index named by the document becomes the source's index:, and is the one asked.
+    const private_ = validateServerJson(
+      {
+        ...git,
+        packages: [{ ...git.packages?.[0], registryBaseUrl: 'https://pypi.example.com' }],
+      },
+      'private index',
     );
-    expect(asked).toEqual(['https://pypi.org/simple/mcp-server-git/']);
-    const answers: typeof fetch = () => Promise.resolve(new Response('<html></html>', { status: 200 }));
-    await expect(planServerHere(git, { fetch: answers })).rejects.toMatchObject({
-      code: MCPErrorCode.NotImplemented,
+    await planServerHere(private_, { checkPypi: refused }).catch(() => undefined);
+    expect(asked[1]?.[2]).toBe('https://pypi.example.com/simple/');
+    expect(buildServerEntry(private_, planServer(private_), {}).entry.source).toEqual({
+      pypi: 'mcp-server-git@2026.10.19',
+      index: 'https://pypi.example.com/simple/',
     });
-    // Documents that are not PyPI-only plan as before, without asking anything.
+    // Documents that do not run as PyPI plan as before, without asking anything.
     await expect(
-      planServerHere(bundled('io.github.modelcontextprotocol/server-time')),
-    ).resolves.toMatchObject({
-      kind: 'oci',
-    });
+      planServerHere(bundled('io.github.modelcontextprotocol/server-time'), { checkPypi: refused }),
+    ).resolves.toMatchObject({ kind: 'oci' });
+    expect(asked).toHaveLength(2);
   });
 
   it('refuses documents it cannot run, saying why', () => {

@@ -4,6 +4,9 @@ import { MCPError } from '../errors/mcp-error.js';
 import type { MCPServerConfigInput } from '../config/schema.js';
 import { ENV_NAME_PATTERN, SECRET_NAME_PATTERN } from '../config/schema.js';
 import { serverNameFrom } from '../config/server-name.js';
+import { formatSource } from '../config/source.js';
+import type { ServerSource } from '../config/source.js';
+import { hostPython, resolvePypi } from '../images/python-packages.js';
 import type {
   KeyValueInput,
   RegistryArgument,
@@ -39,6 +42,8 @@ const PYPI = 'https://pypi.org';
 const NPM_REGISTRY = /^https:\/\/registry\.npmjs\.(org|com)\/?$/;
 /** npx flags that only say "install without asking": mcpman installs the package into the image. */
 const IMPLIED_NPX_ARGS = new Set(['-y', '--yes', '-q', '--quiet']);
+/** uvx flags that only say "quietly": pip installs the package into the image. */
+const IMPLIED_UVX_ARGS = new Set(['-q', '--quiet']);
 /** docker run flags every container of mcpman has anyway. */
 const IMPLIED_DOCKER_ARGS = new Set(['-i', '--interactive', '--rm', '-t', '--init']);
 /** Where filepath inputs are mounted inside the container. */
@@ -113,10 +118,13 @@ function pick(
   const remotes = document.remotes ?? [];
   const npm = packages.find((pkg) => pkg.registryType === 'npm');
   const oci = packages.find((pkg) => pkg.registryType === 'oci');
+  const pypi = packages.find((pkg) => pkg.registryType === 'pypi');
+  // PyPI last: it needs a Python and a package index on this machine, the others do not.
   const options: { kind: PlanKind; pkg?: RegistryPackage; remote?: RemoteTransport }[] = [
     ...(npm === undefined ? [] : [{ kind: 'npm' as const, pkg: npm }]),
     ...(oci === undefined ? [] : [{ kind: 'oci' as const, pkg: oci }]),
     ...(remotes[0] === undefined ? [] : [{ kind: 'remote' as const, remote: remotes[0] }]),
+    ...(pypi === undefined ? [] : [{ kind: 'pypi' as const, pkg: pypi }]),
   ];
   const chosen = prefer === undefined ? options[0] : options.find((option) => option.kind === prefer);
   if (chosen !== undefined) return chosen;
@@ -125,22 +133,12 @@ function pick(
       document,
       `it has no ${prefer} way to run; it offers ${options.map((o) => o.kind).join(', ')}`,
     );
-  const pypi = packages.find((pkg) => pkg.registryType === 'pypi');
-  if (pypi !== undefined)
-    throw new MCPError(
-      MCPErrorCode.CatalogUnsupported,
-      `${document.name}@${document.version} is a PyPI package (${pypi.identifier}) and offers no npm package, image or remote`,
-      {
-        hint: 'Add it with an image: or build: source (a Containerfile that installs it) instead.',
-        data: { registryType: 'pypi', identifier: pypi.identifier, index: pypi.registryBaseUrl ?? PYPI },
-      },
-    );
   if (packages.length === 0 && remotes.length === 0)
     throw unsupported(document, 'the document has no packages and no remotes, so there is nothing to run');
   const types = [...new Set(packages.map((pkg) => pkg.registryType))].join(', ');
   throw unsupported(
     document,
-    `registry type ${types} is not supported (mcpman runs npm and OCI packages, and remotes)`,
+    `registry type ${types} is not supported (mcpman runs npm, PyPI and OCI packages, and remotes)`,
     'Add it with an image: or build: source instead.',
   );
 }
@@ -160,7 +158,12 @@ function checkPackage(document: ServerJson, pkg: RegistryPackage): void {
       document,
       'the package speaks legacy SSE; mcpman runs packaged servers over stdio or Streamable HTTP',
     );
-  const implied = pkg.registryType === 'oci' ? IMPLIED_DOCKER_ARGS : IMPLIED_NPX_ARGS;
+  const implied =
+    pkg.registryType === 'oci'
+      ? IMPLIED_DOCKER_ARGS
+      : pkg.registryType === 'pypi'
+        ? IMPLIED_UVX_ARGS
+        : IMPLIED_NPX_ARGS;
   const extra = (pkg.runtimeArguments ?? []).filter((argument) => {
     const text = argument.type === 'named' ? argument.name : (argument.value ?? argument.valueHint ?? '');
     return !implied.has(text);
@@ -199,17 +202,13 @@ function checkPackage(document: ServerJson, pkg: RegistryPackage): void {
 export function planServer(document: ServerJson, options: { prefer?: PlanKind } = {}): ServerPlan {
   const chosen = pick(document, options.prefer);
   if (chosen.pkg !== undefined) checkPackage(document, chosen.pkg);
-  const alternatives = (['npm', 'oci', 'remote'] as const).filter((kind) => {
+  const alternatives = (['npm', 'oci', 'remote', 'pypi'] as const).filter((kind) => {
     if (kind === chosen.kind) return false;
     if (kind === 'remote') return (document.remotes ?? []).length > 0;
     return (document.packages ?? []).some((pkg) => pkg.registryType === kind);
   });
   const runs =
-    chosen.kind === 'npm'
-      ? `npx://${chosen.pkg?.identifier ?? ''}@${chosen.pkg?.version ?? 'latest'}`
-      : chosen.kind === 'oci'
-        ? `image:${chosen.pkg?.identifier ?? ''}`
-        : (chosen.remote?.url ?? '');
+    chosen.pkg === undefined ? (chosen.remote?.url ?? '') : formatSource(packageSource(chosen.pkg).source);
   return {
     registryName: document.name,
     version: document.version,
@@ -368,6 +367,40 @@ class EntryWriter {
   }
 }
 
+/** A PyPI package's index: pip's own configuration for PyPI itself, else that index's simple API. */
+function pypiIndex(pkg: RegistryPackage): string | undefined {
+  const base = pkg.registryBaseUrl?.replace(/\/+$/, '');
+  if (base === undefined || base === PYPI || base === 'https://pypi.python.org') return undefined;
+  return base.endsWith('/simple') ? `${base}/` : `${base}/simple/`;
+}
+
+/** How a package runs as a config source (its string or object form) and as a parsed source. */
+function packageSource(pkg: RegistryPackage): {
+  entry: MCPServerConfigInput['source'];
+  source: ServerSource;
+} {
+  const version = pkg.version ?? 'latest';
+  if (pkg.registryType === 'npm')
+    return {
+      entry: `npx://${pkg.identifier}@${version}`,
+      source: { type: 'npx', package: pkg.identifier, version },
+    };
+  if (pkg.registryType === 'pypi') {
+    const index = pypiIndex(pkg);
+    return {
+      entry:
+        index === undefined
+          ? `pypi://${pkg.identifier}@${version}`
+          : { pypi: `${pkg.identifier}@${version}`, index },
+      source: { type: 'pypi', package: pkg.identifier, version, ...(index === undefined ? {} : { index }) },
+    };
+  }
+  return {
+    entry: `image:${pkg.identifier}`,
+    source: { type: 'image', ref: pkg.identifier, pull: 'missing' },
+  };
+}
+
 function portOf(url: string): { port: number; path: string } | undefined {
   try {
     const parsed = new URL(url);
@@ -426,8 +459,7 @@ export function buildServerEntry(
     writer.notes.push(
       'the server runs with no network by default; if it calls an API, set securityPolicies.network: bridge',
     );
-  const source =
-    plan.kind === 'npm' ? `npx://${pkg.identifier}@${pkg.version ?? 'latest'}` : `image:${pkg.identifier}`;
+  const { entry: source } = packageSource(pkg);
   return {
     name,
     entry: {
@@ -442,50 +474,42 @@ export function buildServerEntry(
   };
 }
 
+/** Whether this machine can install a PyPI package: pip's dry run against the index. */
+export type PypiCheck = (pkg: string, version: string, index: string | undefined) => Promise<void>;
+
+const checkWithPip: PypiCheck = async (pkg, version, index) => {
+  const python = await hostPython();
+  await resolvePypi(pkg, version, { python, quick: true, ...(index === undefined ? {} : { index }) });
+};
+
 /**
- * `planServer`, and for a PyPI-only document the reason it cannot run here: Python servers need
- * a Python base image built from a reachable package index. The index is asked (its simple API
- * page for the package), so the error says which of the two is missing.
+ * `planServer`, and for a PyPI package whether it can run here: it is installed with this
+ * machine's Python and pip, so pip is asked (a dry run) before anything is written, and the error
+ * says what is missing: Python, pip, or an index that has the package.
  */
 export async function planServerHere(
   document: ServerJson,
-  options: { prefer?: PlanKind; fetch?: typeof fetch; timeoutMs?: number } = {},
+  options: { prefer?: PlanKind; checkPypi?: PypiCheck } = {},
 ): Promise<ServerPlan> {
+  const plan = planServer(document, options.prefer === undefined ? {} : { prefer: options.prefer });
+  if (plan.kind !== 'pypi') return plan;
+  const pkg = (document.packages ?? []).find((p) => p.registryType === 'pypi') as RegistryPackage;
+  const index = pypiIndex(pkg);
   try {
-    return planServer(document, options.prefer === undefined ? {} : { prefer: options.prefer });
+    await (options.checkPypi ?? checkWithPip)(pkg.identifier, pkg.version ?? 'latest', index);
   } catch (error) {
-    const data = error instanceof MCPError ? error.data : undefined;
-    if (data?.['registryType'] !== 'pypi') throw error;
-    const index = String(data['index']);
-    const identifier = String(data['identifier']);
-    const page = `${index.replace(/\/+$/, '')}/simple/${encodeURIComponent(identifier)}/`;
-    let reason: string | undefined;
-    try {
-      const response = await (options.fetch ?? fetch)(page, {
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-      });
-      if (!response.ok) reason = `${page} answered ${response.status}`;
-    } catch (probe) {
-      reason =
-        probe instanceof Error
-          ? probe.cause instanceof Error
-            ? probe.cause.message
-            : probe.message
-          : String(probe);
-    }
-    if (reason !== undefined)
-      throw new MCPError(
-        MCPErrorCode.CatalogUnsupported,
-        `${document.name}@${document.version} is a PyPI package (${identifier}); running it needs a Python image built here from ${index}, which this machine cannot reach (${reason})`,
-        {
-          hint: 'Use a network that reaches the package index, or add the server with an image: or build: source.',
-          data,
-        },
-      );
+    const reason = error instanceof Error ? error.message : String(error);
     throw new MCPError(
-      MCPErrorCode.NotImplemented,
-      `${document.name}@${document.version} is a PyPI package (${identifier}); ${index} answers, but mcpman does not build Python images yet`,
-      { hint: 'Add it with a build: source whose Containerfile installs the package.', data },
+      MCPErrorCode.CatalogUnsupported,
+      `${document.name}@${document.version} is a PyPI package (${pkg.identifier}), which runs on a Python image built here from packages pip installs; ${reason}`,
+      {
+        cause: error,
+        hint:
+          plan.alternatives.length > 0
+            ? `Point pip at an index that has it (PIP_INDEX_URL or pip config), or add it another way: ${plan.alternatives.join(', ')}.`
+            : 'Point pip at an index that has it (PIP_INDEX_URL or pip config), or add the server with an image: or build: source.',
+      },
     );
   }
+  return plan;
 }

@@ -7,7 +7,14 @@ import {
   parseDuration,
   parseSize,
 } from './units.js';
-import { SOURCE_HELP, buildSourceFrom, imageSourceFrom, npxSourceFrom, parseSourceString } from './source.js';
+import {
+  SOURCE_HELP,
+  buildSourceFrom,
+  imageSourceFrom,
+  npxSourceFrom,
+  parseSourceString,
+  pypiSourceFrom,
+} from './source.js';
 import type { ServerSource, SourceParseResult } from './source.js';
 import { LOG_COMPONENTS, LOGGER_LEVELS } from '../logging/levels.js';
 
@@ -115,6 +122,16 @@ const NpxSourceObject = z.strictObject({
     .meta({ description: 'npm package spec, e.g. @modelcontextprotocol/server-memory@2026.8.31' }),
   bin: z.string().optional().meta({ description: 'Which bin of the package to run when it has several.' }),
 });
+const PypiSourceObject = z.strictObject({
+  pypi: z.string().meta({ description: 'Python package and version, e.g. mcp-server-time@2025.1.1' }),
+  bin: z
+    .string()
+    .optional()
+    .meta({ description: 'Which console script of the package to run when it has several.' }),
+  index: z.string().optional().meta({
+    description: "A package index's simple API URL to install from instead of pip's configured ones.",
+  }),
+});
 const ImageSourceObject = z.strictObject({
   image: z.string().meta({ description: 'Image reference, e.g. docker.io/mcp/everything:latest' }),
   pull: z.enum(['missing', 'always', 'never']).default('missing'),
@@ -129,6 +146,9 @@ export const SourceSchema = z
   .union([
     z.string().transform((value, ctx) => sourceResult(parseSourceString(value), value, ctx)),
     NpxSourceObject.transform((value, ctx) => sourceResult(npxSourceFrom(value.npx, value.bin), value, ctx)),
+    PypiSourceObject.transform((value, ctx) =>
+      sourceResult(pypiSourceFrom(value.pypi, value.bin, value.index), value, ctx),
+    ),
     ImageSourceObject.transform((value, ctx) =>
       sourceResult(imageSourceFrom(value.image, value.pull), value, ctx),
     ),

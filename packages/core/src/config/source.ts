@@ -13,6 +13,19 @@ export interface NpxSource {
   readonly bin?: string;
 }
 
+/** A Python package from a package index, run with a Python built into a local base image. */
+export interface PypiSource {
+  readonly type: 'pypi';
+  /** The distribution's name on the index (PEP 508). */
+  readonly package: string;
+  /** Exact version, or `latest`. */
+  readonly version: string;
+  /** Which console script to run when it has several. */
+  readonly bin?: string;
+  /** A package index (its simple API URL) instead of pip's configured ones. */
+  readonly index?: string;
+}
+
 export type PullPolicy = 'missing' | 'always' | 'never';
 
 export interface ImageSource {
@@ -38,7 +51,7 @@ export interface RemoteSource {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type ServerSource = NpxSource | ImageSource | BuildSource | RemoteSource;
+export type ServerSource = NpxSource | PypiSource | ImageSource | BuildSource | RemoteSource;
 /** The sources mcpman runs in a container. */
 export type ContainerSource = Exclude<ServerSource, RemoteSource>;
 
@@ -47,9 +60,14 @@ export const NPM_NAME_PATTERN = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0
 /** OCI image reference, loosely: registry/path:tag@digest with the characters those allow. */
 export const IMAGE_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
 const NPM_VERSION_PATTERN = /^[0-9A-Za-z.*^~<>=|_+-]+$/;
+/** PEP 508 distribution names. */
+export const PYPI_NAME_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
+/** A PEP 440 version (public part, loosely): pinned, so the image is the same every time. */
+const PYPI_VERSION_PATTERN =
+  /^(?:latest|[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?)$/;
 
 export const SOURCE_HELP =
-  'npx://<package>[@<version>], image:<image reference>, build:<directory>, or an object {npx|image|build: …}';
+  'npx://<package>[@<version>], pypi://<package>[@<version>], image:<image reference>, build:<directory>, or an object {npx|pypi|image|build: …}';
 
 export type SourceParseResult = { ok: true; source: ServerSource } | { ok: false; message: string };
 
@@ -69,6 +87,31 @@ export function npxSourceFrom(spec: string, bin?: string): SourceParseResult {
     return { ok: false, message: `"${version}" is not a valid npm version, range or tag` };
   }
   return { ok: true, source: { type: 'npx', package: name, version, ...(bin === undefined ? {} : { bin }) } };
+}
+
+export function pypiSourceFrom(spec: string, bin?: string, index?: string): SourceParseResult {
+  const at = spec.indexOf('@');
+  const name = at === -1 ? spec : spec.slice(0, at);
+  const version = at === -1 ? 'latest' : spec.slice(at + 1) || 'latest';
+  if (!PYPI_NAME_PATTERN.test(name)) {
+    return { ok: false, message: `"${name}" is not a valid Python package name` };
+  }
+  if (!PYPI_VERSION_PATTERN.test(version)) {
+    return { ok: false, message: `"${version}" is not an exact Python package version (or latest)` };
+  }
+  if (index !== undefined && !/^https?:\/\/\S+$/.test(index)) {
+    return { ok: false, message: `"${index}" is not the http(s) URL of a package index` };
+  }
+  return {
+    ok: true,
+    source: {
+      type: 'pypi',
+      package: name,
+      version,
+      ...(bin === undefined ? {} : { bin }),
+      ...(index === undefined ? {} : { index }),
+    },
+  };
 }
 
 export function imageSourceFrom(ref: string, pull: PullPolicy = 'missing'): SourceParseResult {
@@ -92,8 +135,9 @@ export function parseSourceString(value: string): SourceParseResult {
   if (text.startsWith('image:')) return imageSourceFrom(text.slice('image:'.length));
   if (text.startsWith('docker://')) return imageSourceFrom(text.slice('docker://'.length));
   if (text.startsWith('build:')) return buildSourceFrom(text.slice('build:'.length));
+  if (text.startsWith('pypi://')) return pypiSourceFrom(text.slice('pypi://'.length));
   if (text.startsWith('uvx://')) {
-    return { ok: false, message: 'uvx:// (Python) sources are not supported yet; use image: or build:' };
+    return { ok: false, message: 'uvx:// is written pypi://<package>[@<version>] here' };
   }
   return { ok: false, message: `"${text}" is not a known source form` };
 }
@@ -103,6 +147,8 @@ export function formatSource(source: ServerSource): string {
   switch (source.type) {
     case 'npx':
       return `npx://${source.package}@${source.version}`;
+    case 'pypi':
+      return `pypi://${source.package}@${source.version}`;
     case 'image':
       return `image:${source.ref}`;
     case 'build':

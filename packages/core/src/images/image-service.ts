@@ -17,12 +17,18 @@ import {
   viewInContainer,
 } from './engine-npm.js';
 import type { NpmManifest } from './engine-npm.js';
+import { PYTHON_BIN, buildPythonBase, pythonBaseTag } from './python-base.js';
+import { chooseConsoleScript, hostPython, installPypi, resolvePypi } from './python-packages.js';
+import type { HostPython } from './python-packages.js';
 import { repoSafe } from './repo-name.js';
 
 export const NODE_LTS_IMAGE = 'docker.io/library/node:22-bookworm-slim';
 /** The image set-up builds from the host's Node runtime when no registry is reachable. */
 export const LOCAL_BASE_IMAGE = `localhost/mcpman-node-base:${process.versions.node}`;
 const LAUNCHER = fileURLToPath(new URL('../../assets/launch.mjs', import.meta.url));
+const PY_LAUNCHER = fileURLToPath(new URL('../../assets/launch.py', import.meta.url));
+/** Bump when the pypi:// Containerfile below changes. */
+const PYPI_IMAGE_FORMAT = '1';
 /** Bump when the Containerfile below changes, so images are rebuilt. */
 const NPX_IMAGE_FORMAT = '1';
 
@@ -85,6 +91,8 @@ export class ImageService {
         return this.fromImage(source.ref, source.pull, onProgress);
       case 'npx':
         return this.fromNpx(source.package, source.version, source.bin, onProgress);
+      case 'pypi':
+        return this.fromPypi(source, onProgress);
       case 'build':
         return this.fromBuild(
           isAbsolute(source.context) ? source.context : resolve(configDir, source.context),
@@ -105,7 +113,7 @@ export class ImageService {
     return promise;
   }
 
-  private async describe(ref: string, launcher: 'node' | 'none'): Promise<ResolvedImage> {
+  private async describe(ref: string, launcher: ResolvedImage['launcher']): Promise<ResolvedImage> {
     const image = await this.engine.inspectImage(ref);
     if (image === undefined) throw new MCPError(MCPErrorCode.ImageNotFound, `image ${ref} is not present`);
     return { id: image.id, ref, launcher, entrypoint: image.entrypoint, cmd: image.cmd };
@@ -294,6 +302,83 @@ export class ImageService {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** The Python base for pypi:// images, built from this machine's interpreter once. */
+  private async pythonBase(
+    python: HostPython,
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<string> {
+    const tag = await pythonBaseTag(python);
+    await this.once(tag, async () => {
+      if ((await this.engine.inspectImage(tag)) === undefined)
+        await buildPythonBase(this.engine, python, tag, join(this.cacheDir, 'python-base'), onProgress);
+      return this.describe(tag, 'none');
+    });
+    return tag;
+  }
+
+  /**
+   * pip on this machine resolves and installs the package into a plain folder; the image copies
+   * it onto the Python base with our launcher. The tag hashes the whole resolved set of
+   * distributions, so a new release of a dependency gives a new image, not a stale one.
+   */
+  private async fromPypi(
+    source: Extract<ServerSource, { type: 'pypi' }>,
+    onProgress?: (progress: ImageProgress) => void,
+  ): Promise<ResolvedImage> {
+    const python = await hostPython(this.env);
+    const pip = { python, env: this.env, ...(source.index === undefined ? {} : { index: source.index }) };
+    onProgress?.({ phase: 'installing', message: `pip resolving ${source.package}@${source.version}` });
+    const resolved = await resolvePypi(source.package, source.version, pip);
+    const base = await this.pythonBase(python, onProgress);
+    const baseId = (await this.engine.inspectImage(base))?.id ?? base;
+    const hash = sha256(
+      canonicalJson({
+        f: PYPI_IMAGE_FORMAT,
+        pkg: source.package,
+        closure: resolved.closure,
+        bin: source.bin ?? null,
+        base: baseId,
+        launcher: await readFile(PY_LAUNCHER, 'utf8'),
+      }),
+    );
+    const ref = `localhost/mcpman/pypi-${repoSafe(source.package)}:${hash.slice(0, 16)}`;
+    return this.once(ref, async () => {
+      if ((await this.engine.inspectImage(ref)) !== undefined) return this.describe(ref, 'python');
+      await mkdir(join(this.cacheDir, 'pypi'), { recursive: true });
+      const dir = await mkdtemp(join(this.cacheDir, 'pypi', `${repoSafe(source.package)}-`));
+      try {
+        onProgress?.({ phase: 'installing', message: `pip install ${source.package}==${resolved.version}` });
+        await installPypi(source.package, resolved.version, join(dir, 'site'), pip);
+        const script = await chooseConsoleScript(python, join(dir, 'site'), source.package, source.bin);
+        await copyFile(PY_LAUNCHER, join(dir, 'launch.py'));
+        await writeFile(
+          join(dir, 'Containerfile'),
+          [
+            `FROM ${base}`,
+            'COPY site /app/site',
+            'COPY launch.py /opt/mcpman/launch.py',
+            'ENV PYTHONPATH=/app/site',
+            'USER 1000:1000',
+            `ENTRYPOINT ${JSON.stringify([PYTHON_BIN, '/opt/mcpman/launch.py', source.package, script])}`,
+            '',
+          ].join('\n'),
+        );
+        onProgress?.({ phase: 'building', message: `building ${ref}` });
+        await this.engine.buildImage({
+          context: dir,
+          files: ['Containerfile', 'launch.py', 'site'],
+          containerfile: 'Containerfile',
+          tag: ref,
+          labels: { [LABEL.imageHash]: hash, [LABEL.source]: `pypi://${source.package}@${resolved.version}` },
+          onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
+        });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      return this.describe(ref, 'python');
+    });
   }
 
   private async fromBuild(

@@ -18,8 +18,11 @@ export interface ResolvedImage {
   /** Image id (so a rebuilt tag recreates containers). */
   readonly id: string;
   readonly ref: string;
-  /** Images built from npx:// sources run our Node launcher, which reads secret files itself. */
-  readonly launcher: 'node' | 'none';
+  /**
+   * Images built from npx:// and pypi:// sources run our launcher (Node's or Python's), which
+   * reads secret files and takes the stdio FIFOs itself; other images get a shell wrapper.
+   */
+  readonly launcher: 'node' | 'python' | 'none';
   readonly entrypoint: readonly string[];
   readonly cmd: readonly string[];
 }
@@ -97,7 +100,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
   const limits = server.resourceLimits;
   const network = effectiveNetwork(server);
   const pipesRoot =
-    server.transport.type === 'stdio' && image.launcher === 'node' ? input.stdioPipes : undefined;
+    server.transport.type === 'stdio' && image.launcher !== 'none' ? input.stdioPipes : undefined;
   const pipes = pipesRoot !== undefined;
   const hash = configHash(name, server, image, pipes);
   const ownName = input.containerName ?? containerName(input.owner.id, name);
@@ -145,7 +148,7 @@ export function buildContainerSpec(input: SpecInput): ContainerCreateSpec {
   const hasSecrets = secrets.length > 0;
   let entrypoint = server.entrypoint;
   let command: readonly string[] | undefined = server.args.length > 0 ? server.args : undefined;
-  if (hasSecrets && image.launcher === 'node') {
+  if (hasSecrets && image.launcher !== 'none') {
     env[SECRET_ENV_VAR] = Object.entries(server.secrets)
       .map(([variable, secret]) => `${variable}=${secret}`)
       .join(',');

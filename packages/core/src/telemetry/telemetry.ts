@@ -14,7 +14,7 @@ type PropertyKind = 'string' | 'number' | 'boolean';
 const EVENTS = {
   'manager.start': { servers: 'number', detached: 'boolean', transports: 'number' },
   'manager.stop': { uptimeSeconds: 'number' },
-  'server.add': { source: ['npx', 'image', 'build'] },
+  'server.add': { source: ['npx', 'pypi', 'image', 'build'] },
   'server.remove': {},
   'server.ready': { transport: ['stdio', 'http'], startupMs: 'number', era: ['2025', '2026'] },
   'server.failed': { code: 'string' },

@@ -35,7 +35,7 @@ export interface VersionInfo {
 }
 
 /** The way a catalog server is added: its npm package, its OCI image, or its remote URL. */
-export type PlanKind = 'npm' | 'oci' | 'remote';
+export type PlanKind = 'npm' | 'oci' | 'pypi' | 'remote';
 export type InputKind = 'env' | 'argument' | 'header' | 'variable';
 
 /** One value the user supplies for a catalog server (or that has a default). */
@@ -94,7 +94,7 @@ export function describeSources(answeredBy: readonly string[]): string {
     .join(', ');
 }
 
-const PLAN_KINDS = ['npm', 'oci', 'remote'] as const;
+const PLAN_KINDS = ['npm', 'oci', 'pypi', 'remote'] as const;
 
 /** The add request as it arrives over RPC, checked before anything is installed. */
 export const CatalogAddRequestSchema = z.strictObject({

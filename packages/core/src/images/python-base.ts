@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import type { EngineClient } from '../engine/engine-client.js';
+import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
+import type { ImageProgress } from './image-service.js';
+import { sharedLibraries } from './mcpman-image.js';
+import type { HostPython } from './python-packages.js';
+
+/** Where the interpreter lives in the base image (PYTHONHOME). */
+export const PYTHON_HOME = '/opt/python';
+const PYTHON_LIB = `${PYTHON_HOME}/lib`;
+export const PYTHON_BIN = `${PYTHON_HOME}/bin/python3`;
+/** Bump when the layout below changes, so base images are rebuilt. */
+const PYTHON_BASE_FORMAT = '1';
+const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+
+/**
+ * Parts of the standard library a server never needs (tests, GUI, the bundled pip and the C
+ * build kit with its static libpython), left out to keep the image small.
+ */
+const LEFT_OUT = new Set([
+  'test',
+  'idlelib',
+  'tkinter',
+  'turtledemo',
+  'ensurepip',
+  'lib2to3',
+  'site-packages',
+  'dist-packages',
+]);
+
+async function fileDigest(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The tag of the base for this interpreter: a new Python (or a rebuilt one) gets a new base. */
+export async function pythonBaseTag(python: HostPython): Promise<string> {
+  const digest = sha256(
+    canonicalJson({ f: PYTHON_BASE_FORMAT, exe: await fileDigest(python.executable), v: python.version }),
+  );
+  return `localhost/mcpman/python-base:${python.version}-${digest.slice(0, 16)}`;
+}
+
+/** A .py file, or a .pyc this interpreter reads (not other versions' or optimised ones). */
+function keep(name: string, cacheTag: string, inCache: boolean): boolean {
+  if (!inCache) return true;
+  return name.endsWith(`.${cacheTag}.pyc`);
+}
+
+/** Copy the standard library, keeping timestamps so the .pyc files stay valid for their .py. */
+async function copyStdlib(from: string, to: string, cacheTag: string): Promise<string[]> {
+  const extensions: string[] = [];
+  await cp(from, to, {
+    recursive: true,
+    preserveTimestamps: true,
+    dereference: true,
+    filter: (source) => {
+      const rel = relative(from, source);
+      const parts = rel.split('/');
+      if (parts.some((part) => LEFT_OUT.has(part) || part.startsWith('config-'))) return false;
+      const name = basename(source);
+      const inCache = parts.includes('__pycache__');
+      if (name.endsWith('.so')) extensions.push(source);
+      return keep(name, cacheTag, inCache && name.endsWith('.pyc'));
+    },
+  });
+  return extensions;
+}
+
+/**
+ * Build the Python base image from this machine's own interpreter, as set-up does for Node:
+ * there is no image registry to pull `python:3` from, and the interpreter that installed a
+ * server's wheels is the one whose ABI they were built for. `FROM scratch` with the interpreter
+ * under /opt/python, its standard library, every shared library `ldd` lists for it and its
+ * extension modules (in /opt/python/lib, found through LD_LIBRARY_PATH), the dynamic loader at
+ * the path the binaries name, `sh` and `cat` (probes and wrappers use them) and the CA bundle.
+ */
+export async function buildPythonBase(
+  engine: EngineClient,
+  python: HostPython,
+  tag: string,
+  workDir: string,
+  onProgress?: (progress: ImageProgress) => void,
+): Promise<void> {
+  await mkdir(workDir, { recursive: true });
+  const dir = await mkdtemp(join(workDir, 'python-base-'));
+  try {
+    const root = join(dir, 'rootfs');
+    const home = join(root, PYTHON_HOME.slice(1));
+    onProgress?.({
+      phase: 'building',
+      message: `copying Python ${python.version} from ${python.executable}`,
+    });
+    await mkdir(join(home, 'bin'), { recursive: true });
+    await copyFile(python.executable, join(home, 'bin', 'python3'));
+    const libName = `python${python.version.split('.').slice(0, 2).join('.')}`;
+    const extensions = await copyStdlib(python.stdlib, join(home, 'lib', libName), python.cacheTag);
+    if (python.platstdlib !== python.stdlib && existsSync(join(python.platstdlib, 'lib-dynload'))) {
+      await cp(join(python.platstdlib, 'lib-dynload'), join(home, 'lib', libName, 'lib-dynload'), {
+        recursive: true,
+        preserveTimestamps: true,
+      });
+      for (const file of await readdir(join(python.platstdlib, 'lib-dynload')))
+        if (file.endsWith('.so')) extensions.push(join(python.platstdlib, 'lib-dynload', file));
+    }
+    const tools = ['/bin/sh', '/bin/cat'].filter((tool) => existsSync(tool));
+    const loader = await copyLibraries([python.executable, ...tools, ...extensions], root);
+    for (const tool of tools) {
+      await mkdir(join(root, dirname(tool).slice(1)), { recursive: true });
+      await copyFile(await realpath(tool), join(root, tool.slice(1)));
+    }
+    if (existsSync(CA_BUNDLE)) {
+      await mkdir(join(root, dirname(CA_BUNDLE).slice(1)), { recursive: true });
+      await copyFile(await realpath(CA_BUNDLE), join(root, CA_BUNDLE.slice(1)));
+    }
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    await writeFile(
+      join(dir, 'Containerfile'),
+      [
+        'FROM scratch',
+        'COPY rootfs/ /',
+        `ENV PYTHONHOME=${PYTHON_HOME} LD_LIBRARY_PATH=${PYTHON_LIB} PATH=${PYTHON_HOME}/bin:/bin PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOME=/tmp${existsSync(CA_BUNDLE) ? ` SSL_CERT_FILE=${CA_BUNDLE}` : ''}`,
+        `ENTRYPOINT ["${PYTHON_BIN}"]`,
+        '',
+      ].join('\n'),
+    );
+    onProgress?.({ phase: 'building', message: `building ${tag} (loader ${loader})` });
+    await engine.buildImage({
+      context: dir,
+      files: ['Containerfile', 'rootfs'],
+      containerfile: 'Containerfile',
+      tag,
+      labels: { [LABEL.source]: `python:${python.version}` },
+      onOutput: (line) => onProgress?.({ phase: 'building', message: line }),
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every library the binaries need, into /opt/python/lib by soname; the loader where they expect it. */
+async function copyLibraries(binaries: readonly string[], root: string): Promise<string> {
+  const lib = join(root, PYTHON_LIB.slice(1));
+  await mkdir(lib, { recursive: true });
+  let loader: string | undefined;
+  const copied = new Set<string>();
+  for (const binary of binaries) {
+    const found = await sharedLibraries(binary).catch(() => undefined);
+    // Extension modules linked only against libc (or static) still count; skip what ldd rejects.
+    if (found === undefined) continue;
+    loader ??= found.loader;
+    for (const library of found.libraries) {
+      if (copied.has(library.soname)) continue;
+      copied.add(library.soname);
+      await copyFile(await realpath(library.path), join(lib, library.soname));
+    }
+  }
+  if (loader === undefined) throw new Error('ldd found no dynamic loader for the Python interpreter');
+  await mkdir(join(root, dirname(loader).slice(1)), { recursive: true });
+  await copyFile(await realpath(loader), join(root, loader.slice(1)));
+  return loader;
+}

@@ -1,0 +1,233 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as z from 'zod';
+import { MCPErrorCode } from '../errors/codes.js';
+import { MCPError } from '../errors/mcp-error.js';
+
+const run = promisify(execFile);
+
+/**
+ * pypi:// servers are installed with this machine's Python and pip, as npx:// ones are with its
+ * npm: pip's own configuration (index-url, extra-index-url, PIP_INDEX_URL, proxies, certificates)
+ * applies, and wheels with native code match the Python that the base image is made from.
+ */
+export interface HostPython {
+  /** The interpreter's real path. */
+  readonly executable: string;
+  /** e.g. 3.11.7 */
+  readonly version: string;
+  /** e.g. cpython-311: the tag of the .pyc files that interpreter reads. */
+  readonly cacheTag: string;
+  /** The standard library folder (lib-dynload inside it on every CPython layout we copy). */
+  readonly stdlib: string;
+  readonly platstdlib: string;
+}
+
+const HostPythonSchema = z.object({
+  executable: z.string(),
+  version: z.string(),
+  cacheTag: z.string(),
+  stdlib: z.string(),
+  platstdlib: z.string(),
+  pip: z.boolean(),
+});
+
+const DESCRIBE = `
+import json, os, sys, sysconfig, importlib.util
+paths = sysconfig.get_paths()
+print(json.dumps({
+  "executable": os.path.realpath(sys.executable),
+  "version": ".".join(map(str, sys.version_info[:3])),
+  "cacheTag": sys.implementation.cache_tag,
+  "stdlib": paths["stdlib"],
+  "platstdlib": paths["platstdlib"],
+  "pip": importlib.util.find_spec("pip") is not None,
+}))
+`;
+
+/** The Python that installs packages: `$MCPMAN_PYTHON`, else `python3` on the PATH. */
+export async function hostPython(env: NodeJS.ProcessEnv = process.env): Promise<HostPython> {
+  const command = env['MCPMAN_PYTHON'] ?? 'python3';
+  let described: z.infer<typeof HostPythonSchema>;
+  try {
+    const { stdout } = await run(command, ['-c', DESCRIBE], { env, timeout: 30_000 });
+    described = HostPythonSchema.parse(JSON.parse(stdout));
+  } catch (error) {
+    throw new MCPError(
+      MCPErrorCode.PackageInstallFailed,
+      `pypi:// servers need Python 3 on this machine, and ${command} did not answer`,
+      {
+        cause: error,
+        hint: 'Install python3 with pip, or set MCPMAN_PYTHON to an interpreter that has pip.',
+      },
+    );
+  }
+  if (!described.pip)
+    throw new MCPError(MCPErrorCode.PackageInstallFailed, `${described.executable} has no pip`, {
+      hint: 'Install pip for it (python3 -m ensurepip), or set MCPMAN_PYTHON to one that has pip.',
+    });
+  return described;
+}
+
+/** What `pip install --report` says it installed (or would): each distribution and version. */
+const PipReport = z.object({
+  install: z.array(
+    z.object({
+      metadata: z.object({ name: z.string(), version: z.string() }),
+      requested: z.boolean().optional(),
+    }),
+  ),
+});
+
+export interface PypiResolution {
+  /** The requested package's exact version. */
+  readonly version: string;
+  /** Every distribution the install brings, `name==version`, sorted: part of the image's tag. */
+  readonly closure: readonly string[];
+}
+
+export interface PipOptions {
+  readonly python: HostPython;
+  /** An index's simple API URL instead of pip's configured ones. */
+  readonly index?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Fail fast on an index that does not answer (a check, not an install). */
+  readonly quick?: boolean;
+}
+
+function requirement(pkg: string, version: string): string {
+  return version === 'latest' ? pkg : `${pkg}==${version}`;
+}
+
+function pipArgs(options: PipOptions): string[] {
+  return [
+    '-m',
+    'pip',
+    '--disable-pip-version-check',
+    '--no-input',
+    ...(options.quick === true ? ['--retries', '1', '--timeout', '15'] : []),
+    ...(options.index === undefined ? [] : ['--index-url', options.index]),
+  ];
+}
+
+function pipFailure(what: string, error: unknown, options: PipOptions): MCPError {
+  const stderr = (error as { stderr?: unknown }).stderr;
+  const lines =
+    typeof stderr === 'string'
+      ? stderr
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '' && !line.startsWith('WARNING: Running pip as'))
+      : [];
+  const detail = lines.slice(-3).join(' ') || (error instanceof Error ? error.message : String(error));
+  const where =
+    options.index === undefined ? "pip's configured package indexes" : `the package index ${options.index}`;
+  return new MCPError(MCPErrorCode.PackageInstallFailed, `${what} from ${where} failed: ${detail}`, {
+    cause: error,
+    hint: 'Check the package name and version, and that a package index that has it is reachable from this machine (pip config, PIP_INDEX_URL).',
+  });
+}
+
+/**
+ * Which exact version `pkg@version` is and what it brings, without installing anything (pip's
+ * dry run with a report): this is also how `add` learns that an index can serve the package.
+ */
+export async function resolvePypi(
+  pkg: string,
+  version: string,
+  options: PipOptions,
+): Promise<PypiResolution> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run(
+      options.python.executable,
+      [
+        ...pipArgs(options),
+        'install',
+        '--dry-run',
+        '--ignore-installed',
+        '--quiet',
+        '--report',
+        '-',
+        requirement(pkg, version),
+      ],
+      { env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024, timeout: 600_000 },
+    ));
+  } catch (error) {
+    throw pipFailure(`resolving ${requirement(pkg, version)}`, error, options);
+  }
+  const report = PipReport.parse(JSON.parse(stdout));
+  const wanted = normalise(pkg);
+  const own = report.install.find((item) => normalise(item.metadata.name) === wanted);
+  if (own === undefined)
+    throw new MCPError(MCPErrorCode.PackageInstallFailed, `pip's report does not list ${pkg}`);
+  return {
+    version: own.metadata.version,
+    closure: report.install
+      .map((item) => `${normalise(item.metadata.name)}==${item.metadata.version}`)
+      .sort(),
+  };
+}
+
+/** Install `pkg==version` with its dependencies into `target` (a plain folder, no venv). */
+export async function installPypi(
+  pkg: string,
+  version: string,
+  target: string,
+  options: PipOptions,
+): Promise<void> {
+  try {
+    await run(
+      options.python.executable,
+      [
+        ...pipArgs(options),
+        'install',
+        '--ignore-installed',
+        '--no-warn-script-location',
+        '--quiet',
+        '--target',
+        target,
+        `${pkg}==${version}`,
+      ],
+      { env: options.env ?? process.env, maxBuffer: 32 * 1024 * 1024, timeout: 1_200_000 },
+    );
+  } catch (error) {
+    throw pipFailure(`installing ${pkg}==${version}`, error, options);
+  }
+}
+
+const LIST_SCRIPTS = `
+import json, sys
+from importlib.metadata import distribution
+print(json.dumps(sorted(ep.name for ep in distribution(sys.argv[1]).entry_points if ep.group == "console_scripts")))
+`;
+
+/** The console script to run: the one asked for, the only one, or the one named after the package. */
+export async function chooseConsoleScript(
+  python: HostPython,
+  sitePackages: string,
+  pkg: string,
+  wanted: string | undefined,
+): Promise<string> {
+  // PYTHONPATH comes before the host's own site-packages: the installed copy is the one read.
+  const { stdout } = await run(python.executable, ['-c', LIST_SCRIPTS, pkg], {
+    env: { PYTHONPATH: sitePackages, PATH: process.env['PATH'] ?? '' },
+  });
+  const scripts = z.array(z.string()).parse(JSON.parse(stdout));
+  const pick =
+    wanted ??
+    (scripts.length === 1 ? scripts[0] : scripts.find((name) => normalise(name) === normalise(pkg)));
+  if (pick === undefined || !scripts.includes(pick))
+    throw new MCPError(
+      MCPErrorCode.PackageInstallFailed,
+      scripts.length === 0
+        ? `${pkg} has no console script to run`
+        : `${pkg} has console scripts ${scripts.join(', ')}; choose one with source: {pypi: …, bin: NAME}`,
+    );
+  return pick;
+}
+
+/** PEP 503 name normalisation: runs of -, _ and . are one -, lowercase. */
+export function normalise(name: string): string {
+  return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
