@@ -16,6 +16,7 @@ export async function podman(...args: string[]): Promise<string> {
 export interface InspectedContainer {
   Id: string;
   Name: string;
+  Image: string;
   State: { Status: string; Running: boolean; StartedAt: string; ExitCode: number; OOMKilled: boolean };
   Config: { User: string; Labels: Record<string, string>; Env: string[] };
   HostConfig: {

@@ -63,7 +63,9 @@ export async function startPypiIndex(dir: string): Promise<PypiIndex> {
     if (path === '/simple/' || path === '/simple') {
       const projects = [...new Set(files.map(projectOf))].sort();
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!DOCTYPE html><html><body>${projects.map((p) => `<a href="${p}/">${p}</a>`).join('\n')}</body></html>`);
+      res.end(
+        `<!DOCTYPE html><html><body>${projects.map((p) => `<a href="${p}/">${p}</a>`).join('\n')}</body></html>`,
+      );
       return;
     }
     if (project !== undefined) {

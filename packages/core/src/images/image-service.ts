@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerSource } from '../config/source.js';
@@ -17,9 +17,16 @@ import {
   viewInContainer,
 } from './engine-npm.js';
 import type { NpmManifest } from './engine-npm.js';
-import { PYTHON_BIN, buildPythonBase, pythonBaseTag } from './python-base.js';
+import {
+  PYTHON_BIN,
+  PYTHON_LIB,
+  buildPythonBase,
+  copyLibraries,
+  nativeExtensions,
+  pythonBaseTag,
+} from './python-base.js';
 import { chooseConsoleScript, hostPython, installPypi, resolvePypi } from './python-packages.js';
-import type { HostPython } from './python-packages.js';
+import type { HostPython, PypiResolution } from './python-packages.js';
 import { repoSafe } from './repo-name.js';
 
 export const NODE_LTS_IMAGE = 'docker.io/library/node:22-bookworm-slim';
@@ -67,6 +74,11 @@ export class ImageService {
   private readonly env: NodeJS.ProcessEnv;
   /** One build per tag at a time, shared by servers with the same source. */
   private readonly inFlight = new Map<string, Promise<ResolvedImage>>();
+  /**
+   * pip's answer for a pinned pypi:// package, kept for this process: a restart reuses the image
+   * it has instead of asking the index again (an unpinned `latest` is asked each time).
+   */
+  private readonly pypiResolved = new Map<string, Promise<PypiResolution>>();
 
   constructor(options: ImageServiceOptions) {
     this.engine = options.engine;
@@ -329,8 +341,15 @@ export class ImageService {
   ): Promise<ResolvedImage> {
     const python = await hostPython(this.env);
     const pip = { python, env: this.env, ...(source.index === undefined ? {} : { index: source.index }) };
-    onProgress?.({ phase: 'installing', message: `pip resolving ${source.package}@${source.version}` });
-    const resolved = await resolvePypi(source.package, source.version, pip);
+    const key = `${source.package}@${source.version} ${source.index ?? ''}`;
+    let resolving = this.pypiResolved.get(key);
+    if (resolving === undefined) {
+      onProgress?.({ phase: 'installing', message: `pip resolving ${source.package}@${source.version}` });
+      resolving = resolvePypi(source.package, source.version, pip);
+      if (source.version !== 'latest') this.pypiResolved.set(key, resolving);
+      resolving.catch(() => this.pypiResolved.delete(key));
+    }
+    const resolved = await resolving;
     const base = await this.pythonBase(python, onProgress);
     const baseId = (await this.engine.inspectImage(base))?.id ?? base;
     const hash = sha256(
@@ -352,6 +371,10 @@ export class ImageService {
         onProgress?.({ phase: 'installing', message: `pip install ${source.package}==${resolved.version}` });
         await installPypi(source.package, resolved.version, join(dir, 'site'), pip);
         const script = await chooseConsoleScript(python, join(dir, 'site'), source.package, source.bin);
+        // Wheels expect the system libraries manylinux allows (libgcc_s, libstdc++, …) on the
+        // machine; the scratch base has only the interpreter's, so theirs come along here.
+        const site = await realpath(join(dir, 'site'));
+        await copyLibraries(await nativeExtensions(site), join(dir, 'lib'), site);
         await copyFile(PY_LAUNCHER, join(dir, 'launch.py'));
         await writeFile(
           join(dir, 'Containerfile'),
@@ -359,7 +382,8 @@ export class ImageService {
             `FROM ${base}`,
             'COPY site /app/site',
             'COPY launch.py /opt/mcpman/launch.py',
-            'ENV PYTHONPATH=/app/site',
+            'COPY lib /app/lib',
+            `ENV PYTHONPATH=/app/site LD_LIBRARY_PATH=${PYTHON_LIB}:/app/lib`,
             'USER 1000:1000',
             `ENTRYPOINT ${JSON.stringify([PYTHON_BIN, '/opt/mcpman/launch.py', source.package, script])}`,
             '',
@@ -368,7 +392,7 @@ export class ImageService {
         onProgress?.({ phase: 'building', message: `building ${ref}` });
         await this.engine.buildImage({
           context: dir,
-          files: ['Containerfile', 'launch.py', 'site'],
+          files: ['Containerfile', 'launch.py', 'lib', 'site'],
           containerfile: 'Containerfile',
           tag: ref,
           labels: { [LABEL.imageHash]: hash, [LABEL.source]: `pypi://${source.package}@${resolved.version}` },

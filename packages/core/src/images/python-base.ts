@@ -10,7 +10,7 @@ import type { HostPython } from './python-packages.js';
 
 /** Where the interpreter lives in the base image (PYTHONHOME). */
 export const PYTHON_HOME = '/opt/python';
-const PYTHON_LIB = `${PYTHON_HOME}/lib`;
+export const PYTHON_LIB = `${PYTHON_HOME}/lib`;
 export const PYTHON_BIN = `${PYTHON_HOME}/bin/python3`;
 /** Bump when the layout below changes, so base images are rebuilt. */
 const PYTHON_BASE_FORMAT = '1';
@@ -108,7 +108,13 @@ export async function buildPythonBase(
         if (file.endsWith('.so')) extensions.push(join(python.platstdlib, 'lib-dynload', file));
     }
     const tools = ['/bin/sh', '/bin/cat'].filter((tool) => existsSync(tool));
-    const loader = await copyLibraries([python.executable, ...tools, ...extensions], root);
+    const loader = await copyLibraries(
+      [python.executable, ...tools, ...extensions],
+      join(root, PYTHON_LIB.slice(1)),
+    );
+    if (loader === undefined) throw new Error('ldd found no dynamic loader for the Python interpreter');
+    await mkdir(join(root, dirname(loader).slice(1)), { recursive: true });
+    await copyFile(await realpath(loader), join(root, loader.slice(1)));
     for (const tool of tools) {
       await mkdir(join(root, dirname(tool).slice(1)), { recursive: true });
       await copyFile(await realpath(tool), join(root, tool.slice(1)));
@@ -142,25 +148,37 @@ export async function buildPythonBase(
   }
 }
 
-/** Every library the binaries need, into /opt/python/lib by soname; the loader where they expect it. */
-async function copyLibraries(binaries: readonly string[], root: string): Promise<string> {
-  const lib = join(root, PYTHON_LIB.slice(1));
+/**
+ * Every library the binaries need, copied into `lib` by soname, except those inside `skipUnder`
+ * (a wheel's own bundled libraries, found through its RPATH); returns the dynamic loader.
+ */
+export async function copyLibraries(
+  binaries: readonly string[],
+  lib: string,
+  skipUnder?: string,
+): Promise<string | undefined> {
   await mkdir(lib, { recursive: true });
   let loader: string | undefined;
   const copied = new Set<string>();
   for (const binary of binaries) {
+    // ldd refuses some files (static, or not ELF): they need nothing from us.
     const found = await sharedLibraries(binary).catch(() => undefined);
-    // Extension modules linked only against libc (or static) still count; skip what ldd rejects.
     if (found === undefined) continue;
     loader ??= found.loader;
     for (const library of found.libraries) {
       if (copied.has(library.soname)) continue;
+      if (skipUnder !== undefined && library.path.startsWith(`${skipUnder}/`)) continue;
       copied.add(library.soname);
       await copyFile(await realpath(library.path), join(lib, library.soname));
     }
   }
-  if (loader === undefined) throw new Error('ldd found no dynamic loader for the Python interpreter');
-  await mkdir(join(root, dirname(loader).slice(1)), { recursive: true });
-  await copyFile(await realpath(loader), join(root, loader.slice(1)));
   return loader;
+}
+
+/** Every native extension (.so) under `dir`. */
+export async function nativeExtensions(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.so(\.\d+)*$/.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
 }

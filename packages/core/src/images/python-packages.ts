@@ -99,13 +99,15 @@ function requirement(pkg: string, version: string): string {
   return version === 'latest' ? pkg : `${pkg}==${version}`;
 }
 
-function pipArgs(options: PipOptions): string[] {
+/** `python -m pip install` with the general options before the command and the index after it. */
+function pipInstallArgs(options: PipOptions): string[] {
   return [
     '-m',
     'pip',
     '--disable-pip-version-check',
     '--no-input',
     ...(options.quick === true ? ['--retries', '1', '--timeout', '15'] : []),
+    'install',
     ...(options.index === undefined ? [] : ['--index-url', options.index]),
   ];
 }
@@ -142,8 +144,7 @@ export async function resolvePypi(
     ({ stdout } = await run(
       options.python.executable,
       [
-        ...pipArgs(options),
-        'install',
+        ...pipInstallArgs(options),
         '--dry-run',
         '--ignore-installed',
         '--quiet',
@@ -180,8 +181,7 @@ export async function installPypi(
     await run(
       options.python.executable,
       [
-        ...pipArgs(options),
-        'install',
+        ...pipInstallArgs(options),
         '--ignore-installed',
         '--no-warn-script-location',
         '--quiet',
