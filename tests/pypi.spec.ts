@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfigFile } from '@mcpman/core';
@@ -10,6 +10,7 @@ import { cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers
 import { inspect, podman, serverContainers, sweep } from './helpers/podman.js';
 import { CLOCK_PACKAGE, CLOCK_VERSION, clockWheels, startPypiIndex } from './helpers/pypi-index.js';
 import type { PypiIndex } from './helpers/pypi-index.js';
+import { KubePlay, manifests } from './helpers/kube.js';
 import { Workspace } from './helpers/workspace.js';
 
 const SECRET = `mcpman-pypi-${randomBytes(3).toString('hex')}`;
@@ -153,4 +154,42 @@ describe('PyPI servers (pypi://)', () => {
       await client.close();
     }
   }, 900_000);
+
+  it('exports to Kubernetes: the pod runs the PyPI server behind the stdio bridge', async () => {
+    // The same server without its secret: podman kube play has no Kubernetes Secrets to read.
+    const plain = await workspace.write(
+      'k8s.yaml',
+      `version: 1\nservers:\n  clock:\n    source: { pypi: ${CLOCK_PACKAGE}@${CLOCK_VERSION}, index: ${index.simpleUrl} }\n`,
+    );
+    const exported = await mcpman(env, ['export', 'k8s', '-f', plain, '-o', workspace.path('k8s')], {
+      timeoutMs: 600_000,
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    const files = (await readdir(workspace.path('k8s'))).filter((file) => file.startsWith('server-'));
+    expect(files).toEqual(['server-clock.yaml']);
+    const objects = await manifests(workspace.path('k8s'), files);
+    const deployment = objects.find((object) => object['kind'] === 'Deployment') as {
+      metadata: { name: string };
+      spec: { template: { spec: { containers: { ports: { containerPort: number }[] }[] } } };
+    };
+    const port = deployment.spec.template.spec.containers[0]?.ports[0]?.containerPort;
+    const kube = new KubePlay(workspace.dir);
+    try {
+      await kube.play(objects);
+      const address = await kube.address(deployment.metadata.name);
+      const client = new Client({ name: 'pypi-pod', version: '1' });
+      await vi.waitFor(
+        () => client.connect(new StreamableHTTPClientTransport(new URL(`http://${address}:${port}/mcp`))),
+        { timeout: 60_000, interval: 500 },
+      );
+      try {
+        const sum = await client.callTool({ name: 'add', arguments: { a: 20, b: 22 } });
+        expect(JSON.stringify(sum.content)).toContain('42');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await kube.cleanup();
+    }
+  }, 600_000);
 });
