@@ -83,6 +83,27 @@ describe('server form', () => {
     expect(fromServerConfig('web', toServerConfig(model))).toEqual(model);
   });
 
+  it('writes a PyPI server as pypi://, or with its index as an object, and reads both back', () => {
+    const model = {
+      ...emptyServerForm(),
+      name: 'time',
+      sourceKind: 'pypi' as const,
+      source: 'mcp-server-time@2025.1.1',
+    };
+    expect(toServerConfig(model)['source']).toBe('pypi://mcp-server-time@2025.1.1');
+    expect(fromServerConfig('time', toServerConfig(model))).toEqual(model);
+    const indexed = { ...model, pypiIndex: 'https://pypi.example.com/simple/' };
+    expect(toServerConfig(indexed)['source']).toEqual({
+      pypi: 'mcp-server-time@2025.1.1',
+      index: 'https://pypi.example.com/simple/',
+    });
+    expect(fromServerConfig('time', toServerConfig(indexed))).toEqual(indexed);
+    expect(formErrors(indexed, { existingSecrets: [] })).toEqual({});
+    expect(
+      formErrors({ ...model, source: 'mcp-server-time@not a version' }, { existingSecrets: [] }).source,
+    ).toMatch(/not an exact Python package version/);
+  });
+
   it('names the field of each problem, with what is allowed', () => {
     const errors = formErrors(
       {

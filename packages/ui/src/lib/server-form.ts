@@ -4,8 +4,10 @@ import { serverConfigIssues } from '@mcpman/core/config-schema';
 export interface ServerFormModel {
   name: string;
   /** `url`: a server mcpman does not run, reached at `source` (a `url:` entry). */
-  sourceKind: 'npm' | 'image' | 'build' | 'url';
+  sourceKind: 'npm' | 'pypi' | 'image' | 'build' | 'url';
   source: string;
+  /** A pypi:// server's package index, when it is not pip's configured one. */
+  pypiIndex: string;
   /** The wire of a `url:` server. */
   remoteTransport: 'streamable-http' | 'sse';
   /** Headers sent to a `url:` server; values may use `${secret:NAME}`. */
@@ -32,6 +34,7 @@ export function emptyServerForm(): ServerFormModel {
     name: '',
     sourceKind: 'npm',
     source: '',
+    pypiIndex: '',
     remoteTransport: 'streamable-http',
     headers: [],
     args: '',
@@ -82,17 +85,28 @@ function toRemoteConfig(model: ServerFormModel): Record<string, unknown> {
   return config;
 }
 
+function sourceOf(model: ServerFormModel): unknown {
+  const text = model.source.trim();
+  switch (model.sourceKind) {
+    case 'npm':
+      return text === '' ? '' : `npx://${text.replace(/^npx:\/\//, '')}`;
+    case 'pypi': {
+      const spec = text.replace(/^pypi:\/\//, '');
+      const index = model.pypiIndex.trim();
+      if (index !== '') return { pypi: spec, index };
+      return text === '' ? '' : `pypi://${spec}`;
+    }
+    case 'image':
+      return { image: text };
+    default:
+      return { build: text };
+  }
+}
+
 /** The config entry the form describes, in the shape `mcpman.yaml` takes. */
 export function toServerConfig(model: ServerFormModel): Record<string, unknown> {
   if (model.sourceKind === 'url') return toRemoteConfig(model);
-  const source =
-    model.sourceKind === 'npm'
-      ? model.source.trim() === ''
-        ? ''
-        : `npx://${model.source.trim().replace(/^npx:\/\//, '')}`
-      : model.sourceKind === 'image'
-        ? { image: model.source.trim() }
-        : { build: model.source.trim() };
+  const source = sourceOf(model);
   const config: Record<string, unknown> = { source };
   const args = lines(model.args);
   if (args.length > 0) config['args'] = args;
@@ -138,12 +152,21 @@ export function fromServerConfig(name: string, raw: unknown): ServerFormModel {
     }));
   } else if (typeof source === 'string') {
     const npx = source.startsWith('npx://');
-    model.sourceKind = npx ? 'npm' : 'image';
-    model.source = npx ? source.slice('npx://'.length) : source.replace(/^image:\/\//, '');
+    const pypi = source.startsWith('pypi://');
+    model.sourceKind = npx ? 'npm' : pypi ? 'pypi' : 'image';
+    model.source = npx
+      ? source.slice('npx://'.length)
+      : pypi
+        ? source.slice('pypi://'.length)
+        : source.replace(/^image:(\/\/)?/, '');
   } else {
     const object = objectOf(source);
     if (typeof object['npx'] === 'string') model.source = object['npx'];
-    else if (typeof object['image'] === 'string') {
+    else if (typeof object['pypi'] === 'string') {
+      model.sourceKind = 'pypi';
+      model.source = object['pypi'];
+      model.pypiIndex = text(object['index']);
+    } else if (typeof object['image'] === 'string') {
       model.sourceKind = 'image';
       model.source = object['image'];
     } else if (typeof object['build'] === 'string') {
