@@ -108,6 +108,9 @@ function pipInstallArgs(options: PipOptions): string[] {
     '--no-input',
     ...(options.quick === true ? ['--retries', '1', '--timeout', '15'] : []),
     'install',
+    // Wheels only: building a source distribution would run its setup code on this machine,
+    // outside any container (npm's --ignore-scripts is the same choice for npx:// servers).
+    '--only-binary=:all:',
     ...(options.index === undefined ? [] : ['--index-url', options.index]),
   ];
 }
