@@ -188,7 +188,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
   program
     .command('add')
     .description(
-      'add a server to the config: from the catalog by registry name (io.github.owner/server[@version], or a short name it can only mean), or from a source: npx://pkg@version, image:REF, build:DIR, or the http(s):// URL of a server mcpman does not run (a url: server)',
+      'add a server to the config: from the catalog by registry name (io.github.owner/server[@version], or a short name it can only mean), or from a source: npx://pkg@version, pypi://pkg@version, image:REF, build:DIR, or the http(s):// URL of a server mcpman does not run (a url: server)',
     )
     .argument('<source>', 'registry name[@version], source, or URL')
     .option('-n, --name <name>', 'server name (default: derived from the source or registry name)')
