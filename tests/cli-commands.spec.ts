@@ -195,7 +195,7 @@ describe('mcpman commands', () => {
       expect(again.stderr).toContain('a server named "second" is already configured');
       const bad = await mcpman(env, ['add', 'uvx://mcp-server-fetch'], { cwd: workspace.dir });
       expect(bad.code, bad.stderr).toBe(2);
-      expect(bad.stderr).toContain('uvx:// (Python) sources are not supported yet');
+      expect(bad.stderr).toContain('uvx:// is written pypi://<package>[@<version>] here');
     });
 
     it('keeps a structured JSON log with each server at its own level', async () => {

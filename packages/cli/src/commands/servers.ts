@@ -442,7 +442,7 @@ export async function addCommand(
     const parsed = parseSourceString(source);
     if (!parsed.ok)
       throw new MCPError(MCPErrorCode.ConfigInvalid, parsed.message, {
-        hint: 'Sources look like npx://<package>@<version>, image:<ref> or build:<dir>.',
+        hint: 'Sources look like npx://<package>@<version>, pypi://<package>@<version>, image:<ref> or build:<dir>.',
       });
     const name = options.name ?? nameFromSource(parsed.source);
     const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
