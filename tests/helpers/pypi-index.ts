@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { normalise } from '../../packages/core/src/images/python-packages.js';
 import { REPO } from './cli.js';
 
 const run = promisify(execFile);
@@ -21,11 +22,6 @@ export interface PypiIndex {
   /** Every path asked, in order. */
   readonly requests: readonly string[];
   close(): Promise<void>;
-}
-
-/** PEP 503: runs of -, _ and . are one -, lowercase. */
-function normalise(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
 /** The project a wheel or sdist file belongs to (the part of its name before the version). */

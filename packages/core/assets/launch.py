@@ -5,7 +5,8 @@
 # and stdout become the two FIFOs the manager made there, so MCP traffic bypasses the engine's
 # attach relay. Then the package's console script runs in this same process.
 #
-# Usage: launch.py <distribution> <console script or ""> [args...]
+# Usage: launch.py <distribution> <console script> [args...] (the image names the script it chose
+# when it was built).
 import os
 import sys
 from importlib.metadata import PackageNotFoundError, distribution
@@ -36,14 +37,13 @@ def fill_secrets() -> None:
 
 def console_script(dist_name: str, wanted: str):
     try:
-        scripts = [ep for ep in distribution(dist_name).entry_points if ep.group == "console_scripts"]
+        points = distribution(dist_name).entry_points
     except PackageNotFoundError:
         sys.exit(f"mcpman launcher: {dist_name} is not installed in this image")
-    chosen = [ep for ep in scripts if ep.name == wanted] if wanted else scripts
-    if len(chosen) != 1:
-        names = ", ".join(ep.name for ep in scripts) or "none"
-        sys.exit(f"mcpman launcher: {dist_name} has console scripts {names}; cannot pick {wanted or 'one'}")
-    return chosen[0]
+    scripts = {ep.name: ep for ep in points if ep.group == "console_scripts"}
+    if wanted not in scripts:
+        sys.exit(f"mcpman launcher: {dist_name} has no console script {wanted} ({', '.join(scripts) or 'none'})")
+    return scripts[wanted]
 
 
 def main() -> None:

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   Catalog,
   ConfigStore,
@@ -7,7 +6,7 @@ import {
   PodmanSecretStore,
   installCatalogServer,
   secretNameFor,
-  defaultCacheDir,
+  registryCacheDir,
   planServerHere,
   resolveConfigPath,
   serverNameFrom,
@@ -41,7 +40,7 @@ async function catalogFor(options: CatalogOptions, io: CliIO): Promise<Catalog> 
     if (!/^https?:\/\/\S+$/i.test(url))
       throw new MCPError(MCPErrorCode.ConfigInvalid, `--registry ${url} is not an http(s):// URL`);
   }
-  return new Catalog({ registries, cacheDir: join(defaultCacheDir(), 'registry') });
+  return new Catalog({ registries, cacheDir: registryCacheDir() });
 }
 
 function runsAs(entry: CatalogEntry): string {

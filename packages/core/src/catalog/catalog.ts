@@ -2,6 +2,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MCPErrorCode } from '../errors/codes.js';
+import { defaultCacheDir } from '../runtime/runtime.js';
 import { MCPError } from '../errors/mcp-error.js';
 import { CatalogCache } from './catalog-cache.js';
 import { RegistryClient } from './registry-client.js';
@@ -21,6 +22,11 @@ const MAX_PAGES = 10;
 export interface ResolvedServer {
   readonly document: ServerJson;
   readonly from: string;
+}
+
+/** Where the CLI and the dashboard cache registry answers: `<cache>/registry`. */
+export function registryCacheDir(): string {
+  return join(defaultCacheDir(), 'registry');
 }
 
 export interface CatalogOptions {

@@ -1,4 +1,4 @@
-export { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf } from './catalog.js';
+export { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf, registryCacheDir } from './catalog.js';
 export type { CatalogOptions, ResolvedServer } from './catalog.js';
 export { CatalogCache } from './catalog-cache.js';
 export { RegistryClient } from './registry-client.js';

@@ -79,6 +79,8 @@ export class ImageService {
    * it has instead of asking the index again (an unpinned `latest` is asked each time).
    */
   private readonly pypiResolved = new Map<string, Promise<PypiResolution>>();
+  /** This machine's Python and its base image's tag (see hostPythonOnce). */
+  private python: Promise<{ python: HostPython; baseTag: string }> | undefined;
 
   constructor(options: ImageServiceOptions) {
     this.engine = options.engine;
@@ -316,12 +318,31 @@ export class ImageService {
     }
   }
 
+  /**
+   * This machine's Python and its base image's tag, found once per service: the tag hashes the
+   * interpreter binary, which a restart need not read again.
+   */
+  private hostPythonOnce(): Promise<{ python: HostPython; baseTag: string }> {
+    if (this.python === undefined) {
+      const found = (async () => {
+        const python = await hostPython(this.env);
+        return { python, baseTag: await pythonBaseTag(python) };
+      })();
+      // A Python installed later is found on the next try.
+      found.catch(() => {
+        if (this.python === found) this.python = undefined;
+      });
+      this.python = found;
+    }
+    return this.python;
+  }
+
   /** The Python base for pypi:// images, built from this machine's interpreter once. */
   private async pythonBase(
     python: HostPython,
+    tag: string,
     onProgress?: (progress: ImageProgress) => void,
   ): Promise<string> {
-    const tag = await pythonBaseTag(python);
     await this.once(tag, async () => {
       if ((await this.engine.inspectImage(tag)) === undefined)
         await buildPythonBase(this.engine, python, tag, join(this.cacheDir, 'python-base'), onProgress);
@@ -339,7 +360,7 @@ export class ImageService {
     source: Extract<ServerSource, { type: 'pypi' }>,
     onProgress?: (progress: ImageProgress) => void,
   ): Promise<ResolvedImage> {
-    const python = await hostPython(this.env);
+    const { python, baseTag } = await this.hostPythonOnce();
     const pip = { python, env: this.env, ...(source.index === undefined ? {} : { index: source.index }) };
     const key = `${source.package}@${source.version} ${source.index ?? ''}`;
     let resolving = this.pypiResolved.get(key);
@@ -350,7 +371,7 @@ export class ImageService {
       resolving.catch(() => this.pypiResolved.delete(key));
     }
     const resolved = await resolving;
-    const base = await this.pythonBase(python, onProgress);
+    const base = await this.pythonBase(python, baseTag, onProgress);
     const baseId = (await this.engine.inspectImage(base))?.id ?? base;
     const hash = sha256(
       canonicalJson({

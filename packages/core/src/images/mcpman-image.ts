@@ -96,7 +96,8 @@ export function parseLdd(
   return { loader, libraries };
 }
 
-async function fileDigest(path: string): Promise<string> {
+/** sha256 of a file's bytes, streamed. */
+export async function fileDigest(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
 import type { ImageProgress } from './image-service.js';
-import { sharedLibraries } from './mcpman-image.js';
+import { fileDigest, sharedLibraries } from './mcpman-image.js';
 import type { HostPython } from './python-packages.js';
 
 /** Where the interpreter lives in the base image (PYTHONHOME). */
@@ -30,12 +29,6 @@ const LEFT_OUT = new Set([
   'site-packages',
   'dist-packages',
 ]);
-
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** The tag of the base for this interpreter: a new Python (or a rebuilt one) gets a new base. */
 export async function pythonBaseTag(python: HostPython): Promise<string> {

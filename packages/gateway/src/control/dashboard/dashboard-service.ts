@@ -1,8 +1,8 @@
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import {
   Catalog,
   ClientConnections,
-  defaultCacheDir,
+  registryCacheDir,
   installCatalogServer,
   planServerHere,
   secretNameFor,
@@ -113,6 +113,8 @@ const notFound = (name: string): MCPError =>
 export class DashboardService implements McpManagerApi, Disposable {
   private readonly inspector: GatewayInspector;
   private readonly history: ServerHistory;
+  /** The catalog of the registries last asked for (see catalog()). */
+  private catalogFor: { key: string; catalog: Catalog } | undefined;
   private readonly store: ConfigStore;
   private readonly timeoutMs: number;
 
@@ -368,10 +370,16 @@ export class DashboardService implements McpManagerApi, Disposable {
     return { name, notes: installed.notes, secrets: installed.secrets };
   }
 
-  /** The config's registries as they are now (an edit to registries: applies at once). */
+  /**
+   * The config's registries as they are now (an edit to registries: applies at once). One Catalog
+   * per list, so search as you type does not read and validate the bundled documents per key.
+   */
   private async catalog(): Promise<Catalog> {
     const { registries } = (await this.store.loadOrEmpty()).config;
-    return new Catalog({ registries, cacheDir: join(defaultCacheDir(), 'registry') });
+    const key = registries.join('\n');
+    if (this.catalogFor?.key !== key)
+      this.catalogFor = { key, catalog: new Catalog({ registries, cacheDir: registryCacheDir() }) };
+    return this.catalogFor.catalog;
   }
 
   /**
