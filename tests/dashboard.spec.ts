@@ -53,6 +53,8 @@ describe('browser dashboard', () => {
   let workspace: Workspace | undefined;
   let config: string;
   let url: string;
+  /** The dashboard URL with this run's key, as `mcpman dashboard` gives it to the owner. */
+  let keyedUrl: string;
   let browser: Browser | undefined;
   let registry: LocalRegistry | undefined;
   let page: Page;
@@ -111,6 +113,10 @@ servers:
     const up = await mcpman(env, ['up', '--detach', '-f', config], { cwd: workspace.dir });
     expect(up.code, up.stderr).toBe(0);
     url = (await daemonRecord(env))!.url;
+    const dashboard = await mcpman(env, ['dashboard', '--no-open', '-f', config], { cwd: workspace.dir });
+    expect(dashboard.code, dashboard.stderr).toBe(0);
+    keyedUrl = dashboard.stdout.trim();
+    expect(keyedUrl).toMatch(new RegExp(`^${url}#key=[A-Za-z0-9_-]{43}$`));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -137,6 +143,29 @@ servers:
     await registry?.close();
     for (const stop of remoteCleanups.reverse()) await stop().catch(() => undefined);
     await workspace?.dispose();
+  });
+
+  it('without the run’s key the page shows everything but asks for the key before it changes anything', async () => {
+    const context = await browser!.newContext();
+    const stranger = await context.newPage();
+    try {
+      await stranger.goto(url);
+      const everything = stranger.locator('[data-testid=server-row][data-server="everything"]');
+      await everything.locator('[data-testid=state-dot][data-tone=good]').waitFor({ timeout: 120_000 });
+      await everything.getByRole('button', { name: 'Stop', exact: true }).click();
+      const form = stranger.getByTestId('token-form');
+      await form.waitFor();
+      await expect(form.innerText()).resolves.toContain("need this run's dashboard key");
+      expect((await statusJson(env)).servers.find((s) => s.name === 'everything')?.state).toBe('ready');
+    } finally {
+      await context.close();
+    }
+    // The owner's URL: the key is kept for the tab and taken out of the address bar.
+    await page.goto(keyedUrl);
+    await page.waitForURL(`${url}#/servers`);
+    await expect(page.evaluate<string | null>('sessionStorage.getItem("mcpman.token")')).resolves.toBe(
+      keyedUrl.split('#key=')[1],
+    );
   });
 
   it('shows each server with a live status indicator, resources and a copyable endpoint', async () => {

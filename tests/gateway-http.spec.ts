@@ -390,13 +390,17 @@ describe('the Streamable HTTP endpoint on the wire', () => {
   });
 
   describe('security and transport details', () => {
-    it('refuses a foreign Origin with 403 and accepts loopback and configured ones', async () => {
-      expect((await post('/servers/everything/mcp', {}, { origin: 'https://evil.example' })).status).toBe(
-        403,
-      );
+    it('refuses a foreign Origin with 403 and accepts the gateway’s own and configured ones', async () => {
+      for (const origin of [
+        'https://evil.example',
+        'http://127.x.attacker.example',
+        'http://localhost:3000',
+      ]) {
+        expect((await post('/servers/everything/mcp', {}, { origin })).status, origin).toBe(403);
+      }
       const local = await post('/servers/everything/mcp', modern('tools/list'), {
         ...modernHeaders('tools/list'),
-        origin: 'http://localhost:3000',
+        origin: `http://localhost:${base.port}`,
       });
       expect(local.status).toBe(200);
       const configured = await post('/servers/everything/mcp', modern('tools/list'), {

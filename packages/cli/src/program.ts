@@ -23,6 +23,8 @@ import { CLIENTS, clientConfigCommand } from './commands/client-config.js';
 import { clientConnectCommand, clientDisconnectCommand, clientLsCommand } from './commands/clients.js';
 import type { ClientConnectOptions } from './commands/clients.js';
 import { certDevCommand } from './commands/cert.js';
+import { dashboardCommand } from './commands/dashboard.js';
+import type { DashboardOptions } from './commands/dashboard.js';
 import { benchCommand } from './commands/bench.js';
 import type { BenchOptions } from './commands/bench.js';
 import type { CertDevOptions } from './commands/cert.js';
@@ -262,6 +264,15 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .argument('<name>', 'server name')
     .option('-f, --file <path>', FILE_HELP)
     .action(run((name, options) => restartCommand(name as string, options as { file?: string }, io)));
+
+  program
+    .command('dashboard')
+    .description(
+      "open the running manager's dashboard in the browser, with this run's key (it lets the page make changes; keep it to yourself)",
+    )
+    .option('-f, --file <path>', FILE_HELP)
+    .option('--no-open', 'print the URL only')
+    .action(run((options) => dashboardCommand(options as DashboardOptions, io)));
 
   program
     .command('connect')

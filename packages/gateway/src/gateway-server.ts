@@ -26,19 +26,18 @@ import type { AuthOutcome, Credentials } from './auth/authenticator.js';
 import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { ANONYMOUS } from './pipeline/session.js';
-import type { Identity } from './pipeline/session.js';
-import { originAllowed } from './transports/http-common.js';
 import { registerManagementApi } from './control/api/management-api.js';
 import type { ManagementBackend } from './control/api/management-api.js';
 import { ControlSocket } from './http/control-socket.js';
-import { HttpListener, isLoopback, parseListen } from './http/listener.js';
+import { HttpListener, hostRefusal, parseListen } from './http/listener.js';
+import { isLoopbackHost } from './http/web-guard.js';
+import { ManagementAccess } from './control/management-access.js';
 import type { ListenAddress } from './http/listener.js';
 import { sendJson } from './http/respond.js';
-import { Router } from './http/router.js';
+import { Router, decodePathSegment } from './http/router.js';
 import type { ServerDirectory } from './pipeline/directory.js';
 import { Gateway } from './pipeline/gateway.js';
-import type { SessionScope } from './pipeline/session.js';
+import type { Identity, SessionScope } from './pipeline/session.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
 import { StreamableHttpTransport } from './transports/streamable-http.js';
 import { WebSocketTransport } from './transports/websocket.js';
@@ -92,12 +91,20 @@ export function exposureProblem(
   listens: readonly ListenAddress[],
   tls: boolean,
 ): string | undefined {
-  const exposed = listens.filter((listen) => !isLoopback(listen.host));
+  const exposed = listens.filter((listen) => !isLoopbackHost(listen.host));
   if (exposed.length === 0) return undefined;
   const missing = missingProtections(config, tls);
   if (missing.length === 0) return undefined;
   const where = exposed.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
   return `listening on ${where.join(', ')} beyond loopback without ${missing.join(' and ')}`;
+}
+
+/** Answer an upgrade request with an HTTP error and close the socket. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, message = ''): void {
+  if (socket.destroyed) return;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /**
@@ -126,6 +133,8 @@ export class GatewayServer {
   readonly metrics: GatewayMetrics;
   /** The dashboard's backend (also what the Podman Desktop extension's webview talks to). */
   readonly dashboard: DashboardService | undefined;
+  /** Who may use the management API over TCP, and this run's dashboard key. */
+  readonly access: ManagementAccess;
   private tlsWatch: Disposable | undefined;
   private started = false;
 
@@ -208,11 +217,9 @@ export class GatewayServer {
     const identify = authOn
       ? (req: IncomingMessage, res: ServerResponse, scope: SessionScope) => auth.identify(req, res, scope)
       : undefined;
-    // Origins trusted for CORS are trusted by the Origin check too.
-    const allowedOrigins = [...config.allowedOrigins, ...(config.cors?.origins ?? [])];
     const common = {
       gateway: this.gateway,
-      allowedOrigins,
+      originAllowed: (req: IncomingMessage) => this.http.guard.originAllowed(req),
       maxRequestBytes: config.maxRequestBytes,
       heartbeatMs: config.keepAlive.sseHeartbeat,
       compression: config.compression,
@@ -277,11 +284,13 @@ export class GatewayServer {
       figures: () => this.metrics.serverFigures(),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
     };
+    const guard = (
+      req: IncomingMessage,
+      res: ServerResponse,
+      change: boolean,
+    ): Promise<Identity | undefined> => this.access.check(req, res, change);
     if (options.management !== undefined) {
-      registerManagementApi(router, options.management, {
-        ...api,
-        guard: (req, res) => this.admin(req, res, auth, authOn),
-      });
+      registerManagementApi(router, options.management, { ...api, guard });
     }
     this.dashboard =
       options.management === undefined || options.dashboard === undefined
@@ -302,13 +311,13 @@ export class GatewayServer {
         api: this.dashboard,
         uiDir: options.dashboard?.uiDir,
         maxRequestBytes: config.maxRequestBytes,
-        guard: (req, res) => this.admin(req, res, auth, authOn),
+        guard,
       });
     }
     // Prometheus scrapes like the management API: same-site, and an admin grant once auth is on
     // (Prometheus sends a bearer token with `authorization` in its scrape config).
     router.get('/metrics', async (req, res) => {
-      if ((await this.admin(req, res, auth, authOn)) === undefined) return;
+      if ((await guard(req, res, false)) === undefined) return;
       const { contentType, body } = await this.metrics.render();
       res
         .writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
@@ -317,14 +326,22 @@ export class GatewayServer {
     if (options.controlSocket !== undefined && options.management !== undefined) {
       const control = new Router();
       registerManagementApi(control, options.management, api);
+      // Only here, where the file mode keeps everyone but the owner out: the key to change things.
+      control.get('/api/v1/dashboard', (_req, res) => {
+        sendJson(res, 200, { url: this.dashboardUrl() }, { 'cache-control': 'no-store' });
+      });
       this.control = new ControlSocket(control, options.controlSocket);
     }
     this.http = new HttpListener(router, {
       listen,
       keepAliveTimeoutMs: config.keepAlive.httpTimeout,
       ...(config.cors === undefined ? {} : { corsOrigins: config.cors.origins }),
+      allowedHosts: config.allowedHosts,
+      // Origins trusted for CORS are trusted by the Origin check too.
+      allowedOrigins: [...config.allowedOrigins, ...(config.cors?.origins ?? [])],
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
+    this.access = new ManagementAccess({ guard: this.http.guard, auth, authOn });
     this.grpc = config.grpc.enabled
       ? new GrpcTransport({
           gateway: this.gateway,
@@ -346,38 +363,11 @@ export class GatewayServer {
       this.metrics.trackSocket(socket);
     });
     this.http.raw.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      void this.onUpgrade(req, socket, head);
-    });
-  }
-
-  /** The management API over TCP: same-site browsers only, and an admin grant when auth is on. */
-  private async admin(
-    req: IncomingMessage,
-    res: ServerResponse,
-    auth: HttpAuth,
-    authOn: boolean,
-  ): Promise<Identity | undefined> {
-    const config = this.options.config;
-    if (!originAllowed(req, [...config.allowedOrigins, ...(config.cors?.origins ?? [])])) {
-      sendJson(res, 403, { error: { code: MCPErrorCode.AuthForbidden, message: 'Origin not allowed' } });
-      return undefined;
-    }
-    if (!authOn) return ANONYMOUS;
-    const outcome = await auth.check(req, { kind: 'all' });
-    if (!outcome.ok) {
-      auth.refuse(req, res, outcome);
-      return undefined;
-    }
-    if (!outcome.identity.admin) {
-      auth.refuse(req, res, {
-        error: new MCPError(MCPErrorCode.AuthForbidden, `${outcome.identity.name} has no admin grant`, {
-          hint: 'The management API needs an admin token (`mcpman token create --admin`) or the mcpman:admin scope.',
-        }),
-        challenge: { error: 'insufficient_scope', scope: 'mcpman:admin' },
+      // Nothing an upgrade request carries may end the process.
+      this.onUpgrade(req, socket, head).catch(() => {
+        refuseUpgrade(socket, 400, 'Bad Request');
       });
-      return undefined;
-    }
-    return outcome.identity;
+    });
   }
 
   /** RFC 9728 protected resource metadata, at the root and per MCP endpoint. */
@@ -404,11 +394,20 @@ export class GatewayServer {
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (!this.http.guard.hostAllowed(req)) {
+      refuseUpgrade(socket, 421, 'Misdirected Request', hostRefusal(req).message);
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = /^\/(?:servers\/([^/]+)\/)?ws\/?$/.exec(path);
-    const name = match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+    const name = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
+    if (match !== null && match[1] !== undefined && name === undefined) {
+      refuseUpgrade(socket, 400, 'Bad Request');
+      return;
+    }
     if (match === null || (name !== undefined && !this.gateway.hasServer(name))) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
     await this.ws.upgrade(
@@ -482,6 +481,19 @@ export class GatewayServer {
       );
     }
     return url;
+  }
+
+  /**
+   * The dashboard's address with this run's key in the fragment (which browsers never send),
+   * for the owner only: it lets whoever opens it change things.
+   */
+  dashboardUrl(): string {
+    const url = new URL(this.http.url);
+    // A wildcard listener is reached on loopback from this machine.
+    if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
+    if (url.hostname === '[::]') url.hostname = '[::1]';
+    url.hash = `key=${this.access.key}`;
+    return url.toString();
   }
 
   /** `host:port` of the gRPC listener once started; undefined when gRPC is off. */

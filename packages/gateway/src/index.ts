@@ -1,6 +1,8 @@
 export { Router } from './http/router.js';
 export type { RouteHandler, RouteMatch, RouteParams } from './http/router.js';
-export { HttpListener, isLoopback, parseListen } from './http/listener.js';
+export { HttpListener, parseListen } from './http/listener.js';
+export { WebGuard, isLoopbackAddress, isLoopbackHost } from './http/web-guard.js';
+export { ManagementAccess } from './control/management-access.js';
 export type { HttpListenerOptions, ListenAddress } from './http/listener.js';
 export { readBody, readJson, sendError, sendJson } from './http/respond.js';
 export { openSse } from './http/sse.js';

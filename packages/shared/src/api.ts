@@ -215,6 +215,25 @@ export const API_METHODS: readonly ApiMethod[] = [
 ];
 
 /**
+ * Methods that change something (a server, a secret, a token, a client file) or act through a
+ * server (a tool call). Over HTTP without authentication they need the run's dashboard key.
+ */
+export const CHANGING_API_METHODS: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'startServer',
+  'stopServer',
+  'restartServer',
+  'callTool',
+  'saveServer',
+  'removeServer',
+  'setSecret',
+  'createToken',
+  'revokeToken',
+  'connectClient',
+  'disconnectClient',
+  'addCatalogServer',
+]);
+
+/**
  * Methods that may take longer than the default timeout (a tool call, or a save that pulls or
  * builds an image before answering).
  */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { closeSync, fchmodSync, openSync, readFileSync, statSync } from 'node:fs';
+import { chmod, mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { MCPError, MCPErrorCode, TRANSITIONAL_STATES, ownerForConfig } from '@mcpman/core';
 import type { LoadedConfig, ManagerOwner } from '@mcpman/core';
@@ -125,9 +125,12 @@ async function spawnDaemon(
   ports: ListenOverrides,
   io: CliIO,
 ): Promise<{ client: ManagementClient; log: LogTail }> {
-  await mkdir(managerDir(owner, io.env), { recursive: true });
+  // Owner-only: the log holds the dashboard URL with this run's key.
+  await mkdir(managerDir(owner, io.env), { recursive: true, mode: 0o700 });
+  await chmod(managerDir(owner, io.env), 0o700);
   const logPath = daemonLogPath(owner, io.env);
-  const log = openSync(logPath, 'a');
+  const log = openSync(logPath, 'a', 0o600);
+  fchmodSync(log, 0o600);
   const offset = statSync(logPath).size;
   const args = [
     CLI_BIN,

@@ -110,6 +110,11 @@ export class ManagementClient {
     await this.call('POST', '/api/v1/reload', 60_000);
   }
 
+  /** The dashboard's URL with this run's key (the control socket answers; HTTP does not). */
+  async dashboardUrl(): Promise<string> {
+    return (await this.call<{ url: string }>('GET', '/api/v1/dashboard')).url;
+  }
+
   async shutdown(): Promise<void> {
     await this.call('POST', '/api/v1/shutdown');
   }

@@ -173,7 +173,7 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       'manager started',
     );
     io.stdout(
-      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1, dashboard at ${url.toString()}\n`,
+      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1, dashboard at ${dashboardLine(server, options.loaded.config.gateway)}\n`,
     );
     watcher = watchConfigFile(configPath, () => {
       backend.reload().catch((error: unknown) => {
@@ -263,6 +263,16 @@ async function createGatewayServer(
     dashboard,
     ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
   });
+}
+
+/**
+ * Where the dashboard is. Without authentication, the URL carries this run's key (changes need
+ * it); the line goes to the owner's terminal or owner-only daemon log. With authentication on,
+ * an admin token is the way in and no key is printed (a cluster's pod log is read by others).
+ */
+function dashboardLine(server: GatewayServer, gateway: LoadedConfig['config']['gateway']): string {
+  if (gateway.auth.mode !== 'none' || gateway.tls?.clientCa !== undefined) return server.http.url.toString();
+  return `${server.dashboardUrl()} (its key lets the page make changes; \`mcpman dashboard\` opens it again)`;
 }
 
 /** The built dashboard (packages/ui/dist), when this checkout has built it. */

@@ -100,6 +100,26 @@ const duration = (minMs: number, fallback: string, description: string) =>
       ],
     });
 
+/** `https://app.example` or `http://localhost:5173`: what a browser sends as Origin. */
+const browserOrigin = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (
+        (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '')
+      );
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an origin as scheme://host[:port], e.g. https://app.example (no path)' },
+);
+
+/** `mcp.example.com`, `*.example.com`, `mcp.example.com:8443`. */
+const hostName = z.string().regex(/^(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$/, {
+  error: 'expected a host name, *.domain or name:port, e.g. mcp.example.com',
+});
+
 const hostPort = (what: string) =>
   z.string().refine(
     (value) => {
@@ -693,10 +713,14 @@ export const GatewayConfigSchema = z
       .max(10_000)
       .default(500)
       .meta({ description: 'Items per page of merged lists (tools, prompts, resources) on /mcp.' }),
-    allowedOrigins: z
-      .array(z.string())
-      .default([])
-      .meta({ description: 'Browser origins allowed besides loopback ones (DNS-rebinding defence).' }),
+    allowedOrigins: z.array(browserOrigin).default([]).meta({
+      description:
+        "Browser origins (scheme://host[:port], matched exactly) allowed besides the gateway's own.",
+    }),
+    allowedHosts: z.array(hostName).default([]).meta({
+      description:
+        "Names the gateway answers to (Host header) besides loopback ones and its certificate's: `name`, `*.domain` or `name:port` (DNS-rebinding defence).",
+    }),
     cors: z
       .strictObject({ origins: z.array(z.string()).min(1) })
       .optional()

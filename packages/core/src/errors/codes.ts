@@ -102,8 +102,10 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
   [MCPErrorCode.AuthInvalid]: { jsonRpc: J.Unauthorized, httpStatus: 401, transient: false },
   [MCPErrorCode.AuthForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
   [MCPErrorCode.OriginForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
+  [MCPErrorCode.HostForbidden]: { jsonRpc: J.Forbidden, httpStatus: 421, transient: false },
 
   [MCPErrorCode.RateLimited]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
+  [MCPErrorCode.LimitExceeded]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
   [MCPErrorCode.StateUnavailable]: { jsonRpc: J.StateUnavailable, httpStatus: 503, transient: true },
 
   [MCPErrorCode.CatalogUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },

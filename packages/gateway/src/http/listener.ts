@@ -7,6 +7,7 @@ import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 import { serverTlsOptions } from '../tls/tls-material.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
+import { WebGuard } from './web-guard.js';
 
 export interface ListenAddress {
   readonly host: string;
@@ -20,10 +21,6 @@ export function parseListen(value: string): ListenAddress {
   return { host: match[1] ?? match[2] ?? '127.0.0.1', port: Number(match[3]) };
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
-
 export interface HttpListenerOptions {
   readonly listen: ListenAddress;
   readonly keepAliveTimeoutMs: number;
@@ -31,6 +28,10 @@ export interface HttpListenerOptions {
   readonly tls?: TlsMaterial;
   /** Browser origins allowed cross-origin (gateway.cors); CORS is off without it. */
   readonly corsOrigins?: readonly string[];
+  /** Names the gateway answers to besides its loopback ones and its certificate's (gateway.allowedHosts). */
+  readonly allowedHosts?: readonly string[];
+  /** Origins allowed besides the gateway's own (gateway.allowedOrigins and gateway.cors.origins). */
+  readonly allowedOrigins?: readonly string[];
 }
 
 const CORS_REQUEST_HEADERS =
@@ -62,11 +63,21 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
 export class HttpListener {
   private readonly server: Server;
   private address: AddressInfo | undefined;
+  /** The Host, Origin and fetch-metadata checks for this listener's address. */
+  readonly guard: WebGuard;
 
   constructor(
     private readonly router: Router,
     private readonly options: HttpListenerOptions,
   ) {
+    this.guard = new WebGuard({
+      tls: options.tls !== undefined,
+      listenHost: options.listen.host,
+      port: () => this.address?.port,
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
+      ...(options.allowedOrigins === undefined ? {} : { allowedOrigins: options.allowedOrigins }),
+      ...(options.tls === undefined ? {} : { certificate: options.tls.cert }),
+    });
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.dispatch(req, res);
     };
@@ -93,6 +104,7 @@ export class HttpListener {
       throw new MCPError(MCPErrorCode.Internal, 'this listener was started without TLS');
     }
     this.server.setSecureContext(serverTlsOptions(material));
+    this.guard.setCertificate(material.cert);
   }
 
   /** The underlying server, for upgrade handlers (WebSocket). */
@@ -126,6 +138,12 @@ export class HttpListener {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
+    // Before anything else, the UI's files included: after DNS rebinding, a page on another
+    // name would be same-origin with every answer here.
+    if (!this.guard.hostAllowed(req)) {
+      sendError(res, hostRefusal(req));
+      return;
+    }
     const cors = this.options.corsOrigins;
     if (cors !== undefined && applyCors(req, res, cors)) return;
     dispatch(this.router, req, res);
@@ -137,26 +155,66 @@ export class HttpListener {
   }
 }
 
-/** Route one request, answering 404/405 for what no route takes. */
+/**
+ * Route one request, answering 400/404/405 for what no route takes. Nothing a request carries
+ * may end the process: whatever a handler throws, synchronously or not, becomes an error answer.
+ */
 export function dispatch(router: Router, req: IncomingMessage, res: ServerResponse): void {
+  try {
+    route(router, req, res);
+  } catch (error) {
+    answerFailure(res, error);
+  }
+}
+
+function route(router: Router, req: IncomingMessage, res: ServerResponse): void {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const match = router.match(req.method ?? 'GET', path);
-  if (match.kind === 'not-found') {
-    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${path}` } });
-    return;
+  switch (match.kind) {
+    case 'bad-path':
+      sendJson(res, 400, {
+        error: {
+          code: MCPErrorCode.TransportError,
+          message: 'the request path is not valid percent-encoded UTF-8',
+        },
+      });
+      return;
+    case 'not-found':
+      sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${path}` } });
+      return;
+    case 'method-not-allowed':
+      sendJson(
+        res,
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} is not allowed on ${path}` } },
+        { allow: match.allowed.join(', ') },
+      );
+      return;
+    case 'found':
+      Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
+        answerFailure(res, error);
+      });
   }
-  if (match.kind === 'method-not-allowed') {
-    sendJson(
-      res,
-      405,
-      { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method ?? ''} is not allowed on ${path}` } },
-      { allow: match.allowed.join(', ') },
-    );
-    return;
-  }
-  Promise.resolve(match.handler(req, res, match.params)).catch((error: unknown) => {
+}
+
+/** An error answer if the response has not started, else the end of it. */
+function answerFailure(res: ServerResponse, error: unknown): void {
+  try {
     sendError(res, error);
-  });
+  } catch {
+    res.destroy();
+  }
+}
+
+/** What a request whose Host does not name this gateway gets (HTTP 421 Misdirected Request). */
+export function hostRefusal(req: IncomingMessage): MCPError {
+  return new MCPError(
+    MCPErrorCode.HostForbidden,
+    `this gateway does not answer to the host "${String(req.headers.host)}"`,
+    {
+      hint: 'Use the address mcpman printed (127.0.0.1 or localhost), or list the name in gateway.allowedHosts.',
+    },
+  );
 }
 
 /** Stop accepting, end open connections (streams included), and resolve when closed. */

@@ -23,6 +23,12 @@ describe('Router', () => {
     expect(router.match('GET', '/api/v1/servers/a/b')).toEqual({ kind: 'not-found' });
   });
 
+  it('answers bad-path for a parameter that is not valid percent-encoded UTF-8, instead of throwing', () => {
+    expect(router.match('GET', '/api/v1/servers/%E0')).toEqual({ kind: 'bad-path', segment: '%E0' });
+    expect(router.match('POST', '/api/v1/servers/%/restart')).toEqual({ kind: 'bad-path', segment: '%' });
+    expect(router.match('GET', '/api/v1/servers/%C3%A9')).toMatchObject({ params: { name: 'é' } });
+  });
+
   it('treats pattern characters in paths literally', () => {
     const dotted = new Router().get('/.well-known/oauth-protected-resource', noop);
     expect(dotted.match('GET', '/.well-known/oauth-protected-resource').kind).toBe('found');

@@ -16,6 +16,8 @@ interface Route {
 
 export type RouteMatch =
   | { readonly kind: 'found'; readonly handler: RouteHandler; readonly params: RouteParams }
+  /** A path segment that is not valid percent-encoded UTF-8: answer 400, never throw. */
+  | { readonly kind: 'bad-path'; readonly segment: string }
   | { readonly kind: 'method-not-allowed'; readonly allowed: readonly string[] }
   | { readonly kind: 'not-found' };
 
@@ -59,11 +61,27 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      route.keys.forEach((key, index) => {
-        params[key] = decodeURIComponent(found[index + 1] ?? '');
-      });
+      for (const [index, key] of route.keys.entries()) {
+        const raw = found[index + 1] ?? '';
+        const decoded = decodePathSegment(raw);
+        if (decoded === undefined) return { kind: 'bad-path', segment: raw };
+        params[key] = decoded;
+      }
       return { kind: 'found', handler: route.handler, params };
     }
     return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'not-found' };
+  }
+}
+
+/**
+ * `decodeURIComponent` that answers undefined instead of throwing: a path comes from whoever
+ * sends the request (`/servers/%E0/mcp` from an `<img>` on any page), and a URIError thrown in a
+ * request listener ends the process.
+ */
+export function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }

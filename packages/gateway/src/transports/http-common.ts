@@ -1,26 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/core';
-import { isLoopback } from '../http/listener.js';
 import { refusal, writeError } from '../http/rpc-response.js';
 import { traceContextOf } from '../pipeline/request-context.js';
 import type { TraceContext } from '../pipeline/request-context.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 
 /**
- * Browsers send `Origin`; a page on another site must not reach a local gateway through DNS
- * rebinding. No Origin (non-browser clients), loopback origins and configured ones pass.
+ * Does a browser's `Origin` name this gateway or an origin the config allows (see WebGuard)?
+ * Requests without one (non-browser clients) pass.
  */
-export function originAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined || origin === '') return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return isLoopback(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
-  } catch {
-    return false;
-  }
-}
+export type OriginCheck = (req: IncomingMessage) => boolean;
 
 /** Who is calling; undefined once a refusal has been written (see HttpAuth). */
 export type IdentifyHttp = (
@@ -41,9 +31,9 @@ export async function admitHttp(
   req: IncomingMessage,
   res: ServerResponse,
   scope: SessionScope,
-  options: { readonly allowedOrigins: readonly string[]; readonly identify?: IdentifyHttp },
+  options: { readonly originAllowed: OriginCheck; readonly identify?: IdentifyHttp },
 ): Promise<{ readonly identity: Identity | undefined } | undefined> {
-  if (!originAllowed(req, options.allowedOrigins)) {
+  if (!options.originAllowed(req)) {
     writeError(res, refusal(MCPErrorCode.OriginForbidden, 'Forbidden: Origin not allowed'));
     return undefined;
   }

@@ -5,13 +5,14 @@ import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { SessionScope } from '../pipeline/session.js';
-import { admitHttp, originAllowed, rateLimitStatus, sessionNotFound, traceFields } from './http-common.js';
+import { admitHttp, rateLimitStatus, sessionNotFound, traceFields } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeRpcError } from '../http/rpc-response.js';
-import type { IdentifyHttp } from './http-common.js';
+import type { IdentifyHttp, OriginCheck } from './http-common.js';
 
 export interface LegacySseOptions {
   readonly gateway: Gateway;
-  readonly allowedOrigins: readonly string[];
+  /** The Origin check of the gateway's WebGuard. */
+  readonly originAllowed: OriginCheck;
   readonly maxRequestBytes: number;
   readonly heartbeatMs: number;
   readonly compression: boolean;
@@ -51,7 +52,7 @@ export class LegacySseTransport {
 
   /** `POST …/messages?sessionId=…`: accepted at once; the answer goes out on the stream. */
   async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!originAllowed(req, this.options.allowedOrigins)) {
+    if (!this.options.originAllowed(req)) {
       writeError(res, refusal(MCPErrorCode.OriginForbidden, 'Forbidden: Origin not allowed'));
       return;
     }

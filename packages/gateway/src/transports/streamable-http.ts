@@ -26,12 +26,13 @@ import type { SharedEventLog } from './shared-events.js';
 import { accepts, admitHttp, header, rateLimitStatus, sessionNotFound } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeJsonBody } from '../http/rpc-response.js';
 import type { Encoding } from '../http/rpc-response.js';
-import type { IdentifyHttp } from './http-common.js';
+import type { IdentifyHttp, OriginCheck } from './http-common.js';
 import { traceFields } from './http-common.js';
 
 export interface HttpTransportOptions {
   readonly gateway: Gateway;
-  readonly allowedOrigins: readonly string[];
+  /** The Origin check of the gateway's WebGuard. */
+  readonly originAllowed: OriginCheck;
   readonly maxRequestBytes: number;
   readonly heartbeatMs: number;
   readonly compression: boolean;

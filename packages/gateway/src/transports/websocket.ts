@@ -5,14 +5,16 @@ import type { WebSocket } from 'ws';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { header, originAllowed } from './http-common.js';
+import { header } from './http-common.js';
+import type { OriginCheck } from './http-common.js';
 import { traceContextOf } from '../pipeline/request-context.js';
 import type { TraceContext } from '../pipeline/request-context.js';
 import { serveFrame } from './message-stream.js';
 
 export interface WebSocketOptions {
   readonly gateway: Gateway;
-  readonly allowedOrigins: readonly string[];
+  /** The Origin check of the gateway's WebGuard. */
+  readonly originAllowed: OriginCheck;
   readonly maxRequestBytes: number;
   /** Ping interval; a peer that has not answered the previous ping is closed. */
   readonly pingMs: number;
@@ -62,7 +64,7 @@ export class WebSocketTransport {
 
   /** Take over an HTTP upgrade for `scope`. */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: SessionScope): Promise<void> {
-    if (!originAllowed(req, this.options.allowedOrigins)) {
+    if (!this.options.originAllowed(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

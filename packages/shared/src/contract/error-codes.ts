@@ -58,9 +58,13 @@ export enum MCPErrorCode {
   AuthInvalid = 'AUTH_INVALID',
   AuthForbidden = 'AUTH_FORBIDDEN',
   OriginForbidden = 'ORIGIN_FORBIDDEN',
+  /** The Host header names something other than this gateway (DNS rebinding). */
+  HostForbidden = 'HOST_FORBIDDEN',
 
   // Rate limiting
   RateLimited = 'RATE_LIMITED',
+  /** A cap on sessions, streams, subscriptions or parked calls was reached. */
+  LimitExceeded = 'LIMIT_EXCEEDED',
 
   // State shared by a gateway cluster (gateway.state: redis)
   StateUnavailable = 'STATE_UNAVAILABLE',

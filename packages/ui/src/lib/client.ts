@@ -1,4 +1,5 @@
-import { HttpRpcTransport, RpcClient, WebviewRpcTransport } from '@mcpman/shared';
+import { HttpRpcTransport, RpcClient, RpcError, WebviewRpcTransport } from '@mcpman/shared';
+import { access, isAuthFailure } from './access.svelte.js';
 import type { PodmanDesktopWebviewApi, RpcTransport } from '@mcpman/shared';
 
 declare global {
@@ -20,6 +21,19 @@ export function storeToken(token: string): void {
   else sessionStorage.setItem(TOKEN_KEY, token);
 }
 
+/**
+ * `#key=…`, as `mcpman dashboard` and `mcpman up` give the URL: this run's key, kept for this tab
+ * (like a token) and taken out of the address bar at once, so it is not bookmarked or shared.
+ */
+function takeKeyFromUrl(): void {
+  const match = /^#key=([A-Za-z0-9_-]{16,})$/.exec(window.location.hash);
+  if (match?.[1] === undefined) return;
+  storeToken(match[1]);
+  history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/servers`);
+}
+
+if (!inWebview) takeKeyFromUrl();
+
 const streamListeners = new Set<(open: boolean) => void>();
 
 /** Hear when the browser's event stream drops and comes back (the webview has none to lose). */
@@ -33,7 +47,18 @@ function transport(): RpcTransport {
   http.onStreamState = (open) => {
     for (const listener of streamListeners) listener(open);
   };
-  return http;
+  return {
+    // Any call the manager refuses for want of a token or this run's key: the page asks for one.
+    send: async (request) => {
+      const response = await http.send(request);
+      if (response?.ok === false) {
+        const error = new RpcError(response.error);
+        if (isAuthFailure(error)) access.refused = error;
+      }
+      return response;
+    },
+    onMessage: (listener) => http.onMessage(listener),
+  };
 }
 
 /** The one client: the UI never talks to Podman, only to this. */

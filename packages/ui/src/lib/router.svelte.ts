@@ -8,12 +8,21 @@ export type Route =
   | { readonly page: 'clients' }
   | { readonly page: 'catalog' };
 
+/** A hash segment decoded, or as it is when it is not valid percent-encoding. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function parseRoute(hash: string): Route {
   const parts = hash
     .replace(/^#\/?/, '')
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(decodeSegment);
   if (parts[0] === 'servers' && parts[1] === 'new') return { page: 'add' };
   if (parts[0] === 'servers' && parts[1] !== undefined && parts[2] === 'edit')
     return { page: 'edit', name: parts[1] };

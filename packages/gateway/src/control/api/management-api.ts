@@ -56,9 +56,10 @@ export interface ManagementApiOptions {
   readonly maxRequestBytes: number;
   /**
    * Who may use `/api/v1/…`: resolves with the caller, or undefined once a refusal has been
-   * written. Absent on the owner-only control socket, whose callers are the local user.
+   * written; `change` says the route changes something. Absent on the owner-only control socket,
+   * whose callers are the local user.
    */
-  readonly guard?: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+  readonly guard?: ManagementGuard;
   /** API tokens, for `/api/v1/tokens`. */
   readonly tokens?: TokenStore;
   readonly audit?: AuditLog;
@@ -67,6 +68,12 @@ export interface ManagementApiOptions {
 }
 
 const LOCAL: Identity = { name: 'local', kind: 'local', admin: true };
+
+export type ManagementGuard = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  change: boolean,
+) => Promise<Identity | undefined>;
 
 const CreateTokenBody = z.strictObject({
   name: z.string(),
@@ -107,19 +114,22 @@ export function registerManagementApi(
     params: RouteParams,
     who: Identity,
   ) => Promise<void> | void;
-  const guarded =
+  const guardedAs =
+    (change: boolean) =>
     (handler: Guarded): RouteHandler =>
     async (req, res, params) => {
-      const who = options.guard === undefined ? LOCAL : await options.guard(req, res);
+      const who = options.guard === undefined ? LOCAL : await options.guard(req, res, change);
       if (who !== undefined) await handler(req, res, params, who);
     };
+  const guarded = guardedAs(false);
+  const changing = guardedAs(true);
   /** Run a change, with one audit line saying who did it and how it ended. */
   const audited = (
     action: string,
     target: (params: RouteParams) => string | undefined,
     handler: Guarded,
   ): RouteHandler =>
-    guarded(async (req, res, params, who) => {
+    changing(async (req, res, params, who) => {
       const started = performance.now();
       const entry = {
         who: who.name,

@@ -2,11 +2,13 @@ import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { dispatchRpc } from '@mcpman/shared';
-import type { McpManagerApi } from '@mcpman/shared';
+import { CHANGING_API_METHODS, RpcRequestSchema, dispatchRpc } from '@mcpman/shared';
+import type { McpManagerApi, RpcResponse } from '@mcpman/shared';
 import { readJson, sendJson } from '../../http/respond.js';
+import { decodePathSegment } from '../../http/router.js';
 import type { Router } from '../../http/router.js';
-import type { Identity } from '../../pipeline/session.js';
+import type { ManagementGuard } from '../api/management-api.js';
+import { keyRequired } from '../management-access.js';
 import { rpcErrorOf } from './dashboard-service.js';
 
 export interface DashboardRoutesOptions {
@@ -14,7 +16,7 @@ export interface DashboardRoutesOptions {
   /** The built UI (`packages/ui/dist`); when absent, `/` says how to build it. */
   readonly uiDir: string | undefined;
   readonly maxRequestBytes: number;
-  readonly guard: (req: IncomingMessage, res: ServerResponse) => Promise<Identity | undefined>;
+  readonly guard: ManagementGuard;
 }
 
 const TYPES: Readonly<Record<string, string>> = {
@@ -43,9 +45,14 @@ const CSP =
  */
 export function registerDashboardRoutes(router: Router, options: DashboardRoutesOptions): void {
   router.post('/api/v1/rpc', async (req, res) => {
-    if ((await options.guard(req, res)) === undefined) return;
+    // Reading is decided here; changing per method, once the body says which one.
+    const who = await options.guard(req, res, false);
+    if (who === undefined) return;
     const message = await readJson(req, options.maxRequestBytes);
-    const response = await dispatchRpc(message, options.api, rpcErrorOf);
+    const response =
+      !who.admin && changesSomething(message)
+        ? refusedRpc(message)
+        : await dispatchRpc(message, options.api, rpcErrorOf);
     sendJson(res, 200, response, { 'cache-control': 'no-store' });
   });
   const serve = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
@@ -54,6 +61,17 @@ export function registerDashboardRoutes(router: Router, options: DashboardRoutes
   router.get('/index.html', serve);
   router.get('/assets/:file', serve);
   router.get('/favicon.svg', serve);
+}
+
+function changesSomething(message: unknown): boolean {
+  const parsed = RpcRequestSchema.safeParse(message);
+  // A malformed request changes nothing: dispatchRpc answers it with the reason.
+  return parsed.success && CHANGING_API_METHODS.has(parsed.data.method);
+}
+
+function refusedRpc(message: unknown): RpcResponse {
+  const id = RpcRequestSchema.parse(message).id;
+  return { kind: 'rpc-response', id, ok: false, error: rpcErrorOf(keyRequired()) };
 }
 
 async function serveFile(
@@ -71,7 +89,11 @@ async function serveFile(
     res.end(body);
     return;
   }
-  const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+  const path = decodePathSegment((req.url ?? '/').split('?')[0] ?? '/');
+  if (path === undefined || path.includes('\0')) {
+    sendJson(res, 400, { error: { code: 'TRANSPORT_ERROR', message: 'the request path is not valid' } });
+    return;
+  }
   const relative = path === '/' ? 'index.html' : normalize(path).replace(/^[/\\]+/, '');
   const file = join(uiDir, relative);
   // normalize() already folded `..`; refuse anything that still lands outside the UI folder.
