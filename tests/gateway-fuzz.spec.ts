@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { Socket, createConnection } from 'node:net';
+import * as http2 from 'node:http2';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,13 +13,25 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { WebSocket } from 'ws';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
-import { FuzzTally, malformedMessages } from './helpers/fuzz.js';
-import type { FuzzCase } from './helpers/fuzz.js';
+import { FuzzTally, malformedMessages, malformedRequests } from './helpers/fuzz.js';
+import type { FuzzCase, RawRequest } from './helpers/fuzz.js';
 import { sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 import { initializeRequest } from './helpers/mcp-wire.js';
+import { daemonRecord } from './helpers/cli.js';
 
 const REPO = join(import.meta.dirname, '..');
+const EVERYTHING_BIN = createRequire(import.meta.url).resolve(
+  '@modelcontextprotocol/server-everything/dist/index.js',
+);
+
+function connectTcp(port: number): Socket {
+  return createConnection({ host: '127.0.0.1', port });
+}
+
+function connectUnix(path: string): Socket {
+  return createConnection({ path });
+}
 const BIN = join(REPO, 'packages/cli/bin/mcpman.js');
 const CASES = 10_000;
 const MAX_BYTES = 64 * 1024;
@@ -57,6 +72,66 @@ function answersIn(text: string): RpcAnswer[] {
   } catch {
     return [];
   }
+}
+
+/** Requests per listener in the path and header fuzzing. */
+const REQUESTS = 5_000;
+
+/**
+ * Send one raw request and read the status line of the answer; a server that closes the
+ * connection without one (after a 400 of Node's own parser, say) answers 0. A request nothing
+ * answers within 10 s fails the run: nothing may hang.
+ */
+function exchange(connect: () => Socket, request: RawRequest): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect();
+    let head = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer within 10 s to:\n${request.text.slice(0, 300)}`));
+    }, 10_000);
+    const done = (status: number): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(status);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+      if (match?.[1] !== undefined) done(Number(match[1]));
+    });
+    socket.once('close', () => {
+      done(0);
+    });
+    socket.once('error', () => undefined);
+    socket.write(request.text);
+  });
+}
+
+/** Fuzz one HTTP listener with hostile requests; returns the statuses that mean a fault (5xx). */
+async function fuzzRequests(
+  name: string,
+  connect: () => Socket,
+  host: string,
+  seed: number,
+): Promise<{ faults: string[]; answered: number }> {
+  const faults: string[] = [];
+  let answered = 0;
+  const statuses = new Map<number, number>();
+  await pool(malformedRequests(REQUESTS, seed, host), 16, async (request) => {
+    const status = await exchange(connect, request);
+    answered += 1;
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (status >= 500) faults.push(`${status} for ${request.text.split('\r\n')[0] ?? ''}`);
+  });
+  const counts = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status === 0 ? 'closed' : status} ${n}`)
+    .join(', ');
+  console.log(
+    `fuzz ${name} paths and headers: ${answered} requests; answers ${counts}; faults: ${faults.length}`,
+  );
+  return { faults, answered };
 }
 
 /** Open a raw TCP connection, send a fragment, half-close, and wait for the server to close. */
@@ -413,6 +488,144 @@ servers:
     console.log(`fuzz half-closed sockets: ${closed} of 400 closed by the gateway; crashes: 0`);
     expect(closed).toBe(400);
     expectAlive();
+  });
+
+  it('paths, query strings, headers and upgrade requests on the HTTP listener: 4xx, never a crash', async () => {
+    const port = Number(base.port);
+    const { faults, answered } = await fuzzRequests('http', () => connectTcp(port), `127.0.0.1:${port}`, 11);
+    expect(answered).toBe(REQUESTS);
+    expect(faults.slice(0, 5)).toEqual([]);
+    expectAlive();
+  });
+
+  it('paths and headers on the owner-only control socket', async () => {
+    const socketPath = (await daemonRecord({ MCPMAN_STATE_DIR: workspace.path('state') }))?.socket;
+    expect(socketPath).toBeDefined();
+    const { faults, answered } = await fuzzRequests(
+      'control socket',
+      () => connectUnix(socketPath ?? ''),
+      'localhost',
+      12,
+    );
+    expect(answered).toBe(REQUESTS);
+    expect(faults.slice(0, 5)).toEqual([]);
+    expectAlive();
+  });
+
+  it('paths, headers and bodies of raw HTTP/2 requests on the gRPC listener', async () => {
+    const session = http2.connect(`http://${grpcAddress}`);
+    session.on('error', () => undefined);
+    const requests = fc.sample(
+      fc.record({
+        path: fc.oneof(
+          fc.constantFrom(
+            '/mcpman.v1.Mcp/CallTool',
+            '/mcpman.v1.Mcp/Session',
+            '/mcpman.v1.Mcp/Listen',
+            '/mcpman.v1.Mcp/%E0',
+            '/',
+            '/x/y/z',
+          ),
+          fc.string({ minLength: 1, maxLength: 80 }).map((p) => `/${encodeURIComponent(p)}`),
+        ),
+        contentType: fc.constantFrom('application/grpc', 'application/grpc+proto', 'text/plain', ''),
+        metadata: fc.array(
+          fc.tuple(
+            fc.constantFrom(
+              'mcp-session-id',
+              'authorization',
+              'grpc-timeout',
+              'traceparent',
+              'x-junk',
+              'mcp-server',
+            ),
+            fc.string({ maxLength: 40 }).map((v) => v.replace(/[^\x20-\x7e]/g, '')),
+          ),
+          { maxLength: 5 },
+        ),
+        body: fc.uint8Array({ maxLength: 64 }),
+        length: fc.oneof(fc.constant(-1), fc.nat({ max: 0xffffffff })),
+      }),
+      { numRuns: REQUESTS, seed: 13 },
+    );
+    let answered = 0;
+    const statuses = new Set<number>();
+    await pool(requests, 16, async ({ path, contentType, metadata, body, length }) => {
+      const headers: http2.OutgoingHttpHeaders = { ':method': 'POST', ':path': path, te: 'trailers' };
+      if (contentType !== '') headers['content-type'] = contentType;
+      for (const [key, value] of metadata) headers[key] = value;
+      // A gRPC frame: compressed flag, a declared length (maybe a lie), then bytes.
+      const frame = Buffer.alloc(5 + body.length);
+      frame.writeUInt32BE(length < 0 ? body.length : length, 1);
+      Buffer.from(body).copy(frame, 5);
+      await new Promise<void>((resolve) => {
+        const stream = session.request(headers);
+        const timer = setTimeout(() => {
+          stream.close();
+          resolve();
+        }, 10_000);
+        const finish = (): void => {
+          clearTimeout(timer);
+          answered += 1;
+          resolve();
+        };
+        stream.on('response', (head) => statuses.add(Number(head[':status'])));
+        stream.on('data', () => undefined);
+        stream.on('close', finish);
+        stream.on('error', () => undefined);
+        stream.end(frame);
+      });
+    });
+    session.close();
+    console.log(
+      `fuzz grpc paths and metadata: ${answered} requests; HTTP statuses ${[...statuses].join(', ')}`,
+    );
+    expect(answered).toBe(REQUESTS);
+    expectAlive();
+  });
+
+  it('paths and headers on a stdio bridge (the listener in a Kubernetes server pod)', async () => {
+    const bridge = spawn(
+      process.execPath,
+      [
+        BIN,
+        'stdio-bridge',
+        '--host',
+        '127.0.0.1',
+        '-p',
+        '0',
+        '--',
+        process.execPath,
+        EVERYTHING_BIN,
+        'stdio',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        let text = '';
+        bridge.stderr.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const match = /on http:\/\/127\.0\.0\.1:(\d+)\//.exec(text);
+          if (match?.[1] !== undefined) resolve(Number(match[1]));
+        });
+        bridge.once('exit', (code) => {
+          reject(new Error(`stdio-bridge exited with ${String(code)}: ${text}`));
+        });
+      });
+      const { faults, answered } = await fuzzRequests(
+        'stdio-bridge',
+        () => connectTcp(port),
+        `127.0.0.1:${port}`,
+        14,
+      );
+      expect(answered).toBe(REQUESTS);
+      expect(faults.slice(0, 5)).toEqual([]);
+      expect(bridge.exitCode).toBeNull();
+    } finally {
+      bridge.kill('SIGTERM');
+      if (bridge.exitCode === null) await new Promise((resolve) => bridge.once('exit', resolve));
+    }
   });
 
   it('keeps its memory within a bound and served the well-behaved client throughout', async () => {

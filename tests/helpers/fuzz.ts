@@ -122,3 +122,150 @@ export class FuzzTally {
     return `fuzz ${transport}: ${this.sent} cases sent (${kinds}); ${this.errors} errors returned; crashes: ${this.crashes}`;
   }
 }
+
+/** Path segments that break decoders and path logic: bad escapes, traversal, NULs, long runs. */
+const badSegment = fc.oneof(
+  fc.constantFrom(
+    '%',
+    '%E0',
+    '%ZZ',
+    '%C0%AF',
+    '%ED%A0%80',
+    '%00',
+    '..',
+    '%2e%2e',
+    '%2F',
+    '%u0041',
+    '%%',
+    '\u00e9',
+  ),
+  fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),
+  fc.integer({ min: 256, max: 6000 }).map((n) => 'a'.repeat(n)),
+  fc.stringMatching(/^[%0-9A-Fa-z]{1,9}$/),
+);
+
+/** Where a listener routes: the gateway's routes, with a fuzzed segment or two. */
+const requestPath = fc
+  .tuple(
+    fc.constantFrom(
+      '/mcp',
+      '/servers/$/mcp',
+      '/servers/$/sse',
+      '/servers/$/messages',
+      '/servers/$/ws',
+      '/sse',
+      '/messages',
+      '/ws',
+      '/api/v1/servers/$',
+      '/api/v1/servers/$/restart',
+      '/api/v1/tokens/$',
+      '/api/v1/rpc',
+      '/api/v1/events',
+      '/assets/$',
+      '/.well-known/oauth-protected-resource/servers/$/mcp',
+      '/$',
+      '/$/$/$',
+      '/metrics',
+      '/readyz',
+    ),
+    badSegment,
+    fc.option(
+      fc.oneof(
+        fc.constantFrom('sessionId=%E0', 'sessionId=', 'a=%', '&&&=', `x=${'y'.repeat(3000)}`),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[\s#]/g, '')),
+      ),
+    ),
+  )
+  .map(
+    ([template, segment, query]) =>
+      `${template.replaceAll('$', segment)}${query === null ? '' : `?${query}`}`,
+  );
+
+const headerValue = fc.oneof(
+  fc.constantFrom(
+    '',
+    'null',
+    'http://127.x.attacker.example',
+    'http://127.0.0.1.evil.example:7420',
+    'application/json',
+    'text/event-stream',
+    'Bearer ',
+    'Bearer mcpman_' + 'A'.repeat(40),
+    'Basic Og==',
+    '%E0',
+    '2025-11-25',
+    '9999-99-99',
+    'websocket',
+    'cross-site',
+    'h2c',
+  ),
+  fc.string({ maxLength: 60 }).map((s) => s.replace(/[\r\n\0]/g, '')),
+  fc.integer({ min: 1000, max: 7000 }).map((n) => 'v'.repeat(n)),
+);
+
+const HEADER_NAMES = [
+  'host',
+  'origin',
+  'content-type',
+  'accept',
+  'authorization',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'last-event-id',
+  'sec-fetch-site',
+  'accept-encoding',
+  'content-encoding',
+  'traceparent',
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+  'x-forwarded-for',
+];
+
+const headerName = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...HEADER_NAMES) },
+  { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/) },
+);
+
+/** One raw HTTP/1.1 request: a request line, headers and maybe a body, as bytes on the wire. */
+export interface RawRequest {
+  readonly upgrade: boolean;
+  readonly text: string;
+}
+
+/**
+ * `count` malformed or hostile HTTP requests from a fixed seed: fuzzed paths and query strings on
+ * every route, random and hostile headers (Host, Origin, credentials, MCP headers, fetch
+ * metadata), odd methods, and WebSocket upgrade requests with broken keys and versions. Each
+ * closes its connection (`Connection: close`) so the answer's end is the socket's.
+ */
+export function malformedRequests(count: number, seed: number, host: string): RawRequest[] {
+  const arbitrary = fc
+    .record({
+      method: fc.constantFrom('GET', 'POST', 'DELETE', 'OPTIONS', 'PUT', 'HEAD', 'PATCH', 'BREW'),
+      path: requestPath,
+      headers: fc.array(fc.tuple(headerName, headerValue), { maxLength: 8 }),
+      upgrade: fc.boolean(),
+      body: fc.option(fc.oneof(fc.json(), fc.string({ maxLength: 200 }))),
+      foreignHost: fc.boolean(),
+    })
+    .map(({ method, path, headers, upgrade, body, foreignHost }) => {
+      const lines = [`${upgrade ? 'GET' : method} ${path} HTTP/1.1`];
+      const names = new Set(headers.map(([name]) => name));
+      if (!names.has('host')) lines.push(`Host: ${foreignHost ? 'rebind.attacker.example' : host}`);
+      for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+      if (upgrade) {
+        lines.push('Upgrade: websocket', 'Connection: Upgrade', 'Sec-WebSocket-Version: 13');
+        if (!names.has('sec-websocket-key')) lines.push('Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==');
+        if (!names.has('sec-websocket-protocol')) lines.push('Sec-WebSocket-Protocol: mcp');
+      } else lines.push('Connection: close');
+      const payload = body === null || upgrade ? '' : body;
+      if (payload !== '') lines.push(`Content-Length: ${Buffer.byteLength(payload)}`);
+      return { upgrade, text: `${lines.join('\r\n')}\r\n\r\n${payload}` };
+    });
+  return fc.sample(arbitrary, { numRuns: count, seed });
+}
