@@ -383,7 +383,9 @@ servers:
     expect(written).toContain('dash-brave:');
     expect(written).toContain(BRAVE_SECRET);
     expect(written).not.toContain('catalog-secret-value');
-    await expect(podman('secret', 'inspect', BRAVE_SECRET)).resolves.toBeDefined();
+    // The secret typed in is bound to its server: no other entry may name it and have it sent.
+    const labels = await podman('secret', 'inspect', '--format', '{{json .Spec.Labels}}', BRAVE_SECRET);
+    expect(JSON.parse(labels)).toMatchObject({ 'io.mcpman.secret-for': 'dash-brave' });
     expect(pageErrors).toEqual([]);
   }, 200_000);
 

@@ -3,7 +3,7 @@ import { Uri, window } from '@podman-desktop/api';
 import type { Disposable, WebviewPanel } from '@podman-desktop/api';
 import { dispatchRpc, requestIdOf } from '@mcpman/shared';
 import type { ManagerEvent, McpManagerApi, RpcErrorBody, RpcResponse } from '@mcpman/shared';
-import { rpcErrorOf } from '@mcpman/gateway';
+import { dashboardCsp, rpcErrorOf } from '@mcpman/gateway';
 
 export interface DashboardPanelOptions {
   readonly extensionUri: Uri;
@@ -76,13 +76,22 @@ export class DashboardPanel implements Disposable {
     await panel.webview.postMessage(response);
   }
 
-  /** index.html with every `./…` reference turned into a webview resource URI. */
+  /**
+   * index.html with every `./…` reference turned into a webview resource URI, and the same
+   * Content-Security-Policy the browser dashboard gets (scripts and styles only from the
+   * extension's own files, images also from https for catalog icons), so content from a registry
+   * or a server can never run script in Podman Desktop.
+   */
   private async html(panel: WebviewPanel, media: Uri): Promise<string> {
     const page = await readFile(Uri.joinPath(media, 'index.html').fsPath, 'utf8');
-    return page.replace(/(src|href)="\.\/([^"]+)"/g, (_match, attribute: string, path: string) => {
-      const uri = panel.webview.asWebviewUri(Uri.joinPath(media, ...path.split('/')));
-      return `${attribute}="${uri.toString()}"`;
-    });
+    const self = `'self' ${panel.webview.cspSource}`;
+    const csp = `<meta http-equiv="Content-Security-Policy" content="${dashboardCsp(self)}" />`;
+    return page
+      .replace(/(src|href)="\.\/([^"]+)"/g, (_match, attribute: string, path: string) => {
+        const uri = panel.webview.asWebviewUri(Uri.joinPath(media, ...path.split('/')));
+        return `${attribute}="${uri.toString()}"`;
+      })
+      .replace(/<head>/i, `<head>\n    ${csp}`);
   }
 
   private closed(): void {

@@ -60,7 +60,7 @@ export { Tracing, failSpan } from './tracing/tracing.js';
 export type { TracingOptions } from './tracing/tracing.js';
 export { DashboardService, rpcErrorOf } from './control/dashboard/dashboard-service.js';
 export type { DashboardServiceOptions } from './control/dashboard/dashboard-service.js';
-export { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
+export { dashboardCsp, registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
 export { GatewayInspector } from './control/dashboard/gateway-inspector.js';
 export type { DashboardSetup } from './gateway-server.js';
 export { runtimeBackend } from './control/api/runtime-backend.js';

@@ -11,7 +11,7 @@ import {
   resolveConfigPath,
   serverNameFrom,
 } from '@mcpman/core';
-import type { CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/core';
+import type { BuiltEntry, CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/core';
 import { describeSources } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
@@ -220,11 +220,34 @@ async function askForTheRest(
       given.secrets.set(input.id, secretName);
       continue;
     }
-    if (given.values.has(input.id) || !input.isRequired || input.default !== undefined) continue;
-    const value = await promptLine(`${describeInput(input)}: `, io);
+    // A path to mount is always asked: a document's default is never taken for one.
+    const path = input.format === 'filepath';
+    if (given.values.has(input.id) || !input.isRequired || (input.default !== undefined && !path)) continue;
+    const value = await promptLine(
+      path
+        ? `${input.key} (a folder or file on this machine, mounted read-only${input.description === undefined ? '' : `; ${input.description}`}): `
+        : `${describeInput(input)}: `,
+      io,
+    );
     if (value !== '') given.values.set(input.id, [value]);
   }
   return newSecrets;
+}
+
+/**
+ * Host paths the entry would mount, shown before anything is written; on a terminal the user says
+ * yes first (a mount hands the server what is under that path).
+ */
+async function confirmMounts(built: BuiltEntry, io: CliIO): Promise<boolean> {
+  const mounts = built.entry.securityPolicies?.mounts ?? [];
+  if (mounts.length === 0) return true;
+  for (const mount of mounts)
+    io.stdout(
+      `${built.name} will see ${mount.source} at ${mount.target} (${mount.readOnly === false ? 'read-write' : 'read-only'})\n`,
+    );
+  if (io.stdin.isTTY !== true) return true;
+  const answer = await promptLine('Mount and add it? [y/N] ', io);
+  return /^y(es)?$/i.test(answer.trim());
 }
 
 /** A short name (`memory`) for the one catalog server it can only mean. */
@@ -277,6 +300,7 @@ export async function addFromCatalog(
     newSecrets,
     store,
     cwd: io.cwd,
+    confirm: (entry) => confirmMounts(entry, io),
     ...(newSecrets.size === 0 ? {} : { secrets: new PodmanSecretStore(await connectEngine(io)) }),
   });
   for (const secret of built.secrets) io.stdout(`stored secret ${secret} as a Podman secret\n`);

@@ -23,6 +23,11 @@ export interface InstallRequest {
   readonly secrets?: SecretStore;
   /** Host paths of filepath inputs are taken relative to this folder. */
   readonly cwd: string;
+  /**
+   * Called with the entry before anything is stored or written (the CLI shows the mounts there);
+   * false stops the install with nothing changed.
+   */
+  readonly confirm?: (built: BuiltEntry) => Promise<boolean>;
 }
 
 /** The Podman secret a secret input's value is stored as when the user types it in. */
@@ -73,11 +78,14 @@ export async function installCatalogServer(
         .map((issue) => formatIssue(issue))
         .join('\n  ')}`,
     );
+  if (request.confirm !== undefined && !(await request.confirm(built)))
+    throw new MCPError(MCPErrorCode.Cancelled, `${name} was not added`, { hint: 'Nothing was written.' });
   const stored: string[] = [];
   for (const [secret, value] of request.newSecrets ?? []) {
     if (request.secrets === undefined)
       throw new MCPError(MCPErrorCode.Internal, 'no secret store to keep secrets in');
-    await request.secrets.set(secret, value);
+    // Bound to this server: no other entry may name it and have it sent elsewhere.
+    await request.secrets.set(secret, value, { server: name });
     stored.push(secret);
   }
   await store.setServer(name, built.entry);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MCPErrorCode } from '../errors/codes.js';
-import { BUNDLED, BUNDLED_CATALOG_DIR, Catalog } from './catalog.js';
+import { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf } from './catalog.js';
+import { validateServerJson } from './server-json.js';
 import { startLocalRegistry } from './testing/local-registry.js';
 import type { LocalRegistry } from './testing/local-registry.js';
 
@@ -138,5 +139,35 @@ describe('Catalog', () => {
     expect(result.entries.map((e) => e.name)).toEqual(['io.github.modelcontextprotocol/server-filesystem']);
     expect(result.problems.join('\n')).toContain(`the registry ${NOWHERE} did not answer`);
     expect((await catalog.resolve(MEMORY)).from).toBe(BUNDLED);
+  });
+});
+
+describe('catalog entries as the dashboard shows them', () => {
+  it('links only to web addresses: a javascript: repository or website is dropped, an http icon too', () => {
+    const document = validateServerJson(
+      {
+        name: 'io.github.evil/links',
+        description: 'links',
+        version: '1.0.0',
+        repository: { url: 'javascript:alert(document.domain)', source: 'github' },
+        websiteUrl: 'javascript:alert(1)',
+        icons: [{ src: 'http://evil.example/icon.png' }],
+        remotes: [{ type: 'streamable-http', url: 'https://links.example/mcp' }],
+      },
+      'links.json',
+    );
+    const entry = catalogEntryOf(document, 'test');
+    expect(entry.repository).toBeUndefined();
+    expect(entry.websiteUrl).toBeUndefined();
+    expect(entry.icon).toBeUndefined();
+    const fine = catalogEntryOf(
+      {
+        ...document,
+        repository: { url: 'https://github.com/x/y', source: 'github' },
+        icons: [{ src: 'https://x.example/i.png' }],
+      },
+      'test',
+    );
+    expect(fine).toMatchObject({ repository: 'https://github.com/x/y', icon: 'https://x.example/i.png' });
   });
 });

@@ -53,7 +53,9 @@ export function catalogEntryOf(document: ServerJson, from: string): CatalogEntry
   ]
     .filter((input) => input.isSecret === true)
     .map((input) => input.name);
-  const icon = document.icons?.find((i) => i.theme !== 'dark')?.src ?? document.icons?.[0]?.src;
+  const icon = webUrl(document.icons?.find((i) => i.theme !== 'dark')?.src ?? document.icons?.[0]?.src, [
+    'https:',
+  ]);
   return {
     name: document.name,
     ...(document.title === undefined ? {} : { title: document.title }),
@@ -61,8 +63,11 @@ export function catalogEntryOf(document: ServerJson, from: string): CatalogEntry
     version: document.version,
     kinds,
     secrets: [...new Set(secrets)],
-    ...(document.repository === undefined ? {} : { repository: document.repository.url }),
-    ...(document.websiteUrl === undefined ? {} : { websiteUrl: document.websiteUrl }),
+    // Shown as a link: only web addresses (a `javascript:` URL passes the schema's `format: uri`).
+    ...(webUrl(document.repository?.url) === undefined
+      ? {}
+      : { repository: webUrl(document.repository?.url) }),
+    ...(webUrl(document.websiteUrl) === undefined ? {} : { websiteUrl: webUrl(document.websiteUrl) }),
     ...(icon === undefined ? {} : { icon }),
     from,
   };
@@ -289,4 +294,13 @@ export class Catalog {
     })();
     return this.bundled;
   }
+}
+
+/** `url` when it is an http(s) (or only `schemes`) URL, else undefined. */
+function webUrl(
+  url: string | undefined,
+  schemes: readonly string[] = ['https:', 'http:'],
+): string | undefined {
+  if (url === undefined || !URL.canParse(url)) return undefined;
+  return schemes.includes(new URL(url).protocol) ? url : undefined;
 }

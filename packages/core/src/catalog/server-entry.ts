@@ -198,10 +198,51 @@ function checkPackage(document: ServerJson, pkg: RegistryPackage): void {
   }
 }
 
+/** Every string of an input a document supplies (value, default, choices), variables included. */
+function* inputStrings(where: string, input: RegistryInput): Generator<[string, string]> {
+  for (const text of [input.value, input.default, ...(input.choices ?? [])])
+    if (text !== undefined) yield [where, text];
+  for (const [name, variable] of Object.entries(input.variables ?? {}))
+    yield* inputStrings(`${where} {${name}}`, variable);
+}
+
+function* documentStrings(pkg?: RegistryPackage, remote?: RemoteTransport): Generator<[string, string]> {
+  if (pkg !== undefined) {
+    for (const argument of pkg.packageArguments ?? [])
+      yield* inputStrings(`argument ${argumentKey(argument) ?? '(positional)'}`, argument);
+    for (const variable of pkg.environmentVariables ?? [])
+      yield* inputStrings(`env ${variable.name}`, variable);
+    for (const header of pkg.transport.headers ?? []) yield* inputStrings(`header ${header.name}`, header);
+    if (pkg.transport.url !== undefined) yield ['transport url', pkg.transport.url];
+  }
+  if (remote !== undefined) {
+    yield ['url', remote.url];
+    for (const header of remote.headers ?? []) yield* inputStrings(`header ${header.name}`, header);
+    for (const [name, variable] of Object.entries(remote.variables ?? {}))
+      yield* inputStrings(`url {${name}}`, variable);
+  }
+}
+
+/**
+ * A document may never name a secret: `${secret:NAME}` in a header it supplies would have the
+ * gateway read any stored secret and send it to the document's URL. Only the installer writes
+ * templates, from the user's own secret answers; `${` in what a document supplies is refused.
+ */
+function checkNoTemplates(document: ServerJson, pkg?: RegistryPackage, remote?: RemoteTransport): void {
+  for (const [where, text] of documentStrings(pkg, remote)) {
+    if (text.includes('${'))
+      throw unsupported(
+        document,
+        `${where} contains "\${…}"; a registry document may not name secrets or templates (only the secrets you give when adding reach the config)`,
+      );
+  }
+}
+
 /** Which way the document runs here, and what it asks for. Throws when it cannot run. */
 export function planServer(document: ServerJson, options: { prefer?: PlanKind } = {}): ServerPlan {
   const chosen = pick(document, options.prefer);
   if (chosen.pkg !== undefined) checkPackage(document, chosen.pkg);
+  checkNoTemplates(document, chosen.pkg, chosen.remote);
   const alternatives = (['npm', 'oci', 'remote', 'pypi'] as const).filter((kind) => {
     if (kind === chosen.kind) return false;
     if (kind === 'remote') return (document.remotes ?? []).length > 0;
@@ -247,7 +288,14 @@ function fill(plan: ServerPlan, answers: InputAnswers): Filled {
     }
     const given = answers.values?.[input.id];
     const list = given === undefined ? [] : typeof given === 'string' ? [given] : [...given];
-    const chosen = list.length > 0 ? list : input.default === undefined ? [] : [input.default];
+    if (list.some((value) => value.includes('${')))
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `${input.key}: a value may not contain "\${…}"`, {
+        hint: 'Secrets are given as secrets (--secret VAR=NAME, or a masked field), never as templates in a value.',
+      });
+    // A default path is never mounted: a mount is a path the user named (a document's default
+    // of `/` or `~` would hand the server the whole disk).
+    const fallback = input.default === undefined || input.format === 'filepath' ? [] : [input.default];
+    const chosen = list.length > 0 ? list : fallback;
     for (const value of chosen) {
       if (input.choices !== undefined && input.choices.length > 0 && !input.choices.includes(value))
         throw new MCPError(
@@ -256,7 +304,8 @@ function fill(plan: ServerPlan, answers: InputAnswers): Filled {
         );
     }
     if (chosen.length > 0) values.set(input.id, chosen);
-    else if (input.isRequired) missing.push(input.key);
+    else if (input.isRequired)
+      missing.push(input.format === 'filepath' ? `${input.key} (a path on this machine)` : input.key);
   }
   if (missing.length > 0)
     throw new MCPError(

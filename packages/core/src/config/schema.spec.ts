@@ -294,6 +294,11 @@ describe('config schema: defaults and normalisation', () => {
     expect(withField(`${S}.securityPolicies`, { user: '0', allowRoot: true }).paths).toEqual([]);
     const { paths } = withField(`${S}.securityPolicies`, { user: '0', network: 'internet' });
     expect(paths).toEqual([`${S}.securityPolicies.network`, `${S}.securityPolicies.user`]);
+    // uid 0 spelled otherwise is root all the same (the container spec reads it as a number).
+    for (const user of ['00', '000:0', '0:1000'])
+      expect(withField(`${S}.securityPolicies`, { user }).paths, user).toEqual([
+        `${S}.securityPolicies.user`,
+      ]);
   });
 
   it('refuses an http server without a network, and leaves the choice of default to the transport', () => {

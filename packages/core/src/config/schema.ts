@@ -291,7 +291,8 @@ export const SecurityPoliciesSchema = z
   .superRefine((policy, ctx) => {
     const user: unknown = policy.user;
     const uid = typeof user === 'string' ? user.split(':')[0] : undefined;
-    if (uid === '0' && !policy.allowRoot) {
+    // Numerically: "00" and "000:0" are root too.
+    if (uid !== undefined && /^\d+$/.test(uid) && Number(uid) === 0 && !policy.allowRoot) {
       ctx.addIssue({
         code: 'custom',
         path: ['user'],
@@ -408,6 +409,13 @@ const ServerFieldsSchema = z
       )
       .default({})
       .meta({ description: 'ENV_VAR: secret-name. Values live in Podman secrets, never in this file.' }),
+    sharedSecrets: z
+      .array(z.string().regex(SECRET_NAME_PATTERN, { error: 'expected a secret name' }))
+      .default([])
+      .meta({
+        description:
+          'Secrets created for another server (catalog installs bind the secrets they store to their server) that this one may read too.',
+      }),
     resourceLimits: ResourceLimitsSchema,
     securityPolicies: SecurityPoliciesSchema,
     health: HealthSchema,

@@ -86,6 +86,7 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
 
   [MCPErrorCode.SecretNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
   [MCPErrorCode.SecretInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
+  [MCPErrorCode.SecretForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
 
   [MCPErrorCode.UpstreamUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
   [MCPErrorCode.UpstreamTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },

@@ -18,6 +18,11 @@ export const LABEL = {
   owner: 'io.mcpman.owner',
   /** That manager as a person reads it: the config file's path, or the extension. */
   ownerName: 'io.mcpman.owner-name',
+  /**
+   * On a Podman secret: the server it was created for (a catalog install's answers). Only that
+   * server may read it, unless another's config lists it in sharedSecrets.
+   */
+  secretFor: 'io.mcpman.secret-for',
 } as const;
 
 export const MANAGED_FILTER = { [LABEL.managed]: 'true' } as const;

@@ -79,7 +79,7 @@ export class RemoteSupervisor extends ServerLifecycle {
     let connecting = false;
     try {
       this.setState('starting', `${what} to ${this.source.url}`);
-      await checkServerSecrets(this.deps.secrets, this.config);
+      await checkServerSecrets(this.deps.secrets, this.name, this.config);
       // Read afresh on every attempt, so a changed secret reaches the server at the next reconnect.
       this.endpoint = {
         url: new URL(this.source.url),

@@ -28,9 +28,34 @@ export async function checkSecrets(secrets: SecretValues, wanted: readonly strin
   );
 }
 
-/** SECRET_NOT_FOUND naming every secret `server` uses that is not stored. */
-export function checkServerSecrets(secrets: SecretValues, server: MCPServerConfig): Promise<void> {
-  return checkSecrets(secrets, serverSecretNames(server));
+/**
+ * SECRET_NOT_FOUND naming every secret `server` uses that is not stored; SECRET_FORBIDDEN for one
+ * created for another server (a catalog install binds the secrets it stores to their server), so
+ * an entry that names someone else's token cannot have it sent anywhere. The config may share
+ * one on purpose: `sharedSecrets`.
+ */
+export async function checkServerSecrets(
+  secrets: SecretValues,
+  name: string,
+  server: MCPServerConfig,
+): Promise<void> {
+  const wanted = serverSecretNames(server);
+  await checkSecrets(secrets, wanted);
+  if (wanted.length === 0 || secrets.bindings === undefined) return;
+  const bindings = await secrets.bindings();
+  const shared = new Set(server.sharedSecrets);
+  const foreign = wanted.filter((secret) => {
+    const owner = bindings.get(secret);
+    return owner !== undefined && owner !== name && !shared.has(secret);
+  });
+  if (foreign.length === 0) return;
+  throw new MCPError(
+    MCPErrorCode.SecretForbidden,
+    `servers.${name} may not read ${foreign.map((s) => `${s} (created for ${bindings.get(s) ?? '?'})`).join(', ')}`,
+    {
+      hint: `If ${name} should have it, list it in servers.${name}.sharedSecrets, or store a secret of its own.`,
+    },
+  );
 }
 
 /**

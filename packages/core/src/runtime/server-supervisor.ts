@@ -150,7 +150,7 @@ export class ServerSupervisor extends ServerLifecycle {
       });
       if (!this.alive(generation)) return;
       this.image = image;
-      await checkServerSecrets(this.deps.secrets, this.config);
+      await checkServerSecrets(this.deps.secrets, this.name, this.config);
       const spec = await this.stdio.prepare(
         buildContainerSpec({
           name: this.name,

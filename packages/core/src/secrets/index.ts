@@ -1,5 +1,5 @@
 export { fillTemplates, readSecretValue, secretsInTemplates } from './secret-reader.js';
 export { PodmanSecretStore, assertSecretName } from './secret-store.js';
-export type { SecretStore } from './secret-store.js';
+export type { SecretOptions, SecretStore } from './secret-store.js';
 export { DirectorySecretValues, PodmanSecretValues } from './secret-values.js';
 export type { SecretValues } from './secret-values.js';

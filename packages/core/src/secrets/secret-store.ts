@@ -12,10 +12,15 @@ import { SECRET_NAME_PATTERN } from '../config/schema.js';
 export interface SecretStore {
   /** Names only: values never leave a store except into Podman. */
   list(): Promise<string[]>;
-  /** Create or replace. */
-  set(name: string, value: string): Promise<void>;
+  /** Create or replace; `server`: the one server that may read it (see LABEL.secretFor). */
+  set(name: string, value: string, options?: SecretOptions): Promise<void>;
   /** False when there was no such secret. */
   remove(name: string): Promise<boolean>;
+}
+
+export interface SecretOptions {
+  /** Bind the secret to this server: no other server may read it unless its config says so. */
+  readonly server?: string;
 }
 
 export function assertSecretName(name: string): void {
@@ -38,9 +43,13 @@ export class PodmanSecretStore implements SecretStore {
       .sort();
   }
 
-  async set(name: string, value: string): Promise<void> {
+  async set(name: string, value: string, options: SecretOptions = {}): Promise<void> {
     assertSecretName(name);
-    await this.engine.createSecret(name, value, { [LABEL.managed]: 'true' }, true);
+    const labels = {
+      [LABEL.managed]: 'true',
+      ...(options.server === undefined ? {} : { [LABEL.secretFor]: options.server }),
+    };
+    await this.engine.createSecret(name, value, labels, true);
   }
 
   remove(name: string): Promise<boolean> {

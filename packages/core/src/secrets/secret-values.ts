@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EngineClient } from '../engine/engine-client.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
+import { LABEL } from '../runtime/labels.js';
 import { secretRedactor } from '../util/redactor.js';
 import { readSecretValue } from './secret-reader.js';
 import type { SecretStore } from './secret-store.js';
@@ -19,6 +20,8 @@ export interface SecretValues {
   read(name: string): Promise<string>;
   /** How to store a missing secret, for the error's hint. */
   readonly storeHint: (name: string) => string;
+  /** Secret name → the server it was created for, for secrets bound to one (see LABEL.secretFor). */
+  bindings?(): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Podman secrets (`mcpman secret set`): what `up` and the extension use. */
@@ -38,6 +41,15 @@ export class PodmanSecretValues implements SecretValues {
 
   async read(name: string): Promise<string> {
     return readSecretValue(this.engine, await this.image(), name);
+  }
+
+  async bindings(): Promise<ReadonlyMap<string, string>> {
+    const bound = new Map<string, string>();
+    for (const secret of await this.engine.listSecrets()) {
+      const server = secret.labels[LABEL.secretFor];
+      if (server !== undefined) bound.set(secret.name, server);
+    }
+    return bound;
   }
 }
 

@@ -39,6 +39,8 @@ export enum MCPErrorCode {
   // Secrets
   SecretNotFound = 'SECRET_NOT_FOUND',
   SecretInvalid = 'SECRET_INVALID',
+  /** A server named a secret that was created for another server. */
+  SecretForbidden = 'SECRET_FORBIDDEN',
 
   // Upstream MCP servers (as seen by the gateway)
   UpstreamUnavailable = 'UPSTREAM_UNAVAILABLE',

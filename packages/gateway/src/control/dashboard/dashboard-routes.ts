@@ -36,8 +36,16 @@ const TYPES: Readonly<Record<string, string>> = {
  * come over https: the catalog's icons are https URLs on their publishers' hosts (the registry's
  * schema allows nothing else), fetched with no referrer.
  */
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+const CSP = `${dashboardCsp("'self'")}; frame-ancestors 'none'`;
+
+/**
+ * The dashboard's Content-Security-Policy, with `self` the origin its files come from: the
+ * gateway in a browser, the webview's resource server in Podman Desktop (which takes it as a
+ * `<meta>` tag, where frame-ancestors does not apply).
+ */
+export function dashboardCsp(self: string): string {
+  return `default-src ${self}; script-src ${self}; style-src ${self} 'unsafe-inline'; img-src ${self} data: https:; font-src ${self} data:; connect-src ${self}; base-uri 'none'; form-action 'none'; object-src 'none'`;
+}
 
 /**
  * The browser dashboard: the UI's files at `/` and the typed RPC at `POST /api/v1/rpc` (events
