@@ -1,4 +1,5 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -8,7 +9,14 @@ import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-r
 import type { LocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
 import { cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { inspect, podman, serverContainers, sweep } from './helpers/podman.js';
-import { CLOCK_PACKAGE, CLOCK_VERSION, clockWheels, startPypiIndex } from './helpers/pypi-index.js';
+import {
+  CLOCK_PACKAGE,
+  CLOCK_VERSION,
+  HOSTILE_MARKER,
+  HOSTILE_PACKAGE,
+  clockWheels,
+  startPypiIndex,
+} from './helpers/pypi-index.js';
 import type { PypiIndex } from './helpers/pypi-index.js';
 import { KubePlay, manifests } from './helpers/kube.js';
 import { Workspace } from './helpers/workspace.js';
@@ -17,17 +25,19 @@ const SECRET = `mcpman-pypi-${randomBytes(3).toString('hex')}`;
 const TOKEN = 'a-clock-token-of-27-letters';
 const CLOCK = 'io.github.mcpman-tests/clock';
 
+const HOSTILE = 'io.github.mcpman-tests/hostile';
+
 /** A registry document for the test server, published on `index` (not PyPI: a private index). */
-function clockDocument(index: PypiIndex): Record<string, unknown> {
+function clockDocument(index: PypiIndex, name = CLOCK, identifier = CLOCK_PACKAGE): Record<string, unknown> {
   return {
-    name: CLOCK,
+    name,
     description: 'A small MCP server on the official Python SDK',
     version: CLOCK_VERSION,
     packages: [
       {
         registryType: 'pypi',
         registryBaseUrl: index.simpleUrl.replace(/\/simple\/$/, ''),
-        identifier: CLOCK_PACKAGE,
+        identifier,
         version: CLOCK_VERSION,
         transport: { type: 'stdio' },
         environmentVariables: [
@@ -55,7 +65,10 @@ describe('PyPI servers (pypi://)', () => {
     await sweep();
     workspace = await Workspace.create();
     index = await startPypiIndex(await clockWheels());
-    registry = await startLocalRegistry([clockDocument(index)]);
+    registry = await startLocalRegistry([
+      clockDocument(index),
+      clockDocument(index, HOSTILE, HOSTILE_PACKAGE),
+    ]);
     config = await workspace.write('mcpman.yaml', `version: 1\nregistries: [${registry.url}]\nservers: {}\n`);
     env['XDG_CACHE_HOME'] = workspace.path('cache');
   }, 300_000);
@@ -79,16 +92,27 @@ describe('PyPI servers (pypi://)', () => {
     missing['packages'] = [{ ...packages[0], identifier: 'mcpman-test-nowhere' }];
     const other = await startLocalRegistry([missing]);
     try {
-      const result = await mcpman(env, [
-        'add',
-        'io.github.mcpman-tests/nowhere',
-        '--registry',
-        other.url,
-        '--secret',
-        `CLOCK_TOKEN=${SECRET}`,
-        '-f',
-        config,
-      ]);
+      const add = (...extra: string[]): ReturnType<typeof mcpman> =>
+        mcpman(env, [
+          'add',
+          'io.github.mcpman-tests/nowhere',
+          '--registry',
+          other.url,
+          '--secret',
+          `CLOCK_TOKEN=${SECRET}`,
+          ...extra,
+          '-f',
+          config,
+        ]);
+      // The document chose the index: nothing is asked of it until the user says they trust it.
+      const untrusted = await add();
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stderr).toContain(
+        `from ${index.simpleUrl}, a package index the registry document chose instead of PyPI`,
+      );
+      expect(untrusted.stderr).toContain('--trust-index');
+      expect(index.requests).not.toContain('/simple/mcpman-test-nowhere/');
+      const result = await add('--trust-index');
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/CATALOG_UNSUPPORTED: .*PyPI package \(mcpman-test-nowhere\)/);
       expect(result.stderr).toContain(`the package index ${index.simpleUrl}`);
@@ -103,9 +127,11 @@ describe('PyPI servers (pypi://)', () => {
   it('adds a PyPI server from its registry document and runs it hardened, its secret from Podman', async () => {
     const secret = await mcpman(env, ['secret', 'set', SECRET], { input: TOKEN });
     expect(secret.code, secret.stderr).toBe(0);
-    const add = await mcpman(env, ['add', CLOCK, '--secret', `CLOCK_TOKEN=${SECRET}`, '-f', config], {
-      cwd: workspace.dir,
-    });
+    const add = await mcpman(
+      env,
+      ['add', CLOCK, '--trust-index', '--secret', `CLOCK_TOKEN=${SECRET}`, '-f', config],
+      { cwd: workspace.dir },
+    );
     expect(add.code, add.stderr).toBe(0);
     expect(add.stdout).toContain(`pypi://${CLOCK_PACKAGE}@${CLOCK_VERSION}`);
     const entry = (await loadConfigFile(config)).config.servers['clock'];
@@ -192,4 +218,23 @@ describe('PyPI servers (pypi://)', () => {
       await kube.cleanup();
     }
   }, 600_000);
+
+  it('never runs a package’s code on the host: a wheel’s sitecustomize.py stays inside the container', async () => {
+    await rm(HOSTILE_MARKER, { force: true });
+    const add = await mcpman(
+      env,
+      ['add', HOSTILE, '--trust-index', '--secret', `CLOCK_TOKEN=${SECRET}`, '-f', config],
+      { cwd: workspace.dir },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    // The running manager builds the image (pip, the console script, the libraries) and starts it.
+    const up = await mcpman(env, ['up', '--detach', '-f', config], {
+      cwd: workspace.dir,
+      timeoutMs: 600_000,
+    });
+    expect(up.code, `${up.stdout}\n${up.stderr}`).toBe(0);
+    const status = await statusJson(env);
+    expect(status.servers.find((s) => s.name === 'hostile')?.state).toBe('ready');
+    expect(existsSync(HOSTILE_MARKER), `${HOSTILE_MARKER} was written on the host`).toBe(false);
+  }, 900_000);
 });

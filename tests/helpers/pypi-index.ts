@@ -15,6 +15,9 @@ const run = promisify(execFile);
 /** The test server's distribution on the local index (tests/fixtures/pypi-server). */
 export const CLOCK_PACKAGE = 'mcpman-test-clock';
 export const CLOCK_VERSION = '0.1.0';
+/** A wheel with a sitecustomize.py that writes this file on the machine that imports it. */
+export const HOSTILE_PACKAGE = 'mcpman-test-hostile';
+export const HOSTILE_MARKER = join(tmpdir(), 'mcpman-hostile-wheel-ran');
 
 export interface PypiIndex {
   /** The simple API root, for PIP_INDEX_URL or a source's `index:`. */
@@ -37,7 +40,9 @@ function projectOf(file: string): string {
 export async function clockWheels(): Promise<string> {
   const dir = join(tmpdir(), 'mcpman-test-wheels');
   await mkdir(dir, { recursive: true });
-  await run('python3', [join(REPO, 'tests/fixtures/pypi-server/make_wheel.py'), dir, CLOCK_VERSION]);
+  const make = join(REPO, 'tests/fixtures/pypi-server/make_wheel.py');
+  await run('python3', [make, dir, CLOCK_VERSION]);
+  await run('python3', [make, dir, CLOCK_VERSION, '--hostile', HOSTILE_MARKER]);
   const have = await readdir(dir);
   if (!have.some((file) => file.startsWith('mcp-2')))
     await run(

@@ -215,6 +215,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       "catalog: which of the document's ways to run: npm, oci, pypi or remote (default: the first of those it offers)",
     )
     .option('--registry <url...>', "catalog: ask these registries instead of the config's")
+    .option(
+      '--trust-index',
+      'catalog: install a PyPI package from the package index its document names (not PyPI); only for an index you trust',
+    )
     .option('-f, --file <path>', FILE_HELP)
     .action(
       run((source, options) => {
@@ -229,6 +233,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
           remote?: boolean;
           runsAs?: string;
           registry?: string[];
+          trustIndex?: boolean;
         };
         return addCommand(
           source as string,
@@ -243,6 +248,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
             remote: opts.remote === true,
             runsAs: opts.runsAs,
             registry: opts.registry,
+            trustIndex: opts.trustIndex === true,
           },
           io,
         );

@@ -4,6 +4,7 @@ import {
   MCPError,
   MCPErrorCode,
   PodmanSecretStore,
+  checkIndexTrusted,
   installCatalogServer,
   secretNameFor,
   registryCacheDir,
@@ -114,6 +115,8 @@ export interface AddFromCatalogOptions extends CatalogOptions {
   readonly remote?: boolean;
   /** npm, oci, pypi or remote: which of the document's ways to run (default: the first it has). */
   readonly runsAs?: string;
+  /** Install from the package index the document names (PyPI packages). */
+  readonly trustIndex?: boolean;
 }
 
 const PLAN_KINDS: readonly PlanKind[] = ['npm', 'oci', 'pypi', 'remote'];
@@ -282,7 +285,11 @@ export async function addFromCatalog(
   const resolved = await catalog.resolve(name, match?.[2] ?? 'latest');
   const document: ServerJson = resolved.document;
   const prefer = preferred(options);
-  const plan = await planServerHere(document, prefer === undefined ? {} : { prefer });
+  const plan = await planServerHere(document, {
+    ...(prefer === undefined ? {} : { prefer }),
+    trustIndex: options.trustIndex === true,
+  });
+  checkIndexTrusted(document, plan, options.trustIndex === true);
   const serverName = options.name ?? plan.name;
   const store = new ConfigStore(resolveConfigPath(options.file, io.cwd));
   // Said before anything is asked; installCatalogServer checks again before it writes.
@@ -301,6 +308,7 @@ export async function addFromCatalog(
     store,
     cwd: io.cwd,
     confirm: (entry) => confirmMounts(entry, io),
+    trustIndex: options.trustIndex === true,
     ...(newSecrets.size === 0 ? {} : { secrets: new PodmanSecretStore(await connectEngine(io)) }),
   });
   for (const secret of built.secrets) io.stdout(`stored secret ${secret} as a Podman secret\n`);

@@ -407,7 +407,7 @@ async function addUrlServer(
 }
 
 /** What only a catalog add takes; given with a source, they are refused rather than ignored. */
-const CATALOG_ONLY = ['env', 'input', 'secret', 'registry', 'remote', 'runsAs'] as const;
+const CATALOG_ONLY = ['env', 'input', 'secret', 'registry', 'remote', 'runsAs', 'trustIndex'] as const;
 
 /** A source string, as opposed to a registry name (`io.github.owner/server`) or a short name. */
 function isSourceString(text: string): boolean {

@@ -23,11 +23,28 @@ export interface InstallRequest {
   readonly secrets?: SecretStore;
   /** Host paths of filepath inputs are taken relative to this folder. */
   readonly cwd: string;
+  /** The user trusts the package index the document chose (`plan.packageIndex`). */
+  readonly trustIndex?: boolean;
   /**
    * Called with the entry before anything is stored or written (the CLI shows the mounts there);
    * false stops the install with nothing changed.
    */
   readonly confirm?: (built: BuiltEntry) => Promise<boolean>;
+}
+
+/**
+ * A document may not point pip at an index of its choosing unless the user says they trust it:
+ * whatever that index serves would be installed (and its wheels' code run in the server).
+ */
+export function checkIndexTrusted(document: ServerJson, plan: ServerPlan, trusted: boolean): void {
+  if (plan.packageIndex === undefined || trusted) return;
+  throw new MCPError(
+    MCPErrorCode.CatalogUnsupported,
+    `${document.name}@${document.version} installs ${plan.runs} from ${plan.packageIndex}, a package index the registry document chose instead of PyPI; pip would install whatever it serves`,
+    {
+      hint: 'Add it only if you trust that index: `mcpman add … --trust-index`, or tick "I trust this package index" in the dashboard.',
+    },
+  );
 }
 
 /** The Podman secret a secret input's value is stored as when the user types it in. */
@@ -65,6 +82,7 @@ export async function installCatalogServer(
     throw new MCPError(MCPErrorCode.ConfigInvalid, `a server named "${name}" is already configured`, {
       hint: 'Pick another name, or remove that server first.',
     });
+  checkIndexTrusted(document, request.plan, request.trustIndex === true);
   const built = buildServerEntry(document, request.plan, hostPaths(request), { name });
   const parsed = ServerConfigSchema.safeParse(built.entry);
   if (!parsed.success)

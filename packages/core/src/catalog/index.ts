@@ -18,5 +18,5 @@ export type {
   SourceKind,
   VersionInfo,
 } from '@mcpman/shared/contract';
-export { installCatalogServer, secretNameFor } from './catalog-install.js';
+export { checkIndexTrusted, installCatalogServer, secretNameFor } from './catalog-install.js';
 export type { InstallRequest } from './catalog-install.js';

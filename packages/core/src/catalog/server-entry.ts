@@ -260,6 +260,7 @@ export function planServer(document: ServerJson, options: { prefer?: PlanKind } 
       chosen.pkg !== undefined ? packageInputs(chosen.pkg) : remoteInputs(chosen.remote as RemoteTransport),
     ),
     alternatives,
+    ...(packageIndexOf(chosen.pkg) === undefined ? {} : { packageIndex: packageIndexOf(chosen.pkg) }),
   };
 }
 
@@ -416,6 +417,11 @@ class EntryWriter {
   }
 }
 
+/** The index a PyPI package of the document names, when it is not PyPI itself. */
+function packageIndexOf(pkg: RegistryPackage | undefined): string | undefined {
+  return pkg?.registryType === 'pypi' ? pypiIndex(pkg) : undefined;
+}
+
 /** A PyPI package's index: pip's own configuration for PyPI itself, else that index's simple API. */
 function pypiIndex(pkg: RegistryPackage): string | undefined {
   const base = pkg.registryBaseUrl?.replace(/\/+$/, '');
@@ -538,10 +544,12 @@ const checkWithPip: PypiCheck = async (pkg, version, index) => {
  */
 export async function planServerHere(
   document: ServerJson,
-  options: { prefer?: PlanKind; checkPypi?: PypiCheck } = {},
+  options: { prefer?: PlanKind; checkPypi?: PypiCheck; trustIndex?: boolean } = {},
 ): Promise<ServerPlan> {
   const plan = planServer(document, options.prefer === undefined ? {} : { prefer: options.prefer });
   if (plan.kind !== 'pypi') return plan;
+  // An index the document chose is not asked anything until the user says they trust it.
+  if (plan.packageIndex !== undefined && options.trustIndex !== true) return plan;
   const pkg = (document.packages ?? []).find((p) => p.registryType === 'pypi') as RegistryPackage;
   const index = pypiIndex(pkg);
   try {

@@ -21,7 +21,7 @@ import {
   PYTHON_BIN,
   PYTHON_LIB,
   buildPythonBase,
-  copyLibraries,
+  copyWheelLibraries,
   nativeExtensions,
   pythonBaseTag,
 } from './python-base.js';
@@ -391,11 +391,11 @@ export class ImageService {
       try {
         onProgress?.({ phase: 'installing', message: `pip install ${source.package}==${resolved.version}` });
         await installPypi(source.package, resolved.version, join(dir, 'site'), pip);
-        const script = await chooseConsoleScript(python, join(dir, 'site'), source.package, source.bin);
+        const script = await chooseConsoleScript(join(dir, 'site'), source.package, source.bin);
         // Wheels expect the system libraries manylinux allows (libgcc_s, libstdc++, …) on the
         // machine; the scratch base has only the interpreter's, so theirs come along here.
         const site = await realpath(join(dir, 'site'));
-        await copyLibraries(await nativeExtensions(site), join(dir, 'lib'), site);
+        await copyWheelLibraries(await nativeExtensions(site), join(dir, 'lib'), site);
         await copyFile(PY_LAUNCHER, join(dir, 'launch.py'));
         await writeFile(
           join(dir, 'Containerfile'),

@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
 import type { ImageProgress } from './image-service.js';
+import { readElfDynamic } from './elf.js';
 import { fileDigest, sharedLibraries } from './mcpman-image.js';
 import type { HostPython } from './python-packages.js';
+
+const run = promisify(execFile);
 
 /** Where the interpreter lives in the base image (PYTHONHOME). */
 export const PYTHON_HOME = '/opt/python';
@@ -166,6 +171,58 @@ export async function copyLibraries(
     }
   }
   return loader;
+}
+
+/** soname → paths, from the dynamic loader's cache (`ldconfig -p` reads a file, runs nothing). */
+async function loaderCache(): Promise<Map<string, string[]>> {
+  const ldconfig = ['/sbin/ldconfig', '/usr/sbin/ldconfig'].find((path) => existsSync(path)) ?? 'ldconfig';
+  const { stdout } = await run(ldconfig, ['-p'], { maxBuffer: 16 * 1024 * 1024 });
+  const cache = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const match = /^\s+(\S+)\s+\(.*\)\s+=>\s+(\/\S+)$/.exec(line);
+    if (match?.[1] === undefined || match[2] === undefined) continue;
+    cache.set(match[1], [...(cache.get(match[1]) ?? []), match[2]]);
+  }
+  return cache;
+}
+
+/**
+ * The system libraries a wheel's extension modules need beyond what the wheels bundle, copied
+ * into `lib` with their own dependencies. The modules come from a package index and are never
+ * run: their needs are read from their ELF dynamic sections (`ldd` would run the loader on
+ * them), found on this machine through the loader's cache, and only those host libraries (this
+ * machine's own files) go through `ldd` for what they need in turn.
+ */
+export async function copyWheelLibraries(
+  extensions: readonly string[],
+  lib: string,
+  site: string,
+): Promise<void> {
+  await mkdir(lib, { recursive: true });
+  const bundled = new Set(
+    (await readdir(site, { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => e.name),
+  );
+  let cache: Map<string, string[]> | undefined;
+  const hostLibraries = new Set<string>();
+  for (const extension of extensions) {
+    const dynamic = await readElfDynamic(extension).catch(() => undefined);
+    if (dynamic === undefined) continue;
+    for (const soname of dynamic.needed) {
+      if (bundled.has(soname) || soname.includes('/')) continue;
+      cache ??= await loaderCache();
+      for (const candidate of cache.get(soname) ?? []) {
+        const host = await readElfDynamic(candidate).catch(() => undefined);
+        if (host !== undefined && host.machine === dynamic.machine && host.is64 === dynamic.is64) {
+          hostLibraries.add(candidate);
+          break;
+        }
+      }
+    }
+  }
+  for (const path of hostLibraries) await copyFile(await realpath(path), join(lib, basename(path)));
+  await copyLibraries([...hostLibraries], lib);
 }
 
 /** Every native extension (.so) under `dir`. */

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as z from 'zod';
 import { MCPErrorCode } from '../errors/codes.js';
@@ -199,24 +201,50 @@ export async function installPypi(
   }
 }
 
-const LIST_SCRIPTS = `
-import json, sys
-from importlib.metadata import distribution
-print(json.dumps(sorted(ep.name for ep in distribution(sys.argv[1]).entry_points if ep.group == "console_scripts")))
-`;
+/**
+ * The console scripts a distribution declares, read from `<site>/*.dist-info` as files. Nothing
+ * of the package is imported or run on this machine (a wheel's `sitecustomize.py`, or a module
+ * shadowing the standard library, would run with any Python pointed at the folder).
+ */
+export async function consoleScripts(sitePackages: string, pkg: string): Promise<string[]> {
+  const wanted = normalise(pkg);
+  for (const entry of await readdir(sitePackages, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.endsWith('.dist-info')) continue;
+    const dir = join(sitePackages, entry.name);
+    const metadata = await readFile(join(dir, 'METADATA'), 'utf8').catch(() => '');
+    const name = /^Name:\s*(.+?)\s*$/m.exec(metadata)?.[1];
+    if (name === undefined || normalise(name) !== wanted) continue;
+    const text = await readFile(join(dir, 'entry_points.txt'), 'utf8').catch(() => '');
+    return parseConsoleScripts(text);
+  }
+  throw new MCPError(MCPErrorCode.PackageInstallFailed, `pip installed no distribution named ${pkg}`);
+}
+
+/** The names in the `[console_scripts]` section of an entry_points.txt (an INI file). */
+export function parseConsoleScripts(text: string): string[] {
+  const names: string[] = [];
+  let inSection = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section !== null) {
+      inSection = section[1]?.trim() === 'console_scripts';
+      continue;
+    }
+    const name = /^([^=\s][^=]*?)\s*=/.exec(line)?.[1];
+    if (inSection && name !== undefined) names.push(name);
+  }
+  return names.sort();
+}
 
 /** The console script to run: the one asked for, the only one, or the one named after the package. */
 export async function chooseConsoleScript(
-  python: HostPython,
   sitePackages: string,
   pkg: string,
   wanted: string | undefined,
 ): Promise<string> {
-  // PYTHONPATH comes before the host's own site-packages: the installed copy is the one read.
-  const { stdout } = await run(python.executable, ['-c', LIST_SCRIPTS, pkg], {
-    env: { PYTHONPATH: sitePackages, PATH: process.env['PATH'] ?? '' },
-  });
-  const scripts = z.array(z.string()).parse(JSON.parse(stdout));
+  const scripts = await consoleScripts(sitePackages, pkg);
   const pick =
     wanted ??
     (scripts.length === 1 ? scripts[0] : scripts.find((name) => normalise(name) === normalise(pkg)));

@@ -67,6 +67,11 @@ export interface ServerPlan {
   readonly inputs: readonly CatalogInput[];
   /** Other ways the document offers. */
   readonly alternatives: readonly PlanKind[];
+  /**
+   * A package index the document chose instead of PyPI: pip would install from it, so adding
+   * the server needs the user's word that they trust it (`trustIndex`).
+   */
+  readonly packageIndex?: string;
 }
 
 /** The dashboard's Add: a catalog server with the values its form collected. */
@@ -80,6 +85,8 @@ export interface CatalogAddRequest {
   readonly values?: Readonly<Record<string, string | readonly string[]>>;
   /** Secret values by input id: stored as Podman secrets, never written to the config. */
   readonly secretValues?: Readonly<Record<string, string>>;
+  /** The user trusts the plan's `packageIndex`. */
+  readonly trustIndex?: boolean;
 }
 
 /** The token `answeredBy` and `from` carry for the catalog shipped in the package. */
@@ -104,6 +111,7 @@ export const CatalogAddRequestSchema = z.strictObject({
   name: z.string().min(1).optional(),
   values: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
   secretValues: z.record(z.string(), z.string()).optional(),
+  trustIndex: z.boolean().optional(),
 });
 
 export interface CatalogAdded {

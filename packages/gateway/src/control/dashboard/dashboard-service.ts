@@ -342,10 +342,10 @@ export class DashboardService implements McpManagerApi, Disposable {
     const { document } = await (
       await this.catalog()
     ).resolve(request.registryName, request.version ?? 'latest');
-    const plan = await planServerHere(
-      document,
-      request.prefer === undefined ? {} : { prefer: request.prefer },
-    );
+    const plan = await planServerHere(document, {
+      ...(request.prefer === undefined ? {} : { prefer: request.prefer }),
+      trustIndex: request.trustIndex === true,
+    });
     const name = request.name ?? plan.name;
     const secrets: Record<string, string> = {};
     const newSecrets = new Map<string, string>();
@@ -365,6 +365,7 @@ export class DashboardService implements McpManagerApi, Disposable {
       store: this.store,
       secrets: this.options.secrets,
       cwd: dirname(this.options.configPath),
+      trustIndex: request.trustIndex === true,
     });
     await this.options.management.reload();
     return { name, notes: installed.notes, secrets: installed.secrets };
