@@ -20,9 +20,10 @@ async function removeImages(): Promise<void> {
 }
 
 /**
- * Podman Desktop users on macOS and Windows often have no npm: an npx:// server must still come
- * up, installed by npm in a build container on the engine, with the same image tag as the host
- * path gives for the same inputs.
+ * npx:// packages are installed by npm in a build container on the engine: by default (so nothing
+ * of a package's dependency tree runs on this machine), and necessarily for Podman Desktop users
+ * on macOS and Windows, who often have no npm. The host path (images.npmInstall: host) gives the
+ * same image tag for the same inputs.
  */
 describe('npx:// servers on a machine without npm on the PATH', () => {
   let workspace: Workspace;
@@ -73,7 +74,7 @@ describe('npx:// servers on a machine without npm on the PATH', () => {
     expect(engineTag).not.toBe('');
     await removeImages();
     const engine = await EngineClient.connect();
-    const images = new ImageService({ engine, cacheDir: join(workspace.dir, 'cache'), npm: 'host' });
+    const images = new ImageService({ engine, cacheDir: join(workspace.dir, 'cache'), npmInstall: 'host' });
     const phases: string[] = [];
     const image = await images.resolve(
       { type: 'npx', package: PACKAGE, version: VERSION },
@@ -86,7 +87,11 @@ describe('npx:// servers on a machine without npm on the PATH', () => {
 
   it('resolves a version range with npm view in a container, to the same image', async () => {
     const engine = await EngineClient.connect();
-    const images = new ImageService({ engine, cacheDir: join(workspace.dir, 'cache'), npm: 'engine' });
+    const images = new ImageService({
+      engine,
+      cacheDir: join(workspace.dir, 'cache'),
+      env: { ...process.env, PATH: bare },
+    });
     const phases: string[] = [];
     const image = await images.resolve(
       { type: 'npx', package: PACKAGE, version: '~2026.8.0' },
@@ -98,5 +103,24 @@ describe('npx:// servers on a machine without npm on the PATH', () => {
     expect(
       await podman('ps', '-a', '--filter', 'label=io.mcpman.role=npm-view', '--format', '{{.Names}}'),
     ).toBe('');
+  });
+
+  it('installs on the engine by default even where npm is on the PATH, asking this npm only for metadata', async () => {
+    await removeImages();
+    const engine = await EngineClient.connect();
+    const images = new ImageService({ engine, cacheDir: join(workspace.dir, 'cache') });
+    const phases: string[] = [];
+    const image = await images.resolve(
+      { type: 'npx', package: PACKAGE, version: '~2026.8.0' },
+      workspace.dir,
+      (p) => phases.push(p.message),
+    );
+    // No container for `npm view` (npm here answered it), no `npm install` here, one build stage there.
+    expect(phases.some((message) => message.includes('(in a container)'))).toBe(false);
+    expect(phases).not.toContain(`npm install ${PACKAGE}@${VERSION}`);
+    expect(
+      phases.some((message) => message.includes(`npm install ${PACKAGE}@${VERSION} on the engine`)),
+    ).toBe(true);
+    expect(image.ref).toBe(engineTag);
   });
 });

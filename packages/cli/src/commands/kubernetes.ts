@@ -50,6 +50,7 @@ export async function clusterImages(
     engine,
     cacheDir: defaultCacheDir(),
     ...(loaded.config.images.base === undefined ? {} : { baseImage: loaded.config.images.base }),
+    npmInstall: loaded.config.images.npmInstall,
     env: io.env,
   });
   const payload = new McpmanImages({ engine, bundleDir: BUNDLE_DIR });

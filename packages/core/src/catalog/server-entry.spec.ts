@@ -144,7 +144,12 @@ describe('planServer and buildServerEntry', () => {
       },
       'private index',
     );
-    await planServerHere(private_, { checkPypi: refused }).catch(() => undefined);
+    // The document chose it: nothing is asked of it until the user trusts it.
+    await expect(planServerHere(private_, { checkPypi: refused })).resolves.toMatchObject({
+      packageIndex: 'https://pypi.example.com/simple/',
+    });
+    expect(asked).toHaveLength(1);
+    await planServerHere(private_, { checkPypi: refused, trustIndex: true }).catch(() => undefined);
     expect(asked[1]?.[2]).toBe('https://pypi.example.com/simple/');
     expect(buildServerEntry(private_, planServer(private_), {}).entry.source).toEqual({
       pypi: 'mcp-server-git@2026.10.19',

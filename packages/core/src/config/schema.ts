@@ -796,6 +796,10 @@ export const ImagesConfigSchema = z
         description:
           'Base image for npx:// servers. Default: a Node LTS image, or the local base from set-up.',
       }),
+    npmInstall: z.enum(['engine', 'host']).default('engine').meta({
+      description:
+        "Where npm installs npx:// packages: engine (a build container; nothing of a package's dependency tree runs on this machine) or host (this machine's npm with --ignore-scripts, which has gaps such as git dependencies).",
+    }),
   })
   .prefault({});
 

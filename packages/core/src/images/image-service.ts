@@ -7,7 +7,13 @@ import { MCPError } from '../errors/mcp-error.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
-import { EXACT_VERSION, binInImage, resolveNpmVersion, stageNpmPackage } from './npm-staging.js';
+import {
+  EXACT_VERSION,
+  binInImage,
+  resolveNpmVersion,
+  stageNpmPackage,
+  viewNpmOnHost,
+} from './npm-staging.js';
 import {
   engineInstallContainerfile,
   finalStage,
@@ -57,10 +63,17 @@ export interface ImageServiceOptions {
    * (npm in a build container of the base image), or `auto` (default): host when npm is on the
    * PATH, else engine. Both give the same image tag for the same inputs.
    */
-  readonly npm?: 'auto' | 'host' | 'engine';
+  /**
+   * Where `npm install` of npx:// packages runs: in a build stage on the engine (the default), or
+   * with this machine's npm (`host`: faster caches, but `--ignore-scripts` has known gaps, such
+   * as git dependencies' `prepare`, so a package's dependency tree is trusted with the host).
+   */
+  readonly npmInstall?: NpmInstall;
   /** The environment npm proxy and CA settings are read from (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
 }
+
+export type NpmInstall = 'engine' | 'host';
 
 /**
  * Turns a server's source into an image the engine has, building or pulling only when the
@@ -70,7 +83,7 @@ export class ImageService {
   private readonly engine: EngineClient;
   private readonly cacheDir: string;
   private configuredBase: string | undefined;
-  private readonly npmMode: 'auto' | 'host' | 'engine';
+  private npmInstall: NpmInstall;
   private readonly env: NodeJS.ProcessEnv;
   /** One build per tag at a time, shared by servers with the same source. */
   private readonly inFlight = new Map<string, Promise<ResolvedImage>>();
@@ -86,13 +99,13 @@ export class ImageService {
     this.engine = options.engine;
     this.cacheDir = options.cacheDir;
     this.configuredBase = options.baseImage;
-    this.npmMode = options.npm ?? 'auto';
+    this.npmInstall = options.npmInstall ?? 'engine';
     this.env = options.env ?? process.env;
   }
 
-  /** Whether npx:// packages are installed on this machine (else in a build container). */
-  private get npmOnHost(): boolean {
-    return this.npmMode === 'host' || (this.npmMode === 'auto' && hostHasNpm(this.env));
+  /** `images.npmInstall` of the config applied last. */
+  setNpmInstall(mode: NpmInstall): void {
+    this.npmInstall = mode;
   }
 
   async resolve(
@@ -195,26 +208,36 @@ export class ImageService {
     bin: string | undefined,
     onProgress?: (progress: ImageProgress) => void,
   ): Promise<ResolvedImage> {
-    const onHost = this.npmOnHost;
+    const npmHere = hostHasNpm(this.env);
+    if (this.npmInstall === 'host' && !npmHere)
+      throw new MCPError(
+        MCPErrorCode.PackageInstallFailed,
+        'images.npmInstall is host, but npm is not on the PATH',
+        {
+          hint: 'Install npm, or leave images.npmInstall at engine (npm runs in a build container).',
+        },
+      );
     const base = await this.baseImage(onProgress);
-    // Without npm here, the registry is asked from a container; an exact version needs no asking.
+    // The registry is asked with this machine's npm when it has one (metadata only), else from
+    // a container; an exact version needs no asking.
+    const view = (wanted: string): Promise<NpmManifest> =>
+      npmHere ? viewNpmOnHost(pkg, wanted) : viewInContainer(this.engine, base, pkg, wanted, this.env);
     let viewed: NpmManifest | undefined;
     let exact: string;
-    if (onHost) exact = await resolveNpmVersion(pkg, version);
-    else if (EXACT_VERSION.test(version)) exact = version;
+    if (EXACT_VERSION.test(version)) exact = version;
+    else if (npmHere) exact = await resolveNpmVersion(pkg, version);
     else {
       onProgress?.({ phase: 'installing', message: `npm view ${pkg}@${version} (in a container)` });
-      viewed = await viewInContainer(this.engine, base, pkg, version, this.env);
+      viewed = await view(version);
       exact = viewed.version;
     }
     const tag = await this.npxTag(pkg, exact, bin, base);
     return this.once(tag.ref, async () => {
       if ((await this.engine.inspectImage(tag.ref)) !== undefined) return this.describe(tag.ref, 'node');
-      if (onHost) await this.buildNpxOnHost(pkg, exact, bin, base, tag, onProgress);
-      else {
-        viewed ??= await viewInContainer(this.engine, base, pkg, exact, this.env);
-        await this.buildNpxOnEngine(pkg, viewed, bin, base, tag, onProgress);
-      }
+      // Installing runs packages' code paths (git dependencies' prepare, npm's own gaps around
+      // --ignore-scripts): on the engine by default, where none of it reaches this machine.
+      if (this.npmInstall === 'host') await this.buildNpxOnHost(pkg, exact, bin, base, tag, onProgress);
+      else await this.buildNpxOnEngine(pkg, viewed ?? (await view(exact)), bin, base, tag, onProgress);
       return this.describe(tag.ref, 'node');
     });
   }
@@ -252,7 +275,8 @@ export class ImageService {
   ): Promise<void> {
     onProgress?.({ phase: 'installing', message: `npm install ${pkg}@${exact}` });
     const staged = await stageNpmPackage(
-      join(this.cacheDir, 'npx', `${repoSafe(pkg)}-${exact}`),
+      // Staged by a version that checked the tree (see checkRegistryOnly).
+      join(this.cacheDir, 'npx-registry-only', `${repoSafe(pkg)}-${exact}`),
       pkg,
       exact,
       bin,

@@ -46,6 +46,59 @@ export async function resolveNpmVersion(pkg: string, version: string): Promise<s
   }
 }
 
+/**
+ * `npm view` of one exact version on this machine: what the registry says of it (name, version,
+ * bins). Metadata only: nothing of the package is fetched or run.
+ */
+export async function viewNpmOnHost(pkg: string, version: string): Promise<z.infer<typeof PackageJson>> {
+  try {
+    const { stdout } = await run('npm', ['view', `${pkg}@${version}`, 'name', 'version', 'bin', '--json'], {
+      timeout: 60_000,
+    });
+    return PackageJson.parse(JSON.parse(stdout));
+  } catch (error) {
+    throw npmFailure(`looking up ${pkg}@${version}`, error);
+  }
+}
+
+const LockFile = z.object({
+  packages: z.record(z.string(), z.object({ resolved: z.string().optional(), link: z.boolean().optional() })),
+});
+
+/**
+ * Refuse a resolved tree with anything but registry tarballs: `file:` and link dependencies
+ * (a folder of this machine), git ones (cloned, with their own scripts and `.npmrc`).
+ */
+export function checkRegistryOnly(lock: unknown, pkg: string): void {
+  const parsed = LockFile.safeParse(lock);
+  if (!parsed.success)
+    throw new MCPError(
+      MCPErrorCode.PackageInstallFailed,
+      `npm wrote a lockfile mcpman cannot read for ${pkg}`,
+    );
+  const foreign = Object.entries(parsed.data.packages)
+    .filter(([path]) => path !== '')
+    // A registry package may have no `resolved` (npm's omit-lockfile-registry-resolved); what
+    // is not from a registry always says where it comes from.
+    .filter(
+      ([, entry]) =>
+        entry.link === true ||
+        (entry.resolved !== undefined && !/^https?:\/\/[^/]+\/.+\.tgz$/.test(entry.resolved)),
+    )
+    .map(
+      ([path, entry]) =>
+        `${path.replace(/^.*node_modules\//, '')} (${entry.link === true ? 'a link' : (entry.resolved ?? '')})`,
+    );
+  if (foreign.length === 0) return;
+  throw new MCPError(
+    MCPErrorCode.PackageInstallFailed,
+    `${pkg} depends on packages that do not come from a registry: ${foreign.slice(0, 5).join(', ')}`,
+    {
+      hint: 'npm on this machine installs registry packages only; leave images.npmInstall at engine, or run the server from an image: or build: source.',
+    },
+  );
+}
+
 export interface StagedPackage {
   readonly dir: string;
   /** Path of the bin inside the image (under /app/node_modules). */
@@ -95,22 +148,21 @@ export async function stageNpmPackage(
       join(partial, 'package.json'),
       JSON.stringify({ name: 'mcpman-stage', private: true, dependencies: { [pkg]: version } }, null, 2),
     );
+    const npm = (args: readonly string[]): Promise<unknown> =>
+      run('npm', [...args, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: partial,
+        timeout: 10 * 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     try {
-      await run(
-        'npm',
-        [
-          'install',
-          '--omit=dev',
-          '--ignore-scripts',
-          '--no-audit',
-          '--no-fund',
-          '--no-package-lock',
-          '--loglevel=error',
-        ],
-        { cwd: partial, timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 },
-      );
+      // The whole tree is resolved first and checked: only registry tarballs are installed, so
+      // a dependency can neither link a folder of this machine (`file:`) nor be cloned (`git+`).
+      await npm(['install', '--package-lock-only', '--omit=dev']);
+      checkRegistryOnly(JSON.parse(await readFile(join(partial, 'package-lock.json'), 'utf8')), pkg);
+      await npm(['ci', '--omit=dev']);
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
+      if (error instanceof MCPError) throw error;
       throw npmFailure(`installing ${pkg}@${version}`, error);
     }
     // Rename last, so a half-finished install is never taken for a finished one.

@@ -222,6 +222,7 @@ export class McpRuntime implements Disposable {
     const server = loaded.config.servers[name];
     if (server === undefined) return;
     this.imageService?.setBaseImage(loaded.config.images.base);
+    this.imageService?.setNpmInstall(loaded.config.images.npmInstall);
     await filledHeaders(this.secrets, server).catch(() => undefined);
   }
 
@@ -278,6 +279,7 @@ export class McpRuntime implements Disposable {
       throw noEngine(containerServers.map(([name]) => `server ${name}`).join(', '));
     const engineSide = this.podman === undefined ? undefined : await this.engineState();
     const baseChanged = this.imageService?.setBaseImage(loaded.config.images.base) ?? false;
+    this.imageService?.setNpmInstall(loaded.config.images.npmInstall);
 
     // Servers no longer wanted: stop their supervisors, remove their containers and networks.
     for (const [name, supervisor] of [...this.supervisors]) {
