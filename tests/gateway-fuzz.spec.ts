@@ -74,6 +74,11 @@ function answersIn(text: string): RpcAnswer[] {
   }
 }
 
+/** The manager's JavaScript heap limit: garbage is collected within it, and a leak ends the run. */
+const HEAP_MB = 384;
+/** Calls of the busy session, each answered on its own SSE stream. */
+const BUSY_CALLS = 8_000;
+
 /** Requests per listener in the path and header fuzzing. */
 const REQUESTS = 5_000;
 
@@ -192,7 +197,7 @@ servers:
     source: ${EVERYTHING}
 `,
     );
-    manager = spawn(process.execPath, [BIN, 'up', '-f', config], {
+    manager = spawn(process.execPath, [`--max-old-space-size=${HEAP_MB}`, BIN, 'up', '-f', config], {
       env: { ...process.env, MCPMAN_STATE_DIR: workspace.path('state') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -626,6 +631,56 @@ servers:
       bridge.kill('SIGTERM');
       if (bridge.exitCode === null) await new Promise((resolve) => bridge.once('exit', resolve));
     }
+  });
+
+  it('keeps memory bounded under one long-lived busy session whose answers all stream (SSE)', async () => {
+    const init = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(initializeRequest('busy', 0)),
+    });
+    const session = init.headers.get('mcp-session-id') ?? '';
+    await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'mcp-session-id': session },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    const message = 'x'.repeat(40_000);
+    const before = rssMb(manager.pid ?? 0);
+    let answered = 0;
+    // 8,000 answers of about 40 kB, each on a resumable SSE stream of the same session. Kept for
+    // the life of the session they would be 320 MB and more: past the manager's heap limit
+    // (HEAP_MB), so a leak ends the process rather than hiding in a large heap.
+    await pool(
+      Array.from({ length: BUSY_CALLS }, (_v, i) => i + 1),
+      8,
+      async (id) => {
+        const response = await fetch(new URL('/mcp', base), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+            'mcp-session-id': session,
+            'mcp-protocol-version': '2025-11-25',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: { name: 'alpha__echo', arguments: { message } },
+          }),
+        });
+        const text = await response.text();
+        if (response.status === 200 && text.includes(`"id":${id}`)) answered += 1;
+      },
+    );
+    const after = rssMb(manager.pid ?? 0);
+    console.log(
+      `busy session: ${answered} streamed answers of 40 kB; gateway RSS ${before.toFixed(0)} MB before, ${after.toFixed(0)} MB after (heap limit ${HEAP_MB} MB)`,
+    );
+    expect(answered).toBe(BUSY_CALLS);
+    expect(after).toBeLessThan(HEAP_MB + 200);
+    expectAlive();
   });
 
   it('keeps its memory within a bound and served the well-behaved client throughout', async () => {

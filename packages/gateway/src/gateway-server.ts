@@ -210,6 +210,7 @@ export class GatewayServer {
       ...(this.limits.active ? { limits: this.limits } : {}),
       ...(this.audit === undefined ? {} : { audit: this.audit }),
       sessionIdleMs: config.sessionIdleTimeout,
+      sessionLimits: config.sessionLimits,
       ...(this.state === undefined
         ? {}
         : { sharedSessions: new RedisSharedSessions(this.state, config.sessionIdleTimeout) }),
@@ -230,6 +231,7 @@ export class GatewayServer {
     this.streamable = new StreamableHttpTransport({
       ...http,
       sessionIdleMs: config.sessionIdleTimeout,
+      streamsPerSession: config.sessionLimits.streamsPerSession,
       ...(this.sharedEvents === undefined ? {} : { sharedEvents: this.sharedEvents }),
     });
     this.sse = new LegacySseTransport(http);

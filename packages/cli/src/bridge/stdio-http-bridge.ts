@@ -137,7 +137,13 @@ export class StdioHttpBridge {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://bridge');
+    // Only the path matters; a request line URL cannot parse (`///`) is a bad request.
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = URL.canParse(path, 'http://bridge') ? new URL(path, 'http://bridge') : undefined;
+    if (url === undefined) {
+      jsonRpcError(res, 400, -32600, 'Invalid Request: the request path is not valid');
+      return;
+    }
     if (url.pathname === '/healthz' || url.pathname === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       return;

@@ -714,6 +714,38 @@ export const GatewayConfigSchema = z
       '30m',
       'Streamable HTTP sessions with no request and no open stream for this long are closed.',
     ),
+    sessionLimits: z
+      .strictObject({
+        total: z
+          .number()
+          .int()
+          .min(1)
+          .default(4096)
+          .meta({ description: 'Client sessions open at once, over every transport.' }),
+        perIdentity: z
+          .number()
+          .int()
+          .min(1)
+          .default(256)
+          .meta({ description: 'Client sessions one identity (a token, a user, anonymous) may hold open.' }),
+        streamsPerSession: z
+          .number()
+          .int()
+          .min(1)
+          .default(64)
+          .meta({
+            description:
+              'Streamable HTTP response streams a session keeps for resumption (finished ones are dropped first).',
+          }),
+        subscriptionsPerSession: z
+          .number()
+          .int()
+          .min(1)
+          .default(1024)
+          .meta({ description: 'Resource subscriptions one session may hold.' }),
+      })
+      .prefault({})
+      .meta({ description: "Caps that keep one client from holding the gateway's memory." }),
     pageSize: z
       .number()
       .int()

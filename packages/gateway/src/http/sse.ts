@@ -15,7 +15,11 @@ export interface SseOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** gzip the stream, flushing after every event so nothing waits in the compressor. */
   readonly gzip?: boolean;
+  /** A client that lets more than this wait unread is dropped (default 8 MiB). */
+  readonly maxBufferedBytes?: number;
 }
+
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /**
  * Turn a response into a Server-Sent Events stream with heartbeats, so idle proxies and clients
@@ -26,6 +30,7 @@ export function openSse(res: ServerResponse, options: SseOptions | number): SseS
     heartbeatMs,
     headers = {},
     gzip = false,
+    maxBufferedBytes = MAX_BUFFERED_BYTES,
   } = typeof options === 'number' ? { heartbeatMs: options } : options;
   res.writeHead(200, {
     'content-type': 'text/event-stream',
@@ -39,9 +44,12 @@ export function openSse(res: ServerResponse, options: SseOptions | number): SseS
   let out: ServerResponse | Gzip = res;
   let compressor: Gzip | undefined;
   if (gzip) {
-    compressor = createGzip({ flush: constants.Z_SYNC_FLUSH });
-    compressor.pipe(res);
-    out = compressor;
+    const zip = createGzip({ flush: constants.Z_SYNC_FLUSH });
+    zip.pipe(res);
+    // zlib's native state is freed when the stream is destroyed, not when it is garbage.
+    res.once('close', () => zip.destroy());
+    compressor = zip;
+    out = zip;
   }
   let closed = false;
   const listeners: (() => void)[] = [];
@@ -59,6 +67,12 @@ export function openSse(res: ServerResponse, options: SseOptions | number): SseS
   const write = (text: string): boolean => {
     const ok = out.write(text);
     compressor?.flush(constants.Z_SYNC_FLUSH);
+    // A client that does not read would have every later event buffered here: it is dropped
+    // instead (a resumable stream can be picked up again with Last-Event-ID).
+    if (!ok && res.writableLength + (compressor?.writableLength ?? 0) > maxBufferedBytes) {
+      res.destroy();
+      finish();
+    }
     return ok;
   };
   const stream: SseStream = {

@@ -6,6 +6,7 @@ import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { ServerDirectory } from './directory.js';
 import type { SharedSessions } from './shared-sessions.js';
+import type { SessionLimits } from './session-registry.js';
 
 export interface GatewayOptions {
   readonly directory: ServerDirectory;
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   readonly sharedSessions?: SharedSessions;
   /** How long an unused session lives (gateway.sessionIdleTimeout); shared records expire with it. */
   readonly sessionIdleMs?: number;
+  /** Sessions open at once, in all and per identity, and subscriptions per session (gateway.sessionLimits). */
+  readonly sessionLimits?: SessionLimits;
   /** `notifications/message` from servers, for the manager's log. */
   readonly onServerMessage?: (server: string, params: JsonObject) => void;
 }

@@ -57,7 +57,11 @@ export class Gateway implements Disposable {
   private readonly upstreams: UpstreamSelection;
 
   constructor(private readonly options: GatewayOptions) {
-    this.sessions = new SessionRegistry(options.sharedSessions, (options.sessionIdleMs ?? 1_800_000) / 4);
+    this.sessions = new SessionRegistry(
+      options.sharedSessions,
+      (options.sessionIdleMs ?? 1_800_000) / 4,
+      options.sessionLimits,
+    );
     this.directory = options.directory;
     this.timeoutMs = options.requestTimeoutMs ?? 300_000;
     this.pageSize = options.pageSize ?? 500;
@@ -67,6 +71,7 @@ export class Gateway implements Disposable {
       sessions: () => this.sessions,
       serversOf: (session) => this.policy.serversOf(session),
       onServerMessage: options.onServerMessage,
+      maxSubscriptions: options.sessionLimits?.subscriptionsPerSession,
     });
   }
 
@@ -87,7 +92,10 @@ export class Gateway implements Disposable {
     }
   }
 
-  /** Register a session a transport opened; it is forgotten (and its upstream state freed) when it closes. */
+  /**
+   * Register a session a transport opened; it is forgotten (and its upstream state freed) when it
+   * closes. Throws LIMIT_EXCEEDED past gateway.sessionLimits (the transport refuses the session).
+   */
   openSession(session: ClientSession): void {
     this.sessions.add(session, () => {
       this.upstreams.forget(session, (uri) => resolveUri(session, this.serversOf(session), uri));

@@ -111,4 +111,23 @@ describe('SessionRegistry', () => {
     expect(http.closed).toBe(true);
     expect(registry.size).toBe(0);
   });
+
+  it('caps the sessions one identity, and all of them, may hold; a closed one frees its place', () => {
+    const registry = new SessionRegistry(undefined, 60_000, {
+      total: 3,
+      perIdentity: 2,
+      subscriptionsPerSession: 10,
+    });
+    const first = registered(registry, new ClientSession('websocket', ALL, alice));
+    registered(registry, new ClientSession('sse', ALL, alice));
+    expect(() => registered(registry, new ClientSession('grpc', ALL, alice))).toThrow(
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED' }),
+    );
+    // A stateless request's throwaway session is not counted.
+    registered(registry, statelessSession('streamable-http', ALL, alice, '2026-07-28', {}));
+    registered(registry, new ClientSession('grpc', ALL, bob));
+    expect(() => registered(registry, new ClientSession('grpc', ALL, bob))).toThrow(/3 sessions, its limit/);
+    first.close();
+    expect(() => registered(registry, new ClientSession('grpc', ALL, alice))).not.toThrow();
+  });
 });

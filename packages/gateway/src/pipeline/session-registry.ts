@@ -1,7 +1,15 @@
 import type { ClientSession, ClientTransportKind, Identity, SessionScope } from './session.js';
 import { restoreSession, sharedRecord } from './shared-sessions.js';
 import type { SharedSessions } from './shared-sessions.js';
+import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { Disposable } from '@mcpman/core';
+
+/** What one client may hold open (gateway.sessionLimits). */
+export interface SessionLimits {
+  readonly total: number;
+  readonly perIdentity: number;
+  readonly subscriptionsPerSession: number;
+}
 
 /** Who is asking for a session by id: it answers only on its own transport, scope and identity. */
 export interface SessionCaller {
@@ -42,6 +50,9 @@ function mayUse(session: ClientSession, caller: SessionCaller): boolean {
  */
 export class SessionRegistry implements Iterable<ClientSession> {
   private readonly byId = new Map<string, ClientSession>();
+  /** Open sessions (request-scoped ones aside) by identity name, for the per-identity cap. */
+  private readonly byIdentity = new Map<string, number>();
+  private counted = 0;
   /** When each shared session's record was last kept alive from here. */
   private readonly refreshed = new WeakMap<ClientSession, number>();
 
@@ -56,6 +67,7 @@ export class SessionRegistry implements Iterable<ClientSession> {
   constructor(
     private readonly shared?: SharedSessions,
     private readonly refreshMs = 60_000,
+    readonly limits?: SessionLimits,
   ) {
     this.endedElsewhere = shared?.onEnded((id) => {
       this.byId.get(id)?.close();
@@ -67,12 +79,44 @@ export class SessionRegistry implements Iterable<ClientSession> {
     this.endedElsewhere?.dispose();
   }
 
+  /**
+   * Register a session; LIMIT_EXCEEDED when the gateway, or the session's identity, holds as many
+   * as gateway.sessionLimits allows (a request-scoped 2026-07-28 session lives for one request
+   * and is not counted).
+   */
   add(session: ClientSession, onClose: () => void): void {
+    const counted = !session.requestScoped;
+    if (counted) this.admit(session.identity.name);
     this.byId.set(session.id, session);
     session.onClose(() => {
       this.byId.delete(session.id);
+      if (counted) this.release(session.identity.name);
       onClose();
     });
+  }
+
+  private admit(identity: string): void {
+    const held = this.byIdentity.get(identity) ?? 0;
+    const limits = this.limits;
+    if (limits !== undefined && (this.counted >= limits.total || held >= limits.perIdentity))
+      throw new MCPError(
+        MCPErrorCode.LimitExceeded,
+        this.counted >= limits.total
+          ? `the gateway holds ${this.counted} sessions, its limit`
+          : `${identity} holds ${held} sessions, the limit for one identity`,
+        {
+          hint: 'Close sessions you no longer use (DELETE the session, or close the connection); gateway.sessionLimits sets the caps.',
+        },
+      );
+    this.byIdentity.set(identity, held + 1);
+    this.counted += 1;
+  }
+
+  private release(identity: string): void {
+    const held = (this.byIdentity.get(identity) ?? 1) - 1;
+    if (held <= 0) this.byIdentity.delete(identity);
+    else this.byIdentity.set(identity, held);
+    this.counted -= 1;
   }
 
   /**

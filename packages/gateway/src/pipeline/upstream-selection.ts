@@ -1,3 +1,4 @@
+import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { Disposable, JsonObject, JsonRpcNotification } from '@mcpman/core';
 import type { ServerDirectory } from './directory.js';
 import { prefixUri } from './names.js';
@@ -13,6 +14,8 @@ export interface UpstreamSelectionDeps {
   /** Servers a session may see (its scope and grant). */
   readonly serversOf: (session: ClientSession) => string[];
   readonly onServerMessage?: ((server: string, params: JsonObject) => void) | undefined;
+  /** Resource subscriptions one session may hold (gateway.sessionLimits). */
+  readonly maxSubscriptions?: number | undefined;
 }
 
 /**
@@ -80,6 +83,11 @@ export class UpstreamSelection implements Disposable {
     timeoutMs: number,
   ): Promise<void> {
     if (session.subscriptions.has(visible)) return;
+    const cap = this.deps.maxSubscriptions;
+    if (cap !== undefined && session.subscriptions.size >= cap)
+      throw new MCPError(MCPErrorCode.LimitExceeded, `this session holds ${cap} subscriptions, its limit`, {
+        hint: 'Unsubscribe from resources no longer followed; gateway.sessionLimits.subscriptionsPerSession sets the cap.',
+      });
     await (await this.upstream(session, target.server)).subscribe(target.uri, call, timeoutMs);
     session.subscriptions.add(visible);
   }

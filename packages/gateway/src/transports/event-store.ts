@@ -25,6 +25,8 @@ export class ResumableStream {
     readonly persistent: boolean,
     /** Also gets every event (a cluster's shared log, for resuming on another replica). */
     private readonly sink?: (seq: number, message: JsonRpcMessage | undefined, final: boolean) => void,
+    /** Called once the final event went out on a connection: nothing is left to resume. */
+    private readonly onDelivered?: () => void,
   ) {}
 
   get done(): boolean {
@@ -38,7 +40,10 @@ export class ResumableStream {
       if (this.connection === connection) this.connection = undefined;
     });
     for (const event of this.events) if (event.seq > afterSeq) this.write(event);
-    if (this.finished) connection.close();
+    if (this.finished) {
+      connection.close();
+      this.delivered();
+    }
   }
 
   get connected(): boolean {
@@ -58,7 +63,20 @@ export class ResumableStream {
   finish(message: JsonRpcMessage): void {
     this.record(message, true);
     this.finished = true;
-    if (this.connection !== undefined) this.connection.close();
+    if (this.connection !== undefined) {
+      this.connection.close();
+      this.delivered();
+    }
+  }
+
+  private deliveredOnce = false;
+
+  private delivered(): void {
+    if (this.deliveredOnce) return;
+    this.deliveredOnce = true;
+    // The connection (its socket, its compressor) is no longer needed: only the events are kept.
+    this.connection = undefined;
+    this.onDelivered?.();
   }
 
   private record(message: JsonRpcMessage | undefined, final = false): void {

@@ -36,11 +36,16 @@ export class LegacySseTransport {
     const caller = await admitHttp(req, res, scope, this.options);
     if (caller === undefined) return;
     const session = new ClientSession('sse', scope, caller.identity);
+    try {
+      this.options.gateway.openSession(session);
+    } catch (error) {
+      writeError(res, toMCPError(error));
+      return;
+    }
     const stream = openSse(res, {
       heartbeatMs: this.options.heartbeatMs,
       gzip: chooseEncoding(req, this.options.compression) !== undefined,
     });
-    this.options.gateway.openSession(session);
     stream.send('endpoint', `${messagesPath}?sessionId=${session.id}`);
     session.attach((message) => {
       stream.send('message', JSON.stringify(message));

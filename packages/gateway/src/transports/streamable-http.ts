@@ -43,6 +43,10 @@ export interface HttpTransportOptions {
   readonly identify?: IdentifyHttp;
   /** A cluster's shared log of POST streams, so a cut stream resumes on any replica. */
   readonly sharedEvents?: SharedEventLog;
+  /** Response streams a session keeps for resumption (gateway.sessionLimits.streamsPerSession). */
+  readonly streamsPerSession?: number;
+  /** How long a POST stream whose response went out is kept, for a client that lost it anyway. */
+  readonly deliveredStreamGraceMs?: number;
 }
 
 /** A session-era session's SSE streams, kept for Last-Event-ID resumption. */
@@ -86,6 +90,17 @@ function metaOf(message: unknown): JsonObject | undefined {
 }
 
 /**
+ * What forgets a delivered stream after `ms`. Made here, outside any request's scope, so the
+ * timer holds the map and the id only: a closure made inside the request handler would keep the
+ * whole request (its response, its stream, their buffers) alive until the timer fires.
+ */
+function dropLater(byId: Map<string, ResumableStream>, id: string, ms: number): () => void {
+  return () => {
+    setTimeout(() => byId.delete(id), ms).unref();
+  };
+}
+
+/**
  * Streamable HTTP on `/mcp` and `/servers/<name>/mcp`, both protocol eras on one endpoint. A
  * request whose `_meta` (or MCP-Protocol-Version header) names 2026-07-28 is served statelessly;
  * everything else is the session era's shape.
@@ -95,9 +110,11 @@ export class StreamableHttpTransport {
   private readonly streams = new WeakMap<ClientSession, SessionStreams>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly maxEvents: number;
+  private readonly graceMs: number;
 
   constructor(private readonly options: HttpTransportOptions) {
     this.maxEvents = options.maxEventsPerStream ?? 1000;
+    this.graceMs = options.deliveredStreamGraceMs ?? 10_000;
     const idle = options.sessionIdleMs ?? 30 * 60_000;
     this.sweeper = setInterval(
       () => {
@@ -200,8 +217,13 @@ export class StreamableHttpTransport {
         return;
       }
       session = new ClientSession('streamable-http', scope, identity);
+      try {
+        this.options.gateway.openSession(session);
+      } catch (error) {
+        writeError(res, toMCPError(error), { id: idsOf(messages)[0] ?? null });
+        return;
+      }
       this.streams.set(session, { byId: new Map(), get: undefined });
-      this.options.gateway.openSession(session);
       extraHeaders['mcp-session-id'] = session.id;
     } else {
       const id = header(req, 'mcp-session-id');
@@ -241,13 +263,31 @@ export class StreamableHttpTransport {
       return;
     }
     const streams = this.streams.get(session);
+    if (streams !== undefined && !this.makeRoom(streams)) {
+      writeError(
+        res,
+        new MCPError(
+          MCPErrorCode.LimitExceeded,
+          `this session has ${streams.byId.size} response streams still open, its limit`,
+          {
+            hint: 'Wait for answers before sending more; gateway.sessionLimits.streamsPerSession sets the cap.',
+          },
+        ),
+        { id: idsOf(requests)[0] ?? null },
+      );
+      return;
+    }
     // Only a cluster keeps streams where other replicas read them; alone, nothing extra is done.
     const owner =
       this.options.sharedEvents === undefined
         ? undefined
         : { sessionId: session.id, requestIds: idsOf(requests) };
+    const graceMs = this.graceMs;
     const respond = this.responder(req, res, extraHeaders, owner, (stream) => {
       streams?.byId.set(stream.id, stream);
+      // Delivered: kept a little longer for a client whose connection broke at the very end (and
+      // evicted first when the session needs room).
+      return streams === undefined ? undefined : dropLater(streams.byId, stream.id, graceMs);
     });
     const notifications = messages.filter((m) => !requests.includes(m));
     for (const message of notifications)
@@ -291,7 +331,8 @@ export class StreamableHttpTransport {
     res: ServerResponse,
     headers: Readonly<Record<string, string>>,
     owner: { readonly sessionId: string; readonly requestIds: readonly (string | number)[] } | undefined,
-    register: (stream: ResumableStream) => void,
+    /** Keep the stream for resumption; returns what to do once its response was delivered. */
+    register: (stream: ResumableStream) => (() => void) | undefined,
   ): {
     emit: (message: JsonRpcMessage) => void;
     finish: (responses: JsonRpcResponse[], batch: boolean) => void;
@@ -315,12 +356,15 @@ export class StreamableHttpTransport {
           : (seq, message, final) => {
               shared.append(id, seq, message, final);
             },
+        // Called only once the response went out, after `delivered` is set below.
+        () => {
+          delivered?.();
+        },
       );
-      register(stream);
-      stream.connect(
-        openSse(res, { heartbeatMs: this.options.heartbeatMs, headers, gzip: encoding !== undefined }),
-        0,
-      );
+      const delivered = register(stream);
+      // Not gzipped: a POST's stream is short and mostly small, and a zlib context per request
+      // costs native memory that a busy session would pile up faster than it is returned.
+      stream.connect(openSse(res, { heartbeatMs: this.options.heartbeatMs, headers }), 0);
       stream.prime();
       return stream;
     };
@@ -636,6 +680,20 @@ export class StreamableHttpTransport {
       writeError(res, toMCPError(error));
       return undefined;
     }
+  }
+
+  /**
+   * Room for one more response stream in a session: finished ones (oldest first) make way; false
+   * when every kept stream is still answering.
+   */
+  private makeRoom(streams: SessionStreams): boolean {
+    const cap = this.options.streamsPerSession ?? 64;
+    if (streams.byId.size < cap) return true;
+    for (const [id, stream] of streams.byId) {
+      if (streams.byId.size < cap) break;
+      if (stream.done && stream !== streams.get) streams.byId.delete(id);
+    }
+    return streams.byId.size < cap;
   }
 
   private expire(idleMs: number): void {

@@ -5,6 +5,7 @@ import type { WebSocket } from 'ws';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
+import { toMCPError } from '@mcpman/core';
 import { header } from './http-common.js';
 import type { OriginCheck } from './http-common.js';
 import { traceContextOf } from '../pipeline/request-context.js';
@@ -72,19 +73,29 @@ export class WebSocketTransport {
       this.options.identify === undefined ? undefined : await this.options.identify(req, socket, scope);
     if (this.options.identify !== undefined && identity === undefined) return;
     const traceContext = traceContextOf((field) => header(req, field));
+    // Opened before the upgrade, so a session over the caps is refused as plain HTTP (429).
+    const session = new ClientSession('websocket', scope, identity);
+    try {
+      this.options.gateway.openSession(session);
+    } catch (error) {
+      const failure = toMCPError(error);
+      socket.end(
+        `HTTP/1.1 ${failure.httpStatus} Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
+    let upgraded = false;
+    // An upgrade ws refuses (a bad key or version) must not leave the session counted.
+    socket.once('close', () => {
+      if (!upgraded) session.close();
+    });
     this.server.handleUpgrade(req, socket, head, (ws) => {
-      this.serve(ws, scope, identity, traceContext);
+      upgraded = true;
+      this.serve(ws, session, traceContext);
     });
   }
 
-  private serve(
-    ws: WebSocket,
-    scope: SessionScope,
-    identity: Identity | undefined,
-    traceContext: TraceContext | undefined,
-  ): void {
-    const session = new ClientSession('websocket', scope, identity);
-    this.options.gateway.openSession(session);
+  private serve(ws: WebSocket, session: ClientSession, traceContext: TraceContext | undefined): void {
     this.alive.set(ws, true);
     const send = (message: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));

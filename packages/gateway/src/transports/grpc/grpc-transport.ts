@@ -6,7 +6,7 @@ import type {
   StatusObject,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import { MCPError, MCPErrorCode, META, STATELESS_ERA_VERSION } from '@mcpman/core';
+import { MCPError, MCPErrorCode, META, STATELESS_ERA_VERSION, isMCPError } from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
@@ -361,7 +361,11 @@ export class GrpcTransport {
     if (scope === undefined) return;
     this.identify(call, scope).then(
       (identity) => {
-        this.serveSession(call, scope, identity);
+        try {
+          this.serveSession(call, scope, identity);
+        } catch (error) {
+          call.emit('error', failureOf(error).status);
+        }
       },
       (error: unknown) => {
         call.emit('error', failureOf(error).status);
@@ -405,6 +409,7 @@ function listParams(request: WithFields & { readonly cursor: string }): JsonObje
 
 function failureOf(error: unknown): CallFailure {
   if (error instanceof CallFailure) return error;
+  if (isMCPError(error)) return CallFailure.rpc(error.toJsonRpc());
   return CallFailure.of(MCPErrorCode.Internal, error instanceof Error ? error.message : String(error));
 }
 
