@@ -186,5 +186,10 @@ function report(changes: readonly ClientChange[], verb: string, json: boolean, i
     io.stdout(
       `${change.client}: ${what}: ${change.path}${change.backup === undefined ? '' : ` (backup: ${change.backup})`}${change.note === undefined ? '' : ` — ${change.note}`}\n`,
     );
+    // A project file names the token from the environment; it is shown here once, never written.
+    for (const [variable, value] of Object.entries(change.environment ?? {}))
+      io.stdout(
+        `  the project file reads ${variable} from the environment; set it where ${change.client} runs (shown once):\n  export ${variable}=${value}\n`,
+      );
   }
 }

@@ -43,7 +43,15 @@ export interface ClientSpec {
   readonly entry: (target: Target, name: string) => Record<string, unknown>;
   /** Commands whose presence on the PATH says the client is installed. */
   readonly binaries?: readonly string[];
+  /**
+   * How the client's files name an environment variable in a header value, where it expands
+   * them (a project file gets `Bearer ${MCPMAN_TOKEN}`, never the token itself).
+   */
+  readonly envReference?: (variable: string) => string;
 }
+
+const dollarBraces = (variable: string): string => `\${${variable}}`;
+const dollarEnv = (variable: string): string => `\${env:${variable}}`;
 
 /** Per platform: the macOS and Windows application-data folder, and the Linux XDG one. */
 function appSupport(places: Places, ...parts: string[]): string {
@@ -124,6 +132,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: typedHttp,
     binaries: ['claude'],
+    envReference: dollarBraces,
   },
   {
     id: 'vscode',
@@ -136,6 +145,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: typedHttp,
     binaries: ['code'],
+    envReference: dollarEnv,
   },
   {
     id: 'vscode-insiders',
@@ -148,6 +158,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: typedHttp,
     binaries: ['code-insiders'],
+    envReference: dollarEnv,
   },
   {
     id: 'cursor',
@@ -160,6 +171,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: plainUrl,
     binaries: ['cursor'],
+    envReference: dollarEnv,
   },
   {
     id: 'windsurf',
@@ -199,6 +211,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: (target) =>
       urlOrCommand(target, (t) => ({ type: 'streamable-http', url: t.url, ...withHeaders(t.headers) })),
+    envReference: dollarEnv,
   },
   {
     id: 'continue',
@@ -267,6 +280,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
     transport: 'url',
     entry: (target) => urlOrCommand(target, (t) => ({ httpUrl: t.url, ...withHeaders(t.headers) })),
     binaries: ['gemini'],
+    envReference: dollarBraces,
   },
   {
     id: 'codex',
@@ -320,6 +334,7 @@ export const CLIENT_CATALOG: readonly ClientSpec[] = [
         ? { type: 'remote', url: target.url, enabled: true, ...withHeaders(target.headers) }
         : { type: 'local', command: [target.command, ...target.args], enabled: true },
     binaries: ['opencode'],
+    envReference: (variable) => `{env:${variable}}`,
   },
   {
     id: 'amp',

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,5 +90,60 @@ describe('ClientConnections', () => {
     expect(gatewayCa(gateway, home)).toBe(join(certs, 'ca.pem'));
     expect(gatewayCa(GatewayConfigSchema.parse({}), home)).toBeUndefined();
     expect(gatewayCa(undefined, home, 'my-ca.pem')).toMatch(/my-ca\.pem$/);
+  });
+
+  it('writes a token only into a file no other user can read: new ones 0600, readable ones tightened and said', async () => {
+    const created = await connections().connect({ client: 'cursor' });
+    expect((await stat(created.path)).mode & 0o777).toBe(0o600);
+    const codex = join(home, '.codex', 'config.toml');
+    await mkdir(join(home, '.codex'), { recursive: true });
+    await writeFile(codex, 'model = "o3"\n', { mode: 0o644 });
+    await chmod(codex, 0o644);
+    const tightened = await connections().connect({ client: 'codex' });
+    expect((await stat(codex)).mode & 0o777).toBe(0o600);
+    expect(tightened.note).toContain(
+      'was readable by other users and holds a token now, so it was made 0600',
+    );
+    // The backup of what was there is the user's alone too.
+    expect((await stat(`${codex}.mcpman.bak`)).mode & 0o777).toBe(0o600);
+  });
+
+  it('never writes a token into a project file: the entry names MCPMAN_TOKEN, the token is handed back once', async () => {
+    const vscode = await connections().connect({ client: 'vscode', scope: 'project' });
+    const text = await readFile(vscode.path, 'utf8');
+    expect(text).toContain('"Authorization": "Bearer ${env:MCPMAN_TOKEN}"');
+    expect(text).not.toMatch(/mcpman_[A-Za-z0-9]/);
+    const token = vscode.environment?.['MCPMAN_TOKEN'] ?? '';
+    expect(await tokens.verify(token)).toMatchObject({ name: 'client-vscode-project' });
+    const claude = await connections().connect({ client: 'claude-code', scope: 'project' });
+    expect(await readFile(claude.path, 'utf8')).toContain('"Authorization": "Bearer ${MCPMAN_TOKEN}"');
+    // A client that cannot name a variable in a header gets the bridge, which reads it itself.
+    const kiro = await connections().connect({ client: 'kiro', scope: 'project' });
+    const entry = await readFile(kiro.path, 'utf8');
+    expect(entry).toContain('"command": "/usr/bin/node"');
+    expect(entry).not.toContain('MCPMAN_TOKEN"');
+    expect(entry).not.toMatch(/mcpman_[A-Za-z0-9]/);
+    expect(kiro.note).toContain('reads MCPMAN_TOKEN from the environment');
+    // Disconnecting revokes the project token.
+    await connections().disconnect({ client: 'vscode', scope: 'project' });
+    expect(await tokens.verify(token)).toBeUndefined();
+  });
+
+  it('writes the backup without following a link planted beside a project file', async () => {
+    const project = join(home, '.vscode');
+    await mkdir(project, { recursive: true });
+    const victim = join(home, 'victim');
+    await writeFile(join(project, 'mcp.json'), '{ "servers": {} }\n');
+    await symlink(victim, join(project, 'mcp.json.mcpman.bak'));
+    await connections().connect({ client: 'vscode', scope: 'project' });
+    await expect(readFile(victim, 'utf8')).rejects.toThrow();
+    // A project client file that is itself a link is refused, not written through.
+    await rm(join(project, 'mcp.json'));
+    await writeFile(join(home, 'elsewhere.json'), '{}\n');
+    await symlink(join(home, 'elsewhere.json'), join(project, 'mcp.json'));
+    await expect(connections().connect({ client: 'vscode', scope: 'project' })).rejects.toThrow(
+      /is a symbolic link/,
+    );
+    expect(await readFile(join(home, 'elsewhere.json'), 'utf8')).toBe('{}\n');
   });
 });

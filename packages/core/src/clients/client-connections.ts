@@ -66,6 +66,14 @@ export function clientTokenName(client: string, server?: string): string {
   return server === undefined ? `client-${client}` : `client-${client}-${server}`;
 }
 
+/** Where a project file's entry (or the bridge) reads the gateway token from. */
+export const TOKEN_VARIABLE = 'MCPMAN_TOKEN';
+
+/** A project entry's token: it is handed to the user, never written into the project. */
+export function projectTokenName(client: string, server?: string): string {
+  return `${clientTokenName(client, server)}-project`;
+}
+
 /** Connect and disconnect clients to one gateway: what `mcpman client` and the Clients page do. */
 export class ClientConnections {
   constructor(private readonly options: ClientConnectionsOptions) {}
@@ -98,11 +106,44 @@ export class ClientConnections {
       ...(this.options.bridge === undefined ? {} : { bridge: this.options.bridge }),
       ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
     };
+    if (scope === 'project' && this.options.tokens !== undefined)
+      return this.connectProject(spec, base, request);
     // A client this gateway cannot reach is refused before a token is made for it.
     targetFor(spec, base);
     const headers =
       this.options.tokens === undefined ? {} : await this.tokenHeader(spec, scope, request.server);
     return connectClient(spec, { ...base, headers }, this.options.context);
+  }
+
+  /**
+   * A project file is shared (committed, cloned, read by teammates), so it never holds a token:
+   * the entry names MCPMAN_TOKEN from the environment (in a header where the client expands
+   * variables, else through the stdio bridge, which reads it itself), and the token is handed
+   * back once for the user to set.
+   */
+  private async connectProject(
+    spec: ClientSpec,
+    base: ConnectRequest,
+    request: ClientRequest,
+  ): Promise<ClientChange> {
+    const reference = spec.envReference?.(TOKEN_VARIABLE);
+    const asked: ConnectRequest = {
+      ...base,
+      tokenFromEnvironment: true,
+      ...(reference === undefined ? {} : { headers: { Authorization: `Bearer ${reference}` } }),
+    };
+    targetFor(spec, asked);
+    const store = this.options.tokens;
+    if (store === undefined) return connectClient(spec, base, this.options.context);
+    const name = projectTokenName(spec.id, request.server);
+    await store.revoke(name);
+    const created = await store.create({
+      name,
+      admin: false,
+      ...(request.server === undefined ? {} : { servers: [request.server] }),
+    });
+    const change = await connectClient(spec, asked, this.options.context);
+    return { ...change, environment: { [TOKEN_VARIABLE]: created.token } };
   }
 
   async disconnect(request: ClientRequest): Promise<ClientChange> {
@@ -112,7 +153,12 @@ export class ClientConnections {
       { scope: request.scope ?? 'user', ...(request.server === undefined ? {} : { server: request.server }) },
       this.options.context,
     );
-    await this.options.tokens?.revoke(clientTokenName(spec.id, request.server));
+    const scope = request.scope ?? 'user';
+    await this.options.tokens?.revoke(
+      scope === 'project'
+        ? projectTokenName(spec.id, request.server)
+        : clientTokenName(spec.id, request.server),
+    );
     return change;
   }
 

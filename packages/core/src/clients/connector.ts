@@ -1,4 +1,5 @@
-import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { MCPError, MCPErrorCode } from '../errors/index.js';
 import { canonicalJson } from '../runtime/labels.js';
@@ -24,6 +25,11 @@ export interface Bridge {
 
 export interface ConnectRequest {
   readonly scope: ClientScope;
+  /**
+   * The token is not written: the entry names MCPMAN_TOKEN from the environment (a URL entry's
+   * header says so through `headers`; a bridge entry inherits it).
+   */
+  readonly tokenFromEnvironment?: boolean;
   /** One server's endpoint instead of every server's `/mcp`. */
   readonly server?: string;
   readonly gateway: URL;
@@ -107,7 +113,10 @@ export function bridgeCommand(bridge: Bridge, gateway: URL, server?: string, ca?
  * entry has nowhere to name it), so with one every client spawns the bridge.
  */
 export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: Target; note?: string } {
-  if (spec.transport === 'url' && request.ca === undefined) {
+  // A URL entry can name the token from the environment only where the client expands variables.
+  const urlPossible =
+    spec.transport === 'url' && (request.tokenFromEnvironment !== true || spec.envReference !== undefined);
+  if (urlPossible && request.ca === undefined) {
     const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
     return {
       target: { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} },
@@ -121,8 +130,12 @@ export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: 
         : `the gateway's certificate comes from a private CA, which only the stdio bridge can take to ${spec.name}, and the mcpman command was not found here`,
       { hint: 'Install the mcpman CLI, or run `mcpman client connect` where it is installed.' },
     );
-  // The bridge sends the token itself: `mcpman connect` reads MCPMAN_TOKEN.
-  const token = /^Bearer (.+)$/.exec(request.headers?.['Authorization'] ?? '')?.[1];
+  // The bridge sends the token itself: `mcpman connect` reads MCPMAN_TOKEN (from the entry, or
+  // from the environment the client runs it in).
+  const token =
+    request.tokenFromEnvironment === true
+      ? undefined
+      : /^Bearer (.+)$/.exec(request.headers?.['Authorization'] ?? '')?.[1];
   return {
     target: {
       kind: 'stdio',
@@ -131,9 +144,50 @@ export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: 
       ...(token === undefined ? {} : { env: { MCPMAN_TOKEN: token } }),
     },
     ...(spec.transport === 'url'
-      ? { note: `the stdio bridge, which takes the gateway's CA (${request.ca ?? ''}); a URL entry cannot` }
+      ? {
+          note:
+            request.ca !== undefined
+              ? `the stdio bridge, which takes the gateway's CA (${request.ca}); a URL entry cannot`
+              : `the stdio bridge, which reads MCPMAN_TOKEN from the environment; ${spec.name}'s file cannot name a variable in a header`,
+        }
       : {}),
   };
+}
+
+/** Does the entry carry a credential itself (a bearer token, the bridge's MCPMAN_TOKEN)? */
+function holdsCredential(target: Target): boolean {
+  if (target.kind === 'stdio') return target.env?.['MCPMAN_TOKEN'] !== undefined;
+  return Object.values(target.headers).some((value) => /^Bearer mcpman_/.test(value));
+}
+
+/**
+ * Keep a copy of the file as it was, once: created exclusively and without following links, so a
+ * `<file>.mcpman.bak` symlink planted in a repository cannot make this write elsewhere.
+ */
+async function keepBackup(path: string, original: string): Promise<string | undefined> {
+  const backup = `${path}.mcpman.bak`;
+  let handle;
+  try {
+    handle = await open(
+      backup,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o600,
+    );
+  } catch (error) {
+    // One is there already (ours from an earlier connect, or something planted): keep it as it is.
+    if (
+      (error as NodeJS.ErrnoException).code === 'EEXIST' ||
+      (error as NodeJS.ErrnoException).code === 'ELOOP'
+    )
+      return undefined;
+    throw error;
+  }
+  try {
+    await handle.writeFile(original);
+  } finally {
+    await handle.close();
+  }
+  return backup;
 }
 
 /** The key path of our entry: a key in the servers object, or an index in Continue's list. */
@@ -186,10 +240,21 @@ export async function connectClient(
 ): Promise<ClientChange> {
   const path = clientFile(spec, request.scope, context);
   const name = entryName(request.server);
+  if (request.scope === 'project' && (await isLink(path)))
+    throw new MCPError(
+      MCPErrorCode.ConfigInvalid,
+      `${path} is a symbolic link; a project's client file is edited only where it is`,
+      {
+        hint: 'A project file comes with the repository: replace the link with a file, or use --scope user.',
+      },
+    );
   const original = await readText(path);
   const text = original ?? '';
   await checkParses(spec, path, text);
   const { target, note } = targetFor(spec, request);
+  const credential = holdsCredential(target);
+  if (credential && request.scope === 'project')
+    throw new MCPError(MCPErrorCode.Internal, `a token would be written into the project file ${path}`);
   const entry = spec.entry(target, name);
   const how = target.kind;
   const said = { how, ...(note === undefined ? {} : { note }) };
@@ -202,13 +267,15 @@ export async function connectClient(
     spec.list === true && !containerExisted
       ? await spec.format.set(text, spec.container, [entry])
       : await spec.format.set(text, at.path, entry);
-  let backup: string | undefined;
-  if (original !== undefined && !(await exists(`${path}.mcpman.bak`))) {
-    backup = `${path}.mcpman.bak`;
-    await copyFile(path, backup);
-  }
+  const backup = original === undefined ? undefined : await keepBackup(path, original);
   await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, updated);
+  // A file holding a token is the user's alone: made 0600, or tightened to it (and said so).
+  const exposed = credential && original !== undefined && ((await stat(path)).mode & 0o077) !== 0;
+  await writeFileAtomic(path, updated, credential ? { mode: 0o600, enforceMode: true } : {});
+  const notes = [
+    ...(note === undefined ? [] : [note]),
+    ...(exposed ? [`${path} was readable by other users and holds a token now, so it was made 0600`] : []),
+  ];
   const state = await readState(context.stateFile);
   state[path] ??= { createdFile: original === undefined, createdContainer: !containerExisted };
   await writeState(context.stateFile, state);
@@ -217,9 +284,17 @@ export async function connectClient(
     path,
     entry: name,
     changed: true,
-    ...said,
+    how,
+    ...(notes.length === 0 ? {} : { note: notes.join('; ') }),
     ...(backup === undefined ? {} : { backup }),
   };
+}
+
+async function isLink(path: string): Promise<boolean> {
+  return lstat(path).then(
+    (info) => info.isSymbolicLink(),
+    () => false,
+  );
 }
 
 /** Take our entry out again; what connect created around it (the servers key, the file) goes too. */

@@ -728,15 +728,10 @@ export const GatewayConfigSchema = z
           .min(1)
           .default(256)
           .meta({ description: 'Client sessions one identity (a token, a user, anonymous) may hold open.' }),
-        streamsPerSession: z
-          .number()
-          .int()
-          .min(1)
-          .default(64)
-          .meta({
-            description:
-              'Streamable HTTP response streams a session keeps for resumption (finished ones are dropped first).',
-          }),
+        streamsPerSession: z.number().int().min(1).default(64).meta({
+          description:
+            'Streamable HTTP response streams a session keeps for resumption (finished ones are dropped first).',
+        }),
         subscriptionsPerSession: z
           .number()
           .int()

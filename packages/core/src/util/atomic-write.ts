@@ -3,8 +3,10 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 export interface AtomicWriteOptions {
-  /** File mode for a new file; an existing file keeps its own mode. */
+  /** File mode for a new file; an existing file keeps its own mode unless `enforceMode`. */
   readonly mode?: number;
+  /** Use `mode` even where the file exists (a file about to hold a credential). */
+  readonly enforceMode?: boolean;
 }
 
 /**
@@ -20,12 +22,16 @@ export async function writeFileAtomic(
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let mode = options.mode ?? 0o644;
-  try {
-    mode = (await stat(path)).mode & 0o7777;
-  } catch {
-    // New file: keep the requested mode.
+  if (options.enforceMode !== true) {
+    try {
+      mode = (await stat(path)).mode & 0o7777;
+    } catch {
+      // New file: keep the requested mode.
+    }
   }
   const handle = await open(temp, 'wx', mode);
+  // The umask may have taken bits away; it must never leave more than was asked for.
+  if (options.enforceMode === true) await handle.chmod(mode);
   try {
     await handle.writeFile(data);
     await handle.sync();

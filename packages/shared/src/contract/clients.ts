@@ -41,6 +41,11 @@ export interface ClientChange {
   readonly how?: ClientTransport;
   /** Something the user should know about the entry (why it is the stdio bridge, a CA to trust). */
   readonly note?: string;
+  /**
+   * Variables the entry reads from the environment instead of holding them (a project file's
+   * token): shown once, for the user to set where the client runs.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
 }
 
 export interface ClientRequest {
