@@ -201,7 +201,7 @@ describe('gateway authentication and authorization', () => {
     };
     base = await h.startGateway(
       `  alpha:\n    source: ${EVERYTHING}\n  beta:\n    source: ${EVERYTHING}\n`,
-      `{ auth: { mode: oauth, oauth: { issuer: "${issuer.url}", audience: "${AUDIENCE}", requiredScopes: [mcp] } }, audit: { arguments: true } }`,
+      `{ auth: { mode: oauth, oauth: { issuer: "${issuer.url}", audience: "${AUDIENCE}", requiredScopes: [mcp] } }, audit: { arguments: true }, keepAlive: { wsPing: 300ms } }`,
       { management: backend, tokens },
     );
   });
@@ -353,6 +353,55 @@ describe('gateway authentication and authorization', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
     });
     expect(hijack.status).toBe(404);
+  });
+
+  it('authorizes each request with its own credential: a token narrowed mid-session narrows the session', async () => {
+    const wide = (await tokens.create({ name: 'shrinking' })).token;
+    const post = (token: string, body: unknown, session?: string): Promise<Response> =>
+      fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: `Bearer ${token}`,
+          ...(session === undefined
+            ? {}
+            : { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' }),
+        },
+        body: JSON.stringify(body),
+      });
+    const init = await post(wide, initializeRequest('shrinking'));
+    const session = init.headers.get('mcp-session-id') ?? '';
+    await post(wide, { jsonrpc: '2.0', method: 'notifications/initialized' }, session);
+    const servers = async (token: string): Promise<string[]> => {
+      const answer = (await (
+        await post(token, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, session)
+      ).json()) as {
+        result: { tools: { name: string }[] };
+      };
+      return [...new Set(answer.result.tools.map((tool) => tool.name.split('__')[0] ?? ''))].sort();
+    };
+    expect(await servers(wide)).toEqual(['alpha', 'beta']);
+    // Re-created with fewer rights under the same name (what `client connect` does to a token).
+    await tokens.revoke('shrinking');
+    const narrow = (await tokens.create({ name: 'shrinking', servers: ['alpha'] })).token;
+    expect(await servers(narrow)).toEqual(['alpha']);
+    expect((await post(wide, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, session)).status).toBe(401);
+    await tokens.revoke('shrinking');
+  });
+
+  it('closes a WebSocket whose token was revoked, at its next ping', async () => {
+    const token = (await tokens.create({ name: 'ws-revoked' })).token;
+    const ws = new WebSocket(`ws://${base.host}/ws`, 'mcp', {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => { resolve(code); }));
+    await tokens.revoke('ws-revoked');
+    expect(await closed).toBe(1008);
   });
 
   it('keeps the management API to admin identities', async () => {

@@ -1,4 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -9,12 +12,14 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { REDIS_PASSWORD_SECRET, kubernetesSecretName } from '@mcpman/core';
 import { cliEnv, mcpman } from './helpers/cli.js';
 import { KubePlay, localRedisImage, manifests } from './helpers/kube.js';
 import { inspect, nodeBaseImage, podman } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
 const TINY = new URL('./fixtures/tiny-server', import.meta.url).pathname;
+const REDIS_PASSWORD = randomBytes(18).toString('base64url');
 
 const SCHEMAS: Record<string, new (data: never) => { validate(): void }> = {
   Namespace,
@@ -93,9 +98,10 @@ describe('mcpman export k8s, played with podman kube play', () => {
     files = (await readdir(workspace.path('k8s'))).sort();
     objects = await manifests(
       workspace.path('k8s'),
-      files.filter((file) => file !== 'kustomization.yaml'),
+      files.filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml'),
     );
-    await kube.play(objects);
+    // What create-secrets.sh would make: the bundled Redis's password.
+    await kube.play(objects, { [kubernetesSecretName(REDIS_PASSWORD_SECRET)]: REDIS_PASSWORD });
     const address = await kube.address('mcpman-gateway');
     gateway = new URL(`http://${address}:7420`);
   });
@@ -107,6 +113,7 @@ describe('mcpman export k8s, played with podman kube play', () => {
 
   it('writes every file with a kustomization, each object valid against the Kubernetes OpenAPI schema', async () => {
     expect(files).toEqual([
+      'create-secrets.sh',
       'gateway.yaml',
       'kustomization.yaml',
       'namespace.yaml',
@@ -146,6 +153,35 @@ describe('mcpman export k8s, played with podman kube play', () => {
     // The dashboard ships in the mcpman image too.
     const page = await fetch(new URL('/', gateway));
     expect(await page.text()).toContain('<title>MCP Server Manager</title>');
+  });
+
+  it('runs Redis with a password from a Secret, which no ConfigMap holds, and the gateway uses it', async () => {
+    const redis = objects.find(
+      (o) => o['kind'] === 'Deployment' && (o['metadata'] as { name: string }).name === 'mcpman-redis',
+    ) as { spec: { template: { spec: { containers: { args: string[]; env: unknown[] }[] } } } };
+    const container = redis.spec.template.spec.containers[0];
+    expect(container?.args.slice(-2)).toEqual(['--requirepass', '$(REDIS_PASSWORD)']);
+    expect(container?.env).toEqual([
+      {
+        name: 'REDIS_PASSWORD',
+        valueFrom: { secretKeyRef: { name: kubernetesSecretName(REDIS_PASSWORD_SECRET), key: 'value' } },
+      },
+    ]);
+    const configMap = objects.find((o) => o['kind'] === 'ConfigMap') as { data: Record<string, string> };
+    expect(configMap.data['mcpman.yaml']).toContain(
+      `redis://:\${secret:${REDIS_PASSWORD_SECRET}}@mcpman-redis:6379`,
+    );
+    const script = await readFile(workspace.path('k8s/create-secrets.sh'), 'utf8');
+    expect(script).toContain(
+      `generate | kubectl -n mcpman-test create secret generic ${kubernetesSecretName(REDIS_PASSWORD_SECRET)}`,
+    );
+    // Anyone on the pod network without the password is refused; the gateway (its sessions are
+    // in this Redis) works, so it has the password.
+    const address = await kube.address('mcpman-redis');
+    const cli = (...args: string[]): Promise<string> =>
+      promisify(execFile)('redis-cli', ['-h', address, '-p', '6379', ...args]).then((r) => r.stdout.trim());
+    expect(await cli('ping')).toMatch(/NOAUTH/);
+    expect(await cli('--no-auth-warning', '-a', REDIS_PASSWORD, 'ping')).toBe('PONG');
   });
 
   it('a client calls a stdio server in its pod through the gateway pod, on /mcp and /servers/<name>/mcp', async () => {

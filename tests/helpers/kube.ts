@@ -9,6 +9,19 @@ import { podman } from './podman.js';
 
 const run = promisify(execFile);
 
+interface Container {
+  args?: string[];
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+}
+
+interface Volume {
+  name: string;
+  projected?: { sources: { secret: { name: string; items?: { key: string; path: string }[] } }[] };
+  secret?: { secretName: string; items?: { key: string; path: string }[] };
+  hostPath?: { path: string; type: string };
+}
+
 /** The kinds `podman kube play` runs; the others (Service, NetworkPolicy, PDB…) it ignores or refuses. */
 const PLAYABLE = new Set(['Deployment', 'ConfigMap', 'PersistentVolumeClaim']);
 
@@ -73,8 +86,19 @@ export class KubePlay {
 
   constructor(private readonly workDir: string) {}
 
-  async play(objects: readonly Record<string, unknown>[]): Promise<void> {
-    const playable = objects.filter((object) => PLAYABLE.has(String(object['kind']))).map(withoutHostPorts);
+  /**
+   * Play the objects. `secrets` are the values of the Kubernetes Secrets they reference (what
+   * create-secrets.sh would make): Podman 4.3 neither mounts Secret volumes (it crashes) nor
+   * expands `$(VAR)` in arguments, so both are done here as Kubernetes does them.
+   */
+  async play(
+    objects: readonly Record<string, unknown>[],
+    secrets: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
+    const playable = [];
+    for (const object of objects.filter((o) => PLAYABLE.has(String(o['kind'])))) {
+      playable.push(await this.withSecrets(withoutHostPorts(object), secrets));
+    }
     this.configMaps = playable
       .filter((object) => object['kind'] === 'ConfigMap')
       .map((object) => (object['metadata'] as { name: string }).name);
@@ -90,6 +114,55 @@ export class KubePlay {
       await podman('network', 'disconnect', this.network, infra);
       await podman('network', 'connect', '--alias', name, this.network, infra);
     }
+  }
+
+  /** Secret volumes as folders of files, secretKeyRef values in place, `$(VAR)` expanded. */
+  private async withSecrets(
+    object: Record<string, unknown>,
+    secrets: Readonly<Record<string, string>>,
+  ): Promise<Record<string, unknown>> {
+    if (object['kind'] !== 'Deployment') return object;
+    const copy = structuredClone(object) as {
+      metadata: { name: string };
+      spec: { template: { spec: { containers: Container[]; volumes?: Volume[] } } };
+    };
+    const value = (name: string): string => {
+      const found = secrets[name];
+      if (found === undefined)
+        throw new Error(`the manifests reference the Secret ${name}, which the test did not give`);
+      return found;
+    };
+    const pod = copy.spec.template.spec;
+    for (const volume of pod.volumes ?? []) {
+      const sources =
+        volume.projected?.sources.map((s) => s.secret) ??
+        (volume.secret === undefined ? [] : [{ name: volume.secret.secretName, items: volume.secret.items }]);
+      if (sources.length === 0) continue;
+      const dir = join(this.workDir, 'secret-volumes', `${copy.metadata.name}-${volume.name}`);
+      await mkdir(dir, { recursive: true });
+      for (const source of sources)
+        for (const item of source.items ?? [])
+          await writeFile(join(dir, item.path), value(source.name), { mode: 0o644 });
+      delete volume.projected;
+      delete volume.secret;
+      volume.hostPath = { path: dir, type: 'Directory' };
+    }
+    for (const container of pod.containers) {
+      const env: Record<string, string> = {};
+      for (const variable of container.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        if (ref !== undefined) {
+          variable.value = value(ref.name);
+          delete variable.valueFrom;
+        }
+        if (variable.value !== undefined) env[variable.name] = variable.value;
+      }
+      const expand = (text: string): string =>
+        text.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
+      if (container.args !== undefined) container.args = container.args.map(expand);
+      if (container.command !== undefined) container.command = container.command.map(expand);
+    }
+    return copy;
   }
 
   private async infra(deployment: string): Promise<string> {

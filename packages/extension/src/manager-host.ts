@@ -9,6 +9,7 @@ import {
   FileTokenStore,
   VERSION,
   desktopOwner,
+  fillGatewaySecrets,
   loadConfigFile,
   toMCPError,
   trackEvents,
@@ -134,7 +135,8 @@ export class ManagerHost implements Disposable {
       notices: () => this.gatewayNotices,
     });
     this.server = new GatewayServer({
-      config: gateway,
+      // Redis passwords and collector keys named as Podman secrets in the file, filled here.
+      config: await fillGatewaySecrets(gateway, this.runtime.secrets),
       directory: new RuntimeDirectory(this.runtime),
       serverInfo: { name: 'mcpman', version: VERSION },
       listen,

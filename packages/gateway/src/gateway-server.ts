@@ -242,6 +242,10 @@ export class GatewayServer {
         ? {
             identify: (req: IncomingMessage, socket: Duplex, scope: SessionScope) =>
               auth.identifyUpgrade(req, socket, scope),
+            recheck: async (req: IncomingMessage, scope: SessionScope) => {
+              const outcome = await auth.check(req, scope);
+              return outcome.ok ? outcome.identity : undefined;
+            },
           }
         : {}),
     });

@@ -12,6 +12,7 @@ import {
   ownerForConfig,
   serverLogDir,
   defaultTokensFile,
+  fillGatewaySecrets,
   toMCPError,
   trackEvents,
   watchConfigFile,
@@ -230,7 +231,8 @@ async function createGatewayServer(
   onServerMessage: (server: string, params: JsonObject) => void,
   dashboard: DashboardSetup,
 ): Promise<GatewayServer> {
-  const config = options.loaded.config.gateway;
+  // Redis passwords and collector keys are named as secrets in the file, filled only here.
+  const config = await fillGatewaySecrets(options.loaded.config.gateway, runtime.secrets);
   const http = parseListen(config.listen);
   const grpc = parseListen(config.grpc.listen);
   const listen = options.port === undefined ? http : { ...http, port: options.port };

@@ -623,6 +623,26 @@ const AuthSchema = z
   })
   .prefault({});
 
+/** `${secret:NAME}` in a setting: filled from a stored secret when the gateway starts. */
+const SECRET_TEMPLATE = /\$\{secret:[A-Za-z0-9][A-Za-z0-9._-]*\}/g;
+
+/** A redis:// URL, where a password may be `${secret:NAME}` (or the whole URL a secret). */
+function redisUrlOk(value: string): boolean {
+  if (/^\$\{secret:[A-Za-z0-9][A-Za-z0-9._-]*\}$/.test(value)) return true;
+  const plain = value.replace(SECRET_TEMPLATE, 'secret');
+  return URL.canParse(plain) && /^rediss?:$/.test(new URL(plain).protocol);
+}
+
+const RedisUrlSchema = z
+  .string()
+  .refine(redisUrlOk, {
+    error: 'expected a redis:// or rediss:// URL (a password in it may be ${secret:NAME})',
+  })
+  .meta({
+    description:
+      'redis://[user:password@]host:port[/db], or rediss:// for TLS; keep a password out of the file with ${secret:NAME}.',
+  });
+
 const RateSchema = z.strictObject({
   requests: z.number().int().min(1).meta({ description: 'Requests allowed per window.' }),
   per: duration(1000, '1m', 'Window length (whole seconds; the bucket refills at the end of each window).'),
@@ -634,10 +654,9 @@ const RateLimitSchema = z
       description:
         'memory: per process; redis: shared by every gateway on the same Redis. Default: gateway.state.backend.',
     }),
-    redisUrl: z
-      .string()
-      .optional()
-      .meta({ description: 'redis://host:port when backend is redis (default: gateway.state.redisUrl).' }),
+    redisUrl: RedisUrlSchema.optional().meta({
+      description: 'redis://host:port when backend is redis (default: gateway.state.redisUrl).',
+    }),
     perIdentity: RateSchema.optional(),
     perServer: RateSchema.optional(),
     perTool: RateSchema.optional(),
@@ -650,10 +669,6 @@ const RateLimitSchema = z
       .optional(),
   })
   .prefault({});
-
-const RedisUrlSchema = z
-  .url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })
-  .meta({ description: 'redis://[user:password@]host:port[/db], or rediss:// for TLS.' });
 
 const StateSchema = z
   .strictObject({
@@ -770,10 +785,9 @@ export const GatewayConfigSchema = z
                 error: 'expected an http(s) URL such as http://127.0.0.1:4318/v1/traces',
               })
               .meta({ description: 'OTLP/HTTP traces endpoint.' }),
-            headers: z
-              .record(z.string(), z.string())
-              .default({})
-              .meta({ description: 'Headers for the collector.' }),
+            headers: z.record(z.string(), z.string()).default({}).meta({
+              description: 'Headers for the collector; keep an API key out of the file with ${secret:NAME}.',
+            }),
           })
           .optional()
           .meta({ description: 'Export spans over OTLP/HTTP; off when absent.' }),

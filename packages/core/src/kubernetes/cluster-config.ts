@@ -4,6 +4,7 @@ import { formatIssue, issuesFromZod } from '../config/issues.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import { headerTemplates } from '../runtime/server-secrets.js';
+import { gatewaySecretNames } from '../secrets/gateway-secrets.js';
 import { secretsInTemplates } from '../secrets/secret-reader.js';
 import { BRIDGE_PORT, GATEWAY_GRPC_PORT, GATEWAY_HTTP_PORT, TLS_DIR, serverWorkloadName } from './names.js';
 
@@ -36,8 +37,10 @@ export function clusterServerUrl(name: string, server: MCPServerConfig): string 
 export interface ClusterConfig {
   /** The config the gateway pod runs: every server a url: server, state in Redis. */
   readonly document: Record<string, unknown>;
-  /** Secrets the gateway fills headers from (files in its secrets folder). */
+  /** Secrets the gateway reads (files in its secrets folder): header templates, Redis, the collector. */
   readonly headerSecrets: string[];
+  /** Collector headers that were plain values in the config: now secrets the user must create. */
+  readonly movedOtlpHeaders: { readonly header: string; readonly secret: string }[];
   readonly tls: boolean;
 }
 
@@ -53,6 +56,24 @@ export function clusterGatewayConfig(raw: unknown, config: McpmanConfig, redisUr
   gateway['listen'] = `0.0.0.0:${GATEWAY_HTTP_PORT}`;
   gateway['grpc'] = { ...record(gateway['grpc']), listen: `0.0.0.0:${GATEWAY_GRPC_PORT}` };
   gateway['state'] = { ...record(gateway['state']), backend: 'redis', redisUrl };
+  // A collector's API key goes to a Secret, never the ConfigMap: plain values become templates.
+  const tracing = { ...record(gateway['tracing']) };
+  const otlp = { ...record(tracing['otlp']) };
+  const movedOtlpHeaders: { header: string; secret: string }[] = [];
+  if (Object.keys(otlp).length > 0) {
+    const headers: Record<string, string> = {};
+    for (const [header, value] of Object.entries(config.gateway.tracing.otlp?.headers ?? {})) {
+      if (secretsInTemplates({ header: value }).length > 0) headers[header] = value;
+      else {
+        const secret = `mcpman-otlp-${header.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`.replace(/-+$/, '');
+        movedOtlpHeaders.push({ header, secret });
+        headers[header] = `\${secret:${secret}}`;
+      }
+    }
+    otlp['headers'] = headers;
+    tracing['otlp'] = otlp;
+    gateway['tracing'] = tracing;
+  }
   const rateLimit = { ...record(gateway['rateLimit']) };
   delete rateLimit['redisUrl'];
   gateway['rateLimit'] = rateLimit;
@@ -111,5 +132,6 @@ export function clusterGatewayConfig(raw: unknown, config: McpmanConfig, redisUr
       `the gateway config derived for the cluster is invalid:\n${issues.join('\n')}`,
     );
   }
-  return { document, headerSecrets: [...headerSecrets].sort(), tls };
+  for (const secret of gatewaySecretNames(parsed.data.gateway)) headerSecrets.add(secret);
+  return { document, headerSecrets: [...headerSecrets].sort(), tls, movedOtlpHeaders };
 }

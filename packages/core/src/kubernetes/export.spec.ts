@@ -215,6 +215,7 @@ describe('exportKubernetes', () => {
         'mcpman-gateway-tls',
         'mcpman-secret-fetch-key',
         'mcpman-secret-remote-token',
+        'mcpman-secret-mcpman-redis-password',
         kubernetesSecretName('Everything_Key'),
       ].sort(),
     );
@@ -224,8 +225,42 @@ describe('exportKubernetes', () => {
       "ask 'remote-token' | kubectl -n tools create secret generic mcpman-secret-remote-token --from-file=value=/dev/stdin",
     );
     expect(script).toContain(
-      'create secret generic mcpman-gateway-tls --from-file=tls.crt=/home/me/project/certs/server.pem --from-file=tls.key=/home/me/project/certs/server-key.pem',
+      "create secret generic mcpman-gateway-tls --from-file=tls.crt='/home/me/project/certs/server.pem' --from-file=tls.key='/home/me/project/certs/server-key.pem'",
     );
+    // The bundled Redis's password is made by the script, asked of nobody, written nowhere.
+    expect(script).toContain(
+      'generate | kubectl -n tools create secret generic mcpman-secret-mcpman-redis-password --from-file=value=/dev/stdin',
+    );
+  });
+
+  it('keeps credentials out of the ConfigMap: Redis gets a password, a Redis URL with one and OTLP keys go to Secrets', () => {
+    const files = written();
+    const redis = podOf(find(files, 'Deployment', 'mcpman-redis')).containers[0] ?? {};
+    expect(redis['args']).toEqual(expect.arrayContaining(['--requirepass', '$(REDIS_PASSWORD)']));
+    expect(redis['args']).not.toContain('--protected-mode');
+    const gateway = podOf(find(files, 'Deployment', 'mcpman-gateway'));
+    expect(JSON.stringify(gateway.volumes)).toContain('mcpman-secret-mcpman-redis-password');
+    const withSecrets = (config: string, extra: Partial<KubernetesExportInput> = {}) => {
+      const loaded = parseConfigText(config, { path: '/home/me/project/mcpman.yaml' });
+      const result = exportKubernetes(
+        input({ config: loaded.config, raw: loaded.document.toJS(), configDir: loaded.dir, ...extra }),
+      );
+      const text = result.files.map((file) => manifestText(file.objects)).join('\n');
+      return { result, text };
+    };
+    const external = withSecrets(CONFIG, { redisUrl: 'redis://mcpman:hunter2@redis.internal:6379' });
+    expect(external.text).not.toContain('hunter2');
+    expect(external.text).toContain('redisUrl: ${secret:mcpman-redis-url}');
+    expect(external.result.secrets.map((s) => s.from)).toContain('mcpman-redis-url');
+    const traced = withSecrets(
+      CONFIG.replace('gateway:\n', 'gateway:\n  tracing: { otlp: { endpoint: https://otlp.example/v1/traces, headers: { x-api-key: sk-live-123 } } }\n'),
+    );
+    expect(traced.text).not.toContain('sk-live-123');
+    expect(traced.text).toContain('x-api-key: ${secret:mcpman-otlp-x-api-key}');
+    expect(traced.result.warnings.join('\n')).toContain(
+      'gateway.tracing.otlp.headers.x-api-key is a plain value',
+    );
+    expect(traced.result.secrets.map((s) => s.from)).toContain('mcpman-otlp-x-api-key');
   });
 
   it("limits each server's network: only the gateway gets in, and out only with network: bridge", () => {
@@ -259,7 +294,10 @@ describe('exportKubernetes', () => {
     const config = parseConfigText(configMap.data['mcpman.yaml'] ?? '').config;
     expect(config.gateway.listen).toBe('0.0.0.0:7420');
     expect(config.gateway.sessionIdleTimeout).toBe(10 * 60_000);
-    expect(config.gateway.state).toMatchObject({ backend: 'redis', redisUrl: 'redis://mcpman-redis:6379' });
+    expect(config.gateway.state).toMatchObject({
+      backend: 'redis',
+      redisUrl: 'redis://:${secret:mcpman-redis-password}@mcpman-redis:6379',
+    });
     expect(config.gateway.auth.tokensFile).toBeUndefined();
     expect(config.gateway.tls).toMatchObject({
       cert: '/etc/mcpman/tls/tls.crt',
@@ -283,6 +321,12 @@ describe('exportKubernetes', () => {
       projected: {
         sources: [
           { secret: { name: 'mcpman-secret-fetch-key', items: [{ key: 'value', path: 'fetch-key' }] } },
+          {
+            secret: {
+              name: 'mcpman-secret-mcpman-redis-password',
+              items: [{ key: 'value', path: 'mcpman-redis-password' }],
+            },
+          },
           { secret: { name: 'mcpman-secret-remote-token', items: [{ key: 'value', path: 'remote-token' }] } },
         ],
       },

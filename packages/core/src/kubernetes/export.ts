@@ -77,7 +77,19 @@ export interface SecretToCreate {
   /** The mcpman secret it holds (or, for TLS, the files). */
   readonly from: string;
   readonly command: string;
+  /** A random value the script makes itself (the bundled Redis's password): nobody is asked. */
+  readonly generated?: boolean;
 }
+
+/** A word the shell reads as it is, whatever it holds (a path with spaces, quotes or `$`). */
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}
+
+/** The bundled Redis's password: made by create-secrets.sh, read by Redis and by the gateway. */
+export const REDIS_PASSWORD_SECRET = 'mcpman-redis-password';
+/** An external Redis's URL, when it carries credentials. */
+export const REDIS_URL_SECRET = 'mcpman-redis-url';
 
 export interface KubernetesExport {
   /** File name → objects, in the order `kubectl apply -k` should see them. */
@@ -118,9 +130,22 @@ export function exportKubernetes(input: KubernetesExportInput): KubernetesExport
       }),
     ],
   });
-  const redisUrl = input.redisUrl ?? `redis://${REDIS_NAME}:${REDIS_PORT}`;
+  const redisUrl = clusterRedisUrl(input.redisUrl);
   const cluster = clusterGatewayConfig(input.raw, input.config, redisUrl);
   for (const secret of cluster.headerSecrets) addSecret(secrets, ns, secret);
+  if (input.redisUrl === undefined) {
+    const kubernetesName = kubernetesSecretName(REDIS_PASSWORD_SECRET);
+    secrets.set(kubernetesName, {
+      kubernetesName,
+      from: REDIS_PASSWORD_SECRET,
+      command: `kubectl -n ${ns} create secret generic ${kubernetesName} --from-file=${SECRET_KEY}=/dev/stdin`,
+      generated: true,
+    });
+  }
+  for (const moved of cluster.movedOtlpHeaders)
+    warnings.push(
+      `gateway.tracing.otlp.headers.${moved.header} is a plain value in the config: in the cluster it is the Secret ${kubernetesSecretName(moved.secret)} (create-secrets.sh asks for it), never the ConfigMap; write \${secret:NAME} in your config too`,
+    );
   files.push({ name: 'gateway.yaml', objects: gatewayObjects(input, cluster, secrets, warnings) });
   if (input.redisUrl === undefined) files.push({ name: 'redis.yaml', objects: redisObjects(input) });
   for (const [name, server] of Object.entries(input.config.servers)) {
@@ -187,9 +212,9 @@ function gatewayObjects(
     const tls = gateway.tls;
     const path = (file: string): string => (isAbsolute(file) ? file : resolve(input.configDir, file));
     const files = [
-      `--from-file=tls.crt=${path(tls?.cert ?? '')}`,
-      `--from-file=tls.key=${path(tls?.key ?? '')}`,
-      ...(tls?.clientCa === undefined ? [] : [`--from-file=ca.crt=${path(tls.clientCa)}`]),
+      `--from-file=tls.crt=${shellQuote(path(tls?.cert ?? ''))}`,
+      `--from-file=tls.key=${shellQuote(path(tls?.key ?? ''))}`,
+      ...(tls?.clientCa === undefined ? [] : [`--from-file=ca.crt=${shellQuote(path(tls.clientCa))}`]),
     ];
     secrets.set(`${GATEWAY_NAME}-tls`, {
       kubernetesName: `${GATEWAY_NAME}-tls`,
@@ -255,7 +280,23 @@ function gatewayObjects(
   ];
 }
 
-/** A Redis for the gateway replicas' shared state: not persisted (sessions and limits are transient). */
+/**
+ * The gateway's Redis URL in the cluster's config: the bundled Redis with its password from a
+ * Secret, or the one given, its credentials (if any) moved to a Secret as well.
+ */
+function clusterRedisUrl(given: string | undefined): string {
+  if (given === undefined) return `redis://:\${secret:${REDIS_PASSWORD_SECRET}}@${REDIS_NAME}:${REDIS_PORT}`;
+  const url = URL.canParse(given) ? new URL(given) : undefined;
+  return url !== undefined && (url.username !== '' || url.password !== '')
+    ? `\${secret:${REDIS_URL_SECRET}}`
+    : given;
+}
+
+/**
+ * A Redis for the gateway replicas' shared state: not persisted (sessions and limits are
+ * transient), and with a password (from a Secret), since whoever writes to it can mint tokens
+ * and take sessions over: a NetworkPolicy alone is not enforced by every CNI.
+ */
 function redisObjects(input: KubernetesExportInput): KubeObject[] {
   const ns = input.namespace;
   return [
@@ -271,15 +312,24 @@ function redisObjects(input: KubernetesExportInput): KubeObject[] {
             name: 'redis',
             image: input.redisImage,
             imagePullPolicy: 'IfNotPresent',
+            // Kubernetes expands $(REDIS_PASSWORD) from the container's environment.
             args: [
               '--save',
               '',
               '--appendonly',
               'no',
-              '--protected-mode',
-              'no',
               '--port',
               String(REDIS_PORT),
+              '--requirepass',
+              '$(REDIS_PASSWORD)',
+            ],
+            env: [
+              {
+                name: 'REDIS_PASSWORD',
+                valueFrom: {
+                  secretKeyRef: { name: kubernetesSecretName(REDIS_PASSWORD_SECRET), key: SECRET_KEY },
+                },
+              },
             ],
             ports: [{ name: 'redis', containerPort: REDIS_PORT, protocol: 'TCP' }],
             readinessProbe: { tcpSocket: { port: REDIS_PORT }, periodSeconds: 5 },
@@ -430,9 +480,13 @@ export function secretsScript(secrets: readonly SecretToCreate[]): string {
     '  fi',
     '  printf %s "$value"',
     '}',
+    '# A random value of 32 letters and digits, for a password nobody types.',
+    "generate() { LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32; }",
   ];
   for (const secret of secrets) {
-    lines.push(secret.from === 'gateway.tls' ? secret.command : `ask '${secret.from}' | ${secret.command}`);
+    if (secret.generated === true) lines.push(`generate | ${secret.command}`);
+    else
+      lines.push(secret.from === 'gateway.tls' ? secret.command : `ask '${secret.from}' | ${secret.command}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,13 @@
 export { clusterGatewayConfig, clusterServerUrl } from './cluster-config.js';
 export type { ClusterConfig } from './cluster-config.js';
-export { exportKubernetes, kustomization, manifestText, secretsScript } from './export.js';
+export {
+  REDIS_PASSWORD_SECRET,
+  REDIS_URL_SECRET,
+  exportKubernetes,
+  kustomization,
+  manifestText,
+  secretsScript,
+} from './export.js';
 export type {
   KubeObject,
   KubernetesExport,

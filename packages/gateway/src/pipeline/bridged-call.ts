@@ -1,7 +1,7 @@
 import { Cancellation } from '@mcpman/core';
 import type { JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import { ParkedCall } from './input-bridge.js';
-import type { InputBridge } from './input-bridge.js';
+import type { CallOwner, InputBridge } from './input-bridge.js';
 import type { ClientSession } from './session.js';
 import type { CallContext } from './upstream-hub.js';
 
@@ -25,14 +25,21 @@ export async function bridgedCall(
   route: (request: JsonRpcRequest, call: CallContext) => Promise<JsonObject>,
 ): Promise<JsonObject> {
   const { inputResponses, requestState, ...params } = request.params ?? {};
+  const target = params['name'] ?? params['uri'];
+  const owner: CallOwner = {
+    identity: session.identity.name,
+    ...(session.requestScoped ? {} : { session: session.id }),
+    method: request.method,
+    ...(typeof target === 'string' ? { target } : {}),
+  };
   let parked: ParkedCall;
   if (requestState !== undefined) {
-    parked = bridge.resolve(requestState);
+    parked = bridge.resolve(requestState, owner);
     parked.supply(inputResponses ?? {});
   } else {
     // Answers without a state to resume are checked, then the call starts afresh.
     if (inputResponses !== undefined) ParkedCall.validate(inputResponses);
-    const fresh = new ParkedCall(session.clientCapabilities, new Cancellation());
+    const fresh = new ParkedCall(session.clientCapabilities, new Cancellation(), owner);
     const call: CallContext = {
       session,
       emit: (message) => {
@@ -41,8 +48,9 @@ export async function bridgedCall(
       cancellation: fresh.abort,
       onServerRequest: fresh.collect,
     };
-    fresh.follow(route({ ...request, params }, call));
+    // Parked first: a caller past its cap is refused before anything reaches the server.
     bridge.park(fresh);
+    fresh.follow(route({ ...request, params }, call));
     parked = fresh;
   }
   // Progress of this round goes to this round's response stream.

@@ -74,6 +74,8 @@ export class ParkedCall {
   constructor(
     private readonly clientCapabilities: JsonObject,
     readonly abort: Cancellation,
+    /** Who parked it, and what: only the same caller's retry of the same call may resume it. */
+    readonly owner: CallOwner = { identity: 'anonymous', method: '' },
   ) {}
 
   /** The hub hands over a server-to-client request of this call; the promise is the answer. */
@@ -171,9 +173,30 @@ export class ParkedCall {
   }
 }
 
+/** Who parked a call and which call it is: a requestState resumes it only for the same. */
+export interface CallOwner {
+  readonly identity: string;
+  /** The client's session, when it has one that lives across requests (the session era). */
+  readonly session?: string;
+  readonly method: string;
+  /** The tool or prompt name, or resource URI, the call was for. */
+  readonly target?: string;
+}
+
+function sameCall(a: CallOwner, b: CallOwner): boolean {
+  return (
+    a.identity === b.identity &&
+    (a.session === undefined || a.session === b.session) &&
+    a.method === b.method &&
+    a.target === b.target
+  );
+}
+
 /**
  * Parked calls by id, and the integrity-protected `requestState` tokens that name them: an
  * HMAC with a key known only to this gateway process, so a client cannot forge or alter one.
+ * A token resumes its call only for the identity (and session) that parked it, and one identity
+ * holds at most `perIdentity` parked calls: its oldest make way, never another's.
  */
 export class InputBridge {
   private readonly calls = new Map<string, ParkedCall>();
@@ -183,6 +206,7 @@ export class InputBridge {
   constructor(
     private readonly ttlMs = 10 * 60_000,
     private readonly maxCalls = 10_000,
+    private readonly perIdentity = 256,
   ) {
     this.sweeper = setInterval(() => {
       this.expire();
@@ -191,8 +215,25 @@ export class InputBridge {
   }
 
   park(call: ParkedCall): void {
-    if (this.calls.size >= this.maxCalls) this.expire(true);
+    const own = [...this.calls.values()].filter((c) => c.owner.identity === call.owner.identity);
+    if (own.length >= this.perIdentity && own[0] !== undefined) this.drop(own[0]);
+    if (this.calls.size >= this.maxCalls) {
+      this.expire();
+      if (this.calls.size >= this.maxCalls)
+        throw new MCPError(
+          MCPErrorCode.LimitExceeded,
+          'the gateway holds as many calls waiting for input as it may',
+          {
+            hint: 'Answer or cancel the calls waiting for input, then try again.',
+          },
+        );
+    }
     this.calls.set(call.id, call);
+  }
+
+  private drop(call: ParkedCall): void {
+    this.calls.delete(call.id);
+    call.cancel('too many calls of this identity were waiting for input');
   }
 
   release(call: ParkedCall): void {
@@ -207,8 +248,11 @@ export class InputBridge {
     return `${body}.${createHmac('sha256', this.key).update(body).digest('base64url')}`;
   }
 
-  /** The parked call a token names; tampered, unknown and expired tokens are errors. */
-  resolve(token: unknown): ParkedCall {
+  /**
+   * The parked call a token names, for the caller and call `retry` says; tampered, unknown and
+   * expired tokens, and another caller's, are errors.
+   */
+  resolve(token: unknown, retry: CallOwner): ParkedCall {
     if (typeof token !== 'string')
       throw new MCPError(
         MCPErrorCode.ProtocolInvalidParams,
@@ -236,7 +280,8 @@ export class InputBridge {
         },
       );
     }
-    if (call === undefined) {
+    if (call === undefined || !sameCall(call.owner, retry)) {
+      // Another caller's state reads as one that has ended: it says nothing about that call.
       throw new MCPError(
         MCPErrorCode.ProtocolInvalidParams,
         'requestState names a call that has ended or expired',
@@ -248,13 +293,12 @@ export class InputBridge {
     return call;
   }
 
-  private expire(oldest = false): void {
+  private expire(): void {
     const cutoff = Date.now() - this.ttlMs;
     for (const call of this.calls.values()) {
-      if (call.createdAt < cutoff || oldest) {
+      if (call.createdAt < cutoff) {
         this.calls.delete(call.id);
         call.cancel('the client did not answer in time');
-        if (oldest) return;
       }
     }
   }

@@ -130,4 +130,15 @@ describe('SessionRegistry', () => {
     first.close();
     expect(() => registered(registry, new ClientSession('grpc', ALL, alice))).not.toThrow();
   });
+
+  it('authorizes each request with its own identity: the latest grants replace those of the start', () => {
+    const registry = new SessionRegistry();
+    const session = registered(registry, new ClientSession('streamable-http', ALL, alice));
+    const narrowed: Identity = { ...alice, servers: ['memory'] };
+    expect(registry.find(session.id, { transport: 'streamable-http', identity: narrowed })).toBe(session);
+    expect(session.identity.servers).toEqual(['memory']);
+    // Another name never takes a session over, nor changes it.
+    expect(registry.find(session.id, { transport: 'streamable-http', identity: bob })).toBeUndefined();
+    expect(session.identity).toBe(narrowed);
+  });
 });

@@ -127,7 +127,10 @@ export class SessionRegistry implements Iterable<ClientSession> {
   find(id: string, caller: SessionCaller): ClientSession | undefined {
     const session = this.byId.get(id);
     if (session === undefined || session.closed || session.requestScoped) return undefined;
-    return mayUse(session, caller) ? session : undefined;
+    if (!mayUse(session, caller)) return undefined;
+    // Each request is authorized with its own credential's grants, not those of initialize.
+    if (caller.identity !== undefined) session.reauthorize(caller.identity);
+    return session;
   }
 
   /**
@@ -154,6 +157,7 @@ export class SessionRegistry implements Iterable<ClientSession> {
     const raced = this.find(id, caller);
     if (raced !== undefined) return raced;
     adopt(session);
+    if (caller.identity !== undefined) session.reauthorize(caller.identity);
     this.refreshed.set(session, Date.now());
     return session;
   }

@@ -66,13 +66,30 @@ export class ClientSession {
   private readonly backlog: JsonRpcMessage[] = [];
   private readonly closeListeners: (() => void)[] = [];
 
+  private current: Identity;
+
   constructor(
     readonly transport: ClientTransportKind,
     readonly scope: SessionScope,
-    readonly identity: Identity = ANONYMOUS,
+    identity: Identity = ANONYMOUS,
     id?: string,
   ) {
     this.id = id ?? randomUUID();
+    this.current = identity;
+  }
+
+  /** Who the session's requests run as: the grants of the latest credential it was used with. */
+  get identity(): Identity {
+    return this.current;
+  }
+
+  /**
+   * A request of this session came with `identity` (the same name: the registry checked): its
+   * grants, not the ones the session started with, decide from now on. A token re-created with
+   * fewer rights, or an OAuth token with fewer scopes, narrows an open session at once.
+   */
+  reauthorize(identity: Identity): void {
+    if (identity.name === this.current.name) this.current = identity;
   }
 
   /** Attach the session-level channel; queued messages are flushed into it. */

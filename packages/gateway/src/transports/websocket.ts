@@ -26,6 +26,11 @@ export interface WebSocketOptions {
     socket: Duplex,
     scope: SessionScope,
   ) => Promise<Identity | undefined>;
+  /**
+   * The upgrade's credentials checked again (at every ping): the identity they name now, or
+   * undefined once they no longer hold (a revoked token, an expired OAuth token).
+   */
+  readonly recheck?: (req: IncomingMessage, scope: SessionScope) => Promise<Identity | undefined>;
 }
 
 const SUBPROTOCOL = 'mcp';
@@ -58,6 +63,7 @@ export class WebSocketTransport {
         }
         this.alive.set(socket, false);
         socket.ping();
+        this.recheck(socket);
       }
     }, options.pingMs);
     this.pinger.unref();
@@ -91,11 +97,37 @@ export class WebSocketTransport {
     });
     this.server.handleUpgrade(req, socket, head, (ws) => {
       upgraded = true;
-      this.serve(ws, session, traceContext);
+      this.serve(ws, session, traceContext, this.options.recheck === undefined ? undefined : req);
     });
   }
 
-  private serve(ws: WebSocket, session: ClientSession, traceContext: TraceContext | undefined): void {
+  /** The connection's credentials, for the periodic re-check (only while authentication is on). */
+  private readonly credentials = new WeakMap<WebSocket, { req: IncomingMessage; session: ClientSession }>();
+
+  /**
+   * A connection is authorized for as long as its credentials hold: a revoked or expired one ends
+   * it (1008), narrower grants apply to its next message.
+   */
+  private recheck(socket: WebSocket): void {
+    const held = this.credentials.get(socket);
+    const recheck = this.options.recheck;
+    if (held === undefined || recheck === undefined) return;
+    recheck(held.req, held.session.scope).then(
+      (identity) => {
+        if (identity === undefined) socket.close(1008, 'credentials no longer valid');
+        else held.session.reauthorize(identity);
+      },
+      () => undefined,
+    );
+  }
+
+  private serve(
+    ws: WebSocket,
+    session: ClientSession,
+    traceContext: TraceContext | undefined,
+    req?: IncomingMessage,
+  ): void {
+    if (req !== undefined) this.credentials.set(ws, { req, session });
     this.alive.set(ws, true);
     const send = (message: unknown): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));

@@ -391,7 +391,24 @@ export class GrpcTransport {
     call.on('data', (frame: JsonRpcMessage__Output) => {
       serveFrame(this.options.gateway, session, frame.json, send, traceContext);
     });
+    // The stream is authorized for as long as its credentials hold: a revoked or expired one ends
+    // it, narrower grants apply to its next message.
+    const recheck =
+      identity === undefined
+        ? undefined
+        : setInterval(() => {
+            this.identify(call, scope).then(
+              (current) => {
+                if (current !== undefined) session.reauthorize(current);
+              },
+              (error: unknown) => {
+                call.emit('error', failureOf(error).status);
+              },
+            );
+          }, this.options.pingMs);
+    recheck?.unref();
     const end = (): void => {
+      clearInterval(recheck);
       session.close();
     };
     call.on('end', () => {
