@@ -390,6 +390,43 @@ describe('gateway authentication and authorization', () => {
     await tokens.revoke('shrinking');
   });
 
+  it("tells nobody without credentials which servers exist, and a tool grant reads only its server's resources", async () => {
+    // Unknown and known servers look alike to a caller without credentials.
+    for (const path of ['/servers/nosuch/mcp', '/servers/alpha/mcp'])
+      expect((await fetch(new URL(path, base), { method: 'POST' })).status, path).toBe(401);
+    expect(
+      (
+        await fetch(new URL('/servers/nosuch/mcp', base), {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.all}` },
+        })
+      ).status,
+    ).toBe(404);
+    const probe = (await (await fetch(new URL('/readyz', base))).json()) as Record<string, unknown>;
+    expect(probe['servers']).toBeUndefined();
+    expect(probe['counts']).toMatchObject({ ready: 2 });
+    const admin = (await (
+      await fetch(new URL('/readyz', base), { headers: { authorization: `Bearer ${t.admin}` } })
+    ).json()) as Record<string, unknown>;
+    expect(admin['servers']).toEqual({ alpha: 'ready', beta: 'ready' });
+    // A token for one tool of alpha reads no resource or prompt of beta.
+    const client = new Client({ name: 'echo-only', version: '1' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL('/mcp', base), {
+        requestInit: { headers: { authorization: `Bearer ${t.echoOnly}` } },
+      }),
+    );
+    try {
+      const resources = (await client.listResources()).resources.map((r) => r.uri);
+      expect(resources.length).toBeGreaterThan(0);
+      expect(resources.every((uri) => uri.startsWith('mcpman://alpha/'))).toBe(true);
+      const prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+      expect(prompts.every((name) => name.startsWith('alpha__'))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('closes a WebSocket whose token was revoked, at its next ping', async () => {
     const token = (await tokens.create({ name: 'ws-revoked' })).token;
     const ws = new WebSocket(`ws://${base.host}/ws`, 'mcp', {
@@ -399,7 +436,11 @@ describe('gateway authentication and authorization', () => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => { resolve(code); }));
+    const closed = new Promise<number>((resolve) =>
+      ws.once('close', (code) => {
+        resolve(code);
+      }),
+    );
     await tokens.revoke('ws-revoked');
     expect(await closed).toBe(1008);
   });

@@ -18,9 +18,13 @@ import { Witness } from './helpers/witness.js';
 const SECRET_NAME = `mcpman-test-${randomBytes(3).toString('hex')}`;
 const SECRET_VALUE = `s3cr3t-${randomBytes(12).toString('hex')}`;
 
-/** A minimal MCP server on stdio that logs a hash of TOKEN (never TOKEN) to stderr. */
+/**
+ * A minimal MCP server on stdio that logs a hash of TOKEN to stderr, and then, as a careless
+ * server would, TOKEN itself: the manager must redact it wherever it shows server output.
+ */
 const TINY_SERVER = [
   "const h=require('crypto').createHash('sha256').update(process.env.TOKEN||'').digest('hex');console.error('token-sha256 '+h);",
+  "console.error('careless: TOKEN='+process.env.TOKEN);",
   "require('readline').createInterface({input:process.stdin}).on('line',l=>{const m=JSON.parse(l);if(m.id===undefined)return;",
   "const r=m.method==='initialize'?{protocolVersion:'2025-11-25',capabilities:{},serverInfo:{name:'tiny',version:'1'}}:m.method==='ping'?{}:null;",
   "process.stdout.write(JSON.stringify(r?{jsonrpc:'2.0',id:m.id,result:r}:{jsonrpc:'2.0',id:m.id,error:{code:-32601,message:'no'}})+'\\n')})",
@@ -125,6 +129,8 @@ servers:
     const logs = await mcpman(env, ['logs', 'via-shell'], { cwd: workspace.dir });
     witness.seeCli('mcpman logs via-shell', logs);
     expect(logs.stdout).toContain(`token-sha256 ${expected}`);
+    // The line that printed the value is there, with the value masked.
+    expect(logs.stdout).toMatch(/careless: TOKEN=\S*REDACTED/i);
   });
 
   it('appears in no config, label, inspect output, log, event or message', async () => {

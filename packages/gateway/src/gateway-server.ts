@@ -23,7 +23,7 @@ import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
-import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
+import { HttpAuth, METADATA_PATH, httpCredentials } from './auth/http-auth.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerManagementApi } from './control/api/management-api.js';
@@ -135,6 +135,8 @@ export class GatewayServer {
   readonly dashboard: DashboardService | undefined;
   /** Who may use the management API over TCP, and this run's dashboard key. */
   readonly access: ManagementAccess;
+  /** Callers must authenticate (tokens, OAuth or client certificates). */
+  private readonly authOn: boolean;
   private tlsWatch: Disposable | undefined;
   private started = false;
 
@@ -168,6 +170,7 @@ export class GatewayServer {
     const auth = new HttpAuth(this.authenticator);
     // Without auth and without client certificates everyone is `anonymous`: skip the checks.
     const authOn = this.authenticator.required || options.tls?.clientCa !== undefined;
+    this.authOn = authOn;
     this.limits = new RateLimits(config.rateLimit, rateLimitBackend(config));
     this.audit = config.audit.enabled
       ? new AuditLog(
@@ -260,6 +263,8 @@ export class GatewayServer {
       ): Promise<void> => {
         const name = params['name'];
         if (name !== undefined && !this.gateway.hasServer(name)) {
+          // Who may not come in learns nothing, not even which server names exist.
+          if (authOn && (await auth.identify(req, res, { kind: 'all' })) === undefined) return;
           sendJson(res, 404, { error: { code: 'SERVER_NOT_FOUND', message: `no server named "${name}"` } });
           return;
         }
@@ -284,6 +289,12 @@ export class GatewayServer {
     router.post('/servers/:name/messages', (req, res) => this.sse.post(req, res));
     this.registerMetadata(router, auth);
     const api = {
+      // Server names and states in /readyz only for whoever may read the management API.
+      readyDetail: async (req: IncomingMessage): Promise<boolean> => {
+        if (!authOn) return true;
+        const outcome = await auth.check(req, { kind: 'all' });
+        return outcome.ok && outcome.identity.admin;
+      },
       heartbeatMs: config.keepAlive.sseHeartbeat,
       maxRequestBytes: config.maxRequestBytes,
       tokens: this.tokens,
@@ -331,7 +342,9 @@ export class GatewayServer {
     });
     if (options.controlSocket !== undefined && options.management !== undefined) {
       const control = new Router();
-      registerManagementApi(control, options.management, api);
+      // The owner asking over the socket sees everything.
+      const { readyDetail: _detail, ...owner } = api;
+      registerManagementApi(control, options.management, owner);
       // Only here, where the file mode keeps everyone but the owner out: the key to change things.
       control.get('/api/v1/dashboard', (_req, res) => {
         sendJson(res, 200, { url: this.dashboardUrl() }, { 'cache-control': 'no-store' });
@@ -413,6 +426,11 @@ export class GatewayServer {
       return;
     }
     if (match === null || (name !== undefined && !this.gateway.hasServer(name))) {
+      // As on HTTP: without credentials, no answer says whether a server exists.
+      if (this.authOn && !(await this.authenticator.authenticate(httpCredentials(req))).ok) {
+        refuseUpgrade(socket, 401, 'Unauthorized');
+        return;
+      }
       refuseUpgrade(socket, 404, 'Not Found');
       return;
     }

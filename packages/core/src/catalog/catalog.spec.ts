@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MCPErrorCode } from '../errors/codes.js';
 import { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf } from './catalog.js';
 import { validateServerJson } from './server-json.js';
+import { RegistryClient } from './registry-client.js';
 import { startLocalRegistry } from './testing/local-registry.js';
 import type { LocalRegistry } from './testing/local-registry.js';
 
@@ -169,5 +170,28 @@ describe('catalog entries as the dashboard shows them', () => {
       'test',
     );
     expect(fine).toMatchObject({ repository: 'https://github.com/x/y', icon: 'https://x.example/i.png' });
+  });
+});
+
+describe('what a registry may send', () => {
+  it('asks registries over https only (plain http on this machine alone), naming the field', async () => {
+    expect(() => new RegistryClient('http://registry.example.com')).toThrow(/is not an https:\/\/ URL/);
+    expect(() => new RegistryClient('http://127.0.0.1:8080')).not.toThrow();
+    const { McpmanConfigSchema } = await import('../config/schema.js');
+    const parsed = McpmanConfigSchema.safeParse({ version: 1, registries: ['http://mirror.example'] });
+    expect(parsed.success).toBe(false);
+    expect(JSON.stringify(parsed.error?.issues)).toContain('registries');
+  });
+
+  it('stops reading an answer larger than the cap instead of holding it', async () => {
+    const huge = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(1024 * 1024).fill(0x20));
+      },
+    });
+    const client = new RegistryClient('https://registry.example.com', {
+      fetch: () => Promise.resolve(new Response(huge, { status: 200 })),
+    });
+    await expect(client.getJson(client.listUrl({}))).rejects.toThrow(/sent more than 8192 KiB/);
   });
 });

@@ -1,3 +1,5 @@
+import { limitedText } from '../util/limited-body.js';
+import { loopbackOrHttps } from '../util/url-safety.js';
 import { z } from 'zod';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
@@ -64,12 +66,20 @@ function entryOf(response: z.output<typeof ServerResponseSchema>): RegistryEntry
   };
 }
 
+/** A registry page of 100 full documents is well under this. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
 export class RegistryClient {
   readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(baseUrl: string, options: RegistryClientOptions = {}) {
+    // What a registry says decides what gets installed: only over https, or on this machine.
+    if (!loopbackOrHttps(baseUrl))
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `the registry ${baseUrl} is not an https:// URL`, {
+        hint: 'Registries are asked over https (plain http only on this machine, 127.0.0.1 or localhost).',
+      });
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 8000;
     this.fetchImpl = options.fetch ?? fetch;
@@ -122,8 +132,9 @@ export class RegistryClient {
         MCPErrorCode.CatalogUnavailable,
         `the registry ${this.baseUrl} answered ${response.status} ${response.statusText} for ${url}`,
       );
+    const text = await limitedText(response, MAX_ANSWER_BYTES, `the registry ${this.baseUrl}`);
     try {
-      return await response.json();
+      return JSON.parse(text) as unknown;
     } catch (error) {
       throw new MCPError(
         MCPErrorCode.CatalogUnavailable,

@@ -1,3 +1,4 @@
+import { loopbackOrHttps } from '../util/url-safety.js';
 import * as z from 'zod';
 import {
   DURATION_HELP,
@@ -897,7 +898,11 @@ export const McpmanConfigSchema = z
     logging: LoggingConfigSchema,
     telemetry: TelemetryConfigSchema,
     registries: z
-      .array(z.url({ protocol: /^https?$/, error: 'expected the http(s):// URL of an MCP registry' }))
+      .array(
+        z.string().refine(loopbackOrHttps, {
+          error: 'expected the https:// URL of an MCP registry (plain http only on 127.0.0.1 or localhost)',
+        }),
+      )
       .default([OFFICIAL_REGISTRY])
       .meta({
         description:

@@ -253,7 +253,10 @@ describe('exportKubernetes', () => {
     expect(external.text).toContain('redisUrl: ${secret:mcpman-redis-url}');
     expect(external.result.secrets.map((s) => s.from)).toContain('mcpman-redis-url');
     const traced = withSecrets(
-      CONFIG.replace('gateway:\n', 'gateway:\n  tracing: { otlp: { endpoint: https://otlp.example/v1/traces, headers: { x-api-key: sk-live-123 } } }\n'),
+      CONFIG.replace(
+        'gateway:\n',
+        'gateway:\n  tracing: { otlp: { endpoint: https://otlp.example/v1/traces, headers: { x-api-key: sk-live-123 } } }\n',
+      ),
     );
     expect(traced.text).not.toContain('sk-live-123');
     expect(traced.text).toContain('x-api-key: ${secret:mcpman-otlp-x-api-key}');

@@ -23,7 +23,7 @@ import { serverLogDir, stdioPipesDir } from '../util/state-dir.js';
 import { STDIO_MODES, chooseStdioChannel } from '../upstream/stdio-channel.js';
 import { pruneStdioPipes } from '../upstream/stdio-pipes.js';
 import type { StdioChannel, StdioMode } from '../upstream/stdio-channel.js';
-import { filledHeaders } from './server-secrets.js';
+import { filledHeaders, learnSecretValues } from './server-secrets.js';
 import { unmanagedStatus } from './server-status.js';
 import type { ServerStatus } from './server-status.js';
 
@@ -214,7 +214,7 @@ export class McpRuntime implements Disposable {
   }
 
   /**
-   * Read the secrets in server `name`'s header templates, so their values are redacted from
+   * Read the secrets of server `name` (header templates and environment), so their values are redacted from
    * whatever this process prints next (the CLI showing an http server's own log, which may echo
    * them). Secrets that cannot be read have no value to redact, and are not an error here.
    */
@@ -224,6 +224,8 @@ export class McpRuntime implements Disposable {
     this.imageService?.setBaseImage(loaded.config.images.base);
     this.imageService?.setNpmInstall(loaded.config.images.npmInstall);
     await filledHeaders(this.secrets, server).catch(() => undefined);
+    // An http server's own log is the engine's, unredacted: its environment secrets too.
+    await learnSecretValues(this.secrets, server);
   }
 
   get(name: string): ServerLifecycle | undefined {

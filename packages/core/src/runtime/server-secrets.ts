@@ -73,3 +73,13 @@ export async function filledHeaders(
   for (const name of names) values[name] = await secrets.read(name);
   return fillTemplates(headers, values);
 }
+
+/**
+ * Read the values of a server's environment secrets (which Podman hands the container directly),
+ * so they are known to the redactor before the server prints anything: a server that echoes a
+ * credential to stderr must not put it in the manager's logs, events or `mcpman logs`. A secret
+ * that cannot be read has no value to redact, and is not an error here.
+ */
+export async function learnSecretValues(secrets: SecretValues, server: MCPServerConfig): Promise<void> {
+  await Promise.all(Object.values(server.secrets).map((name) => secrets.read(name).catch(() => undefined)));
+}

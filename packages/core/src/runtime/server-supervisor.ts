@@ -20,7 +20,7 @@ import { ContainerPlacement } from './container-placement.js';
 import type { ManagerOwner } from './owner.js';
 import { ServerLifecycle } from './server-lifecycle.js';
 import type { LifecycleDeps } from './server-lifecycle.js';
-import { checkServerSecrets, filledHeaders } from './server-secrets.js';
+import { checkServerSecrets, filledHeaders, learnSecretValues } from './server-secrets.js';
 import type { ServerStatus } from './server-status.js';
 import { SessionPool } from './session-pool.js';
 import type { SessionTarget } from './session-pool.js';
@@ -151,6 +151,7 @@ export class ServerSupervisor extends ServerLifecycle {
       if (!this.alive(generation)) return;
       this.image = image;
       await checkServerSecrets(this.deps.secrets, this.name, this.config);
+      await learnSecretValues(this.deps.secrets, this.config);
       const spec = await this.stdio.prepare(
         buildContainerSpec({
           name: this.name,

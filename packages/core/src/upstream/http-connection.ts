@@ -11,6 +11,30 @@ export interface HttpConnectionOptions {
   readonly wire?: 'streamable-http' | 'sse';
 }
 
+const MAX_REDIRECTS = 5;
+
+/**
+ * `fetch` that follows redirects only within the origin asked. The headers mcpman sends a server
+ * (an API key filled from a secret) must never reach another host: fetch itself drops only
+ * `Authorization` when a redirect leaves the origin.
+ */
+export async function sameOriginFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  let target = new URL(input instanceof Request ? input.url : input);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const response = await fetch(target, { ...init, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || location === null) return response;
+    await response.body?.cancel();
+    const next = new URL(location, target);
+    if (next.origin !== target.origin)
+      throw new Error(
+        `${target.origin} redirected to ${next.origin}; mcpman follows redirects only within a server's origin, so the headers it sends never reach another host`,
+      );
+    target = next;
+  }
+  throw new Error(`more than ${MAX_REDIRECTS} redirects from ${target.origin}`);
+}
+
 /**
  * HTTP to a server: a container's port (published on 127.0.0.1, or its address on an isolated
  * network) or a url: server's URL, through the MCP SDK's client transports, which handle
@@ -31,12 +55,15 @@ export class HttpConnection implements UpstreamConnection {
   constructor(options: HttpConnectionOptions) {
     this.description = options.description;
     const requestInit = { headers: { ...options.headers } };
+    const fetch = sameOriginFetch;
     this.streamable =
-      options.wire === 'sse' ? undefined : new StreamableHTTPClientTransport(options.url, { requestInit });
+      options.wire === 'sse'
+        ? undefined
+        : new StreamableHTTPClientTransport(options.url, { requestInit, fetch });
     // Deprecated by the SDK in favour of Streamable HTTP, which servers that still speak only
     // HTTP+SSE cannot give us.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
-    this.transport = this.streamable ?? new SSEClientTransport(options.url, { requestInit });
+    this.transport = this.streamable ?? new SSEClientTransport(options.url, { requestInit, fetch });
     this.transport.onmessage = (message) => this.onmessage?.(message as JsonRpcMessage);
     this.transport.onerror = (error) => this.onerror?.(error);
     this.transport.onclose = () => {

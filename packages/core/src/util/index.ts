@@ -5,3 +5,5 @@ export type { Disposable } from './disposable.js';
 export { defaultStateDir, managerStateDir, serverLogDir } from './state-dir.js';
 export { REDACTED, Redactor, secretRedactor } from './redactor.js';
 export { Cancellation } from './cancellation.js';
+export { limitedText } from './limited-body.js';
+export { loopbackOrHttps } from './url-safety.js';

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode, limitedText } from '@mcpman/core';
 import type { GatewayConfig } from '@mcpman/core';
 import type { Identity } from '../pipeline/session.js';
 
@@ -103,7 +103,10 @@ export class OAuthVerifier {
       try {
         const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
         if (!response.ok) continue;
-        const metadata = (await response.json()) as { jwks_uri?: unknown };
+        // An authorization server's metadata is a few kB: a larger answer is not read whole.
+        const metadata = JSON.parse(await limitedText(response, 1024 * 1024, url.origin)) as {
+          jwks_uri?: unknown;
+        };
         if (typeof metadata.jwks_uri === 'string') return new URL(metadata.jwks_uri);
       } catch {
         // Try the next well-known location.

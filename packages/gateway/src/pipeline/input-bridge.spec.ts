@@ -46,9 +46,9 @@ describe('InputBridge: who may resume a parked call', () => {
     const kept = parked({ ...alice, identity: 'carol' });
     bridge.park(kept);
     bridge.park(parked({ ...alice, identity: 'dave' }));
-    expect(() => { bridge.park(parked({ ...alice, identity: 'erin' })); }).toThrow(
-      expect.objectContaining({ code: 'LIMIT_EXCEEDED' }),
-    );
+    expect(() => {
+      bridge.park(parked({ ...alice, identity: 'erin' }));
+    }).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
     expect(bridge.resolve(bridge.token(kept), { ...alice, identity: 'carol' })).toBe(kept);
     bridge.dispose();
   });

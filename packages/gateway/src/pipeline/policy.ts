@@ -97,11 +97,19 @@ export class CallPolicy {
     return gate === undefined ? send() : gate.run(send);
   }
 
-  /** Servers a session can see: its scope, narrowed by its identity's grant. */
+  /**
+   * Servers a session can see: its scope, narrowed by its identity's grant. A grant of tools
+   * grants only their servers: a token for `alpha__echo` reads no resource or prompt of beta.
+   */
   serversOf(session: ClientSession): string[] {
     const names = session.scope.kind === 'all' ? this.deps.directory.names() : [session.scope.server];
     const granted = session.identity.servers;
-    return granted === undefined ? names : names.filter((name) => granted.includes(name));
+    const tools = session.identity.tools;
+    return names.filter(
+      (name) =>
+        (granted === undefined || granted.includes(name)) &&
+        (tools === undefined || tools.some((tool) => tool.startsWith(prefixName(name, '')))),
+    );
   }
 
   /** Whether a tool shows in the session's lists: exposed by the server's filter and granted. */

@@ -1,7 +1,8 @@
 import { webcrypto } from 'node:crypto';
 import type { webcrypto as WebCrypto } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@mcpman/core';
 import type * as X509 from '@peculiar/x509';
 
 const crypto: WebCrypto.Crypto = webcrypto;
@@ -153,7 +154,9 @@ export async function writeDevCertificates(
   await mkdir(dir, { recursive: true });
   const put = async (name: string, text: string, secret: boolean): Promise<string> => {
     const path = join(dir, name);
-    await writeFile(path, text, { mode: secret ? 0o600 : 0o644 });
+    // Replaced by rename, never written through: a link planted at a key's name is replaced, not
+    // followed, and an older file's looser mode does not carry over to a private key.
+    await writeFileAtomic(path, text, { mode: secret ? 0o600 : 0o644, enforceMode: true });
     return path;
   };
   const clients: Record<string, { cert: string; key: string }> = {};

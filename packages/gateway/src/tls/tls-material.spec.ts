@@ -20,6 +20,23 @@ describe('development certificates and TLS material', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('writes private keys 0600 by replacing, never through a link planted at their names', async () => {
+    const { lstat, readFile, symlink } = await import('node:fs/promises');
+    const other = await mkdtemp(join(tmpdir(), 'mcpman-tls-link-'));
+    try {
+      const victim = join(other, 'victim');
+      await writeFile(victim, 'keep me\n', { mode: 0o644 });
+      await symlink(victim, join(other, 'server-key.pem'));
+      const written = await writeDevCertificates(other, await makeDevCertificates());
+      expect(await readFile(victim, 'utf8')).toBe('keep me\n');
+      const key = await lstat(written.serverKey);
+      expect(key.isSymbolicLink()).toBe(false);
+      expect(key.mode & 0o777).toBe(0o600);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+  });
+
   it('makes a CA-signed localhost certificate and client certificates', async () => {
     const { readFile } = await import('node:fs/promises');
     const ca = new X509Certificate(await readFile(files.caCert));

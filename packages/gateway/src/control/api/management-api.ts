@@ -65,6 +65,11 @@ export interface ManagementApiOptions {
   readonly audit?: AuditLog;
   /** Per-server figures (tool calls, errors, CPU, memory) from the gateway's metrics. */
   readonly figures?: () => Promise<Readonly<Record<string, ServerFigures>>>;
+  /**
+   * Whether `/readyz` may name the servers and their states to this caller (a probe gets only
+   * the verdict and counts); absent: it may.
+   */
+  readonly readyDetail?: (req: IncomingMessage) => Promise<boolean>;
 }
 
 const LOCAL: Identity = { name: 'local', kind: 'local', admin: true };
@@ -160,14 +165,17 @@ export function registerManagementApi(
     sendJson(res, 200, { ok: true });
   });
 
-  router.get('/readyz', (_req, res) => {
+  router.get('/readyz', async (req, res) => {
     const servers = backend.servers();
     const applied = backend.applied();
     const ready = applied && servers.every((server) => server.state === 'ready');
+    const detail = options.readyDetail === undefined ? true : await options.readyDetail(req);
     sendJson(res, ready ? 200 : 503, {
       ready,
       ...(applied ? {} : { reason: 'the config is still being applied' }),
-      servers: Object.fromEntries(servers.map((s) => [s.name, s.state])),
+      ...(detail
+        ? { servers: Object.fromEntries(servers.map((s) => [s.name, s.state])) }
+        : { counts: stateCounts(servers) }),
     });
   });
 
