@@ -91,7 +91,7 @@ export class DashboardPanel implements Disposable {
         const uri = panel.webview.asWebviewUri(Uri.joinPath(media, ...path.split('/')));
         return `${attribute}="${uri.toString()}"`;
       })
-      .replace(/<head>/i, `<head>\n    ${csp}`);
+      .replace(/^(\s*<!doctype html>\s*(?:<html[^>]*>\s*)?(?:<head>)?)?/i, (start) => `${start}\n    ${csp}`);
   }
 
   private closed(): void {

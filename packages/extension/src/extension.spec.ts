@@ -94,6 +94,13 @@ describe('extension activation (against a mock of @podman-desktop/api)', () => {
       `href="webview://extension${context.extensionUri.path}/media/favicon.svg"`,
     );
     expect(panel.webview.options.localResourceRoots?.[0]?.path).toBe(`${context.extensionUri.path}/media`);
+    // The browser dashboard's policy, as a meta tag: scripts only from the extension's own files.
+    expect(panel.webview.html).toMatch(
+      /<meta http-equiv="Content-Security-Policy" content="default-src 'self' webview:\/\/extension; script-src 'self' webview:\/\/extension;[^"]*object-src 'none'" \/>/,
+    );
+    expect(panel.webview.html.indexOf('Content-Security-Policy')).toBeLessThan(
+      panel.webview.html.indexOf('<script'),
+    );
     // A second click reveals the same panel.
     await host.commands.get('mcpman.openDashboard')?.();
     expect(host.panels).toHaveLength(1);
