@@ -395,7 +395,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       .argument('[clients...]', 'client ids (see `mcpman client ls`)')
       .option('--all', 'every client found on this machine')
       .option('-s, --server <name>', 'one server instead of all of them (/mcp)')
-      .option('--scope <scope>', 'user (default) or project (the client file in the current folder)')
+      .option(
+        '--scope <scope>',
+        'user (default) or project (the client file in the current folder; it never holds a token: the entry reads MCPMAN_TOKEN from the environment, and the token is printed once)',
+      )
       .option('-f, --file <path>', `${FILE_HELP}; with gateway.auth.mode token a token is made per client`)
       .option('--url <url>', 'gateway URL (default: the running manager, else gateway.listen)')
       .option(

@@ -101,6 +101,8 @@ export class WebGuard {
   private readonly hosts: readonly HostPort[];
   private readonly origins: ReadonlySet<string>;
   private certNames: readonly string[];
+  /** Host header → allowed, for the values seen so far (bounded; cleared with the certificate). */
+  private readonly decided = new Map<string, boolean>();
 
   constructor(private readonly options: WebGuardOptions) {
     this.hosts = (options.allowedHosts ?? [])
@@ -115,6 +117,7 @@ export class WebGuard {
   /** After a certificate reload: the names the gateway answers to follow the certificate. */
   setCertificate(pem: Buffer): void {
     this.certNames = certificateNames(pem);
+    this.decided.clear();
   }
 
   /**
@@ -124,6 +127,16 @@ export class WebGuard {
   hostAllowed(req: IncomingMessage): boolean {
     const value = req.headers.host;
     if (value === undefined) return true;
+    // Every request asks: the few Host values a gateway sees are decided once.
+    const known = this.decided.get(value);
+    if (known !== undefined) return known;
+    const allowed = this.decideHost(value);
+    if (this.decided.size >= 256) this.decided.clear();
+    this.decided.set(value, allowed);
+    return allowed;
+  }
+
+  private decideHost(value: string): boolean {
     const parsed = parseHostPort(value);
     if (parsed === undefined) return false;
     const port = parsed.port ?? (this.options.tls ? 443 : 80);
