@@ -389,6 +389,46 @@ servers:
     expect(pageErrors).toEqual([]);
   }, 200_000);
 
+  it('fits every page into a 1024 px wide window (a Podman Desktop webview beside its navigation)', async () => {
+    const narrow = await browser!.newPage({ viewport: { width: 1024, height: 768 } });
+    try {
+      await narrow.goto(keyedUrl);
+      await narrow.waitForURL(`${url}#/servers`);
+      // Each page, with what shows it has loaded.
+      for (const [hash, loaded] of [
+        ['#/servers', '[data-testid=server-row]'],
+        ['#/servers/everything/summary', '[data-testid=server-config]'],
+        ['#/servers/everything/tools', '[data-testid=tool-list]'],
+        ['#/servers/everything/logs', '[data-testid=server-logs]'],
+        ['#/servers/new', '[data-testid=page-server-form]'],
+        ['#/servers/everything/edit', '[data-testid=page-server-form]'],
+        ['#/catalog', '[data-testid=catalog-cards]'],
+        ['#/clients', '[data-testid=clients]'],
+        ['#/gateway', '[data-testid=transports]'],
+      ] as const) {
+        await narrow.goto(`${url}${hash}`);
+        await narrow.locator(loaded).first().waitFor();
+        // Scroll widths catch what overflows the page; element edges catch what only
+        // runs into the page's own margin, which a scroll width does not see.
+        const overflow = await narrow.evaluate<{ page: number; main: number; past: string[] }>(
+          `(() => {
+            const m = document.querySelector('main');
+            const section = m.querySelector('section');
+            const edge = section.getBoundingClientRect().right - parseFloat(getComputedStyle(section).paddingRight);
+            const past = [...section.querySelectorAll('*')]
+              .filter((e) => e.getBoundingClientRect().right > edge + 0.5 && e.getClientRects().length > 0)
+              .map((e) => e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : ''));
+            return { page: document.documentElement.scrollWidth - document.documentElement.clientWidth, main: m.scrollWidth - m.clientWidth, past: past.slice(0, 5) };
+          })()`,
+        );
+        if (hash === '#/servers') await narrow.screenshot({ path: join(SHOTS, 'servers-1024.png') });
+        expect(overflow, hash).toEqual({ page: 0, main: 0, past: [] });
+      }
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it('says so when the connection to the manager is lost', async () => {
     await page.goto(`${url}#/servers`);
     await dotOf('everything').waitFor();

@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLED_CATALOG_DIR, discoverEngineSocket, ownerForConfig } from '@mcpman/core';
 import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
-import { activate, deactivate } from '../packages/extension/src/extension.js';
+import { activate as activateWith, deactivate, settled } from '../packages/extension/src/extension.js';
 import {
+  activateExtension,
   extensionContext,
   host,
   podmanConnection,
@@ -20,6 +21,18 @@ import { AuthCheckingProxy, HostEverything } from './helpers/remote-server.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
 const EXTENSION = join(REPO, 'packages/extension');
+
+/**
+ * Activate as Podman Desktop does (within its time limit), finding no Podman beyond the
+ * connections the test lists unless `discover` says otherwise, and wait for the manager's start.
+ */
+async function activate(
+  context: MockExtensionContext,
+  discover: () => Promise<string | undefined> = () => Promise.resolve(undefined),
+): Promise<void> {
+  expect(await activateExtension((c) => activateWith(c, discover), context)).toBe('started');
+  await settled();
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,7 +52,10 @@ async function rpc(
   method: string,
   args: unknown[] = [],
 ): Promise<{ ok: boolean; result?: unknown; error?: unknown }> {
-  const webview = host.panels[0]!.webview;
+  // The page on screen: messages to a page not shown are lost, as in Podman Desktop.
+  const panel = host.panels.at(-1)!;
+  if (!panel.visible) panel.show();
+  const webview = panel.webview;
   const id = webview.posted.length + 1000;
   webview.received.fire({ kind: 'rpc-request', id, method, args });
   return vi.waitFor(
@@ -128,11 +144,29 @@ describe('Podman Desktop extension on real Podman', () => {
   it("restarts a server from its container's menu in Podman Desktop's container list", async () => {
     const [container] = await serverContainers('everything');
     expect(container).toBeDefined();
-    await host.commands.get('mcpman.restartServer')?.({
-      id: container!.id,
-      name: 'mcpman-desktop-everything',
+    // What the container list passes: one ContainerInfoUI, as Podman Desktop builds it.
+    const row = (id: string, name: string, labels: Record<string, string>) => ({
+      id,
+      shortId: id.slice(0, 12),
+      name,
+      image: 'localhost/mcpman/x',
+      engineId: 'podman.Podman',
+      engineName: 'Podman',
+      engineType: 'podman',
+      state: 'RUNNING',
+      labels,
+      selected: false,
     });
-    expect(host.messages.at(-1)).toEqual({ level: 'info', text: 'MCP server everything: restart requested' });
+    const labels = JSON.parse(
+      await podman('inspect', '--format', '{{json .Config.Labels}}', container!.id),
+    ) as Record<string, string>;
+    const full = (await podman('inspect', '--format', '{{.Id}}', container!.id)).trim();
+    expect(full).toMatch(/^[0-9a-f]{64}$/);
+    await host.commands.get('mcpman.restartServer')?.(row(full, 'mcpman-desktop-everything', labels));
+    expect(host.messages.at(-1)).toMatchObject({
+      level: 'info',
+      text: 'MCP server everything: restart requested',
+    });
     await vi.waitFor(
       () => {
         expect(host.statusBarItems[0]?.text).toBe('MCP 1/1 ready');
@@ -141,7 +175,7 @@ describe('Podman Desktop extension on real Podman', () => {
     );
     const overview = (await rpc('getServer', ['everything'])).result as { status: { restarts: number } };
     expect(overview.status.restarts).toBe(1);
-    await host.commands.get('mcpman.restartServer')?.({ Id: 'f00dfeed' });
+    await host.commands.get('mcpman.restartServer')?.(row('f00dfeed'.padEnd(64, '0'), 'postgres', {}));
     expect(host.messages.at(-1)?.text).toContain('not one of the MCP servers Podman Desktop runs');
   });
 
@@ -380,12 +414,31 @@ describe('Podman Desktop extension on real Podman', () => {
   });
 
   it('stops the gateway when the Podman connection stops', async () => {
-    const connection = podmanConnection(socketPath, 'stopped');
+    const connection = podmanConnection(socketPath, 'started');
     host.connections = [connection];
-    host.updated.fire({ providerId: 'podman', connection: connection.connection, status: 'stopped' });
+    connection.setStatus('stopped');
+    // Podman Desktop polls the connection's status; the change arrives with the next round.
+    host.pollProviders();
     await vi.waitFor(() => {
-      expect(host.statusBarItems[0]?.text).toBe('MCP: no Podman');
+      expect(host.statusBarItems.at(-1)?.text).toBe('MCP: no Podman');
     });
+  });
+
+  it('with no connection listed (as root, Podman Desktop lists none), runs on the Podman it finds, saying which', async () => {
+    await deactivate();
+    host.statusBarItems = [];
+    host.commands.clear();
+    host.connections = [];
+    await activate(context, async () => (await discoverEngineSocket()).path);
+    await vi.waitFor(
+      () => {
+        expect(host.statusBarItems[0]?.text).toMatch(/^MCP 1\/1 ready/);
+      },
+      { timeout: 120_000, interval: 250 },
+    );
+    expect(host.statusBarItems[0]?.tooltip).toContain(
+      `Podman Desktop lists no running Podman connection; MCP servers run on the Podman API at ${socketPath}`,
+    );
   });
 });
 
@@ -499,7 +552,12 @@ describe('extension image', () => {
       '-e',
       `require('module').Module._load = ((load) => (r, ...a) => r === '@podman-desktop/api' ? {} : load(r, ...a))(require('module').Module._load); console.log(Object.keys(require(${JSON.stringify(join(out, 'extension', manifest.main))})).join(','))`,
     ]);
-    expect(stdout.trim()).toBe('activate,deactivate');
+    expect(stdout.trim()).toBe('activate,deactivate,settled');
+    // Podman Desktop's webview server serves the whole folder: no sources, tests or specs in it.
+    const files = (await exec('find', [join(out, 'extension'), '-type', 'f'])).stdout.split('\n');
+    expect(files.filter((f) => /\.(spec|test)\.[cm]?[jt]s$|\/src\/.*\.ts$/.test(f))).toEqual([]);
+    for (const map of files.filter((f) => f.endsWith('.map')))
+      expect(readFileSync(map, 'utf8'), map).not.toContain('"sourcesContent"');
     // What the bundle cannot hold travels beside it (the Clients page's TOML and JSONC editors).
     const dist = join(out, 'extension/dist/node_modules');
     const edited = await exec(process.execPath, [

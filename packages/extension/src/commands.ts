@@ -20,13 +20,28 @@ export interface CommandDeps {
 }
 
 /**
- * What a container's menu in Podman Desktop passes a command: the container as its list shows
- * it. Only its id is relied on (spelled `id` or `Id` across versions).
+ * What a container's menu in Podman Desktop passes a command: one container as its list shows
+ * it (`ContainerInfoUI`: the full 64-hex `id`, `name`, `engineId`, `labels`, …).
  */
-const ContainerArgument = z.union([
-  z.object({ id: z.string().min(1) }).transform((c) => c.id),
-  z.object({ Id: z.string().min(1) }).transform((c) => c.Id),
-]);
+const ContainerArgument = z.looseObject({
+  id: z.string().regex(/^[0-9a-f]{12,64}$/),
+  name: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+/** The labels every container of this extension's manager carries (see core's runtime/labels). */
+const OURS = { 'io.mcpman.managed': 'true', 'io.mcpman.owner': 'desktop' } as const;
+
+/** A box the user reads when they like: nothing waits on it (Podman Desktop's boxes are modal). */
+export function tell(level: 'info' | 'warning' | 'error', message: string): void {
+  const shown =
+    level === 'info'
+      ? window.showInformationMessage(message)
+      : level === 'warning'
+        ? window.showWarningMessage(message)
+        : window.showErrorMessage(message);
+  shown.catch(() => undefined);
+}
 
 /**
  * A server from the command's argument (a name from the dashboard, a container from a
@@ -41,19 +56,21 @@ async function pickServer(
   const overview = await api.getOverview();
   const container = ContainerArgument.safeParse(argument);
   if (container.success) {
-    const id = container.data;
+    const { id, labels } = container.data;
+    const ours = labels === undefined || Object.entries(OURS).every(([key, value]) => labels[key] === value);
     const server = overview.servers.find(
       (s) => s.containerId !== undefined && (s.containerId.startsWith(id) || id.startsWith(s.containerId)),
     );
-    if (server !== undefined) return server.name;
-    await window.showWarningMessage(
+    if (server !== undefined && ours) return server.name;
+    tell(
+      'warning',
       'This container is not one of the MCP servers Podman Desktop runs: another mcpman manager (`mcpman up` of another config file) runs it, so it is managed from there.',
     );
     return undefined;
   }
   const names = overview.servers.map((s) => s.name);
   if (names.length === 0) {
-    await window.showInformationMessage('No MCP servers are configured yet: add one from the dashboard.');
+    tell('info', 'No MCP servers are configured yet: add one from the dashboard.');
     return undefined;
   }
   return window.showQuickPick(names, { placeHolder: `Server to ${action}`, canPickMany: false });
@@ -74,15 +91,13 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
     async (argument?: unknown): Promise<void> => {
       const api = deps.api();
       if (api === undefined) {
-        await window.showErrorMessage('MCP Server Manager is not running: start a Podman machine first.');
+        tell('error', 'MCP Server Manager is not running: start a Podman machine first.');
         return;
       }
       try {
         await run(api, argument);
       } catch (error) {
-        await window.showErrorMessage(
-          `MCP Server Manager: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        tell('error', `MCP Server Manager: ${error instanceof Error ? error.message : String(error)}`);
       }
     };
   const serverAction = (action: 'start' | 'stop' | 'restart') =>
@@ -92,7 +107,7 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
       if (action === 'start') await api.startServer(name);
       else if (action === 'stop') await api.stopServer(name);
       else await api.restartServer(name);
-      await window.showInformationMessage(`MCP server ${name}: ${action} requested`);
+      tell('info', `MCP server ${name}: ${action} requested`);
     });
   return [
     commands.registerCommand(COMMANDS.openDashboard, deps.openDashboard),
@@ -109,7 +124,7 @@ export function registerCommands(deps: CommandDeps): Disposable[] {
         // No mcpman CLI beside Podman Desktop: clients that spawn commands get mcp-remote.
         const snippet = clientSnippet(client, url, undefined, MCP_REMOTE_BRIDGE);
         await env.clipboard.writeText(snippet.text);
-        await window.showInformationMessage(`${CLIENT_LABELS[client]} config copied. ${snippet.hint}`);
+        tell('info', `${CLIENT_LABELS[client]} config copied. ${snippet.hint}`);
       }),
     ),
   ];

@@ -21,7 +21,15 @@ describe('image pulls and builds as Podman Desktop tasks', () => {
       ['MCP server a: preparing its image', 2, 'running'],
       ['MCP server b: pulling its image', 2, 'running'],
     ]);
-    expect(host.tasks[0]?.reports.map((r) => r.message)).toEqual(['npm install a@1', 'STEP 1/4: FROM base']);
+    expect(host.tasks[0]?.reports.map((r) => r.message)).toEqual([
+      'MCP server a: npm install a@1',
+      'MCP server a: STEP 1/4: FROM base',
+    ]);
+    // Podman Desktop shows the latest report as the task's name: it still says which server.
+    expect(host.tasks.map((t) => t.name)).toEqual([
+      'MCP server a: STEP 1/4: FROM base',
+      'MCP server b: layer 1: downloading',
+    ]);
     bus.emit(state('a', 'starting'));
     bus.emit(state('b', 'failed', 'image not found'));
     await vi.waitFor(() => {

@@ -3,6 +3,14 @@ import type { Disposable, Progress } from '@podman-desktop/api';
 import type { EventBus } from '@mcpman/core';
 import type { ManagerEvent } from '@mcpman/shared';
 
+/**
+ * What a task shows for one step. Podman Desktop replaces the task's title with each reported
+ * message (`tasks/progress-impl.ts`), so every message names the server itself.
+ */
+function named(server: string, message: string): string {
+  return `MCP server ${server}: ${message}`;
+}
+
 /** States a server is in while its image is pulled, installed or built. */
 const PREPARING = new Set(['pulling', 'building']);
 
@@ -32,7 +40,7 @@ export class ImageTasks implements Disposable {
     if (event.type === 'server.progress') {
       const task = this.open.get(event.server);
       if (task === undefined) this.start(event.server, event.phase, event.message);
-      else this.report(task, event.message);
+      else this.report(event.server, task, event.message);
     } else if (event.type === 'server.state' && !PREPARING.has(event.state)) {
       const task = this.open.get(event.server);
       if (task === undefined) return;
@@ -55,17 +63,17 @@ export class ImageTasks implements Disposable {
     window
       .withProgress({ location: ProgressLocation.TASK_WIDGET, title }, (progress) => {
         task.progress = progress;
-        progress.report({ message: task.lastMessage });
+        progress.report({ message: named(server, task.lastMessage) });
         return ended;
       })
       // A failed task shows as failed in the widget; the reason is also on the server itself.
       .catch(() => undefined);
   }
 
-  private report(task: OpenTask, message: string): void {
+  private report(server: string, task: OpenTask, message: string): void {
     if (message === task.lastMessage) return;
     task.lastMessage = message;
-    task.progress?.report({ message });
+    task.progress?.report({ message: named(server, message) });
   }
 
   dispose(): void {

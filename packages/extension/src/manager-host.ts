@@ -8,8 +8,11 @@ import {
   PodmanSecretStore,
   FileTokenStore,
   VERSION,
+  LogService,
   desktopOwner,
   fillGatewaySecrets,
+  logEvents,
+  logServerMessage,
   loadConfigFile,
   toMCPError,
   trackEvents,
@@ -39,6 +42,8 @@ export interface ManagerHostOptions {
   readonly uiDir?: string;
   /** Something the user should see (a config edit that did not apply). */
   readonly report: (message: string) => void;
+  /** What the user should know about how the manager runs (shown in the status bar and dashboard). */
+  readonly notices?: readonly string[];
 }
 
 /**
@@ -70,6 +75,8 @@ export class ManagerHost implements Disposable {
   private tracked: Disposable | undefined;
   private url: URL | undefined;
   private gatewayNotices: readonly string[] = [];
+  private logs: LogService | undefined;
+  private logged: Disposable | undefined;
 
   private constructor(private readonly options: ManagerHostOptions) {
     this.engine = new EngineClient({ socketPath: options.socketPath });
@@ -120,7 +127,7 @@ export class ManagerHost implements Disposable {
     await this.engine.ping();
     const loaded = await this.loadOrCreateConfig(settings.configFile);
     const { gateway, notices } = effectiveGateway(loaded.config.gateway, settings);
-    this.gatewayNotices = notices;
+    this.gatewayNotices = [...(this.options.notices ?? []), ...notices];
     for (const notice of notices) this.options.report(notice);
     // The file's listen address, so a setting cannot widen it; the port is the setting's.
     const listen = { ...parseListen(gateway.listen), port: settings.gatewayPort };
@@ -134,9 +141,23 @@ export class ManagerHost implements Disposable {
       shutdown: () => undefined,
       notices: () => this.gatewayNotices,
     });
+    // The same log as the CLI's manager: state changes, reconciles, server output and the
+    // servers' own MCP log messages, as JSON lines in the extension's storage.
+    const logs = new LogService({
+      settings: loaded.config.logging,
+      file:
+        loaded.config.logging.file === undefined
+          ? join(this.options.storagePath, 'logs', 'mcpman.log')
+          : resolve(loaded.dir, loaded.config.logging.file),
+    });
+    this.logs = logs;
+    this.logged = logEvents(this.runtime.bus, logs);
     this.server = new GatewayServer({
       // Redis passwords and collector keys named as Podman secrets in the file, filled here.
       config: await fillGatewaySecrets(gateway, this.runtime.secrets),
+      onServerMessage: (name, params) => {
+        logServerMessage(logs, name, params);
+      },
       directory: new RuntimeDirectory(this.runtime),
       serverInfo: { name: 'mcpman', version: VERSION },
       listen,
@@ -158,6 +179,15 @@ export class ManagerHost implements Disposable {
       ...(gateway.tls === undefined ? {} : { tls: await loadTlsMaterial(gateway.tls, loaded.dir) }),
     });
     this.url = await this.server.start();
+    // A renewed certificate is served from the next handshake on, as under `mcpman up`.
+    const tls = gateway.tls;
+    if (tls !== undefined) {
+      const gatewayLog = logs.component('gateway');
+      this.server.watchTls(tls, loaded.dir, (event) => {
+        gatewayLog[event.ok ? 'info' : 'warn']({ tls: true }, event.message);
+        if (!event.ok) this.options.report(event.message);
+      });
+    }
     this.tracked = trackEvents(this.runtime.bus, this.options.telemetry);
     this.options.telemetry.track('manager.start', { servers: Object.keys(loaded.config.servers).length });
     this.watcher = watchConfigFile(configPath, () => {
@@ -188,6 +218,8 @@ export class ManagerHost implements Disposable {
     this.server = undefined;
     await this.runtime.releaseAll();
     this.runtime.dispose();
+    this.logged?.dispose();
+    await this.logs?.flush();
   }
 
   dispose(): void {

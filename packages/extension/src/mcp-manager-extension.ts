@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { configuration, env, Uri, window } from '@podman-desktop/api';
+import { configuration, env, Uri } from '@podman-desktop/api';
 import type { ContainerProviderConnection, ExtensionContext } from '@podman-desktop/api';
-import { toMCPError } from '@mcpman/core';
+import { discoverEngineSocket, toMCPError } from '@mcpman/core';
 import type { Disposable as CoreDisposable, Telemetry } from '@mcpman/core';
 import type { McpManagerApi, RpcErrorBody } from '@mcpman/shared';
-import { registerCommands } from './commands.js';
+import { registerCommands, tell } from './commands.js';
 import { DashboardPanel } from './dashboard-panel.js';
 import { ImageTasks } from './image-tasks.js';
 import { ManagerHost } from './manager-host.js';
@@ -15,6 +15,14 @@ import { SETTINGS_SECTION, readSettings } from './settings.js';
 import type { ExtensionSettings } from './settings.js';
 import { McpStatusBar } from './status-bar.js';
 import { podmanDesktopTelemetry } from './telemetry.js';
+
+/** Core's socket discovery: the first Podman API that answers, or none. */
+async function discoverSocket(): Promise<string | undefined> {
+  return discoverEngineSocket().then(
+    (found) => found.path,
+    () => undefined,
+  );
+}
 
 const NO_PODMAN: RpcErrorBody = {
   code: 'ENGINE_UNAVAILABLE',
@@ -40,10 +48,22 @@ export class McpManagerExtension {
   /** Serialises start/stop as connections and settings change quickly. */
   private transition: Promise<void> = Promise.resolve();
   private hostEvents: CoreDisposable[] = [];
-  /** Podman Desktop's telemetry setting, as its logger reports it. */
-  private usageAllowed: () => boolean = () => false;
+  /** Follows Podman Desktop's telemetry setting and ours (both must allow). */
+  private refreshTelemetry: () => void = () => undefined;
 
-  constructor(private readonly context: ExtensionContext) {}
+  /**
+   * @param discover where a Podman API answers when Podman Desktop lists no running Podman
+   *   connection (core's socket discovery; a test gives its own).
+   */
+  constructor(
+    private readonly context: ExtensionContext,
+    private readonly discover: () => Promise<string | undefined> = discoverSocket,
+  ) {}
+
+  /** Resolves once the latest start or stop is through (activation does not wait for it). */
+  settled(): Promise<void> {
+    return this.transition;
+  }
 
   async activate(): Promise<void> {
     await mkdir(this.context.storagePath, { recursive: true });
@@ -51,9 +71,9 @@ export class McpManagerExtension {
     this.statusBar = new McpStatusBar();
     subscriptions.push(this.statusBar);
     const logger = env.createTelemetryLogger();
-    this.usageAllowed = () => logger.isUsageEnabled;
     const tracked = podmanDesktopTelemetry(logger, () => this.settings?.telemetry ?? false);
     this.telemetry = tracked.telemetry;
+    this.refreshTelemetry = tracked.refresh;
     subscriptions.push(tracked.subscription, logger);
     this.secrets = new SecretStorageStore(this.context.secrets, () => this.host?.secrets);
     this.panel = new DashboardPanel({
@@ -81,8 +101,10 @@ export class McpManagerExtension {
         if (event.affectsConfiguration(SETTINGS_SECTION)) this.restart(this.connections.connection);
       }),
     );
+    // Started, not awaited: Podman Desktop gives activate() 20 s and fails the extension past
+    // them, and an engine that does not answer can take longer. Problems show in the status bar
+    // and the dashboard, and in boxes nothing waits on.
     this.restart(this.connections.connection);
-    await this.transition;
   }
 
   /** Stop the gateway; the servers' containers stay as the user configured them. */
@@ -112,12 +134,13 @@ export class McpManagerExtension {
         hint: 'Fix these in Settings → Preferences → MCP Server Manager.',
       };
       this.statusBar.showMessage('MCP: settings invalid', read.problems.join('\n'), 'bad');
-      await window.showErrorMessage(`MCP Server Manager settings are invalid:\n${read.problems.join('\n')}`);
+      tell('error', `MCP Server Manager settings are invalid:\n${read.problems.join('\n')}`);
       return;
     }
     this.settings = read.settings;
-    this.telemetry.setEnabled(this.usageAllowed() && read.settings.telemetry);
-    if (connection === undefined) {
+    this.refreshTelemetry();
+    const engine = await this.engineSocket(connection);
+    if (engine === undefined) {
       this.problem = NO_PODMAN;
       this.statusBar.showMessage('MCP: no Podman', 'Start a Podman machine to run MCP servers');
       return;
@@ -125,14 +148,15 @@ export class McpManagerExtension {
     try {
       const uiDir = Uri.joinPath(this.context.extensionUri, 'media').fsPath;
       const host = await ManagerHost.start({
-        socketPath: connection.endpoint.socketPath,
+        socketPath: engine.socketPath,
+        ...(engine.note === undefined ? {} : { notices: [engine.note] }),
         settings: read.settings,
         storagePath: this.context.storagePath,
         secrets: this.secrets,
         telemetry: this.telemetry,
         ...(existsSync(uiDir) ? { uiDir } : {}),
         report: (message) => {
-          void window.showWarningMessage(message);
+          tell('warning', message);
         },
       });
       this.host = host;
@@ -154,8 +178,25 @@ export class McpManagerExtension {
         hint: failure.hint ?? 'See the extension log.',
       };
       this.statusBar.showMessage('MCP: not running', failure.toDisplayString(), 'bad');
-      await window.showErrorMessage(`MCP Server Manager could not start: ${failure.toDisplayString()}`);
+      tell('error', `MCP Server Manager could not start: ${failure.toDisplayString()}`);
     }
+  }
+
+  /**
+   * The Podman API to run on: the running Podman connection Podman Desktop lists, else one that
+   * core's discovery finds answering (as root, Podman Desktop's Podman extension lists none for
+   * /run/podman/podman.sock), said in a notice so the user knows which.
+   */
+  private async engineSocket(
+    connection: ContainerProviderConnection | undefined,
+  ): Promise<{ socketPath: string; note?: string } | undefined> {
+    if (connection !== undefined) return { socketPath: connection.endpoint.socketPath };
+    const found = await this.discover();
+    if (found === undefined) return undefined;
+    return {
+      socketPath: found,
+      note: `Podman Desktop lists no running Podman connection; MCP servers run on the Podman API at ${found}, which mcpman found answering.`,
+    };
   }
 
   private async stopHost(): Promise<void> {

@@ -24,21 +24,27 @@ describe('secrets in Podman Desktop', () => {
 });
 
 describe('telemetry through Podman Desktop', () => {
-  it('sends allowed events only while both Podman Desktop and the setting allow it', () => {
+  it("sends allowed events only while both Podman Desktop's telemetry and the setting allow it", () => {
     host.reset();
     let setting = true;
     const logger = env.createTelemetryLogger();
-    const { telemetry } = podmanDesktopTelemetry(logger, () => setting);
+    const { telemetry, refresh } = podmanDesktopTelemetry(logger, () => setting);
     telemetry.track('server.failed', { code: 'IMAGE_NOT_FOUND', server: 'secret-name' });
     expect(host.telemetry).toEqual([{ event: 'server.failed', data: { code: 'IMAGE_NOT_FOUND' } }]);
-    host.telemetryEnabled = false;
-    host.telemetryChanged.fire(logger);
+    // The user turns Podman Desktop's telemetry off: the logger still says usage is enabled
+    // (it always does there), and nothing is sent.
+    host.setTelemetry(false);
+    expect(logger.isUsageEnabled).toBe(true);
     telemetry.track('server.remove');
     expect(host.telemetry).toHaveLength(1);
-    host.telemetryEnabled = true;
+    host.setTelemetry(true);
     setting = false;
-    host.telemetryChanged.fire(logger);
+    refresh();
     telemetry.track('server.remove');
     expect(host.telemetry).toHaveLength(1);
+    setting = true;
+    refresh();
+    telemetry.track('server.remove');
+    expect(host.telemetry).toHaveLength(2);
   });
 });

@@ -18,6 +18,11 @@ const ICONS: Readonly<Record<StateTone, string>> = {
 /** "MCP 3/4 ready" in Podman Desktop's status bar; the icon shows the worst state; click opens the dashboard. */
 export class McpStatusBar implements Disposable {
   readonly item: StatusBarItem;
+  /**
+   * Podman Desktop puts a disposed item back when a property is set afterwards
+   * (`statusbar/statusbar-item.ts`): nothing is set once it is gone.
+   */
+  private disposed = false;
 
   constructor() {
     this.item = window.createStatusBarItem(StatusBarAlignLeft, 100);
@@ -31,6 +36,7 @@ export class McpStatusBar implements Disposable {
    * than the config file): they mark the item with a warning and lead its tooltip.
    */
   showServers(servers: readonly ServerStatus[], notices: readonly string[] = []): void {
+    if (this.disposed) return;
     const summary = summarize(servers);
     this.item.text = notices.length === 0 ? summary.text : `${summary.text} (!)`;
     this.item.iconClass = notices.length > 0 && summary.worst !== 'bad' ? NOTICE_ICON : ICONS[summary.worst];
@@ -43,12 +49,14 @@ export class McpStatusBar implements Disposable {
 
   /** Not running (no Podman, bad settings): say why; a click still opens the dashboard. */
   showMessage(text: string, tooltip: string, tone: StateTone = 'idle'): void {
+    if (this.disposed) return;
     this.item.text = text;
     this.item.iconClass = ICONS[tone];
     this.item.tooltip = tooltip;
   }
 
   dispose(): void {
+    this.disposed = true;
     this.item.dispose();
   }
 }

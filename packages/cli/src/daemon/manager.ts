@@ -13,6 +13,8 @@ import {
   serverLogDir,
   defaultTokensFile,
   fillGatewaySecrets,
+  logEvents,
+  logServerMessage,
   toMCPError,
   trackEvents,
   watchConfigFile,
@@ -31,7 +33,7 @@ import type { DashboardSetup, ManagementBackend } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
-import { cliTelemetry, createLogService, logEvents, logServerMessage } from './manager-log.js';
+import { cliTelemetry, createLogService } from './manager-log.js';
 import { THIS_BRIDGE } from '../commands/clients.js';
 import { controlSocketPath, managerDir, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
 
