@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { LABEL, containerName, ownerForConfig } from '@mcpman/core';
+import { McpGrpcClient } from '@mcpman/gateway';
 import { cliEnv, daemonRecord, mcpman, stopManager } from './helpers/cli.js';
+import { freePortRun } from './helpers/remote-server.js';
 import { inspect, nodeBaseImage, podman, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';
 
@@ -10,8 +13,9 @@ interface LsJson {
 }
 
 const server = (name: string): string => `  ${name}:\n    source: ${EVERYTHING}\n    args: [stdio]\n`;
-const configText = (...servers: string[]): string =>
-  `version: 1\ngateway: { listen: 127.0.0.1:0, grpc: { listen: 127.0.0.1:0 } }\nservers:\n${servers.map(server).join('')}`;
+/** A config that sets nothing of the gateway but its HTTP port, as a user running two would. */
+const configText = (port: number, ...servers: string[]): string =>
+  `version: 1\ngateway: { listen: 127.0.0.1:${port} }\nservers:\n${servers.map(server).join('')}`;
 
 /**
  * Two projects on one engine: `mcpman up` for two config files, each with a server called
@@ -23,14 +27,19 @@ describe('two managers with different config files on one engine', () => {
   let workspace: Workspace;
   let a: string;
   let b: string;
+  // b's HTTP port is right below a's, so the port after it (where b's gRPC would go) is a's.
+  let portA: number;
+  let portB: number;
   const own = (config: string, name: string): string => containerName(ownerForConfig(config).id, name);
   const id = async (name: string): Promise<string> => (await inspect(name)).parsed.Id;
 
   beforeAll(async () => {
     await sweep();
     workspace = await Workspace.create();
-    a = await workspace.write('a.yaml', configText('alpha', 'common'));
-    b = await workspace.write('b.yaml', configText('common'));
+    portB = await freePortRun(3);
+    portA = portB + 1;
+    a = await workspace.write('a.yaml', configText(portA, 'alpha', 'common'));
+    b = await workspace.write('b.yaml', configText(portB, 'common'));
   });
 
   afterAll(async () => {
@@ -54,6 +63,35 @@ describe('two managers with different config files on one engine', () => {
     const [recordA, recordB] = [await daemonRecord(env, a), await daemonRecord(env, b)];
     expect(recordA?.pid).not.toBe(recordB?.pid);
     expect(recordA?.socket).not.toBe(recordB?.socket);
+    // gRPC beside each HTTP port; b's neighbour is a's HTTP port, so b's gRPC took a free one.
+    expect(recordA?.grpc).toBe(`127.0.0.1:${portA + 1}`);
+    expect(recordB?.grpc).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(recordB?.grpc).not.toBe(`127.0.0.1:${portA}`);
+    expect(upB.stdout).toContain(`gateway at http://127.0.0.1:${portB}/mcp and grpc://${recordB?.grpc}`);
+  });
+
+  it("reports each manager's own addresses: status, gRPC, client config and the dashboard", async () => {
+    const recordB = await daemonRecord(env, b);
+    const status = await mcpman(env, ['status', '-f', b]);
+    expect(status.stdout).toContain(`at http://127.0.0.1:${portB}/ (gRPC ${recordB?.grpc}) for ${b}`);
+    // b's gRPC address, as reported, reaches b's server.
+    const grpc = new McpGrpcClient({ address: recordB!.grpc!, server: 'common' });
+    try {
+      const tools = ListToolsResultSchema.parse(await grpc.listTools());
+      expect(tools.tools.map((t) => t.name)).toContain('echo');
+    } finally {
+      grpc.close();
+    }
+    for (const [file, port] of [
+      [a, portA],
+      [b, portB],
+    ] as const) {
+      const snippet = await mcpman(env, ['client', 'config', 'vscode', '-f', file]);
+      expect(snippet.code, snippet.stderr).toBe(0);
+      expect(snippet.stdout).toContain(`http://127.0.0.1:${port}/mcp`);
+      const dashboard = await mcpman(env, ['dashboard', '--no-open', '-f', file]);
+      expect(dashboard.stdout).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/#key=`));
+    }
   });
 
   it("lists the other manager's servers read-only", async () => {
@@ -76,7 +114,7 @@ describe('two managers with different config files on one engine', () => {
 
   it("reconciles a config edit without touching the other manager's server of the same name", async () => {
     const theirs = await id(own(b, 'common'));
-    await workspace.write('a.yaml', configText('alpha'));
+    await workspace.write('a.yaml', configText(portA, 'alpha'));
     const up = await mcpman(env, ['up', '--detach', '-f', a]);
     expect(up.code, up.stderr).toBe(0);
     await expect
@@ -146,7 +184,7 @@ describe('a container from before owner labels', () => {
   });
 
   it('is left running by a manager whose config does not name it, and listed as unowned', async () => {
-    const other = await workspace.write('other.yaml', configText('alpha'));
+    const other = await workspace.write('other.yaml', configText(0, 'alpha'));
     const up = await mcpman(env, ['up', '--detach', '-f', other]);
     expect(up.code, up.stderr).toBe(0);
     expect((await inspect(LEGACY)).parsed.State.Running).toBe(true);
@@ -161,7 +199,7 @@ describe('a container from before owner labels', () => {
   });
 
   it('is migrated, not deleted, by the first manager whose config names its server', async () => {
-    const config = await workspace.write('mcpman.yaml', configText('legacy'));
+    const config = await workspace.write('mcpman.yaml', configText(0, 'legacy'));
     const up = await mcpman(env, ['up', '--detach', '-f', config]);
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(up.stdout).toMatch(/legacy\s+migrate\s+container mcpman-legacy has no owner label/);

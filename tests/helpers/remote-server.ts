@@ -20,6 +20,31 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Whether 127.0.0.1:`port` can be bound right now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => {
+      resolve(false);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      server.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+/** The first of `count` consecutive free ports on 127.0.0.1 (for listeners placed next to each other). */
+export async function freePortRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    let free = 0;
+    while (free < count && (await bindable(base + free))) free++;
+    if (free === count) return base;
+  }
+}
+
 const EVERYTHING_BIN = createRequire(import.meta.url).resolve(
   '@modelcontextprotocol/server-everything/dist/index.js',
 );

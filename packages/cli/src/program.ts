@@ -284,7 +284,11 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .command('connect')
     .description('stdio MCP server that forwards to the gateway, for clients that only spawn commands')
     .argument('[name]', 'one server (default: all servers, as on /mcp)')
-    .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
+    .option('-f, --file <path>', FILE_HELP)
+    .option(
+      '--url <url>',
+      "gateway URL (default: $MCPMAN_URL, else the config's running manager, else its gateway.listen)",
+    )
     .option('--token <token>', 'API token for the gateway (default: $MCPMAN_TOKEN)')
     .option('--ca <file>', 'PEM CA that signed the gateway certificate (for https)')
     .option('--cert <file>', 'PEM client certificate, when the gateway requires one (mTLS)')
@@ -377,10 +381,14 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .description(`print what a client needs to reach the gateway (${CLIENTS.join(', ')})`)
     .argument('<client>', 'client name')
     .option('-s, --server <name>', 'one server instead of all of them')
-    .option('--url <url>', 'gateway URL (default: the running manager, else http://127.0.0.1:7420)')
+    .option('-f, --file <path>', FILE_HELP)
+    .option(
+      '--url <url>',
+      "gateway URL (default: the config's running manager, else the config's gateway.listen)",
+    )
     .action(
       run((name, options) =>
-        clientConfigCommand(name as string, options as { server?: string; url?: string }, io),
+        clientConfigCommand(name as string, options as { server?: string; url?: string; file?: string }, io),
       ),
     );
   client

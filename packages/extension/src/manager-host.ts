@@ -161,8 +161,6 @@ export class ManagerHost implements Disposable {
       directory: new RuntimeDirectory(this.runtime),
       serverInfo: { name: 'mcpman', version: VERSION },
       listen,
-      // gRPC on a free port: the dashboard's gateway page shows the address.
-      grpcListen: { ...parseListen(gateway.grpc.listen), port: 0 },
       management,
       stateDir: this.options.storagePath,
       tokens: new FileTokenStore(

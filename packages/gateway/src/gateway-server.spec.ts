@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayConfigSchema, toDisposable } from '@mcpman/core';
+import { GatewayConfigSchema, MCPError, toDisposable } from '@mcpman/core';
 import { GatewayServer, exposureProblem } from './gateway-server.js';
+import { grpcListenOf } from './http/listener.js';
 import type { ServerDirectory } from './pipeline/directory.js';
 
 const EMPTY: ServerDirectory = {
@@ -98,5 +101,130 @@ describe('GatewayServer safe defaults', () => {
     const ok = await post('https://app.example');
     expect(ok.status).not.toBe(403);
     expect(ok.headers.get('access-control-expose-headers')).toContain('mcp-session-id');
+  });
+});
+
+/** Holds a loopback port until released; undefined when it is taken. */
+function hold(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => {
+      resolve(undefined);
+    });
+    server.listen(port, '127.0.0.1', () => {
+      resolve(server);
+    });
+  });
+}
+
+const release = (server: Server): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+
+/** `count` consecutive free loopback ports (the first of them), found by trying. */
+async function freeRun(count: number): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const held: Server[] = [];
+    for (let port = base; port < base + count; port++) {
+      const server = await hold(port);
+      if (server === undefined) break;
+      held.push(server);
+    }
+    await Promise.all(held.map(release));
+    if (held.length === count) return base;
+  }
+}
+
+describe('where gRPC listens when gateway.grpc.listen is not set', () => {
+  let stateDir: string;
+  const servers: GatewayServer[] = [];
+  const holders: Server[] = [];
+
+  beforeEach(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-gw-'));
+  });
+
+  afterEach(async () => {
+    for (const server of servers.splice(0)) await server.close();
+    await Promise.all(holders.splice(0).map(release));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  const make = (gateway: unknown): GatewayServer => {
+    const server = new GatewayServer({
+      config: gatewayConfig(gateway),
+      directory: EMPTY,
+      serverInfo: { name: 'mcpman', version: 'test' },
+      stateDir,
+    });
+    servers.push(server);
+    return server;
+  };
+
+  it('is the HTTP host on the next port; a chosen address or --grpc-port is kept as given', () => {
+    const http = { host: '127.0.0.1', port: 7420 };
+    expect(grpcListenOf(undefined, http)).toEqual({
+      address: { host: '127.0.0.1', port: 7421 },
+      chosen: false,
+    });
+    expect(grpcListenOf(undefined, { host: '::1', port: 9000 }).address).toEqual({ host: '::1', port: 9001 });
+    // An ephemeral HTTP port, or the last port there is, leaves gRPC to the system too.
+    expect(grpcListenOf(undefined, { ...http, port: 0 }).address.port).toBe(0);
+    expect(grpcListenOf(undefined, { ...http, port: 65535 }).address.port).toBe(0);
+    expect(grpcListenOf('0.0.0.0:9443', http)).toEqual({
+      address: { host: '0.0.0.0', port: 9443 },
+      chosen: true,
+    });
+    expect(grpcListenOf('127.0.0.1:9443', http, 9500).address.port).toBe(9500);
+    expect(grpcListenOf(undefined, http, 9500)).toEqual({
+      address: { host: '127.0.0.1', port: 9500 },
+      chosen: true,
+    });
+  });
+
+  it('lets two gateways that differ only in gateway.listen run side by side', async () => {
+    const base = await freeRun(4);
+    const first = make({ listen: `127.0.0.1:${base}` });
+    const second = make({ listen: `127.0.0.1:${base + 2}` });
+    await first.start();
+    await second.start();
+    expect([first.grpcAddress, second.grpcAddress]).toEqual([
+      `127.0.0.1:${base + 1}`,
+      `127.0.0.1:${base + 3}`,
+    ]);
+  });
+
+  it('moves to a free port when the next one is taken, and says where', async () => {
+    const base = await freeRun(2);
+    const squatter = await hold(base + 1);
+    holders.push(squatter!);
+    const server = make({ listen: `127.0.0.1:${base}` });
+    const url = await server.start();
+    expect(url.port).toBe(String(base));
+    const port = Number(server.grpcAddress?.split(':')[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(base + 1);
+  });
+
+  it('fails the start, naming the address and the setting, when a chosen gRPC address is taken', async () => {
+    const base = await freeRun(2);
+    const squatter = await hold(base + 1);
+    holders.push(squatter!);
+    const server = make({ listen: `127.0.0.1:${base}`, grpc: { listen: `127.0.0.1:${base + 1}` } });
+    const failure = await server.start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(MCPError);
+    expect((failure as MCPError).message).toContain(`cannot serve gRPC on 127.0.0.1:${base + 1}`);
+    expect((failure as MCPError).hint).toContain('gateway.grpc.listen');
+    // The HTTP listener it had opened is closed again.
+    const again = await hold(base);
+    expect(again).toBeDefined();
+    holders.push(again!);
   });
 });

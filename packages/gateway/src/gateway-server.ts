@@ -29,10 +29,10 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerManagementApi } from './control/api/management-api.js';
 import type { ManagementBackend } from './control/api/management-api.js';
 import { ControlSocket } from './http/control-socket.js';
-import { HttpListener, hostRefusal, parseListen } from './http/listener.js';
+import { HttpListener, grpcListenOf, hostRefusal, parseListen } from './http/listener.js';
 import { isLoopbackHost } from './http/web-guard.js';
 import { ManagementAccess } from './control/management-access.js';
-import type { ListenAddress } from './http/listener.js';
+import type { GrpcListen, ListenAddress } from './http/listener.js';
 import { sendJson } from './http/respond.js';
 import { Router, decodePathSegment } from './http/router.js';
 import type { ServerDirectory } from './pipeline/directory.js';
@@ -51,8 +51,8 @@ export interface GatewayServerOptions {
   readonly serverInfo: Implementation;
   /** Overrides gateway.listen (e.g. `mcpman up --port`). */
   readonly listen?: ListenAddress;
-  /** Overrides gateway.grpc.listen. */
-  readonly grpcListen?: ListenAddress;
+  /** Where gRPC listens (e.g. with `mcpman up --grpc-port`); default: grpcListenOf(gateway.grpc.listen, listen). */
+  readonly grpcListen?: GrpcListen;
   /** gateway.tls, loaded (see loadTlsMaterial); every listener then speaks TLS only. */
   readonly tls?: TlsMaterial;
   readonly management?: ManagementBackend;
@@ -139,14 +139,16 @@ export class GatewayServer {
   private readonly authOn: boolean;
   private tlsWatch: Disposable | undefined;
   private started = false;
+  private readonly grpcListen: GrpcListen;
 
   constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
     const listen = options.listen ?? parseListen(config.listen);
-    const grpcListen = options.grpcListen ?? parseListen(config.grpc.listen);
+    const grpcListen = options.grpcListen ?? grpcListenOf(config.grpc.listen, listen);
+    this.grpcListen = grpcListen;
     const exposure = exposureProblem(
       config,
-      config.grpc.enabled ? [listen, grpcListen] : [listen],
+      config.grpc.enabled ? [listen, grpcListen.address] : [listen],
       options.tls !== undefined,
     );
     if (exposure !== undefined && options.insecure !== true) {
@@ -364,7 +366,7 @@ export class GatewayServer {
     this.grpc = config.grpc.enabled
       ? new GrpcTransport({
           gateway: this.gateway,
-          listen: grpcListen,
+          listen: grpcListen.address,
           maxRequestBytes: config.maxRequestBytes,
           pingMs: config.keepAlive.grpcPing,
           ...(options.tls === undefined ? {} : { tls: options.tls }),
@@ -490,11 +492,12 @@ export class GatewayServer {
     const url = await this.http.start();
     this.started = true;
     try {
-      await this.grpc?.start();
+      // An address nobody chose gives way to a free port rather than fail the start.
+      await this.grpc?.start({ orFreePort: !this.grpcListen.chosen });
     } catch (error) {
       await this.http.close();
       await this.control?.close();
-      const { host, port } = this.options.grpcListen ?? parseListen(this.options.config.grpc.listen);
+      const { host, port } = this.grpcListen.address;
       throw new MCPError(
         MCPErrorCode.TransportError,
         `cannot serve gRPC on ${host}:${port}: ${(error as Error).message}`,
@@ -524,7 +527,7 @@ export class GatewayServer {
   get grpcAddress(): string | undefined {
     const port = this.grpc?.port;
     if (port === undefined) return undefined;
-    const { host } = this.options.grpcListen ?? parseListen(this.options.config.grpc.listen);
+    const { host } = this.grpcListen.address;
     return `${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 

@@ -1,6 +1,6 @@
 export { Router } from './http/router.js';
 export type { RouteHandler, RouteMatch, RouteParams } from './http/router.js';
-export { HttpListener, parseListen } from './http/listener.js';
+export { HttpListener, grpcListenOf, parseListen } from './http/listener.js';
 export { WebGuard, isLoopbackAddress, isLoopbackHost } from './http/web-guard.js';
 export { ManagementAccess } from './control/management-access.js';
 export type { HttpListenerOptions, ListenAddress } from './http/listener.js';

@@ -5,7 +5,7 @@ import type { StdioBridge } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { runningManager } from './context.js';
+import { gatewayUrl } from './clients.js';
 
 export { CLIENTS };
 
@@ -26,6 +26,8 @@ const CLI_BRIDGE: StdioBridge = {
 export interface ClientConfigOptions {
   readonly server?: string;
   readonly url?: string;
+  /** The config whose gateway is meant (default: the one here, as every command). */
+  readonly file?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function clientConfigCommand(
         hint: `Known clients: ${CLIENTS.join(', ')}.`,
       });
     }
-    const base = new URL(options.url ?? (await runningManager(io))?.record.url ?? 'http://127.0.0.1:7420');
+    const base = await gatewayUrl(options, io);
     const snippet = clientSnippet(client, base, options.server, CLI_BRIDGE);
     io.stdout(snippet.text);
     io.stderr(`# ${snippet.hint}\n`);

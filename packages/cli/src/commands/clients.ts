@@ -54,6 +54,31 @@ async function gatewayConfig(
 }
 
 /**
+ * The gateway a client should reach: `--url`, else the running manager of the config (its real
+ * address), else the config's listen address, so a second manager on another port is found too.
+ */
+async function gatewayUrlOf(
+  options: { readonly file?: string | undefined; readonly url?: string | undefined },
+  gateway: GatewayConfig | undefined,
+  io: CliIO,
+): Promise<URL> {
+  const scheme = gateway?.tls === undefined ? 'http' : 'https';
+  return new URL(
+    options.url ??
+      (await runningManager(io, options.file))?.record.url ??
+      `${scheme}://${gateway?.listen ?? '127.0.0.1:7420'}`,
+  );
+}
+
+/** gatewayUrlOf for commands that have not read the config themselves. */
+export async function gatewayUrl(
+  options: { readonly file?: string | undefined; readonly url?: string | undefined },
+  io: CliIO,
+): Promise<URL> {
+  return gatewayUrlOf(options, (await gatewayConfig(options.file, io))?.gateway, io);
+}
+
+/**
  * The connections to this gateway: its running URL (or the config's listen address), its CA, a
  * token store when it wants tokens, and this mcpman as the bridge.
  */
@@ -64,12 +89,7 @@ async function withConnections<T>(
 ): Promise<T> {
   const context = clientContext(io.env, io.cwd);
   const config = await gatewayConfig(options.file, io);
-  const scheme = config?.gateway.tls === undefined ? 'http' : 'https';
-  const gateway = new URL(
-    options.url ??
-      (await runningManager(io, options.file))?.record.url ??
-      `${scheme}://${config?.gateway.listen ?? '127.0.0.1:7420'}`,
-  );
+  const gateway = await gatewayUrlOf(options, config?.gateway, io);
   const ca = gatewayCa(config?.gateway, config?.dir ?? io.cwd, options.ca);
   const open = (tokens?: TokenStore): Promise<T> =>
     use(

@@ -5,10 +5,12 @@ import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { runningManager } from './context.js';
+import { gatewayUrl } from './clients.js';
 
 export interface ConnectOptions {
   readonly url?: string;
+  /** The config whose gateway is meant, when no URL is given. */
+  readonly file?: string;
   readonly token?: string;
   /** PEM CA for a gateway with a self-signed or private certificate. */
   readonly ca?: string;
@@ -31,9 +33,8 @@ export async function gatewayWebSocketUrl(
   options: ConnectOptions,
   io: CliIO,
 ): Promise<URL> {
-  const base =
-    options.url ?? io.env['MCPMAN_URL'] ?? (await runningManager(io))?.record.url ?? 'http://127.0.0.1:7420';
-  const url = new URL(base);
+  const explicit = options.url ?? io.env['MCPMAN_URL'];
+  const url = explicit === undefined ? await gatewayUrl(options, io) : new URL(explicit);
   url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
   url.pathname = server === undefined ? '/ws' : `/servers/${encodeURIComponent(server)}/ws`;
   return url;

@@ -217,7 +217,7 @@ export async function statusCommand(
     const counts = stateCounts(servers);
     io.stdout(
       managed && running !== undefined
-        ? `manager pid ${running.record.pid} at ${running.record.url} for ${running.record.configPath}\n`
+        ? `manager pid ${running.record.pid} at ${running.record.url}${running.record.grpc === undefined ? '' : ` (gRPC ${running.record.grpc})`} for ${running.record.configPath}\n`
         : choice.owner === undefined
           ? `${managers.length} managers running (${managers.map((m) => m.configPath).join(', ')}); -f <config file> picks one\n`
           : `no manager running for ${choice.configPath ?? 'this config'} (\`mcpman up\` starts one)\n`,

@@ -26,6 +26,7 @@ import {
   exposureProblem,
   RuntimeDirectory,
   loadTlsMaterial,
+  grpcListenOf,
   parseListen,
   runtimeBackend,
 } from '@mcpman/gateway';
@@ -35,7 +36,15 @@ import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { cliTelemetry, createLogService } from './manager-log.js';
 import { THIS_BRIDGE } from '../commands/clients.js';
-import { controlSocketPath, managerDir, removeDaemonRecord, stateDir, writeDaemonRecord } from './state.js';
+import {
+  controlSocketPath,
+  listDaemonRecords,
+  managerDir,
+  removeDaemonRecord,
+  stateDir,
+  writeDaemonRecord,
+} from './state.js';
+import { namePortHolder } from './port-holder.js';
 
 /** `--port` and `--grpc-port`: the listen ports, overriding the config's. */
 export interface ListenOverrides {
@@ -143,7 +152,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
         ...uiFolder(),
       },
     );
-    const url = await server.start();
+    const url = await server.start().catch(async (error: unknown) => {
+      throw namePortHolder(error, await listDaemonRecords(io.env));
+    });
     const grpc = server.grpcAddress;
     await writeDaemonRecord(
       {
@@ -236,12 +247,11 @@ async function createGatewayServer(
   // Redis passwords and collector keys are named as secrets in the file, filled only here.
   const config = await fillGatewaySecrets(options.loaded.config.gateway, runtime.secrets);
   const http = parseListen(config.listen);
-  const grpc = parseListen(config.grpc.listen);
   const listen = options.port === undefined ? http : { ...http, port: options.port };
-  const grpcListen = options.grpcPort === undefined ? grpc : { ...grpc, port: options.grpcPort };
+  const grpcListen = grpcListenOf(config.grpc.listen, listen, options.grpcPort);
   const exposure = exposureProblem(
     config,
-    config.grpc.enabled ? [listen, grpcListen] : [listen],
+    config.grpc.enabled ? [listen, grpcListen.address] : [listen],
     config.tls !== undefined,
   );
   if (exposure !== undefined && options.insecure === true) {

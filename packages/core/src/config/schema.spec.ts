@@ -256,7 +256,8 @@ describe('config schema: defaults and normalisation', () => {
     expect(server.protocolVersion).toBe('auto');
     expect(server.sessionMode).toBe('shared');
     expect(config!.gateway.listen).toBe('127.0.0.1:7420');
-    expect(config!.gateway.grpc).toEqual({ enabled: true, listen: '127.0.0.1:7421' });
+    // No gRPC address: the gateway puts it beside the HTTP port (grpcListenOf).
+    expect(config!.gateway.grpc).toEqual({ enabled: true });
     expect(config!.gateway.maxRequestBytes).toBe(4 * 1024 ** 2);
     expect(config!.gateway.auth.mode).toBe('none');
   });

@@ -707,9 +707,10 @@ export const GatewayConfigSchema = z
     grpc: z
       .strictObject({
         enabled: z.boolean().default(true).meta({ description: 'Serve the gRPC transport.' }),
-        listen: hostPort('the gRPC listen address')
-          .default('127.0.0.1:7421')
-          .meta({ description: 'host:port of the gRPC listener.' }),
+        listen: hostPort('the gRPC listen address').optional().meta({
+          description:
+            "host:port of the gRPC listener. Unset: gateway.listen's host on the port after its port (7421 beside 7420), or a free port when that one is taken; `mcpman up` and `mcpman status` say which.",
+        }),
       })
       .prefault({}),
     compression: z

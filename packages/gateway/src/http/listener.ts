@@ -21,6 +21,35 @@ export function parseListen(value: string): ListenAddress {
   return { host: match[1] ?? match[2] ?? '127.0.0.1', port: Number(match[3]) };
 }
 
+/** Where gRPC listens, and whether the user chose it (a chosen address is never moved). */
+export interface GrpcListen {
+  readonly address: ListenAddress;
+  readonly chosen: boolean;
+}
+
+/**
+ * gRPC's address: `--grpc-port`, else gateway.grpc.listen, else the HTTP listener's host on the
+ * port after the HTTP one (7421 beside the default 7420). A second manager given only another
+ * `gateway.listen` thus gets its own gRPC port; one that is taken all the same moves to a free
+ * port (see GrpcTransport.start), because the user never asked for it.
+ */
+export function grpcListenOf(
+  configured: string | undefined,
+  http: ListenAddress,
+  portOverride?: number,
+): GrpcListen {
+  if (configured !== undefined) {
+    const address = parseListen(configured);
+    return {
+      address: portOverride === undefined ? address : { ...address, port: portOverride },
+      chosen: true,
+    };
+  }
+  if (portOverride !== undefined) return { address: { host: http.host, port: portOverride }, chosen: true };
+  const next = http.port === 0 || http.port >= 65535 ? 0 : http.port + 1;
+  return { address: { host: http.host, port: next }, chosen: false };
+}
+
 export interface HttpListenerOptions {
   readonly listen: ListenAddress;
   readonly keepAliveTimeoutMs: number;

@@ -123,9 +123,21 @@ export class GrpcTransport {
     this.server.addService(mcpProto().mcpman.mcp.v1.Mcp.service, this.handlers());
   }
 
-  /** Bind and start; resolves with `host:port` as clients dial it. */
-  start(): Promise<string> {
+  /**
+   * Bind and start; resolves with `host:port` as clients dial it. With `orFreePort`, an address
+   * that cannot be bound (taken by another manager, say) gives way to a free port on its host.
+   */
+  async start(options: { readonly orFreePort?: boolean } = {}): Promise<string> {
     const { host, port } = this.options.listen;
+    try {
+      return await this.bind(host, port);
+    } catch (error) {
+      if (options.orFreePort !== true || port === 0) throw error;
+      return this.bind(host, 0);
+    }
+  }
+
+  private bind(host: string, port: number): Promise<string> {
     const bindHost = host.includes(':') ? `[${host}]` : host;
     return new Promise((resolve, reject) => {
       this.server.bindAsync(`${bindHost}:${port}`, this.credentials(), (error, bound) => {
