@@ -18,6 +18,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'coverage/**',
       'test-results/**',
+      'release/**',
       '.cache/**',
       '**/generated/**',
       '**/.tsc/**',

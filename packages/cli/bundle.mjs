@@ -28,11 +28,15 @@ await build({
   // ssh2's optional native speed-up: it falls back to JavaScript when absent.
   external: ['cpu-features', '*.node', ...EXTERNAL_PACKAGES],
   alias: sourceAliases(packages),
+  // src/self.ts: this file is the command, its runtime files beside it.
+  define: { MCPMAN_BUNDLED: 'true' },
 
   plugins: [importMetaUrlPlugin(packages)],
   // CommonJS dependencies use require() and __dirname; an ES module has neither of its own.
   banner: {
     js: [
+      // The npm package's bin is this file.
+      '#!/usr/bin/env node',
       "import { createRequire as __mcpmanRequire } from 'node:module';",
       'const require = __mcpmanRequire(import.meta.url);',
       'const __filename = new URL(import.meta.url).pathname;',

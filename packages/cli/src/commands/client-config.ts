@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import { CLIENTS, clientSnippet, isClientName } from '@mcpman/shared';
 import type { StdioBridge } from '@mcpman/shared';
@@ -6,16 +5,16 @@ import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
 import { gatewayUrl } from './clients.js';
+import { SELF_ENTRY } from '../self.js';
 
 export { CLIENTS };
 
-const BIN = fileURLToPath(new URL('../../bin/mcpman.js', import.meta.url));
 
 /** This CLI's own stdio bridge, `mcpman connect`, run by the Node that runs the CLI. */
 const CLI_BRIDGE: StdioBridge = {
   command: process.execPath,
   args: (gateway, server) => [
-    BIN,
+    SELF_ENTRY,
     'connect',
     ...(server === undefined ? [] : [server]),
     '--url',

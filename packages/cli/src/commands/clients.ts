@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   CLIENT_CATALOG,
   ClientConnections,
@@ -18,11 +17,11 @@ import { reportError } from '../errors.js';
 import { table } from '../output/format.js';
 import { runningManager } from './context.js';
 import { withStore } from './tokens.js';
+import { SELF_ENTRY } from '../self.js';
 
-const BIN = fileURLToPath(new URL('../../bin/mcpman.js', import.meta.url));
 
 /** This mcpman as clients spawn it for the stdio bridge (`mcpman connect`). */
-export const THIS_BRIDGE = { command: process.execPath, prefix: [BIN] } as const;
+export const THIS_BRIDGE = { command: process.execPath, prefix: [SELF_ENTRY] } as const;
 
 export interface ClientConnectOptions {
   readonly all?: boolean;

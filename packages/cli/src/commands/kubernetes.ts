@@ -1,6 +1,5 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   ImageService,
   MCPError,
@@ -20,9 +19,8 @@ import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
 import { connectEngine, loadConfig } from './context.js';
+import { BUNDLE_DIR } from '../self.js';
 
-/** The bundled command the mcpman image carries (written by `npm run build`). */
-const BUNDLE_DIR = fileURLToPath(new URL('../../bundle/app/', import.meta.url));
 export const DEFAULT_REDIS_IMAGE = 'docker.io/library/redis:7-alpine';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IMAGE_PREFIX = /^[a-z0-9][a-z0-9.-]*(:\d+)?(\/[a-z0-9._-]+)*\/?$/;

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fchmodSync, openSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { MCPError, MCPErrorCode, TRANSITIONAL_STATES, ownerForConfig } from '@mcpman/core';
 import type { LoadedConfig, ManagerOwner } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/shared';
@@ -20,6 +19,7 @@ import {
 } from '../daemon/state.js';
 import { ProgressReporter } from '../output/reporter.js';
 import { chooseManager, loadConfig } from './context.js';
+import { SELF_ENTRY } from '../self.js';
 
 export interface UpOptions {
   readonly file?: string;
@@ -30,7 +30,6 @@ export interface UpOptions {
   readonly insecure?: boolean;
 }
 
-const CLI_BIN = fileURLToPath(new URL('../bin/mcpman.js', import.meta.url));
 
 function parsePort(flag: string, port: string | undefined): number | undefined {
   if (port === undefined) return undefined;
@@ -133,7 +132,7 @@ async function spawnDaemon(
   fchmodSync(log, 0o600);
   const offset = statSync(logPath).size;
   const args = [
-    CLI_BIN,
+    SELF_ENTRY,
     'up',
     '-f',
     configPath,
