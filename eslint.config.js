@@ -24,6 +24,8 @@ export default tseslint.config(
       '**/.tsc/**',
       'packages/extension/media/**',
       'packages/cli/bundle/**',
+      // Copied into a Podman Desktop checkout and built by its tool chain, not ours.
+      'scripts/podman-desktop-check/workspace/**',
     ],
   },
   js.configs.recommended,
@@ -84,7 +86,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
     // Plain JavaScript has no type annotations to give.
@@ -124,6 +126,17 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Loaded by Podman Desktop's CommonJS extension loader, or run before it (the host check).
+    files: ['**/*.cjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.commonjs } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The host check's page-side code runs in Chromium.
+    files: ['scripts/podman-desktop-check/host/renderer-electron-shim.mjs'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.spec.ts', 'tests/**/*.ts'],

@@ -9,7 +9,6 @@ import { SELF_ENTRY } from '../self.js';
 
 export { CLIENTS };
 
-
 /** This CLI's own stdio bridge, `mcpman connect`, run by the Node that runs the CLI. */
 const CLI_BRIDGE: StdioBridge = {
   command: process.execPath,

@@ -19,7 +19,6 @@ import { runningManager } from './context.js';
 import { withStore } from './tokens.js';
 import { SELF_ENTRY } from '../self.js';
 
-
 /** This mcpman as clients spawn it for the stdio bridge (`mcpman connect`). */
 export const THIS_BRIDGE = { command: process.execPath, prefix: [SELF_ENTRY] } as const;
 

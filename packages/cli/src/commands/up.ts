@@ -30,7 +30,6 @@ export interface UpOptions {
   readonly insecure?: boolean;
 }
 
-
 function parsePort(flag: string, port: string | undefined): number | undefined {
   if (port === undefined) return undefined;
   const value = Number(port);

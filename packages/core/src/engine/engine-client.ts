@@ -50,10 +50,17 @@ function fromDockerode(error: unknown, what: string, notFound?: MCPErrorCode): u
   if (isMCPError(error)) return error;
   const errno = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (typeof errno === 'string' && UNREACHABLE.has(errno)) {
-    return new MCPError(MCPErrorCode.EngineUnavailable, `the Podman API did not answer (${what}: ${errno})`, {
-      cause: error,
-      hint: 'Start Podman (a Podman machine, or `podman system service`) and check its socket path.',
-    });
+    // Node names the socket it tried; the user needs it to tell a wrong path from a stopped engine.
+    const address = (error as { address?: unknown }).address;
+    const at = typeof address === 'string' ? ` at ${address}` : '';
+    return new MCPError(
+      MCPErrorCode.EngineUnavailable,
+      `the Podman API${at} did not answer (${what}: ${errno})`,
+      {
+        cause: error,
+        hint: 'Start Podman (a Podman machine, or `podman system service`) and check its socket path.',
+      },
+    );
   }
   if (!isDockerodeError(error)) return error;
   const body = error.json === undefined ? (error.message ?? '') : JSON.stringify(error.json);
