@@ -37,10 +37,6 @@ export const RpcEventSchema = z.object({
   kind: z.literal('rpc-event'),
   event: z.looseObject({ type: z.string() }),
 });
-export interface RpcEvent {
-  readonly kind: 'rpc-event';
-  readonly event: ManagerEvent;
-}
 
 /** A failed call: the backend's error code and message, or the client's own (timeout, transport). */
 export class RpcError extends Error {

@@ -203,7 +203,6 @@ const StdioTransport = z.strictObject({ type: z.literal('stdio') });
 
 /** The wires a remote (`url:`) server may speak. */
 export const REMOTE_TRANSPORTS = ['streamable-http', 'sse'] as const;
-export type RemoteTransportType = (typeof REMOTE_TRANSPORTS)[number];
 
 /** Unset means the default for the kind of server: stdio in a container, streamable-http for `url:`. */
 export const TransportSchema = z
@@ -922,15 +921,9 @@ export const McpmanConfigSchema = z
   });
 
 export type McpmanConfig = z.output<typeof McpmanConfigSchema>;
-export type McpmanConfigInput = z.input<typeof McpmanConfigSchema>;
 export type MCPServerConfig = z.output<typeof ServerConfigSchema>;
 export type MCPServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 export type StateConfig = GatewayConfig['state'];
-export type LoggingConfig = z.output<typeof LoggingConfigSchema>;
-export type TelemetryConfig = z.output<typeof TelemetryConfigSchema>;
-export type ServerTransport = MCPServerConfig['transport'];
 export type ResourceLimits = MCPServerConfig['resourceLimits'];
 export type SecurityPolicies = MCPServerConfig['securityPolicies'];
-export type HealthConfig = MCPServerConfig['health'];
-export type RestartConfig = MCPServerConfig['restart'];

@@ -53,7 +53,6 @@ export interface RemoteSource {
 
 export type ServerSource = NpxSource | PypiSource | ImageSource | BuildSource | RemoteSource;
 /** The sources mcpman runs in a container. */
-export type ContainerSource = Exclude<ServerSource, RemoteSource>;
 
 /** npm's own naming rules (lowercase, URL-safe, optional scope). */
 export const NPM_NAME_PATTERN = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;

@@ -5,7 +5,9 @@ import type { ServerSource } from '../config/source.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import type { EngineClient } from '../engine/engine-client.js';
-import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
+import { LABEL } from '../runtime/labels.js';
+import { canonicalJson, sha256 } from '../util/digest.js';
+import type { ImageProgress } from './progress.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
 import {
   EXACT_VERSION,
@@ -44,13 +46,6 @@ const PY_LAUNCHER = fileURLToPath(new URL('../../assets/launch.py', import.meta.
 const PYPI_IMAGE_FORMAT = '1';
 /** Bump when the Containerfile below changes, so images are rebuilt. */
 const NPX_IMAGE_FORMAT = '1';
-
-export interface ImageProgress {
-  readonly phase: 'installing' | 'pulling' | 'building';
-  readonly message: string;
-  readonly current?: number;
-  readonly total?: number;
-}
 
 export interface ImageServiceOptions {
   readonly engine: EngineClient;

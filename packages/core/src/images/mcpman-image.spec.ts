@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MCPError } from '../errors/mcp-error.js';
-import { mcpmanCommand, parseLdd } from './mcpman-image.js';
+import { parseLdd } from './ldd.js';
+import { mcpmanCommand } from './mcpman-image.js';
 
 const LDD = `\tlinux-vdso.so.1 (0x00007ffd5c3f1000)
 \tlibdl.so.2 => /lib/x86_64-linux-gnu/libdl.so.2 (0x00007f3a1c0b0000)

@@ -1,20 +1,16 @@
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import type { EngineClient } from '../engine/engine-client.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
-import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
+import { LABEL } from '../runtime/labels.js';
+import { canonicalJson, fileDigest, sha256 } from '../util/digest.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
 import { VERSION } from '../version.js';
-import type { ImageProgress } from './image-service.js';
+import { sharedLibraries } from './ldd.js';
+import type { ImageProgress } from './progress.js';
 import { repoSafe } from './repo-name.js';
-
-const run = promisify(execFile);
 
 /** Where the mcpman payload lives in every image that carries it. */
 export const MCPMAN_ROOT = '/opt/mcpman';
@@ -45,62 +41,6 @@ export function mcpmanCommand(args: readonly string[]): string[] {
 interface PayloadFile {
   readonly source: string;
   readonly target: string;
-}
-
-/** The shared libraries `ldd` lists for a binary, and its loader. */
-export async function sharedLibraries(
-  binary: string,
-): Promise<{ loader: string; libraries: { soname: string; path: string }[] }> {
-  let output: string;
-  try {
-    output = (await run('ldd', [binary])).stdout;
-  } catch (error) {
-    throw new MCPError(MCPErrorCode.ImageBuildFailed, `ldd ${binary} failed`, {
-      cause: error,
-      hint: 'The mcpman image is made from this machine’s Node runtime, which needs ldd (glibc) to list its libraries.',
-    });
-  }
-  return parseLdd(output, binary);
-}
-
-/** Parses ldd's lines: `libx.so.1 => /path/libx.so.1 (0x…)`, and the loader's `/path/ld.so (0x…)`. */
-export function parseLdd(
-  output: string,
-  binary: string,
-): { loader: string; libraries: { soname: string; path: string }[] } {
-  let loader: string | undefined;
-  const libraries: { soname: string; path: string }[] = [];
-  for (const line of output.split('\n')) {
-    const linked = /^\s*(\S+)\s+=>\s+(\/\S+)\s+\(/.exec(line);
-    if (linked?.[1] !== undefined && linked[2] !== undefined) {
-      libraries.push({ soname: linked[1], path: linked[2] });
-      continue;
-    }
-    const direct = /^\s*(\/\S+)\s+\(/.exec(line);
-    if (direct?.[1] !== undefined) loader = direct[1];
-    if (/=>\s+not found/.test(line))
-      throw new MCPError(
-        MCPErrorCode.ImageBuildFailed,
-        `${binary} needs a library ldd cannot find: ${line.trim()}`,
-      );
-  }
-  if (loader === undefined) {
-    throw new MCPError(
-      MCPErrorCode.ImageBuildFailed,
-      `${binary} is not a dynamically linked ELF binary ldd understands`,
-      {
-        hint: 'Run mcpman with a Node from nodejs.org or a Linux distribution (glibc).',
-      },
-    );
-  }
-  return { loader, libraries };
-}
-
-/** sha256 of a file's bytes, streamed. */
-export async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 async function listTree(root: string): Promise<string[]> {

@@ -4,10 +4,11 @@ import { copyFile, cp, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from '
 import { basename, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { EngineClient } from '../engine/engine-client.js';
-import { LABEL, canonicalJson, sha256 } from '../runtime/labels.js';
-import type { ImageProgress } from './image-service.js';
+import { LABEL } from '../runtime/labels.js';
+import { canonicalJson, fileDigest, sha256 } from '../util/digest.js';
+import type { ImageProgress } from './progress.js';
 import { readElfDynamic } from './elf.js';
-import { fileDigest, sharedLibraries } from './mcpman-image.js';
+import { sharedLibraries } from './ldd.js';
 import type { HostPython } from './python-packages.js';
 
 const run = promisify(execFile);

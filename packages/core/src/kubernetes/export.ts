@@ -14,7 +14,7 @@ import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import { mcpmanCommand } from '../images/mcpman-image.js';
 import { effectiveNetwork } from '../runtime/container-spec.js';
-import { sha256 } from '../runtime/labels.js';
+import { sha256 } from '../util/digest.js';
 import { clusterGatewayConfig } from './cluster-config.js';
 import {
   BRIDGE_PORT,

@@ -94,7 +94,3 @@ export function isFailure(message: JsonRpcResponse): message is JsonRpcFailure {
 export function errorResponse(id: JsonRpcId | null, error: JsonRpcErrorBody): JsonRpcFailure {
   return { jsonrpc: '2.0', id, error };
 }
-
-export function successResponse(id: JsonRpcId, result: JsonObject): JsonRpcSuccess {
-  return { jsonrpc: '2.0', id, result };
-}

@@ -10,7 +10,8 @@ import {
 } from './container-spec.js';
 import type { ResolvedImage, SpecInput } from './container-spec.js';
 import type { ContainerCreateSpec, SpecMount } from '../engine/create-spec.js';
-import { LABEL, canonicalJson } from './labels.js';
+import { canonicalJson } from '../util/digest.js';
+import { LABEL } from './labels.js';
 import type { ManagerOwner } from './owner.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
 

@@ -2,7 +2,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { MCPServerConfig } from '../config/schema.js';
 import type { ContainerCreateSpec, SpecMount, SpecSecret } from '../engine/create-spec.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
-import { LABEL, canonicalJson, containerName, isolatedNetworkName, sha256 } from './labels.js';
+import { canonicalJson, sha256 } from '../util/digest.js';
+import { LABEL, containerName, isolatedNetworkName } from './labels.js';
 import { ownerLabels } from './owner.js';
 import type { ManagerOwner } from './owner.js';
 

@@ -20,15 +20,7 @@ export {
 export type { ResolvedImage, SpecInput } from './container-spec.js';
 export { describeExit } from './exit-reason.js';
 export type { ExitReason } from './exit-reason.js';
-export {
-  LABEL,
-  MANAGED_FILTER,
-  canonicalJson,
-  containerName,
-  isolatedNetworkName,
-  sha256,
-  unownedNames,
-} from './labels.js';
+export { LABEL, MANAGED_FILTER, containerName, isolatedNetworkName, unownedNames } from './labels.js';
 export {
   DESKTOP_OWNER_ID,
   assertOwnerId,

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Labels are the manager's state: everything it creates carries them, so a restarted manager can
  * find, adopt or clean up its objects without any other bookkeeping.
@@ -43,18 +41,4 @@ export function isolatedNetworkName(ownerId: string, server: string): string {
 /** What mcpman named a server's container and network before owner labels (for migration). */
 export function unownedNames(server: string): { readonly container: string; readonly network: string } {
   return { container: `mcpman-${server}`, network: `mcpman-${server}-isolated` };
-}
-
-/** JSON with sorted keys, so equal values hash equally whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) => {
-    if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    return Object.fromEntries(
-      Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-    );
-  });
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -1,7 +1,8 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ContainerSummary } from '../engine/types.js';
-import { LABEL, sha256 } from './labels.js';
+import { sha256 } from '../util/digest.js';
+import { LABEL } from './labels.js';
 
 /**
  * Who created an engine object. Several managers share one engine (two `mcpman up` for two

@@ -7,3 +7,4 @@ export { REDACTED, Redactor, secretRedactor } from './redactor.js';
 export { Cancellation } from './cancellation.js';
 export { limitedText } from './limited-body.js';
 export { loopbackOrHttps } from './url-safety.js';
+export { canonicalJson, fileDigest, sha256 } from './digest.js';

@@ -1,12 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import {
-  JsonRpcErrorCode,
-  MCPError,
-  MCPErrorCode,
-  RemoteRpcError,
-  isMCPError,
-  toMCPError,
-} from '@mcpman/core';
+import { JsonRpcErrorCode, MCPError, MCPErrorCode, RemoteRpcError, toMCPError } from '@mcpman/core';
 import type { Cancellation } from '@mcpman/core';
 import type {
   JsonObject,
@@ -551,8 +544,4 @@ export class UpstreamHub {
       }
     }
   }
-}
-
-export function isServerNotReady(error: unknown): boolean {
-  return isMCPError(error) && error.code === MCPErrorCode.ServerNotReady;
 }
