@@ -259,8 +259,10 @@ describe('the gateway with real clients', () => {
     });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    await expect(refused.connect(transport)).rejects.toThrow();
-    await expect.poll(() => stderr).toContain('refused the connection (HTTP 404)');
+    // The client gets the gateway's own answer (as over HTTP), not a closed pipe.
+    await expect(refused.connect(transport)).rejects.toThrow('no server named "nope"');
+    await expect.poll(() => stderr).toContain('refused the connection (HTTP 404): no server named "nope"');
+    await refused.close();
   });
 
   it('serves the SDK v2 client in auto mode over Streamable HTTP, on the 2026-07-28 wire', async () => {

@@ -109,9 +109,14 @@ describe('the gateway over gRPC', () => {
     expect(unknownServer.status).toBe(status.NOT_FOUND);
     expect(unknownServer.message).toMatch(/no server named "nope"/);
 
+    // A per-kind call is a 2026-07-28 request: session-only methods are refused as on HTTP.
     const sessionOnly = await failure(grpc.setLoggingLevel('debug'));
-    expect(sessionOnly.status).toBe(status.FAILED_PRECONDITION);
-    expect(sessionOnly.message).toMatch(/needs a session/);
+    expect(sessionOnly.status).toBe(status.UNIMPLEMENTED);
+    expect(sessionOnly.rpc).toMatchObject({
+      code: -32601,
+      data: { code: 'PROTOCOL_METHOD_NOT_FOUND' },
+    });
+    expect(sessionOnly.message).toMatch(/logging\/setLevel is not part of 2026-07-28/);
 
     const oldVersion = await failure(
       grpc.listTools(undefined, { meta: { 'io.modelcontextprotocol/protocolVersion': '2025-06-18' } }),

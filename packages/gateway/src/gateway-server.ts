@@ -1,3 +1,4 @@
+import { refuseUpgrade, writeError } from './http/rpc-response.js';
 import { Tracing } from './tracing/tracing.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -5,13 +6,15 @@ import type { Duplex } from 'node:stream';
 import { unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
+  defaultStateDir,
+  FileTokenStore,
+  invalidRequest,
   MCPError,
   MCPErrorCode,
-  FileTokenStore,
-  defaultStateDir,
   missingProtections,
   rateLimitBackend,
   secretRedactor,
+  serverNotFound,
   toDisposable,
   toMCPError,
 } from '@mcpman/core';
@@ -23,7 +26,7 @@ import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
-import { HttpAuth, METADATA_PATH, httpCredentials } from './auth/http-auth.js';
+import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { registerManagementApi } from './control/api/management-api.js';
@@ -99,14 +102,6 @@ export function exposureProblem(
   return `listening on ${where.join(', ')} beyond loopback without ${missing.join(' and ')}`;
 }
 
-/** Answer an upgrade request with an HTTP error and close the socket. */
-function refuseUpgrade(socket: Duplex, status: number, reason: string, message = ''): void {
-  if (socket.destroyed) return;
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
-  );
-}
-
 /**
  * Every client-facing endpoint: on one HTTP listener Streamable HTTP (`/mcp`,
  * `/servers/<name>/mcp`), legacy SSE (`/sse` + `/messages`, per server too), WebSocket (`/ws`,
@@ -140,6 +135,7 @@ export class GatewayServer {
   private tlsWatch: Disposable | undefined;
   private started = false;
   private readonly grpcListen: GrpcListen;
+  private readonly httpAuth: HttpAuth;
 
   constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
@@ -170,6 +166,7 @@ export class GatewayServer {
         : new RedisTokenStore(this.state);
     this.authenticator = new Authenticator(config.auth, this.tokens);
     const auth = new HttpAuth(this.authenticator);
+    this.httpAuth = auth;
     // Without auth and without client certificates everyone is `anonymous`: skip the checks.
     const authOn = this.authenticator.required || options.tls?.clientCa !== undefined;
     this.authOn = authOn;
@@ -267,7 +264,7 @@ export class GatewayServer {
         if (name !== undefined && !this.gateway.hasServer(name)) {
           // Who may not come in learns nothing, not even which server names exist.
           if (authOn && (await auth.identify(req, res, { kind: 'all' })) === undefined) return;
-          sendJson(res, 404, { error: { code: 'SERVER_NOT_FOUND', message: `no server named "${name}"` } });
+          writeError(res, serverNotFound(name));
           return;
         }
         await handler(req, res, name === undefined ? { kind: 'all' } : { kind: 'server', server: name });
@@ -386,7 +383,7 @@ export class GatewayServer {
     this.http.raw.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // Nothing an upgrade request carries may end the process.
       this.onUpgrade(req, socket, head).catch(() => {
-        refuseUpgrade(socket, 400, 'Bad Request');
+        refuseUpgrade(socket, invalidRequest('Bad Request: the upgrade request could not be read'));
       });
     });
   }
@@ -417,23 +414,26 @@ export class GatewayServer {
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     if (!this.http.guard.hostAllowed(req)) {
-      refuseUpgrade(socket, 421, 'Misdirected Request', hostRefusal(req).message);
+      refuseUpgrade(socket, hostRefusal(req));
       return;
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const match = /^\/(?:servers\/([^/]+)\/)?ws\/?$/.exec(path);
     const name = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
     if (match !== null && match[1] !== undefined && name === undefined) {
-      refuseUpgrade(socket, 400, 'Bad Request');
+      refuseUpgrade(socket, invalidRequest('Bad Request: the server name in the path is not valid'));
       return;
     }
     if (match === null || (name !== undefined && !this.gateway.hasServer(name))) {
       // As on HTTP: without credentials, no answer says whether a server exists.
-      if (this.authOn && !(await this.authenticator.authenticate(httpCredentials(req))).ok) {
-        refuseUpgrade(socket, 401, 'Unauthorized');
+      if (this.authOn && (await this.httpAuth.identifyUpgrade(req, socket, { kind: 'all' })) === undefined)
         return;
-      }
-      refuseUpgrade(socket, 404, 'Not Found');
+      refuseUpgrade(
+        socket,
+        name === undefined
+          ? new MCPError(MCPErrorCode.ProtocolMethodNotFound, 'no WebSocket endpoint here')
+          : serverNotFound(name),
+      );
       return;
     }
     await this.ws.upgrade(

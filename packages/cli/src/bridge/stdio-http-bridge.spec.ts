@@ -62,7 +62,8 @@ describe('StdioHttpBridge', () => {
         params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
       }),
     });
-    expect(refused.status).toBe(503);
+    // As the gateway refuses a session past its caps: LIMIT_EXCEEDED.
+    expect(refused.status).toBe(429);
     await (first.transport as StreamableHTTPClientTransport).terminateSession();
     await expect.poll(() => bridge?.sessionCount).toBe(1);
   });
@@ -96,7 +97,7 @@ describe('StdioHttpBridge', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(noSession.status).toBe(400);
-    expect(((await noSession.json()) as { error: { code: number } }).error.code).toBe(-32000);
+    expect(((await noSession.json()) as { error: { code: number } }).error.code).toBe(-32600);
     const garbled = await fetch(url, { method: 'POST', headers, body: '{not json' });
     expect(garbled.status).toBe(400);
     expect(((await garbled.json()) as { error: { code: number } }).error.code).toBe(-32700);
@@ -106,6 +107,13 @@ describe('StdioHttpBridge', () => {
       body: '{}',
     });
     expect(unknown.status).toBe(404);
+    // The gateway's code for it, not the SDK's -32001.
+    expect(
+      ((await unknown.json()) as { error: { code: number; data: { code: string } } }).error,
+    ).toMatchObject({
+      code: -32038,
+      data: { code: 'SESSION_NOT_FOUND' },
+    });
     expect((await fetch(new URL('/healthz', url))).status).toBe(200);
   });
 });

@@ -1,3 +1,11 @@
+import {
+  MCPError,
+  MCPErrorCode,
+  invalidRequest,
+  isMCPError,
+  sessionNotFound,
+  toMCPError,
+} from '@mcpman/core';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -14,7 +22,7 @@ export interface StdioBridgeOptions {
   readonly port: number;
   /** Path of the MCP endpoint (default /mcp). */
   readonly path?: string;
-  /** Sessions (server processes) at once; more initialize requests get 503. */
+  /** Sessions (server processes) at once; more initialize requests get 429 (LIMIT_EXCEEDED). */
   readonly maxSessions?: number;
   /**
    * A session with no request for this long and no stream open is ended (default 30 min): a
@@ -36,18 +44,10 @@ interface BridgeSession {
   lastSeen: number;
 }
 
-class BodyError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
+/** A refusal as the gateway writes it: status and JSON-RPC code from the one table (core errors/codes.ts). */
+function refuse(res: ServerResponse, error: MCPError): void {
+  res.writeHead(error.httpStatus, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: error.toJsonRpc() }));
 }
 
 async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
@@ -55,13 +55,13 @@ async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new BodyError(413, `request body over ${limit} bytes`);
+    if (size > limit) throw new MCPError(MCPErrorCode.PayloadTooLarge, `request body over ${limit} bytes`);
     chunks.push(chunk);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
-    throw new BodyError(400, 'Parse error: the body is not JSON');
+    throw new MCPError(MCPErrorCode.ProtocolParseError, 'Parse error: the body is not JSON');
   }
 }
 
@@ -104,7 +104,7 @@ export class StdioHttpBridge {
     this.log = options.log ?? (() => undefined);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) jsonRpcError(res, 500, -32603, (error as Error).message);
+        if (!res.headersSent) refuse(res, toMCPError(error));
         else res.end();
       });
     });
@@ -141,7 +141,7 @@ export class StdioHttpBridge {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const url = URL.canParse(path, 'http://bridge') ? new URL(path, 'http://bridge') : undefined;
     if (url === undefined) {
-      jsonRpcError(res, 400, -32600, 'Invalid Request: the request path is not valid');
+      refuse(res, invalidRequest('Invalid Request: the request path is not valid'));
       return;
     }
     if (url.pathname === '/healthz' || url.pathname === '/readyz') {
@@ -149,7 +149,13 @@ export class StdioHttpBridge {
       return;
     }
     if (url.pathname !== this.path) {
-      jsonRpcError(res, 404, -32601, `no MCP endpoint at ${url.pathname}; it is ${this.path}`);
+      refuse(
+        res,
+        new MCPError(
+          MCPErrorCode.ProtocolMethodNotFound,
+          `no MCP endpoint at ${url.pathname}; it is ${this.path}`,
+        ),
+      );
       return;
     }
     let body: unknown;
@@ -157,8 +163,8 @@ export class StdioHttpBridge {
       try {
         body = await readJson(req, this.maxBodyBytes);
       } catch (error) {
-        if (!(error instanceof BodyError)) throw error;
-        jsonRpcError(res, error.status, error.status === 400 ? -32700 : -32600, error.message);
+        if (!isMCPError(error)) throw error;
+        refuse(res, error);
         return;
       }
     }
@@ -166,18 +172,21 @@ export class StdioHttpBridge {
     if (typeof id === 'string') {
       const session = this.sessions.get(id);
       if (session === undefined) {
-        jsonRpcError(res, 404, -32001, 'Session not found');
+        refuse(res, sessionNotFound());
         return;
       }
       await this.answer(session, req, res, body);
       return;
     }
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
-      jsonRpcError(res, 400, -32000, 'Bad Request: no session; send initialize first');
+      refuse(res, invalidRequest('Bad Request: no session; send initialize first'));
       return;
     }
     if (this.sessions.size >= this.maxSessions) {
-      jsonRpcError(res, 503, -32000, `the bridge holds ${this.maxSessions} sessions, its most`);
+      refuse(
+        res,
+        new MCPError(MCPErrorCode.LimitExceeded, `the bridge holds ${this.maxSessions} sessions, its most`),
+      );
       return;
     }
     const session = await this.open();

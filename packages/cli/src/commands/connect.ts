@@ -1,7 +1,10 @@
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
+import type { JsonRpcErrorBody } from '@mcpman/core';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
@@ -40,6 +43,66 @@ export async function gatewayWebSocketUrl(
   return url;
 }
 
+/** What the gateway said when it refused the WebSocket: its status and JSON-RPC error. */
+interface Refusal {
+  readonly status: number;
+  readonly error: JsonRpcErrorBody | undefined;
+}
+
+function readRefusal(res: IncomingMessage): Promise<Refusal> {
+  return new Promise((resolve) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (body.length < 64 * 1024) body += chunk;
+    });
+    res.on('end', () => {
+      let error: JsonRpcErrorBody | undefined;
+      try {
+        const parsed = JSON.parse(body) as { error?: unknown };
+        const candidate = parsed.error as Partial<JsonRpcErrorBody> | undefined;
+        if (typeof candidate?.code === 'number' && typeof candidate.message === 'string')
+          error = candidate as JsonRpcErrorBody;
+      } catch {
+        // Not JSON: the status says it.
+      }
+      resolve({ status: res.statusCode ?? 0, error });
+    });
+    res.on('error', () => {
+      resolve({ status: res.statusCode ?? 0, error: undefined });
+    });
+  });
+}
+
+/**
+ * The gateway refused the connection (no such server, no credentials): the client still gets a
+ * JSON-RPC answer to each request, the gateway's own error, as it would over HTTP, and the
+ * reason goes to stderr. Ends when the client closes stdin.
+ */
+async function answerRefused(refused: Refusal, url: URL, io: CliIO): Promise<ExitCodeValue> {
+  const error: JsonRpcErrorBody = refused.error ?? {
+    code: -32603,
+    message: `the gateway refused the connection (HTTP ${refused.status})`,
+  };
+  io.stderr(
+    `mcpman connect: the gateway at ${url.toString()} refused the connection (HTTP ${refused.status}): ${error.message}\n`,
+  );
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const id = (message as { id?: unknown }).id;
+    if (typeof id === 'string' || typeof id === 'number')
+      io.stdout(`${JSON.stringify({ jsonrpc: '2.0', id, error })}\n`);
+  });
+  await once(lines, 'close');
+  return ExitCode.Failure;
+}
+
 /**
  * `mcpman connect [name]`: a stdio MCP server for clients that can only spawn a command (Claude
  * Desktop, many IDEs). Each line on stdin goes to the gateway over one WebSocket and every
@@ -64,25 +127,12 @@ export async function connectCommand(
       ...(options.cert === undefined ? {} : { cert: readPem('--cert', options.cert) }),
       ...(options.key === undefined ? {} : { key: readPem('--key', options.key) }),
     });
-    await new Promise<void>((resolve, reject) => {
+    const refused = await new Promise<Refusal | undefined>((resolve, reject) => {
       socket.once('open', () => {
-        resolve();
+        resolve(undefined);
       });
       socket.once('unexpected-response', (_req, res) => {
-        reject(
-          new MCPError(
-            res.statusCode === 401 || res.statusCode === 403
-              ? MCPErrorCode.AuthRequired
-              : MCPErrorCode.TransportError,
-            `the gateway at ${url.toString()} refused the connection (HTTP ${res.statusCode ?? 0})`,
-            {
-              hint:
-                res.statusCode === 401
-                  ? 'Pass a token with --token or MCPMAN_TOKEN.'
-                  : 'Check the server name with `mcpman ls`.',
-            },
-          ),
-        );
+        readRefusal(res).then(resolve, reject);
       });
       socket.once('error', (error) => {
         reject(
@@ -96,6 +146,7 @@ export async function connectCommand(
         );
       });
     });
+    if (refused !== undefined) return await answerRefused(refused, url, io);
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
     const pending: string[] = [];
     lines.on('line', (line) => {

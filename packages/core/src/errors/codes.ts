@@ -42,101 +42,406 @@ export const JsonRpcErrorCode = {
 
 export type JsonRpcErrorCodeValue = (typeof JsonRpcErrorCode)[keyof typeof JsonRpcErrorCode];
 
+/** gRPC status codes (grpc/doc/statuscodes.md), so the table needs no gRPC library. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export type GrpcStatusValue = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
 export interface ErrorCodeMapping {
   readonly jsonRpc: JsonRpcErrorCodeValue;
+  /** The status of an HTTP answer that is only this error (a refusal, not a result). */
   readonly httpStatus: number;
+  /** The status of a gRPC call that fails with it; the JSON-RPC error rides in its trailer. */
+  readonly grpc: GrpcStatusValue;
   /** Worth retrying the same operation later (a restart, a lost connection), not a user mistake. */
   readonly transient: boolean;
 }
 
 const J = JsonRpcErrorCode;
+const G = GrpcStatus;
 
 /**
  * The one table from our codes to the wire. Exhaustive by type: adding a code without a mapping
  * fails to compile.
  */
 export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMapping } = {
-  [MCPErrorCode.ConfigNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
-  [MCPErrorCode.ConfigParse]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
-  [MCPErrorCode.ConfigInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
-  [MCPErrorCode.ConfigWrite]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+  [MCPErrorCode.ConfigNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
+  [MCPErrorCode.ConfigParse]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.ConfigInvalid]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 422,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.ConfigWrite]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 500,
+    grpc: G.INTERNAL,
+    transient: false,
+  },
 
-  [MCPErrorCode.EngineUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.EngineUnavailable]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
   // The engine answered, and the answer was no (4xx, or a 500 about the request itself).
-  [MCPErrorCode.EngineRequestFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: false },
-  [MCPErrorCode.EngineTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
+  [MCPErrorCode.EngineRequestFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 502,
+    grpc: G.INTERNAL,
+    transient: false,
+  },
+  [MCPErrorCode.EngineTimeout]: {
+    jsonRpc: J.RequestTimeout,
+    httpStatus: 504,
+    grpc: G.DEADLINE_EXCEEDED,
+    transient: true,
+  },
 
-  [MCPErrorCode.ImageNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
-  [MCPErrorCode.ImagePullFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 502, transient: true },
-  [MCPErrorCode.ImagePushFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: false },
-  [MCPErrorCode.ImageBuildFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
-  [MCPErrorCode.PackageInstallFailed]: { jsonRpc: J.InternalError, httpStatus: 502, transient: true },
+  [MCPErrorCode.ImageNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
+  [MCPErrorCode.ImagePullFailed]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 502,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.ImagePushFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 502,
+    grpc: G.INTERNAL,
+    transient: false,
+  },
+  [MCPErrorCode.ImageBuildFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 500,
+    grpc: G.INTERNAL,
+    transient: false,
+  },
+  [MCPErrorCode.PackageInstallFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 502,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
 
-  [MCPErrorCode.ContainerCreateFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
-  [MCPErrorCode.ContainerStartFailed]: { jsonRpc: J.InternalError, httpStatus: 500, transient: true },
-  [MCPErrorCode.ContainerExited]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.ContainerOomKilled]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.ContainerNotFound]: { jsonRpc: J.ServerUnavailable, httpStatus: 404, transient: false },
+  [MCPErrorCode.ContainerCreateFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 500,
+    grpc: G.INTERNAL,
+    transient: false,
+  },
+  [MCPErrorCode.ContainerStartFailed]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 500,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.ContainerExited]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.ContainerOomKilled]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.ContainerNotFound]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
 
-  [MCPErrorCode.ServerNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
-  [MCPErrorCode.ServerNotReady]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.ServerFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: false },
-  [MCPErrorCode.HealthStartupTimeout]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.HealthCheckFailed]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.ServerNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
+  [MCPErrorCode.ServerNotReady]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.ServerFailed]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: false,
+  },
+  [MCPErrorCode.HealthStartupTimeout]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.HealthCheckFailed]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
 
-  [MCPErrorCode.SecretNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
-  [MCPErrorCode.SecretInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
-  [MCPErrorCode.SecretForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
+  [MCPErrorCode.SecretNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
+  [MCPErrorCode.SecretInvalid]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.SecretForbidden]: {
+    jsonRpc: J.Forbidden,
+    httpStatus: 403,
+    grpc: G.PERMISSION_DENIED,
+    transient: false,
+  },
 
-  [MCPErrorCode.UpstreamUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.UpstreamTimeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
-  [MCPErrorCode.UpstreamClosed]: { jsonRpc: J.ConnectionClosed, httpStatus: 502, transient: true },
-  [MCPErrorCode.UpstreamProtocol]: { jsonRpc: J.UpstreamError, httpStatus: 502, transient: false },
+  [MCPErrorCode.UpstreamUnavailable]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.UpstreamTimeout]: {
+    jsonRpc: J.RequestTimeout,
+    httpStatus: 504,
+    grpc: G.DEADLINE_EXCEEDED,
+    transient: true,
+  },
+  [MCPErrorCode.UpstreamClosed]: {
+    jsonRpc: J.ConnectionClosed,
+    httpStatus: 502,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.UpstreamProtocol]: {
+    jsonRpc: J.UpstreamError,
+    httpStatus: 502,
+    grpc: G.UNKNOWN,
+    transient: false,
+  },
 
-  [MCPErrorCode.TransportError]: { jsonRpc: J.InternalError, httpStatus: 400, transient: false },
-  [MCPErrorCode.PayloadTooLarge]: { jsonRpc: J.PayloadTooLarge, httpStatus: 413, transient: false },
-  [MCPErrorCode.UnsupportedMediaType]: { jsonRpc: J.InvalidRequest, httpStatus: 415, transient: false },
-  [MCPErrorCode.NotAcceptable]: { jsonRpc: J.InvalidRequest, httpStatus: 406, transient: false },
-  [MCPErrorCode.SessionNotFound]: { jsonRpc: J.SessionNotFound, httpStatus: 404, transient: false },
+  [MCPErrorCode.TransportError]: {
+    jsonRpc: J.InternalError,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.PayloadTooLarge]: {
+    jsonRpc: J.PayloadTooLarge,
+    httpStatus: 413,
+    grpc: G.RESOURCE_EXHAUSTED,
+    transient: false,
+  },
+  [MCPErrorCode.UnsupportedMediaType]: {
+    jsonRpc: J.InvalidRequest,
+    httpStatus: 415,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.NotAcceptable]: {
+    jsonRpc: J.InvalidRequest,
+    httpStatus: 406,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.SessionNotFound]: {
+    jsonRpc: J.SessionNotFound,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
 
-  [MCPErrorCode.AuthRequired]: { jsonRpc: J.Unauthorized, httpStatus: 401, transient: false },
-  [MCPErrorCode.AuthInvalid]: { jsonRpc: J.Unauthorized, httpStatus: 401, transient: false },
-  [MCPErrorCode.AuthForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
-  [MCPErrorCode.OriginForbidden]: { jsonRpc: J.Forbidden, httpStatus: 403, transient: false },
-  [MCPErrorCode.HostForbidden]: { jsonRpc: J.Forbidden, httpStatus: 421, transient: false },
+  [MCPErrorCode.AuthRequired]: {
+    jsonRpc: J.Unauthorized,
+    httpStatus: 401,
+    grpc: G.UNAUTHENTICATED,
+    transient: false,
+  },
+  [MCPErrorCode.AuthInvalid]: {
+    jsonRpc: J.Unauthorized,
+    httpStatus: 401,
+    grpc: G.UNAUTHENTICATED,
+    transient: false,
+  },
+  [MCPErrorCode.AuthForbidden]: {
+    jsonRpc: J.Forbidden,
+    httpStatus: 403,
+    grpc: G.PERMISSION_DENIED,
+    transient: false,
+  },
+  [MCPErrorCode.OriginForbidden]: {
+    jsonRpc: J.Forbidden,
+    httpStatus: 403,
+    grpc: G.PERMISSION_DENIED,
+    transient: false,
+  },
+  [MCPErrorCode.HostForbidden]: {
+    jsonRpc: J.Forbidden,
+    httpStatus: 421,
+    grpc: G.PERMISSION_DENIED,
+    transient: false,
+  },
 
-  [MCPErrorCode.RateLimited]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
-  [MCPErrorCode.LimitExceeded]: { jsonRpc: J.RateLimited, httpStatus: 429, transient: true },
-  [MCPErrorCode.StateUnavailable]: { jsonRpc: J.StateUnavailable, httpStatus: 503, transient: true },
+  [MCPErrorCode.RateLimited]: {
+    jsonRpc: J.RateLimited,
+    httpStatus: 429,
+    grpc: G.RESOURCE_EXHAUSTED,
+    transient: true,
+  },
+  [MCPErrorCode.LimitExceeded]: {
+    jsonRpc: J.RateLimited,
+    httpStatus: 429,
+    grpc: G.RESOURCE_EXHAUSTED,
+    transient: true,
+  },
+  [MCPErrorCode.StateUnavailable]: {
+    jsonRpc: J.StateUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
 
-  [MCPErrorCode.CatalogUnavailable]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.CatalogNotFound]: { jsonRpc: J.InvalidParams, httpStatus: 404, transient: false },
-  [MCPErrorCode.CatalogInvalid]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
-  [MCPErrorCode.CatalogUnsupported]: { jsonRpc: J.InvalidParams, httpStatus: 422, transient: false },
+  [MCPErrorCode.CatalogUnavailable]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.CatalogNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
+  [MCPErrorCode.CatalogInvalid]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 422,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.CatalogUnsupported]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 422,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
 
-  [MCPErrorCode.ProtocolParseError]: { jsonRpc: J.ParseError, httpStatus: 400, transient: false },
-  [MCPErrorCode.ProtocolInvalidRequest]: { jsonRpc: J.InvalidRequest, httpStatus: 400, transient: false },
-  [MCPErrorCode.ProtocolMethodNotFound]: { jsonRpc: J.MethodNotFound, httpStatus: 404, transient: false },
-  [MCPErrorCode.ProtocolInvalidParams]: { jsonRpc: J.InvalidParams, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolParseError]: {
+    jsonRpc: J.ParseError,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.ProtocolInvalidRequest]: {
+    jsonRpc: J.InvalidRequest,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
+  [MCPErrorCode.ProtocolMethodNotFound]: {
+    jsonRpc: J.MethodNotFound,
+    httpStatus: 404,
+    grpc: G.UNIMPLEMENTED,
+    transient: false,
+  },
+  [MCPErrorCode.ProtocolInvalidParams]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
   [MCPErrorCode.ProtocolUnsupportedVersion]: {
     jsonRpc: J.UnsupportedProtocolVersion,
     httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
     transient: false,
   },
-  [MCPErrorCode.ProtocolHeaderMismatch]: { jsonRpc: J.HeaderMismatch, httpStatus: 400, transient: false },
+  [MCPErrorCode.ProtocolHeaderMismatch]: {
+    jsonRpc: J.HeaderMismatch,
+    httpStatus: 400,
+    grpc: G.INVALID_ARGUMENT,
+    transient: false,
+  },
   [MCPErrorCode.ProtocolMissingCapability]: {
     jsonRpc: J.MissingRequiredClientCapability,
     httpStatus: 400,
+    grpc: G.FAILED_PRECONDITION,
     transient: false,
   },
-  [MCPErrorCode.ProtocolNotBridgeable]: { jsonRpc: J.MethodNotFound, httpStatus: 400, transient: false },
-  [MCPErrorCode.ResourceNotFound]: { jsonRpc: J.ResourceNotFound, httpStatus: 404, transient: false },
+  [MCPErrorCode.ProtocolNotBridgeable]: {
+    jsonRpc: J.MethodNotFound,
+    httpStatus: 400,
+    grpc: G.UNIMPLEMENTED,
+    transient: false,
+  },
+  [MCPErrorCode.ResourceNotFound]: {
+    jsonRpc: J.ResourceNotFound,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
 
-  [MCPErrorCode.Cancelled]: { jsonRpc: J.Cancelled, httpStatus: 499, transient: false },
-  [MCPErrorCode.Timeout]: { jsonRpc: J.RequestTimeout, httpStatus: 504, transient: true },
-  [MCPErrorCode.CircuitOpen]: { jsonRpc: J.ServerUnavailable, httpStatus: 503, transient: true },
-  [MCPErrorCode.NotImplemented]: { jsonRpc: J.NotImplemented, httpStatus: 501, transient: false },
-  [MCPErrorCode.Internal]: { jsonRpc: J.InternalError, httpStatus: 500, transient: false },
+  [MCPErrorCode.Cancelled]: { jsonRpc: J.Cancelled, httpStatus: 499, grpc: G.CANCELLED, transient: false },
+  [MCPErrorCode.Timeout]: {
+    jsonRpc: J.RequestTimeout,
+    httpStatus: 504,
+    grpc: G.DEADLINE_EXCEEDED,
+    transient: true,
+  },
+  [MCPErrorCode.CircuitOpen]: {
+    jsonRpc: J.ServerUnavailable,
+    httpStatus: 503,
+    grpc: G.UNAVAILABLE,
+    transient: true,
+  },
+  [MCPErrorCode.NotImplemented]: {
+    jsonRpc: J.NotImplemented,
+    httpStatus: 501,
+    grpc: G.UNIMPLEMENTED,
+    transient: false,
+  },
+  [MCPErrorCode.Internal]: { jsonRpc: J.InternalError, httpStatus: 500, grpc: G.INTERNAL, transient: false },
 };
 
 export function jsonRpcCodeFor(code: MCPErrorCode): JsonRpcErrorCodeValue {
@@ -146,6 +451,51 @@ export function jsonRpcCodeFor(code: MCPErrorCode): JsonRpcErrorCodeValue {
 export function httpStatusFor(code: MCPErrorCode): number {
   return ERROR_CODE_MAPPING[code].httpStatus;
 }
+
+export function grpcStatusFor(code: MCPErrorCode): GrpcStatusValue {
+  return ERROR_CODE_MAPPING[code].grpc;
+}
+
+/**
+ * gRPC statuses for JSON-RPC errors that are not ours (a server's own answer passed on): by
+ * the JSON-RPC code, UNKNOWN for codes a server defined itself.
+ */
+export const GRPC_STATUS_BY_JSON_RPC: Readonly<Record<number, GrpcStatusValue>> = {
+  [J.ParseError]: G.INVALID_ARGUMENT,
+  [J.InvalidRequest]: G.INVALID_ARGUMENT,
+  [J.InvalidParams]: G.INVALID_ARGUMENT,
+  [J.HeaderMismatch]: G.INVALID_ARGUMENT,
+  [J.UnsupportedProtocolVersion]: G.INVALID_ARGUMENT,
+  [J.MissingRequiredClientCapability]: G.FAILED_PRECONDITION,
+  [J.MethodNotFound]: G.UNIMPLEMENTED,
+  [J.NotImplemented]: G.UNIMPLEMENTED,
+  [J.ResourceNotFound]: G.NOT_FOUND,
+  [J.SessionNotFound]: G.NOT_FOUND,
+  [J.Unauthorized]: G.UNAUTHENTICATED,
+  [J.Forbidden]: G.PERMISSION_DENIED,
+  [J.RateLimited]: G.RESOURCE_EXHAUSTED,
+  [J.PayloadTooLarge]: G.RESOURCE_EXHAUSTED,
+  [J.ServerUnavailable]: G.UNAVAILABLE,
+  [J.ConnectionClosed]: G.UNAVAILABLE,
+  [J.RequestTimeout]: G.DEADLINE_EXCEEDED,
+  [J.Cancelled]: G.CANCELLED,
+  [J.InternalError]: G.INTERNAL,
+};
+
+/**
+ * The HTTP status of a Streamable HTTP answer carrying only a JSON-RPC error, per protocol era,
+ * as the specification says: 2026-07-28 gives these errors their own status; everything else
+ * (and every session-era answer to a request that reached the gateway) is 200 with the error.
+ */
+export const ERA_HTTP_STATUS: Readonly<Record<'session' | 'stateless', Readonly<Record<number, number>>>> = {
+  session: {},
+  stateless: {
+    [J.MethodNotFound]: 404,
+    [J.HeaderMismatch]: 400,
+    [J.MissingRequiredClientCapability]: 400,
+    [J.UnsupportedProtocolVersion]: 400,
+  },
+};
 
 export function isTransientCode(code: MCPErrorCode): boolean {
   return ERROR_CODE_MAPPING[code].transient;

@@ -2,12 +2,24 @@ export {
   MCPErrorCode,
   JsonRpcErrorCode,
   ERROR_CODE_MAPPING,
+  ERA_HTTP_STATUS,
+  GRPC_STATUS_BY_JSON_RPC,
+  GrpcStatus,
   jsonRpcCodeFor,
   httpStatusFor,
+  grpcStatusFor,
   isTransientCode,
   parseErrorCode,
 } from './codes.js';
-export type { ErrorCodeMapping, JsonRpcErrorCodeValue } from './codes.js';
+export type { ErrorCodeMapping, GrpcStatusValue, JsonRpcErrorCodeValue } from './codes.js';
+export {
+  invalidParams,
+  invalidRequest,
+  notInSessionEra,
+  notInStatelessEra,
+  serverNotFound,
+  sessionNotFound,
+} from './refusals.js';
 export { MCPError, isMCPError, toMCPError } from './mcp-error.js';
 export type { MCPErrorOptions, JsonRpcErrorObject } from './mcp-error.js';
 export { ResiliencePolicy, isTransientError, DEFAULT_RETRY, DEFAULT_BREAKER } from './resilience.js';

@@ -1,3 +1,4 @@
+import { sendJson } from '../http/respond.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
@@ -86,10 +87,23 @@ export class HttpAuth {
     return outcome.ok ? this.authenticator.checkScope(outcome.identity, scope) : outcome;
   }
 
+  /** On an MCP endpoint: the JSON-RPC error, as every MCP transport answers. */
   refuse(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
     writeRpcError(res, statusOf(refusal), null, refusal.error.toJsonRpc(), {
       'www-authenticate': this.challenge(req, refusal),
     });
+  }
+
+  /** On the management API (REST): its `{error}` body, with the same status and challenge. */
+  refuseApi(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
+    sendJson(
+      res,
+      statusOf(refusal),
+      { error: refusal.error.toJSON() },
+      {
+        'www-authenticate': this.challenge(req, refusal),
+      },
+    );
   }
 
   private challenge(req: IncomingMessage, refusal: AuthRefusal): string {

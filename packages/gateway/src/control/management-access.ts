@@ -54,11 +54,11 @@ export class ManagementAccess {
     const auth = this.options.auth;
     const outcome = await auth.check(req, { kind: 'all' });
     if (!outcome.ok) {
-      auth.refuse(req, res, outcome);
+      auth.refuseApi(req, res, outcome);
       return undefined;
     }
     if (!outcome.identity.admin) {
-      auth.refuse(req, res, {
+      auth.refuseApi(req, res, {
         error: new MCPError(MCPErrorCode.AuthForbidden, `${outcome.identity.name} has no admin grant`, {
           hint: 'The management API needs an admin token (`mcpman token create --admin`) or the mcpman:admin scope.',
         }),

@@ -1,5 +1,7 @@
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { STATUS_CODES } from 'node:http';
 import type { ServerResponse, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { MCPError } from '@mcpman/core';
 import type { JsonRpcErrorBody, JsonRpcId, MCPErrorCode } from '@mcpman/core';
 
@@ -90,4 +92,17 @@ export function refusal(
   data?: Readonly<Record<string, unknown>>,
 ): MCPError {
   return new MCPError(code, message, data === undefined ? {} : { data });
+}
+
+/**
+ * Answer an upgrade request with a refusal and close the socket: the status from the error's
+ * code and the JSON-RPC error as the body, as an HTTP transport would answer the same request.
+ */
+export function refuseUpgrade(socket: Duplex, error: MCPError): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: error.toJsonRpc() });
+  const status = error.httpStatus;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

@@ -1,4 +1,4 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { invalidParams, MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonObject, ServerHandshake } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
 import { prefixName, prefixUri } from './names.js';
@@ -21,10 +21,6 @@ export const LIST_ITEMS: Readonly<Record<string, { key: string; kind: ItemKind }
 
 export function objectOf(value: unknown): JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
-}
-
-export function invalidParams(message: string): MCPError {
-  return new MCPError(MCPErrorCode.ProtocolInvalidParams, message);
 }
 
 /** An item as `/mcp` shows it: its name or URI carries the server's prefix. */

@@ -1,12 +1,12 @@
 import {
   LATEST_SESSION_ERA_VERSION,
-  SESSION_ERA_VERSIONS,
   META,
+  notInSessionEra,
+  notInStatelessEra,
+  SESSION_ERA_VERSIONS,
   STATELESS_ERA_VERSION,
-  MCPError,
-  MCPErrorCode,
 } from '@mcpman/core';
-import type { JsonObject, ProtocolEra } from '@mcpman/core';
+import type { JsonObject, MCPError, ProtocolEra } from '@mcpman/core';
 import { objectOf } from './aggregate.js';
 import type { ClientSession } from './session.js';
 
@@ -62,13 +62,7 @@ const CACHEABLE = new Set([
 
 export const SESSION_ERA: ClientEra = {
   name: 'session',
-  refusal: (method) =>
-    ADDED_IN_STATELESS.has(method)
-      ? new MCPError(
-          MCPErrorCode.ProtocolMethodNotFound,
-          `Method not found: ${method} is part of ${STATELESS_ERA_VERSION}, not of this session's revision`,
-        )
-      : undefined,
+  refusal: (method) => (ADDED_IN_STATELESS.has(method) ? notInSessionEra(method) : undefined),
   // A session-era client answers a server's requests on its session, as they come.
   bridgesInput: () => false,
   // `resultType` (from a stateless-era server) is not part of these revisions.
@@ -81,13 +75,7 @@ export const SESSION_ERA: ClientEra = {
 
 export const STATELESS_ERA: ClientEra = {
   name: 'stateless',
-  refusal: (method) =>
-    REMOVED_IN_STATELESS.has(method)
-      ? new MCPError(
-          MCPErrorCode.ProtocolMethodNotFound,
-          `Method not found: ${method} is not part of ${STATELESS_ERA_VERSION}`,
-        )
-      : undefined,
+  refusal: (method) => (REMOVED_IN_STATELESS.has(method) ? notInStatelessEra(method) : undefined),
   // A stateless-era server's InputRequiredResults go to the client as they are; only a
   // session-era server's requests to the client need the bridge.
   bridgesInput: (method, serverEra) => INPUT_METHODS.has(method) && serverEra !== 'stateless',

@@ -1,4 +1,11 @@
-import { Cancellation, JsonRpcErrorCode, MCPError, MCPErrorCode, classifyMessage } from '@mcpman/core';
+import {
+  Cancellation,
+  classifyMessage,
+  invalidParams,
+  JsonRpcErrorCode,
+  MCPError,
+  MCPErrorCode,
+} from '@mcpman/core';
 import type {
   Disposable,
   JsonObject,
@@ -9,7 +16,7 @@ import type {
   ServerHandshake,
 } from '@mcpman/core';
 import { failSpan } from '../tracing/tracing.js';
-import { forClient, describeEndpoint, invalidParams, mergeLists, objectOf } from './aggregate.js';
+import { forClient, describeEndpoint, mergeLists, objectOf } from './aggregate.js';
 import { bridgedCall, hasInputParams } from './bridged-call.js';
 import { clientEra, discover, initialize } from './client-era.js';
 import type { Description } from './client-era.js';

@@ -3,7 +3,7 @@ import type { JsonObject } from '@mcpman/core';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics, ToolOutcome } from '../metrics/gateway-metrics.js';
-import { invalidParams } from './aggregate.js';
+import { invalidParams } from '@mcpman/core';
 import type { ServerDirectory } from './directory.js';
 import { prefixName, toolAllowed } from './names.js';
 import type { ClientSession } from './session.js';

@@ -1,6 +1,7 @@
 import { MCPError, MCPErrorCode } from '@mcpman/core';
 import type { JsonObject } from '@mcpman/core';
-import { invalidParams, objectOf } from './aggregate.js';
+import { invalidParams } from '@mcpman/core';
+import { objectOf } from './aggregate.js';
 import { splitName, splitUri } from './names.js';
 import type { ClientSession } from './session.js';
 

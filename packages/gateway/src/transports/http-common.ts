@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPErrorCode } from '@mcpman/core';
 import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/core';
 import { refusal, writeError } from '../http/rpc-response.js';
 import { traceContextOf } from '../pipeline/request-context.js';
@@ -45,13 +45,6 @@ export async function admitHttp(
 export function accepts(req: IncomingMessage, type: string): boolean {
   const accept = req.headers.accept ?? '*/*';
   return accept.includes(type) || accept.includes('*/*');
-}
-
-/** Another client's session, or one that ended: the same answer on every transport. */
-export function sessionNotFound(): MCPError {
-  return new MCPError(MCPErrorCode.SessionNotFound, 'Session not found', {
-    hint: 'Start a new session (initialize again).',
-  });
 }
 
 export function header(req: IncomingMessage, name: string): string | undefined {

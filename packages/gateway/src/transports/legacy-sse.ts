@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPErrorCode, classifyMessage, isMCPError, toMCPError } from '@mcpman/core';
+import { classifyMessage, isMCPError, MCPErrorCode, sessionNotFound, toMCPError } from '@mcpman/core';
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { SessionScope } from '../pipeline/session.js';
-import { admitHttp, rateLimitStatus, sessionNotFound, traceFields } from './http-common.js';
+import { admitHttp, rateLimitStatus, traceFields } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeRpcError } from '../http/rpc-response.js';
 import type { IdentifyHttp, OriginCheck } from './http-common.js';
 

@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   Cancellation,
-  SESSION_ERA_VERSIONS,
-  META,
-  STATELESS_ERA_VERSION,
-  MCPError,
-  MCPErrorCode,
-  JsonRpcErrorCode,
   classifyMessage,
+  ERA_HTTP_STATUS,
   errorResponse,
   isMCPError,
+  MCPError,
+  MCPErrorCode,
+  META,
+  serverNotFound,
+  SESSION_ERA_VERSIONS,
+  sessionNotFound,
+  STATELESS_ERA_VERSION,
   toMCPError,
 } from '@mcpman/core';
 import type { JsonObject, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcpman/core';
@@ -23,7 +25,7 @@ import { decodeParamHeader } from '../pipeline/param-headers.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
 import { ResumableStream, parseEventId } from './event-store.js';
 import type { SharedEventLog } from './shared-events.js';
-import { accepts, admitHttp, header, rateLimitStatus, sessionNotFound } from './http-common.js';
+import { accepts, admitHttp, header, rateLimitStatus } from './http-common.js';
 import { chooseEncoding, refusal, writeError, writeJsonBody } from '../http/rpc-response.js';
 import type { Encoding } from '../http/rpc-response.js';
 import type { IdentifyHttp, OriginCheck } from './http-common.js';
@@ -57,13 +59,6 @@ interface SessionStreams {
 }
 
 const SESSION_ERA = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
-/** Stateless-era (2026-07-28) errors that carry their own HTTP status; the rest are 200 with the error. */
-const STATELESS_ERROR_STATUS: Readonly<Record<number, number>> = {
-  [JsonRpcErrorCode.MethodNotFound]: 404,
-  [JsonRpcErrorCode.HeaderMismatch]: 400,
-  [JsonRpcErrorCode.MissingRequiredClientCapability]: 400,
-  [JsonRpcErrorCode.UnsupportedProtocolVersion]: 400,
-};
 
 /** Methods whose target must be mirrored in `Mcp-Name` (2026-07-28). */
 const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
@@ -483,7 +478,9 @@ export class StreamableHttpTransport {
       });
       if (response === undefined || cancellation.aborted) return;
       const status =
-        'error' in response && !respond.streaming ? STATELESS_ERROR_STATUS[response.error.code] : undefined;
+        'error' in response && !respond.streaming
+          ? ERA_HTTP_STATUS.stateless[response.error.code]
+          : undefined;
       if (status !== undefined) {
         writeJsonBody(res, status, response, undefined);
         return;
@@ -709,5 +706,5 @@ export class StreamableHttpTransport {
 }
 
 export function requireServer(gateway: Gateway, name: string): void {
-  if (!gateway.hasServer(name)) throw new MCPError(MCPErrorCode.ServerNotFound, `no server named "${name}"`);
+  if (!gateway.hasServer(name)) throw serverNotFound(name);
 }

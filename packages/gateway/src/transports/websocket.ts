@@ -2,10 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
+import { refusal, refuseUpgrade } from '../http/rpc-response.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { toMCPError } from '@mcpman/core';
+import { MCPErrorCode, toMCPError } from '@mcpman/core';
 import { header } from './http-common.js';
 import type { OriginCheck } from './http-common.js';
 import { traceContextOf } from '../pipeline/request-context.js';
@@ -72,7 +73,7 @@ export class WebSocketTransport {
   /** Take over an HTTP upgrade for `scope`. */
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, scope: SessionScope): Promise<void> {
     if (!this.options.originAllowed(req)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(socket, refusal(MCPErrorCode.OriginForbidden, 'Forbidden: Origin not allowed'));
       return;
     }
     const identity =
@@ -84,10 +85,7 @@ export class WebSocketTransport {
     try {
       this.options.gateway.openSession(session);
     } catch (error) {
-      const failure = toMCPError(error);
-      socket.end(
-        `HTTP/1.1 ${failure.httpStatus} Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+      refuseUpgrade(socket, toMCPError(error));
       return;
     }
     let upgraded = false;

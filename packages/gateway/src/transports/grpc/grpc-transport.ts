@@ -1,4 +1,4 @@
-import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials } from '@grpc/grpc-js';
 import type {
   ServerDuplexStream,
   ServerUnaryCall,
@@ -6,7 +6,15 @@ import type {
   StatusObject,
   sendUnaryData,
 } from '@grpc/grpc-js';
-import { MCPError, MCPErrorCode, META, STATELESS_ERA_VERSION, isMCPError } from '@mcpman/core';
+import {
+  isMCPError,
+  MCPError,
+  MCPErrorCode,
+  META,
+  notInStatelessEra,
+  serverNotFound,
+  STATELESS_ERA_VERSION,
+} from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
@@ -270,12 +278,9 @@ export class GrpcTransport {
       }
       session = found;
     } else {
-      if (SESSION_ONLY.has(method)) {
-        throw new CallFailure({
-          code: status.FAILED_PRECONDITION,
-          details: `${method} needs a session: open Session and send mcp-session-id with this call`,
-        });
-      }
+      // A per-kind call is a 2026-07-28 request, which has no session-only methods: the same
+      // refusal as on Streamable HTTP, where the stream's Session or mcp-session-id gives one.
+      if (SESSION_ONLY.has(method)) throw CallFailure.rpc(notInStatelessEra(method).toJsonRpc());
       session = this.statelessSession(scope, meta, identity);
       if (emit !== undefined) session.attach(onlyLogMessages(emit));
     }
@@ -352,11 +357,7 @@ export class GrpcTransport {
   private scopeOf(metadata: Metadata): SessionScope {
     const server = firstValue(metadata, 'mcp-server');
     if (server === undefined) return { kind: 'all' };
-    if (!this.options.gateway.hasServer(server)) {
-      throw CallFailure.rpc(
-        new MCPError(MCPErrorCode.ServerNotFound, `no server named "${server}"`).toJsonRpc(),
-      );
-    }
+    if (!this.options.gateway.hasServer(server)) throw CallFailure.rpc(serverNotFound(server).toJsonRpc());
     return { kind: 'server', server };
   }
 

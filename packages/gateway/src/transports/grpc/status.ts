@@ -1,6 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError, StatusObject } from '@grpc/grpc-js';
-import { JsonRpcErrorCode, MCPErrorCode, parseErrorCode } from '@mcpman/core';
+import { GRPC_STATUS_BY_JSON_RPC, JsonRpcErrorCode, grpcStatusFor, parseErrorCode } from '@mcpman/core';
 import type { JsonRpcErrorBody } from '@mcpman/core';
 
 /** Trailer carrying the JSON-RPC error object (UTF-8 JSON), so clients lose nothing of it. */
@@ -8,45 +8,27 @@ export const ERROR_TRAILER = 'mcp-error-bin';
 
 const J = JsonRpcErrorCode;
 
-/** Our own error codes that say more than the JSON-RPC number does. */
-const BY_MCP_CODE: Partial<Record<MCPErrorCode, status>> = {
-  [MCPErrorCode.ServerNotFound]: status.NOT_FOUND,
-  [MCPErrorCode.ResourceNotFound]: status.NOT_FOUND,
-  [MCPErrorCode.SessionNotFound]: status.NOT_FOUND,
-  [MCPErrorCode.ProtocolMissingCapability]: status.FAILED_PRECONDITION,
-};
-
-const BY_JSON_RPC: Readonly<Record<number, status>> = {
-  [J.ParseError]: status.INVALID_ARGUMENT,
-  [J.InvalidRequest]: status.INVALID_ARGUMENT,
-  [J.InvalidParams]: status.INVALID_ARGUMENT,
-  [J.HeaderMismatch]: status.INVALID_ARGUMENT,
-  [J.UnsupportedProtocolVersion]: status.INVALID_ARGUMENT,
-  [J.MissingRequiredClientCapability]: status.FAILED_PRECONDITION,
-  [J.MethodNotFound]: status.UNIMPLEMENTED,
-  [J.NotImplemented]: status.UNIMPLEMENTED,
-  [J.ResourceNotFound]: status.NOT_FOUND,
-  [J.SessionNotFound]: status.NOT_FOUND,
-  [J.Unauthorized]: status.UNAUTHENTICATED,
-  [J.Forbidden]: status.PERMISSION_DENIED,
-  [J.RateLimited]: status.RESOURCE_EXHAUSTED,
-  [J.PayloadTooLarge]: status.RESOURCE_EXHAUSTED,
-  [J.ServerUnavailable]: status.UNAVAILABLE,
-  [J.ConnectionClosed]: status.UNAVAILABLE,
-  [J.RequestTimeout]: status.DEADLINE_EXCEEDED,
-  [J.Cancelled]: status.CANCELLED,
-  [J.InternalError]: status.INTERNAL,
-};
-
-/** The gRPC status for a JSON-RPC error; UNKNOWN for codes an MCP server defined itself. */
+/**
+ * The gRPC status for a JSON-RPC error: our own codes by the one table (`core/src/errors/codes.ts`),
+ * other errors (a server's own answer passed on) by their JSON-RPC code; UNKNOWN for codes a
+ * server defined itself.
+ */
 export function grpcStatusOf(error: JsonRpcErrorBody): status {
   const data = error.data;
   const ours =
     typeof data === 'object' && data !== null && 'code' in data && typeof data.code === 'string'
       ? parseErrorCode(data.code)
       : undefined;
-  return (ours === undefined ? undefined : BY_MCP_CODE[ours]) ?? BY_JSON_RPC[error.code] ?? status.UNKNOWN;
+  const code = ours === undefined ? GRPC_STATUS_BY_JSON_RPC[error.code] : grpcStatusFor(ours);
+  return (code === undefined ? undefined : STATUS_BY_NUMBER.get(code)) ?? status.UNKNOWN;
 }
+
+/** grpc-js's status enum by number: the table holds gRPC's own numbers (grpc/doc/statuscodes.md). */
+const STATUS_BY_NUMBER = new Map<number, status>(
+  Object.values(status)
+    .filter((value): value is status => typeof value === 'number')
+    .map((value) => [value, value]),
+);
 
 /** A gRPC error status carrying the JSON-RPC error in its trailer. */
 export function toServiceError(error: JsonRpcErrorBody): Partial<StatusObject> {
