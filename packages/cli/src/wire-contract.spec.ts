@@ -95,7 +95,11 @@ describe('one wire-error contract over HTTP, SSE, WebSocket, gRPC and stdio', ()
     jsonrpc: '2.0',
     id: 1,
     method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'contract', version: '1' } },
+    params: {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'contract', version: '1' },
+    },
   };
   const statelessMeta = {
     [META.protocolVersion]: STATELESS_ERA_VERSION,
@@ -137,7 +141,10 @@ describe('one wire-error contract over HTTP, SSE, WebSocket, gRPC and stdio', ()
     });
   }
 
-  async function grpc(call: (client: McpGrpcClient) => Promise<unknown>, options: object = {}): Promise<Answer> {
+  async function grpc(
+    call: (client: McpGrpcClient) => Promise<unknown>,
+    options: object = {},
+  ): Promise<Answer> {
     const client = new McpGrpcClient({ address: open.grpcAddress ?? '', ...options });
     try {
       await call(client);
