@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/server';
+import { McpServer, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import * as z from 'zod';
 import type { CallToolResult, JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
@@ -6,6 +6,7 @@ import { McpPeer, performHandshake, toDisposable } from '@mcpman/core';
 import type { Disposable, JsonRpcMessage, ProtocolVersion, UpstreamConnection } from '@mcpman/core';
 import type { ServerState } from '@mcpman/shared';
 import type { ManagedServer, ServerDirectory } from '../pipeline/directory.js';
+import { GATEWAY_CLIENT_CAPABILITIES } from '../pipeline/upstream-hub.js';
 import type { ToolFilter } from '../pipeline/names.js';
 
 /**
@@ -79,7 +80,45 @@ class InProcessConnection implements UpstreamConnection {
 
 const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
 
-/** The tools every in-process server has: echo, a failing one and one that waits. */
+const NAME_QUESTION = {
+  message: 'What is your name?',
+  requestedSchema: {
+    type: 'object' as const,
+    properties: { name: { type: 'string' as const } },
+    required: ['name'],
+  },
+};
+
+/**
+ * Ask the client for a name, as each era does: a 2026-07-28 request returns input_required and
+ * reads the answer on its retry; a session-era one sends elicitation/create and waits.
+ */
+async function askName(ctx: {
+  readonly mcpReq: {
+    readonly inputResponses?: unknown;
+    elicitInput: (
+      params: typeof NAME_QUESTION,
+    ) => Promise<{ action: string; content?: Record<string, unknown> }>;
+  };
+}): Promise<CallToolResult | ReturnType<typeof inputRequired>> {
+  const answer = inputResponse(ctx.mcpReq.inputResponses as Record<string, unknown> | undefined, 'name');
+  if (answer.kind === 'elicit')
+    return text(
+      answer.action === 'accept' ? `Hello, ${String(answer.content?.name)}` : `no name (${answer.action})`,
+    );
+  let asked: { action: string; content?: Record<string, unknown> };
+  try {
+    // The session era's own way; it throws on a 2026-07-28 request, which asks by its result.
+    asked = await ctx.mcpReq.elicitInput(NAME_QUESTION);
+  } catch {
+    return inputRequired({ inputRequests: { name: inputRequired.elicit(NAME_QUESTION) } });
+  }
+  return text(
+    asked.action === 'accept' ? `Hello, ${String(asked.content?.name)}` : `no name (${asked.action})`,
+  );
+}
+
+/** The tools every in-process server has: echo, a failing one, one that waits, one that asks. */
 export function exampleServer(name: string): McpServer {
   const server = new McpServer(
     { name, version: '1.0.0' },
@@ -101,6 +140,11 @@ export function exampleServer(name: string): McpServer {
       await new Promise((resolve) => setTimeout(resolve, ms));
       return text(`waited ${ms} ms`);
     },
+  );
+  server.registerTool(
+    'ask',
+    { description: 'Ask the user for a name.', inputSchema: z.object({}) },
+    (_args, ctx) => askName(ctx),
   );
   server.registerResource('readme', 'file:///readme.txt', { mimeType: 'text/plain' }, () => ({
     contents: [{ uri: 'file:///readme.txt', text: `${name} readme` }],
@@ -131,6 +175,8 @@ export async function startInProcessServer(
   const handshake = await performHandshake(peer, {
     protocolVersion: options.protocolVersion ?? 'auto',
     clientInfo: { name: 'mcpman', version: 'test' },
+    // What the manager declares for the gateway, which answers for its clients.
+    capabilities: GATEWAY_CLIENT_CAPABILITIES,
     timeoutMs: 5_000,
   });
   return {
