@@ -5,10 +5,16 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
 
-/** The gateway's data path (pipeline, transports, auth, …) never imports the control plane. */
-const NO_CONTROL_PLANE = {
-  group: ['**/control/**'],
-  message: 'The data path must not depend on the control plane.',
+/**
+ * The package graph, one way (docs/architecture.md): shared ← core ← gateway (the data path) ←
+ * manager (control plane, composition root) ← cli, extension. A package never imports one to
+ * its right.
+ */
+const PACKAGE_LAYERS = {
+  'packages/shared/src/**/*.ts': ['@mcpman/core', '@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
+  'packages/core/src/**/*.ts': ['@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
+  'packages/gateway/src/**/*.ts': ['@mcpman/manager', '@mcpman/cli'],
+  'packages/manager/src/**/*.ts': ['@mcpman/cli'],
 };
 
 export default tseslint.config(
@@ -95,21 +101,25 @@ export default tseslint.config(
       '@typescript-eslint/explicit-module-boundary-types': 'off',
     },
   },
-  {
-    // The gateway's layers, one way: the data path (pipeline, then transports and auth in front
-    // of it) never reaches into the control plane, and the pipeline never into a transport.
-    files: ['packages/gateway/src/{pipeline,transports,auth,limits,audit,metrics,tracing,http,tls}/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
+  ...Object.entries(PACKAGE_LAYERS).map(([files, above]) => ({
+    files: [files],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [NO_CONTROL_PLANE],
+          patterns: [
+            {
+              group: above.flatMap((name) => [name, `${name}/*`]),
+              message: 'A package imports only packages below it (see PACKAGE_LAYERS).',
+            },
+          ],
         },
       ],
     },
-  },
+  })),
   {
+    // Inside the gateway, one way too: the pipeline never reaches into a transport, and neither
+    // it nor auth into the HTTP listener's transports.
     files: ['packages/gateway/src/{pipeline,auth}/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
@@ -117,7 +127,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            NO_CONTROL_PLANE,
+            {
+              group: ['@mcpman/manager', '@mcpman/manager/*', '@mcpman/cli'],
+              message: 'A package imports only packages below it (see PACKAGE_LAYERS).',
+            },
             {
               group: ['**/transports/**'],
               message: 'Transports sit in front of the pipeline and auth, not under them.',
@@ -126,17 +139,6 @@ export default tseslint.config(
         },
       ],
     },
-  },
-  {
-    // Loaded by Podman Desktop's CommonJS extension loader, or run before it (the host check).
-    files: ['**/*.cjs'],
-    languageOptions: { globals: { ...globals.node, ...globals.commonjs } },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
-  {
-    // The host check's page-side code runs in Chromium.
-    files: ['scripts/podman-desktop-check/host/renderer-electron-shim.mjs'],
-    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.spec.ts', 'tests/**/*.ts'],

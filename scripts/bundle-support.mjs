@@ -9,6 +9,7 @@ export function sourceAliases(packages) {
   return {
     '@mcpman/core': join(packages, 'core/src/index.ts'),
     '@mcpman/gateway': join(packages, 'gateway/src/index.ts'),
+    '@mcpman/manager': join(packages, 'manager/src/index.ts'),
     '@mcpman/shared': join(packages, 'shared/src/index.ts'),
     '@mcpman/shared/contract': join(packages, 'shared/src/contract/index.ts'),
   };
@@ -24,7 +25,7 @@ export function importMetaUrlPlugin(packages, urlOf = '__mcpmanUrl') {
   return {
     name: 'import-meta-url',
     setup(context) {
-      context.onLoad({ filter: /packages\/(core|gateway|shared)\/src\/.*\.ts$/ }, async (args) => {
+      context.onLoad({ filter: /packages\/(core|gateway|manager|shared)\/src\/.*\.ts$/ }, async (args) => {
         const source = await readFile(args.path, 'utf8');
         if (!source.includes('import.meta.url')) return undefined;
         const mirrored = relative(packages, args.path).replace('/src/', '/dist/').replace(/\.ts$/, '.js');

@@ -14,7 +14,7 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { WebSocket } from 'ws';
 import { EventBus, FileTokenStore } from '@mcpman/core';
 import { GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
-import type { ManagementBackend } from '@mcpman/gateway';
+import type { ManagementBackend } from '@mcpman/manager';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
 import { initializeRequest } from './helpers/mcp-wire.js';

@@ -17,12 +17,12 @@ import {
   GatewayServer,
   GrpcCallError,
   McpGrpcClient,
-  RuntimeDirectory,
   loadTlsMaterial,
   makeDevCertificates,
   writeDevCertificates,
 } from '@mcpman/gateway';
 import type { DevCertificateFiles } from '@mcpman/gateway';
+import { RuntimeDirectory } from '@mcpman/manager';
 import type { JsonRpcNotification } from '@mcpman/core';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { inspectorCallTool, npmTool } from './helpers/tools.js';

@@ -1,13 +1,10 @@
 import { EngineClient, McpRuntime, parseConfigText } from '@mcpman/core';
 import type { ManagerOwner, McpmanConfig, RuntimeOptions } from '@mcpman/core';
-import {
-  GATEWAY_CLIENT_CAPABILITIES,
-  GatewayServer,
-  RuntimeDirectory,
-  loadTlsMaterial,
-} from '@mcpman/gateway';
+import { GATEWAY_CLIENT_CAPABILITIES, GatewayServer, loadTlsMaterial } from '@mcpman/gateway';
 import type { ManagerEvent, ServerStateEvent } from '@mcpman/core';
 import type { GatewayServerOptions } from '@mcpman/gateway';
+import { ControlPlane, RuntimeDirectory } from '@mcpman/manager';
+import type { ManagementBackend } from '@mcpman/manager';
 import { sweep } from './podman.js';
 import { Workspace } from './workspace.js';
 
@@ -33,6 +30,8 @@ export class RuntimeHarness {
   }
 
   gateway: GatewayServer | undefined;
+  /** The management API on the gateway, when a test gave a backend. */
+  control: ControlPlane | undefined;
   config: McpmanConfig | undefined;
 
   /**
@@ -42,12 +41,13 @@ export class RuntimeHarness {
   async startGateway(
     serversYaml: string,
     gatewayYaml = '{}',
-    extra: Partial<GatewayServerOptions> = {},
+    extra: Partial<GatewayServerOptions> & { readonly management?: ManagementBackend } = {},
   ): Promise<URL> {
     const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n`);
     const config = this.config;
     if (config === undefined) throw new Error('no config');
     const tls = config.gateway.tls;
+    const { management, ...options } = extra;
     this.gateway = new GatewayServer({
       config: {
         ...config.gateway,
@@ -58,8 +58,10 @@ export class RuntimeHarness {
       serverInfo: { name: 'mcpman', version: 'test' },
       stateDir: this.workspace.path('state'),
       ...(tls === undefined ? {} : { tls: await loadTlsMaterial(tls, this.workspace.dir) }),
-      ...extra,
+      ...options,
     });
+    this.control = management === undefined ? undefined : new ControlPlane(this.gateway, { management });
+    await this.control?.start();
     return this.gateway.start();
   }
 
@@ -108,6 +110,8 @@ export class RuntimeHarness {
   async reset(): Promise<void> {
     await this.gateway?.close();
     this.gateway = undefined;
+    await this.control?.close();
+    this.control = undefined;
     await this.runtime?.down();
     this.runtime?.dispose();
     this.runtime = undefined;

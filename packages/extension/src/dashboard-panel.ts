@@ -3,7 +3,7 @@ import { Uri, window } from '@podman-desktop/api';
 import type { Disposable, WebviewPanel } from '@podman-desktop/api';
 import { dispatchRpc, requestIdOf } from '@mcpman/shared';
 import type { ManagerEvent, McpManagerApi, RpcErrorBody, RpcResponse } from '@mcpman/shared';
-import { dashboardCsp, rpcErrorOf } from '@mcpman/gateway';
+import { dashboardCsp, rpcErrorOf } from '@mcpman/manager';
 
 export interface DashboardPanelOptions {
   readonly extensionUri: Uri;

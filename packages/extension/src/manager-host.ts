@@ -4,31 +4,16 @@ import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   ConfigStore,
   EngineClient,
-  McpRuntime,
   PodmanSecretStore,
-  FileTokenStore,
   VERSION,
   LogService,
   desktopOwner,
-  fillGatewaySecrets,
-  logEvents,
-  logServerMessage,
   loadConfigFile,
-  toMCPError,
-  trackEvents,
-  watchConfigFile,
 } from '@mcpman/core';
 import type { Bridge, Disposable, EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/shared';
-import {
-  GATEWAY_CLIENT_CAPABILITIES,
-  GatewayServer,
-  RuntimeDirectory,
-  loadTlsMaterial,
-  parseListen,
-  runtimeBackend,
-} from '@mcpman/gateway';
-import type { DashboardService } from '@mcpman/gateway';
+import { Manager } from '@mcpman/manager';
+import type { DashboardService, ManagerReport } from '@mcpman/manager';
 import { effectiveGateway } from './gateway-settings.js';
 import type { ExtensionSettings } from './settings.js';
 
@@ -59,35 +44,24 @@ export function installedBridge(env: NodeJS.ProcessEnv): { bridge?: Bridge } {
 }
 
 /**
- * The manager inside Podman Desktop: the same core runtime and gateway as `mcpman up`, on the
- * Podman connection's API socket, as its own owner (`desktop`): `mcpman up` of any config file
- * on the same engine keeps its servers and leaves the extension's alone. Stopping it closes the
- * gateway and leaves the servers' containers as they are; the next start adopts them by their
- * labels.
+ * The manager inside Podman Desktop: the same composition root as `mcpman up` (`Manager`), on
+ * the Podman connection's API socket, as its own owner (`desktop`): `mcpman up` of any config
+ * file on the same engine keeps its servers and leaves the extension's alone. It adds only what
+ * is the extension's: its settings over the file's gateway, its storage folder, SecretStorage
+ * and Podman Desktop's telemetry. Stopping it closes the gateway and leaves the servers'
+ * containers as they are; the next start adopts them by their labels.
  */
 export class ManagerHost implements Disposable {
   private readonly engine: EngineClient;
-  readonly runtime: McpRuntime;
   /** Podman secrets on this connection, where servers read them. */
   readonly secrets: PodmanSecretStore;
-  private server: GatewayServer | undefined;
-  private watcher: Disposable | undefined;
-  private tracked: Disposable | undefined;
+  private manager: Manager | undefined;
   private url: URL | undefined;
   private gatewayNotices: readonly string[] = [];
-  private logs: LogService | undefined;
-  private logged: Disposable | undefined;
 
   private constructor(private readonly options: ManagerHostOptions) {
     this.engine = new EngineClient({ socketPath: options.socketPath });
     this.secrets = new PodmanSecretStore(this.engine);
-    this.runtime = new McpRuntime({
-      engine: this.engine,
-      owner: desktopOwner(options.settings.configFile),
-      logDir: join(options.storagePath, 'logs'),
-      clientInfo: { name: 'mcpman-podman-desktop', version: VERSION },
-      clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
-    });
   }
 
   static async start(options: ManagerHostOptions): Promise<ManagerHost> {
@@ -102,11 +76,11 @@ export class ManagerHost implements Disposable {
   }
 
   get bus(): EventBus {
-    return this.runtime.bus;
+    return this.running().runtime.bus;
   }
 
   get dashboard(): DashboardService | undefined {
-    return this.server?.dashboard;
+    return this.manager?.controlPlane?.dashboard;
   }
 
   get gatewayUrl(): URL | undefined {
@@ -114,7 +88,7 @@ export class ManagerHost implements Disposable {
   }
 
   status(): ServerStatus[] {
-    return this.runtime.status();
+    return this.running().runtime.status();
   }
 
   /** Where the settings asked for less than the config file, which won (see effectiveGateway). */
@@ -122,81 +96,56 @@ export class ManagerHost implements Disposable {
     return this.gatewayNotices;
   }
 
+  private running(): Manager {
+    if (this.manager === undefined) throw new Error('the manager has not started');
+    return this.manager;
+  }
+
   private async run(): Promise<void> {
-    const { settings } = this.options;
+    const { settings, storagePath } = this.options;
     await this.engine.ping();
     const loaded = await this.loadOrCreateConfig(settings.configFile);
     const { gateway, notices } = effectiveGateway(loaded.config.gateway, settings);
     this.gatewayNotices = [...(this.options.notices ?? []), ...notices];
     for (const notice of notices) this.options.report(notice);
-    // The file's listen address, so a setting cannot widen it; the port is the setting's.
-    const listen = { ...parseListen(gateway.listen), port: settings.gatewayPort };
-    const configPath = loaded.path;
-    const management = runtimeBackend({
-      runtime: this.runtime,
-      engine: this.engine,
-      configPath,
-      startedAt: Date.now(),
-      // Podman Desktop owns the extension's life: the API cannot end it.
-      shutdown: () => undefined,
-      notices: () => this.gatewayNotices,
-    });
-    // The same log as the CLI's manager: state changes, reconciles, server output and the
-    // servers' own MCP log messages, as JSON lines in the extension's storage.
+    // The same log as the CLI's manager, as JSON lines in the extension's storage.
     const logs = new LogService({
       settings: loaded.config.logging,
       file:
         loaded.config.logging.file === undefined
-          ? join(this.options.storagePath, 'logs', 'mcpman.log')
+          ? join(storagePath, 'logs', 'mcpman.log')
           : resolve(loaded.dir, loaded.config.logging.file),
     });
-    this.logs = logs;
-    this.logged = logEvents(this.runtime.bus, logs);
-    this.server = new GatewayServer({
-      // Redis passwords and collector keys named as Podman secrets in the file, filled here.
-      config: await fillGatewaySecrets(gateway, this.runtime.secrets),
-      onServerMessage: (name, params) => {
-        logServerMessage(logs, name, params);
-      },
-      directory: new RuntimeDirectory(this.runtime),
-      serverInfo: { name: 'mcpman', version: VERSION },
-      listen,
-      management,
-      stateDir: this.options.storagePath,
-      tokens: new FileTokenStore(
-        gateway.auth.tokensFile === undefined
-          ? join(this.options.storagePath, 'tokens.json')
-          : resolve(loaded.dir, gateway.auth.tokensFile),
-      ),
+    const manager = new Manager({
+      loaded,
+      gateway,
+      engine: this.engine,
+      owner: desktopOwner(settings.configFile),
+      clientInfo: { name: 'mcpman-podman-desktop', version: VERSION },
+      logDir: join(storagePath, 'logs'),
+      stateDir: storagePath,
+      defaultTokensFile: join(storagePath, 'tokens.json'),
+      logs,
+      telemetry: this.options.telemetry,
+      // The file's listen address, so a setting cannot widen it; the port is the setting's.
+      port: settings.gatewayPort,
       dashboard: {
-        configPath,
         secrets: this.options.secrets,
         ...installedBridge(process.env),
         ...(this.options.uiDir === undefined ? {} : { uiDir: this.options.uiDir }),
       },
-      ...(gateway.tls === undefined ? {} : { tls: await loadTlsMaterial(gateway.tls, loaded.dir) }),
+      // Podman Desktop owns the extension's life: the API cannot end it.
+      shutdown: () => undefined,
+      notices: () => this.gatewayNotices,
+      report: (event) => {
+        const message = reportText(event);
+        if (message !== undefined) this.options.report(message);
+      },
     });
-    this.url = await this.server.start();
-    // A renewed certificate is served from the next handshake on, as under `mcpman up`.
-    const tls = gateway.tls;
-    if (tls !== undefined) {
-      const gatewayLog = logs.component('gateway');
-      this.server.watchTls(tls, loaded.dir, (event) => {
-        gatewayLog[event.ok ? 'info' : 'warn']({ tls: true }, event.message);
-        if (!event.ok) this.options.report(event.message);
-      });
-    }
-    this.tracked = trackEvents(this.runtime.bus, this.options.telemetry);
-    this.options.telemetry.track('manager.start', { servers: Object.keys(loaded.config.servers).length });
-    this.watcher = watchConfigFile(configPath, () => {
-      management.reload().catch((error: unknown) => {
-        this.options.report(
-          `Config not applied, keeping the running one: ${toMCPError(error).toDisplayString()}`,
-        );
-      });
-    });
+    this.manager = manager;
+    this.url = await manager.start();
     // Returns once the plan is made; servers come up in the background, as events.
-    await this.runtime.apply(loaded, { settle: false });
+    await manager.apply(false);
   }
 
   private async loadOrCreateConfig(path: string): Promise<LoadedConfig> {
@@ -210,17 +159,23 @@ export class ManagerHost implements Disposable {
   }
 
   async stop(): Promise<void> {
-    this.watcher?.dispose();
-    this.tracked?.dispose();
-    await this.server?.close();
-    this.server = undefined;
-    await this.runtime.releaseAll();
-    this.runtime.dispose();
-    this.logged?.dispose();
-    await this.logs?.flush();
+    await this.manager?.stop('keep');
+    this.manager = undefined;
   }
 
   dispose(): void {
     void this.stop();
+  }
+}
+
+/** What the user is told of the manager's reports (a renewed certificate is news to nobody). */
+function reportText(event: ManagerReport): string | undefined {
+  switch (event.kind) {
+    case 'config-not-applied':
+      return `Config not applied, keeping the running one: ${event.message}`;
+    case 'tls':
+      return event.ok ? undefined : event.message;
+    case 'insecure':
+      return event.message;
   }
 }

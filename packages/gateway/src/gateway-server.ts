@@ -19,28 +19,23 @@ import {
   toMCPError,
 } from '@mcpman/core';
 import { RedisEventLog, RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
-import type { Bridge, Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import type { Disposable, GatewayConfig, JsonObject, TokenStore } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
-import { DashboardService } from './control/dashboard/dashboard-service.js';
-import { registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { AuthOutcome, Credentials } from './auth/authenticator.js';
 import { HttpAuth, METADATA_PATH } from './auth/http-auth.js';
 import { RateLimits } from './limits/rate-limits.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { registerManagementApi } from './control/api/management-api.js';
-import type { ManagementBackend } from './control/api/management-api.js';
-import { ControlSocket } from './http/control-socket.js';
+import type { MetricsSources } from './metrics/gateway-metrics.js';
 import { HttpListener, grpcListenOf, hostRefusal, parseListen } from './http/listener.js';
 import { isLoopbackHost } from './http/web-guard.js';
-import { ManagementAccess } from './control/management-access.js';
 import type { GrpcListen, ListenAddress } from './http/listener.js';
 import { sendJson } from './http/respond.js';
 import { Router, decodePathSegment } from './http/router.js';
 import type { ServerDirectory } from './pipeline/directory.js';
 import { Gateway } from './pipeline/gateway.js';
-import type { Identity, SessionScope } from './pipeline/session.js';
+import type { SessionScope } from './pipeline/session.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
 import { StreamableHttpTransport } from './transports/streamable-http.js';
 import { WebSocketTransport } from './transports/websocket.js';
@@ -58,9 +53,6 @@ export interface GatewayServerOptions {
   readonly grpcListen?: GrpcListen;
   /** gateway.tls, loaded (see loadTlsMaterial); every listener then speaks TLS only. */
   readonly tls?: TlsMaterial;
-  readonly management?: ManagementBackend;
-  /** Also serve the management API on this Unix socket (owner-only), for the CLI. */
-  readonly controlSocket?: string;
   /** Where tokens and the audit log live by default (default: the user's state folder). */
   readonly stateDir?: string;
   /** The API token store (default: gateway.auth.tokensFile, else <stateDir>/tokens.json). */
@@ -71,18 +63,8 @@ export interface GatewayServerOptions {
   readonly tracing?: Tracing;
   /** `notifications/message` from servers, for the manager's log. */
   readonly onServerMessage?: (server: string, params: JsonObject) => void;
-  /** Serve the dashboard (UI at `/`, RPC at `/api/v1/rpc`); needs `management`. */
-  readonly dashboard?: DashboardSetup;
-}
-
-export interface DashboardSetup {
-  /** The config file server edits are written to. */
-  readonly configPath: string;
-  readonly secrets: SecretStore;
-  /** The built UI folder; absent: `/` explains how to build it. */
-  readonly uiDir?: string;
-  /** The stdio bridge the Clients page writes for clients that can only spawn a command. */
-  readonly bridge?: Bridge;
+  /** What the manager knows of its servers, for the metrics (states, restarts, container stats). */
+  readonly metricsSources?: Omit<MetricsSources, 'sessions'>;
 }
 
 /**
@@ -103,10 +85,11 @@ export function exposureProblem(
 }
 
 /**
- * Every client-facing endpoint: on one HTTP listener Streamable HTTP (`/mcp`,
- * `/servers/<name>/mcp`), legacy SSE (`/sse` + `/messages`, per server too), WebSocket (`/ws`,
- * per server too) and the management API; gRPC on its own port. All of them feed the same
- * Gateway.
+ * Every client-facing MCP endpoint: on one HTTP listener Streamable HTTP (`/mcp`,
+ * `/servers/<name>/mcp`), legacy SSE (`/sse` + `/messages`, per server too) and WebSocket (`/ws`,
+ * per server too); gRPC on its own port. All of them feed the same Gateway. The data path only:
+ * the manager (`@mcpman/manager`) mounts the management API and the dashboard on `router`
+ * before `start()`.
  */
 export class GatewayServer {
   readonly gateway: Gateway;
@@ -115,7 +98,6 @@ export class GatewayServer {
   private readonly streamable: StreamableHttpTransport;
   private readonly sse: LegacySseTransport;
   private readonly ws: WebSocketTransport;
-  private readonly control: ControlSocket | undefined;
   /** Undefined when gateway.grpc.enabled is false. */
   readonly grpc: GrpcTransport | undefined;
   readonly tokens: TokenStore;
@@ -126,16 +108,15 @@ export class GatewayServer {
   readonly limits: RateLimits;
   readonly audit: AuditLog | undefined;
   readonly metrics: GatewayMetrics;
-  /** The dashboard's backend (also what the Podman Desktop extension's webview talks to). */
-  readonly dashboard: DashboardService | undefined;
-  /** Who may use the management API over TCP, and this run's dashboard key. */
-  readonly access: ManagementAccess;
   /** Callers must authenticate (tokens, OAuth or client certificates). */
-  private readonly authOn: boolean;
+  readonly authOn: boolean;
+  /** Authentication on the HTTP listener, for routes mounted on `router` too. */
+  readonly httpAuth: HttpAuth;
+  /** Routes of the HTTP listener; more may be mounted on it until `start()`. */
+  readonly router: Router;
   private tlsWatch: Disposable | undefined;
   private started = false;
   private readonly grpcListen: GrpcListen;
-  private readonly httpAuth: HttpAuth;
 
   constructor(private readonly options: GatewayServerOptions) {
     const config = options.config;
@@ -177,18 +158,9 @@ export class GatewayServer {
           secretRedactor,
         )
       : undefined;
-    const management = options.management;
     this.metrics = new GatewayMetrics({
       sessions: () => this.gateway.sessions.counts(),
-      ...(management === undefined
-        ? {}
-        : {
-            servers: () => management.servers(),
-            bus: management.bus,
-            ...(management.containerStats === undefined
-              ? {}
-              : { containerStats: () => management.containerStats?.() ?? Promise.resolve({}) }),
-          }),
+      ...options.metricsSources,
     });
     const otlp = config.tracing.otlp;
     this.tracing =
@@ -253,6 +225,7 @@ export class GatewayServer {
     });
 
     const router = new Router();
+    this.router = router;
     const scoped =
       (handler: (req: IncomingMessage, res: ServerResponse, scope: SessionScope) => Promise<void>) =>
       async (
@@ -287,69 +260,6 @@ export class GatewayServer {
     router.post('/messages', (req, res) => this.sse.post(req, res));
     router.post('/servers/:name/messages', (req, res) => this.sse.post(req, res));
     this.registerMetadata(router, auth);
-    const api = {
-      // Server names and states in /readyz only for whoever may read the management API.
-      readyDetail: async (req: IncomingMessage): Promise<boolean> => {
-        if (!authOn) return true;
-        const outcome = await auth.check(req, { kind: 'all' });
-        return outcome.ok && outcome.identity.admin;
-      },
-      heartbeatMs: config.keepAlive.sseHeartbeat,
-      maxRequestBytes: config.maxRequestBytes,
-      tokens: this.tokens,
-      figures: () => this.metrics.serverFigures(),
-      ...(this.audit === undefined ? {} : { audit: this.audit }),
-    };
-    const guard = (
-      req: IncomingMessage,
-      res: ServerResponse,
-      change: boolean,
-    ): Promise<Identity | undefined> => this.access.check(req, res, change);
-    if (options.management !== undefined) {
-      registerManagementApi(router, options.management, { ...api, guard });
-    }
-    this.dashboard =
-      options.management === undefined || options.dashboard === undefined
-        ? undefined
-        : new DashboardService({
-            management: options.management,
-            gateway: this.gateway,
-            gatewayConfig: config,
-            tokens: this.tokens,
-            secrets: options.dashboard.secrets,
-            configPath: options.dashboard.configPath,
-            ...(options.dashboard.bridge === undefined ? {} : { bridge: options.dashboard.bridge }),
-            figures: () => this.metrics.serverFigures(),
-            urls: () => ({ http: this.started ? this.http.url : undefined, grpc: this.grpcAddress }),
-          });
-    if (this.dashboard !== undefined) {
-      registerDashboardRoutes(router, {
-        api: this.dashboard,
-        uiDir: options.dashboard?.uiDir,
-        maxRequestBytes: config.maxRequestBytes,
-        guard,
-      });
-    }
-    // Prometheus scrapes like the management API: same-site, and an admin grant once auth is on
-    // (Prometheus sends a bearer token with `authorization` in its scrape config).
-    router.get('/metrics', async (req, res) => {
-      if ((await guard(req, res, false)) === undefined) return;
-      const { contentType, body } = await this.metrics.render();
-      res
-        .writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
-        .end(body);
-    });
-    if (options.controlSocket !== undefined && options.management !== undefined) {
-      const control = new Router();
-      // The owner asking over the socket sees everything.
-      const { readyDetail: _detail, ...owner } = api;
-      registerManagementApi(control, options.management, owner);
-      // Only here, where the file mode keeps everyone but the owner out: the key to change things.
-      control.get('/api/v1/dashboard', (_req, res) => {
-        sendJson(res, 200, { url: this.dashboardUrl() }, { 'cache-control': 'no-store' });
-      });
-      this.control = new ControlSocket(control, options.controlSocket);
-    }
     this.http = new HttpListener(router, {
       listen,
       keepAliveTimeoutMs: config.keepAlive.httpTimeout,
@@ -359,7 +269,6 @@ export class GatewayServer {
       allowedOrigins: [...config.allowedOrigins, ...(config.cors?.origins ?? [])],
       ...(options.tls === undefined ? {} : { tls: options.tls }),
     });
-    this.access = new ManagementAccess({ guard: this.http.guard, auth, authOn });
     this.grpc = config.grpc.enabled
       ? new GrpcTransport({
           gateway: this.gateway,
@@ -488,7 +397,6 @@ export class GatewayServer {
 
   /** Start every listener; resolves with the HTTP listener's URL. */
   async start(): Promise<URL> {
-    await this.control?.start();
     const url = await this.http.start();
     this.started = true;
     try {
@@ -496,7 +404,6 @@ export class GatewayServer {
       await this.grpc?.start({ orFreePort: !this.grpcListen.chosen });
     } catch (error) {
       await this.http.close();
-      await this.control?.close();
       const { host, port } = this.grpcListen.address;
       throw new MCPError(
         MCPErrorCode.TransportError,
@@ -510,19 +417,6 @@ export class GatewayServer {
     return url;
   }
 
-  /**
-   * The dashboard's address with this run's key in the fragment (which browsers never send),
-   * for the owner only: it lets whoever opens it change things.
-   */
-  dashboardUrl(): string {
-    const url = new URL(this.http.url);
-    // A wildcard listener is reached on loopback from this machine.
-    if (url.hostname === '0.0.0.0') url.hostname = '127.0.0.1';
-    if (url.hostname === '[::]') url.hostname = '[::1]';
-    url.hash = `key=${this.access.key}`;
-    return url.toString();
-  }
-
   /** `host:port` of the gRPC listener once started; undefined when gRPC is off. */
   get grpcAddress(): string | undefined {
     const port = this.grpc?.port;
@@ -531,9 +425,17 @@ export class GatewayServer {
     return `${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
 
+  get config(): GatewayConfig {
+    return this.options.config;
+  }
+
+  /** The HTTP listener's URL once started. */
+  get url(): URL | undefined {
+    return this.started ? this.http.url : undefined;
+  }
+
   async close(): Promise<void> {
     this.tlsWatch?.dispose();
-    this.dashboard?.dispose();
     await this.gateway.endListens();
     this.streamable.close();
     this.sse.close();
@@ -541,7 +443,6 @@ export class GatewayServer {
     await this.grpc?.close();
     this.gateway.dispose();
     await this.http.close();
-    await this.control?.close();
     this.limits.dispose();
     this.sharedEvents?.dispose();
     this.state?.dispose();

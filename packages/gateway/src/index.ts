@@ -1,25 +1,17 @@
-export { Router } from './http/router.js';
+export { Router, decodePathSegment } from './http/router.js';
 export type { RouteHandler, RouteMatch, RouteParams } from './http/router.js';
-export { HttpListener, grpcListenOf, parseListen } from './http/listener.js';
+export { HttpListener, closeServer, dispatch, grpcListenOf, parseListen } from './http/listener.js';
 export { WebGuard, isLoopbackAddress, isLoopbackHost } from './http/web-guard.js';
-export { ManagementAccess } from './control/management-access.js';
+export type { WebRefusal } from './http/web-guard.js';
 export type { HttpListenerOptions, ListenAddress } from './http/listener.js';
 export { readBody, readJson, sendError, sendJson } from './http/respond.js';
 export { openSse } from './http/sse.js';
 export type { SseStream } from './http/sse.js';
-export { registerManagementApi, stateCounts } from './control/api/management-api.js';
-export type {
-  DaemonInfo,
-  ManagementApiOptions,
-  ManagementBackend,
-  ServerDetail,
-} from './control/api/management-api.js';
 export { GatewayServer, exposureProblem } from './gateway-server.js';
 export type { GatewayServerOptions } from './gateway-server.js';
 export { Gateway } from './pipeline/gateway.js';
 export type { GatewayOptions, RequestContext } from './pipeline/gateway.js';
 export type { ManagedServer, ServerDirectory } from './pipeline/directory.js';
-export { RuntimeDirectory } from './pipeline/runtime-directory.js';
 export { ClientSession, ANONYMOUS, LOG_LEVELS, isLogLevel } from './pipeline/session.js';
 export type { ClientTransportKind, Identity, LogLevel, SessionScope } from './pipeline/session.js';
 export { GATEWAY_CLIENT_CAPABILITIES, UpstreamHub } from './pipeline/upstream-hub.js';
@@ -58,11 +50,4 @@ export type {
 } from './metrics/gateway-metrics.js';
 export { Tracing, failSpan } from './tracing/tracing.js';
 export type { TracingOptions } from './tracing/tracing.js';
-export { DashboardService, rpcErrorOf } from './control/dashboard/dashboard-service.js';
-export type { DashboardServiceOptions } from './control/dashboard/dashboard-service.js';
-export { dashboardCsp, registerDashboardRoutes } from './control/dashboard/dashboard-routes.js';
-export { GatewayInspector } from './control/dashboard/gateway-inspector.js';
-export type { DashboardSetup } from './gateway-server.js';
-export { runtimeBackend } from './control/api/runtime-backend.js';
-export type { RuntimeBackendOptions } from './control/api/runtime-backend.js';
 export { RedisState, RedisTokenStore, RedisSharedSessions } from './state/index.js';

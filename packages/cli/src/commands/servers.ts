@@ -29,7 +29,7 @@ import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource } from '@m
 import { addFromCatalog } from './catalog.js';
 import type { AddFromCatalogOptions } from './catalog.js';
 import type { ServerStatus } from '@mcpman/shared';
-import { stateCounts } from '@mcpman/gateway';
+import { stateCounts } from '@mcpman/manager';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';

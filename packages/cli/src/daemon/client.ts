@@ -4,7 +4,8 @@ import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
 import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
 import type { ManagerEvent, ServerStatus } from '@mcpman/shared';
-import type { DaemonInfo, ServerDetail, ServerFigures } from '@mcpman/gateway';
+import type { ServerFigures } from '@mcpman/gateway';
+import type { DaemonInfo, ServerDetail } from '@mcpman/manager';
 
 const ErrorBody = z.object({
   error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }),

@@ -2,35 +2,18 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import {
-  ConfigError,
   DirectorySecretValues,
   EngineClient,
-  McpRuntime,
-  FileTokenStore,
   VERSION,
   PodmanSecretStore,
   ownerForConfig,
   serverLogDir,
   defaultTokensFile,
-  fillGatewaySecrets,
-  logEvents,
-  logServerMessage,
   toMCPError,
-  trackEvents,
-  watchConfigFile,
 } from '@mcpman/core';
-import type { Disposable, JsonObject, LoadedConfig } from '@mcpman/core';
-import {
-  GATEWAY_CLIENT_CAPABILITIES,
-  GatewayServer,
-  exposureProblem,
-  RuntimeDirectory,
-  loadTlsMaterial,
-  grpcListenOf,
-  parseListen,
-  runtimeBackend,
-} from '@mcpman/gateway';
-import type { DashboardSetup, ManagementBackend } from '@mcpman/gateway';
+import type { LoadedConfig } from '@mcpman/core';
+import { Manager } from '@mcpman/manager';
+import type { ManagerReport } from '@mcpman/manager';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { ProgressReporter } from '../output/reporter.js';
@@ -89,25 +72,55 @@ function stopSignal(): { promise: Promise<string>; trigger: (reason: string) => 
  * The manager: runs the servers of a config, serves the management API, applies edits of the
  * config file as they happen, and stops cleanly (servers removed) on Ctrl-C, SIGTERM or a
  * shutdown request. `mcpman up` runs it in the foreground; `up --detach` in the background.
+ * What it runs is the shared composition root (`Manager`); this adds the terminal, the signals
+ * and the daemon record.
  */
 export async function runManager(options: ManagerOptions): Promise<ExitCodeValue> {
   const { io } = options;
   const configPath = options.loaded.path;
-  const startedAt = Date.now();
   const bare = options.withoutEngine;
-  const engine = bare === undefined ? await EngineClient.connect(io.env) : undefined;
-  const fileSecrets = bare === undefined ? undefined : new DirectorySecretValues(bare.secretsDir);
+  // Podman and its secrets; or, for `mcpman gateway`, no engine and secrets read from files.
+  const runsOn =
+    bare === undefined
+      ? ({ kind: 'podman', engine: await EngineClient.connect(io.env) } as const)
+      : ({ kind: 'files', fileSecrets: new DirectorySecretValues(bare.secretsDir) } as const);
+  const engine = runsOn.kind === 'podman' ? runsOn.engine : undefined;
+  const fileSecrets = runsOn.kind === 'files' ? runsOn.fileSecrets : undefined;
   // Everything this manager creates carries its config file's owner id, so managers of other
   // files (and the Podman Desktop extension) sharing the engine never touch it, nor it theirs.
   const owner = ownerForConfig(configPath);
-  const runtime = new McpRuntime({
+  const state = managerDir(owner, io.env);
+  const logs = createLogService(options.loaded, io, state);
+  const log = logs.component('manager');
+  const stop = stopSignal();
+  const manager = new Manager({
+    loaded: options.loaded,
     engine,
-    ...(fileSecrets === undefined ? {} : { secrets: fileSecrets }),
+    ...(fileSecrets === undefined ? {} : { secretValues: fileSecrets }),
     owner,
-    logDir: serverLogDir(owner.id, io.env),
     clientInfo: { name: 'mcpman', version: VERSION },
-    clientCapabilities: GATEWAY_CLIENT_CAPABILITIES,
+    logDir: serverLogDir(owner.id, io.env),
+    stateDir: stateDir(io.env),
+    defaultTokensFile: defaultTokensFile(io.env),
+    logs,
+    telemetry: cliTelemetry(options.loaded, state),
+    port: options.port,
+    grpcPort: options.grpcPort,
+    insecure: options.insecure === true,
+    controlSocket: controlSocketPath(owner, io.env),
+    dashboard: {
+      secrets: runsOn.kind === 'podman' ? new PodmanSecretStore(runsOn.engine) : runsOn.fileSecrets,
+      bridge: THIS_BRIDGE,
+      ...uiFolder(),
+    },
+    shutdown: () => {
+      stop.trigger('shutdown requested');
+    },
+    report: (event) => {
+      reportToConsole(event, io);
+    },
   });
+  const runtime = manager.runtime;
   const reporter = new ProgressReporter(
     io,
     Object.keys(options.loaded.config.servers),
@@ -116,66 +129,23 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
   const subscription = runtime.bus.on((event) => {
     reporter.handle(event);
   });
-  const state = managerDir(owner, io.env);
-  const logs = createLogService(options.loaded, io, state);
-  const log = logs.component('manager');
-  const logged = logEvents(runtime.bus, logs);
-  const telemetry = cliTelemetry(options.loaded, state);
-  const tracked = trackEvents(runtime.bus, telemetry);
-  telemetry.track('manager.start', { servers: Object.keys(options.loaded.config.servers).length });
-  const stop = stopSignal();
-
-  const backend: ManagementBackend = runtimeBackend({
-    runtime,
-    engine,
-    configPath,
-    startedAt,
-    shutdown: () => {
-      stop.trigger('shutdown requested');
-    },
-  });
-
-  let server: GatewayServer | undefined;
-  let watcher: Disposable | undefined;
   try {
-    server = await createGatewayServer(
-      options,
-      runtime,
-      backend,
-      (name, params) => {
-        logServerMessage(logs, name, params);
-      },
-      {
-        configPath,
-        secrets: fileSecrets ?? new PodmanSecretStore(runtime.engine),
-        bridge: THIS_BRIDGE,
-        ...uiFolder(),
-      },
-    );
-    const url = await server.start().catch(async (error: unknown) => {
+    const url = await manager.start().catch(async (error: unknown) => {
       throw namePortHolder(error, await listDaemonRecords(io.env));
     });
-    const grpc = server.grpcAddress;
+    const grpc = manager.gateway?.grpcAddress;
     await writeDaemonRecord(
       {
         pid: process.pid,
         url: url.toString(),
         configPath,
         ownerId: owner.id,
-        startedAt,
+        startedAt: Date.now(),
         socket: controlSocketPath(owner, io.env),
         ...(grpc === undefined ? {} : { grpc }),
       },
       io.env,
     );
-    const tls = options.loaded.config.gateway.tls;
-    if (tls !== undefined) {
-      const gatewayLog = logs.component('gateway');
-      server.watchTls(tls, options.loaded.dir, (event) => {
-        (event.ok ? io.stdout : io.stderr)(`mcpman: ${event.message}\n`);
-        gatewayLog[event.ok ? 'info' : 'warn']({ tls: true }, event.message);
-      });
-    }
     log.info(
       {
         version: VERSION,
@@ -187,17 +157,9 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
       'manager started',
     );
     io.stdout(
-      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1, dashboard at ${dashboardLine(server, options.loaded.config.gateway)}\n`,
+      `mcpman ${VERSION}: managing ${configPath}; gateway at ${url.toString()}mcp${grpc === undefined ? '' : ` and grpc://${grpc}`}, API at ${url.toString()}api/v1, dashboard at ${dashboardLine(manager, options.loaded.config.gateway)}\n`,
     );
-    watcher = watchConfigFile(configPath, () => {
-      backend.reload().catch((error: unknown) => {
-        const message =
-          error instanceof ConfigError ? error.toDisplayString() : toMCPError(error).toDisplayString();
-        io.stderr(`mcpman: config not applied, keeping the running one:\n${message}\n`);
-        log.debug({ configPath }, 'config edit not applied (see the console)');
-      });
-    });
-    await Promise.race([runtime.apply(options.loaded), stop.promise]);
+    await Promise.race([manager.apply(true), stop.promise]);
     const servers = runtime.status();
     const ready = servers.filter((s) => s.state === 'ready').length;
     io.stdout(
@@ -215,68 +177,34 @@ export async function runManager(options: ManagerOptions): Promise<ExitCodeValue
     log.error({ code: failure.code }, failure.message);
     return ExitCode.Failure;
   } finally {
-    watcher?.dispose();
     stop.dispose();
     // A second Ctrl-C while cleaning up means "now".
     const force = (): void => process.exit(130);
     process.once('SIGINT', force);
-    await runtime.down().catch((error: unknown) => {
+    await manager.stop('remove', (error: unknown) => {
       io.stderr(`mcpman: clean-up incomplete: ${toMCPError(error).message}; run \`mcpman down\`\n`);
     });
     process.off('SIGINT', force);
     subscription.dispose();
     reporter.stop();
-    runtime.dispose();
-    await server?.close();
     await removeDaemonRecord(owner, process.pid, io.env);
-    telemetry.track('manager.stop', { uptimeSeconds: (Date.now() - startedAt) / 1000 });
-    tracked.dispose();
-    logged.dispose();
-    await logs.flush();
   }
 }
 
-/** The gateway of the config, with the command line's port overrides and its TLS files read. */
-async function createGatewayServer(
-  options: ManagerOptions,
-  runtime: McpRuntime,
-  management: ManagementBackend,
-  onServerMessage: (server: string, params: JsonObject) => void,
-  dashboard: DashboardSetup,
-): Promise<GatewayServer> {
-  // Redis passwords and collector keys are named as secrets in the file, filled only here.
-  const config = await fillGatewaySecrets(options.loaded.config.gateway, runtime.secrets);
-  const http = parseListen(config.listen);
-  const listen = options.port === undefined ? http : { ...http, port: options.port };
-  const grpcListen = grpcListenOf(config.grpc.listen, listen, options.grpcPort);
-  const exposure = exposureProblem(
-    config,
-    config.grpc.enabled ? [listen, grpcListen.address] : [listen],
-    config.tls !== undefined,
-  );
-  if (exposure !== undefined && options.insecure === true) {
-    options.io.stderr(
-      `mcpman: WARNING: --insecure: ${exposure}; anyone who can reach these ports can use every server\n`,
-    );
+/** What the manager reports goes to the terminal (or the daemon log) of whoever started it. */
+function reportToConsole(event: ManagerReport, io: CliIO): void {
+  switch (event.kind) {
+    case 'config-not-applied':
+      io.stderr(`mcpman: config not applied, keeping the running one:\n${event.message}\n`);
+      return;
+    case 'tls':
+      (event.ok ? io.stdout : io.stderr)(`mcpman: ${event.message}\n`);
+      return;
+    case 'insecure':
+      io.stderr(
+        `mcpman: WARNING: --insecure: ${event.message}; anyone who can reach these ports can use every server\n`,
+      );
   }
-  const tokensFile = config.auth.tokensFile;
-  return new GatewayServer({
-    insecure: options.insecure === true,
-    stateDir: stateDir(options.io.env),
-    tokens: new FileTokenStore(
-      tokensFile === undefined ? defaultTokensFile(options.io.env) : resolve(options.loaded.dir, tokensFile),
-    ),
-    config,
-    directory: new RuntimeDirectory(runtime),
-    serverInfo: { name: 'mcpman', version: VERSION },
-    listen,
-    grpcListen,
-    management,
-    controlSocket: controlSocketPath(ownerForConfig(options.loaded.path), options.io.env),
-    onServerMessage,
-    dashboard,
-    ...(config.tls === undefined ? {} : { tls: await loadTlsMaterial(config.tls, options.loaded.dir) }),
-  });
 }
 
 /**
@@ -284,9 +212,10 @@ async function createGatewayServer(
  * it); the line goes to the owner's terminal or owner-only daemon log. With authentication on,
  * an admin token is the way in and no key is printed (a cluster's pod log is read by others).
  */
-function dashboardLine(server: GatewayServer, gateway: LoadedConfig['config']['gateway']): string {
-  if (gateway.auth.mode !== 'none' || gateway.tls?.clientCa !== undefined) return server.http.url.toString();
-  return `${server.dashboardUrl()} (its key lets the page make changes; \`mcpman dashboard\` opens it again)`;
+function dashboardLine(manager: Manager, gateway: LoadedConfig['config']['gateway']): string {
+  const url = manager.gateway?.url?.toString() ?? '';
+  if (gateway.auth.mode !== 'none' || gateway.tls?.clientCa !== undefined) return url;
+  return `${manager.controlPlane?.dashboardUrl() ?? url} (its key lets the page make changes; \`mcpman dashboard\` opens it again)`;
 }
 
 /** The built dashboard (packages/ui/dist), when this checkout has built it. */

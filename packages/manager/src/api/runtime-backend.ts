@@ -1,6 +1,6 @@
 import { VERSION, loadConfigFile } from '@mcpman/core';
 import type { EngineClient, McpRuntime } from '@mcpman/core';
-import type { ContainerStats } from '../../metrics/gateway-metrics.js';
+import type { ContainerStats } from '@mcpman/gateway';
 import type { ManagementBackend } from './management-api.js';
 
 export interface RuntimeBackendOptions {

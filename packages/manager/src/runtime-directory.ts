@@ -1,6 +1,6 @@
 import type { Disposable, McpRuntime } from '@mcpman/core';
 import type { ServerState } from '@mcpman/shared';
-import type { ManagedServer, ServerDirectory } from './directory.js';
+import type { ManagedServer, ServerDirectory } from '@mcpman/gateway';
 
 /** The runtime's supervisors as the gateway's server directory. */
 export class RuntimeDirectory implements ServerDirectory {

@@ -1,10 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { HttpAuth } from '../auth/http-auth.js';
-import { sendError } from '../http/respond.js';
-import type { WebGuard, WebRefusal } from '../http/web-guard.js';
-import type { Identity } from '../pipeline/session.js';
+import type { HttpAuth } from '@mcpman/gateway';
+import { sendError } from '@mcpman/gateway';
+import type { WebGuard, WebRefusal } from '@mcpman/gateway';
+import type { Identity } from '@mcpman/gateway';
 
 /** Whoever holds this run's key: the owner, who read it over the owner-only control socket. */
 const KEY_HOLDER: Identity = { name: 'dashboard-key', kind: 'local', admin: true };

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
 import type { EventBus, ForeignServer, TokenStore } from '@mcpman/core';
 import type { ManagerEvent, ServerState, ServerStatus } from '@mcpman/shared';
-import type { AuditLog } from '../../audit/audit-log.js';
-import type { ContainerStats, ServerFigures } from '../../metrics/gateway-metrics.js';
-import { readJson, sendError, sendJson } from '../../http/respond.js';
-import type { RouteHandler, RouteParams, Router } from '../../http/router.js';
-import type { Identity } from '../../pipeline/session.js';
-import { openSse } from '../../http/sse.js';
+import type { AuditLog } from '@mcpman/gateway';
+import type { ContainerStats, ServerFigures } from '@mcpman/gateway';
+import { readJson, sendError, sendJson } from '@mcpman/gateway';
+import type { RouteHandler, RouteParams, Router } from '@mcpman/gateway';
+import type { Identity } from '@mcpman/gateway';
+import { openSse } from '@mcpman/gateway';
 
 export interface DaemonInfo {
   readonly version: string;

@@ -5,8 +5,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { MCPError, MCPErrorCode } from '@mcpman/core';
-import { closeServer, dispatch } from './listener.js';
-import type { Router } from './router.js';
+import { closeServer, dispatch } from '@mcpman/gateway';
+import type { Router } from '@mcpman/gateway';
 
 /** Does something answer on the Unix socket at `path`? */
 function answers(path: string): Promise<boolean> {

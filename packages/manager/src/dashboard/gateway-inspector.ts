@@ -7,9 +7,9 @@ import {
 } from '@mcpman/core';
 import { serverNotFound } from '../api/management-api.js';
 import type { JsonObject, JsonRpcErrorBody } from '@mcpman/core';
-import type { Gateway } from '../../pipeline/gateway.js';
-import { ClientSession } from '../../pipeline/session.js';
-import type { Identity } from '../../pipeline/session.js';
+import type { Gateway } from '@mcpman/gateway';
+import { ClientSession } from '@mcpman/gateway';
+import type { Identity } from '@mcpman/gateway';
 
 /**
  * The dashboard's MCP client: each request goes through the gateway's own pipeline (scope,

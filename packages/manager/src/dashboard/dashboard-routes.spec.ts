@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { McpManagerApi } from '@mcpman/shared';
-import { HttpListener } from '../../http/listener.js';
-import { Router } from '../../http/router.js';
-import { ANONYMOUS } from '../../pipeline/session.js';
+import { HttpListener } from '@mcpman/gateway';
+import { Router } from '@mcpman/gateway';
+import { ANONYMOUS } from '@mcpman/gateway';
 import { registerDashboardRoutes } from './dashboard-routes.js';
 
 /** A raw request, so paths reach the server exactly as written (no client-side normalising). */

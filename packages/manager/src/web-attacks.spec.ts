@@ -1,3 +1,4 @@
+import { ControlPlane } from './control-plane.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -6,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { DirectorySecretValues, EventBus, GatewayConfigSchema, toDisposable } from '@mcpman/core';
-import type { ManagementBackend } from './control/api/management-api.js';
-import { GatewayServer, exposureProblem } from './gateway-server.js';
-import type { ServerDirectory } from './pipeline/directory.js';
+import type { ManagementBackend } from './api/management-api.js';
+import { GatewayServer, exposureProblem } from '@mcpman/gateway';
+import type { ServerDirectory } from '@mcpman/gateway';
 
 /*
  * What a web page in the user's browser can do to a gateway on 127.0.0.1 with the default
@@ -89,6 +90,7 @@ describe('a web page against the gateway (auth none, loopback)', () => {
   let dir: string;
   let configPath: string;
   let server: GatewayServer;
+  let control: ControlPlane;
   let base: URL;
   let port: string;
   let reloads = 0;
@@ -116,16 +118,20 @@ describe('a web page against the gateway (auth none, loopback)', () => {
       directory: EMPTY,
       serverInfo: { name: 'mcpman', version: 'test' },
       stateDir: dir,
+    });
+    control = new ControlPlane(server, {
       management: backend,
       controlSocket: join(dir, 'control.sock'),
       dashboard: { configPath, secrets: new DirectorySecretValues(join(dir, 'secrets')) },
     });
+    await control.start();
     base = await server.start();
     port = base.port;
   });
 
   afterAll(async () => {
     await server.close();
+    await control.close();
     await rm(dir, { recursive: true, force: true });
   });
 

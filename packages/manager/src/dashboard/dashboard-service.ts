@@ -48,9 +48,9 @@ import type {
 import { CatalogAddRequestSchema } from '@mcpman/shared';
 import { serverNotFound } from '../api/management-api.js';
 import type { ManagementBackend } from '../api/management-api.js';
-import type { ServerFigures } from '../../metrics/gateway-metrics.js';
-import type { Gateway } from '../../pipeline/gateway.js';
-import type { Identity } from '../../pipeline/session.js';
+import type { ServerFigures } from '@mcpman/gateway';
+import type { Gateway } from '@mcpman/gateway';
+import type { Identity } from '@mcpman/gateway';
 import { GatewayInspector } from './gateway-inspector.js';
 import { ServerHistory } from './server-history.js';
 

@@ -1,6 +1,6 @@
 import type { Disposable, EventBus } from '@mcpman/core';
 import type { HealthSample, MetricSample } from '@mcpman/shared';
-import type { ServerFigures } from '../../metrics/gateway-metrics.js';
+import type { ServerFigures } from '@mcpman/gateway';
 
 export interface ServerHistoryOptions {
   readonly bus: EventBus;
