@@ -141,6 +141,17 @@ export default tseslint.config(
     },
   },
   {
+    // Loaded by Podman Desktop's CommonJS extension loader, or run before it (the host check).
+    files: ['**/*.cjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.commonjs } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The host check's page-side code runs in Chromium.
+    files: ['scripts/podman-desktop-check/host/renderer-electron-shim.mjs'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     files: ['**/*.spec.ts', 'tests/**/*.ts'],
     rules: {
       // Tests poke at results whose shape the assertion itself checks.
