@@ -1,2 +1,3 @@
 export * from './jsonrpc.js';
 export * from './mcp.js';
+export * from './methods.js';

@@ -1,27 +1,11 @@
 import type { Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { SERVER_STATES, secretRedactor } from '@mcpman/core';
+import { REQUEST_METHODS, secretRedactor, SERVER_STATES } from '@mcpman/core';
 import type { Disposable, EventBus } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/shared';
 
 /** Methods named in metric labels; anything else is `other`, so junk cannot grow the series. */
-const KNOWN_METHODS = new Set([
-  'initialize',
-  'ping',
-  'server/discover',
-  'subscriptions/listen',
-  'logging/setLevel',
-  'tools/list',
-  'tools/call',
-  'prompts/list',
-  'prompts/get',
-  'resources/list',
-  'resources/templates/list',
-  'resources/read',
-  'resources/subscribe',
-  'resources/unsubscribe',
-  'completion/complete',
-]);
+const KNOWN_METHODS = REQUEST_METHODS;
 
 const MAX_TOOL_SERIES = 2_000;
 

@@ -1,5 +1,5 @@
-import { invalidParams, MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonObject, ServerHandshake } from '@mcpman/core';
+import { invalidParams, LIST_METHODS, MCPError, MCPErrorCode } from '@mcpman/core';
+import type { JsonObject, ListItemKind, ServerHandshake } from '@mcpman/core';
 import type { Implementation } from '@mcpman/shared';
 import { prefixName, prefixUri } from './names.js';
 import type { ClientSession } from './session.js';
@@ -9,15 +9,10 @@ import type { ClientSession } from './session.js';
  * their server, and rewrite what results point at so it routes back. No state, no I/O.
  */
 
-export type ItemKind = 'tool' | 'prompt' | 'resource' | 'template';
+export type ItemKind = ListItemKind;
 
 /** The list methods, the key their items come under, and what kind of item that is. */
-export const LIST_ITEMS: Readonly<Record<string, { key: string; kind: ItemKind }>> = {
-  'tools/list': { key: 'tools', kind: 'tool' },
-  'prompts/list': { key: 'prompts', kind: 'prompt' },
-  'resources/list': { key: 'resources', kind: 'resource' },
-  'resources/templates/list': { key: 'resourceTemplates', kind: 'template' },
-};
+export const LIST_ITEMS = LIST_METHODS;
 
 export function objectOf(value: unknown): JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};

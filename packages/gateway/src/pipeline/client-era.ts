@@ -1,9 +1,13 @@
 import {
+  ACCEPTED_SESSION_VERSIONS,
+  ADDED_IN_STATELESS,
+  CACHEABLE,
+  INPUT_METHODS,
   LATEST_SESSION_ERA_VERSION,
   META,
   notInSessionEra,
   notInStatelessEra,
-  SESSION_ERA_VERSIONS,
+  REMOVED_IN_STATELESS,
   STATELESS_ERA_VERSION,
 } from '@mcpman/core';
 import type { JsonObject, MCPError, ProtocolEra } from '@mcpman/core';
@@ -31,34 +35,6 @@ export interface Description {
   readonly serverInfo: JsonObject;
   readonly instructions: string | undefined;
 }
-
-const SUPPORTED_SESSION_VERSIONS = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
-
-/** Methods the 2026-07-28 revision removed: unknown on its wire. */
-const REMOVED_IN_STATELESS = new Set([
-  'initialize',
-  'notifications/initialized',
-  'ping',
-  'logging/setLevel',
-  'resources/subscribe',
-  'resources/unsubscribe',
-]);
-
-/** Methods the 2026-07-28 revision added: unknown on a session-era wire. */
-const ADDED_IN_STATELESS = new Set(['subscriptions/listen']);
-
-/** Requests that may need input from the client mid-call (2026-07-28 InputRequiredResult). */
-const INPUT_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
-/** Results 2026-07-28 clients may cache carry `ttlMs` and `cacheScope` (SEP-2549). */
-const CACHEABLE = new Set([
-  'tools/list',
-  'prompts/list',
-  'resources/list',
-  'resources/templates/list',
-  'resources/read',
-  'server/discover',
-]);
 
 export const SESSION_ERA: ClientEra = {
   name: 'session',
@@ -100,7 +76,7 @@ export function initialize(
 ): JsonObject {
   const requested = params['protocolVersion'];
   const version =
-    typeof requested === 'string' && SUPPORTED_SESSION_VERSIONS.has(requested)
+    typeof requested === 'string' && ACCEPTED_SESSION_VERSIONS.has(requested)
       ? requested
       : LATEST_SESSION_ERA_VERSION;
   session.era = 'session';

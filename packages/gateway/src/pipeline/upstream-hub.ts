@@ -1,5 +1,13 @@
 import type { Span } from '@opentelemetry/api';
-import { JsonRpcErrorCode, MCPError, MCPErrorCode, RemoteRpcError, toMCPError } from '@mcpman/core';
+import {
+  JsonRpcErrorCode,
+  LIST_METHODS,
+  MCPError,
+  MCPErrorCode,
+  RemoteRpcError,
+  SERVER_REQUEST_CAPABILITY,
+  toMCPError,
+} from '@mcpman/core';
 import type { Cancellation } from '@mcpman/core';
 import type {
   JsonObject,
@@ -66,20 +74,6 @@ export interface HubEvents {
   /** A `notifications/message` from the server, for the manager's log. */
   serverMessage?(server: string, params: JsonObject): void;
 }
-
-const LIST_KEYS: Readonly<Record<string, string>> = {
-  'tools/list': 'tools',
-  'prompts/list': 'prompts',
-  'resources/list': 'resources',
-  'resources/templates/list': 'resourceTemplates',
-};
-
-/** Server-to-client requests and the client capability each needs. */
-const SERVER_REQUEST_CAPABILITY: Readonly<Record<string, string>> = {
-  'sampling/createMessage': 'sampling',
-  'elicitation/create': 'elicitation',
-  'roots/list': 'roots',
-};
 
 const MAX_LIST_PAGES = 100;
 /** A 2026-07-28 server asking a session-era client for input more often than this is stopped. */
@@ -318,7 +312,7 @@ export class UpstreamHub {
   async list(method: string, call: CallContext, timeoutMs: number): Promise<readonly JsonObject[]> {
     const cached = this.lists.get(method);
     if (cached !== undefined && cached.expires > Date.now()) return cached.items;
-    const key = LIST_KEYS[method];
+    const key = LIST_METHODS[method]?.key;
     if (key === undefined) throw new MCPError(MCPErrorCode.Internal, `${method} is not a list method`);
     const items: JsonObject[] = [];
     let cursor: string | undefined;

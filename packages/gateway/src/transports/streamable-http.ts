@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  ACCEPTED_SESSION_VERSIONS,
   Cancellation,
   classifyMessage,
   ERA_HTTP_STATUS,
@@ -10,7 +11,6 @@ import {
   MCPErrorCode,
   META,
   serverNotFound,
-  SESSION_ERA_VERSIONS,
   sessionNotFound,
   STATELESS_ERA_VERSION,
   toMCPError,
@@ -57,8 +57,6 @@ interface SessionStreams {
   /** The GET stream (notifications not tied to a request), once opened. */
   get: ResumableStream | undefined;
 }
-
-const SESSION_ERA = new Set<string>([...SESSION_ERA_VERSIONS, '2024-10-07']);
 
 /** Methods whose target must be mirrored in `Mcp-Name` (2026-07-28). */
 const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
@@ -232,14 +230,14 @@ export class StreamableHttpTransport {
       session = await this.find(res, id, scope, identity);
       if (session === undefined) return;
       const version = header(req, 'mcp-protocol-version');
-      if (version !== undefined && !SESSION_ERA.has(version)) {
+      if (version !== undefined && !ACCEPTED_SESSION_VERSIONS.has(version)) {
         writeError(
           res,
           refusal(
             MCPErrorCode.ProtocolUnsupportedVersion,
             `Bad Request: Unsupported protocol version: ${version}`,
             {
-              supported: [...SESSION_ERA],
+              supported: [...ACCEPTED_SESSION_VERSIONS],
               requested: version,
             },
           ),

@@ -13,6 +13,7 @@ import {
   META,
   notInStatelessEra,
   serverNotFound,
+  SESSION_ONLY,
   STATELESS_ERA_VERSION,
 } from '@mcpman/core';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
@@ -48,7 +49,6 @@ export interface GrpcTransportOptions {
 }
 
 /** Requests that only make sense inside a session (their effects arrive on its stream). */
-const SESSION_ONLY = new Set(['logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
 
 /** A failure while handling a call, already in the shape gRPC sends. */
 class CallFailure extends Error {
