@@ -21,11 +21,13 @@ import type {
 import { failSpan } from '../tracing/tracing.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { ManagedServer } from './directory.js';
-import { LOG_LEVELS } from './session.js';
+import { ListCache } from './list-cache.js';
+import { LogLevelSync, wantsLevel } from './log-levels.js';
+import { SubscriptionCounter } from './subscription-counter.js';
 import { SESSION_UPSTREAM, upstreamEra } from './upstream-era.js';
 import type { UpstreamEra, UpstreamSend, UpstreamSubscriptions } from './upstream-era.js';
 import { missingCapability } from './input-bridge.js';
-import type { ClientSession, LogLevel } from './session.js';
+import type { ClientSession } from './session.js';
 
 /** A call in flight through this hub: whose it is and where its related messages go. */
 export interface CallContext {
@@ -59,11 +61,6 @@ interface PendingServerRequest {
   readonly session: ClientSession;
   /** Takes the client's answer where it belongs: the server's request, or an input round. */
   readonly settle: (answer: { result: JsonObject } | { error: JsonRpcErrorBody }) => void;
-}
-
-interface CachedList {
-  readonly items: readonly JsonObject[];
-  readonly expires: number;
 }
 
 export interface HubEvents {
@@ -102,9 +99,9 @@ export class UpstreamHub {
   private readonly active = new Set<ActiveCall>();
   private readonly progress = new Map<string, ProgressRoute>();
   private readonly serverRequests = new Map<string, PendingServerRequest>();
-  private readonly lists = new Map<string, CachedList>();
-  private readonly subscriptionCounts = new Map<string, number>();
-  private upstreamLogLevel: LogLevel | undefined;
+  private readonly lists = new ListCache();
+  private readonly subscriptionCounts = new SubscriptionCounter();
+  private readonly logLevels = new LogLevelSync();
   private nextToken = 1;
   /** The era of the current upstream session, chosen when it binds. */
   private era: UpstreamEra = SESSION_UPSTREAM;
@@ -128,14 +125,14 @@ export class UpstreamHub {
     const hadPeer = this.peer !== undefined;
     this.peer = peer;
     this.lists.clear();
-    this.upstreamLogLevel = undefined;
+    this.logLevels.reset();
     this.serverRequests.clear();
     this.subscriptions?.stop();
     this.subscriptions = undefined;
     this.era = upstreamEra(server.handshake?.era);
     if (peer !== undefined) {
       this.attachHandlers(peer);
-      this.subscriptions = this.era.subscriptions(peer, () => [...this.subscriptionCounts.keys()]);
+      this.subscriptions = this.era.subscriptions(peer, () => this.subscriptionCounts.uris());
       void this.syncLogLevel();
     }
     if (this.announceBinds && (hadPeer || peer !== undefined)) {
@@ -311,7 +308,7 @@ export class UpstreamHub {
   /** Every item of a list method, following the server's own cursors; cached. */
   async list(method: string, call: CallContext, timeoutMs: number): Promise<readonly JsonObject[]> {
     const cached = this.lists.get(method);
-    if (cached !== undefined && cached.expires > Date.now()) return cached.items;
+    if (cached !== undefined) return cached;
     const key = LIST_METHODS[method]?.key;
     if (key === undefined) throw new MCPError(MCPErrorCode.Internal, `${method} is not a list method`);
     const items: JsonObject[] = [];
@@ -330,38 +327,26 @@ export class UpstreamHub {
       cursor = typeof result['nextCursor'] === 'string' ? result['nextCursor'] : undefined;
       if (cursor === undefined) break;
     }
-    // A server that gives ttlMs 0 wants no caching; without ttlMs, until list_changed or restart.
-    const expires = ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs;
-    if (this.peer !== undefined && ttlMs !== 0) this.lists.set(method, { items, expires });
+    if (this.peer !== undefined) this.lists.set(method, items, ttlMs);
     return items;
   }
 
   /** Count a client's subscription; the first one subscribes upstream. */
   async subscribe(uri: string, call: CallContext, timeoutMs: number): Promise<void> {
-    const count = this.subscriptionCounts.get(uri) ?? 0;
-    this.subscriptionCounts.set(uri, count + 1);
-    if (count > 0) return;
+    if (!this.subscriptionCounts.add(uri)) return;
     try {
       this.requirePeer();
       await this.subscriptions?.added(uri, this.sender(call, timeoutMs));
     } catch (error) {
-      // Not subscribed upstream after all: this client's count goes (others may have joined meanwhile).
-      const now = this.subscriptionCounts.get(uri) ?? 1;
-      if (now <= 1) this.subscriptionCounts.delete(uri);
-      else this.subscriptionCounts.set(uri, now - 1);
+      // Not subscribed upstream after all: this client's count goes.
+      this.subscriptionCounts.undo(uri);
       throw error;
     }
   }
 
   /** Drop a client's subscription; the last one unsubscribes upstream. */
   async unsubscribe(uri: string, call: CallContext | undefined, timeoutMs: number): Promise<void> {
-    const count = this.subscriptionCounts.get(uri) ?? 0;
-    if (count <= 0) return;
-    if (count > 1) {
-      this.subscriptionCounts.set(uri, count - 1);
-      return;
-    }
-    this.subscriptionCounts.delete(uri);
+    if (!this.subscriptionCounts.remove(uri)) return;
     await this.subscriptions?.removed(uri, call === undefined ? undefined : this.sender(call, timeoutMs));
   }
 
@@ -371,7 +356,7 @@ export class UpstreamHub {
   }
 
   subscriberCount(uri: string): number {
-    return this.subscriptionCounts.get(uri) ?? 0;
+    return this.subscriptionCounts.count(uri);
   }
 
   /**
@@ -382,18 +367,9 @@ export class UpstreamHub {
     const peer = this.peer;
     // 2026-07-28 has no logging/setLevel: each request carries its client's level instead.
     if (peer === undefined || !this.era.setsLogLevel) return;
-    let wanted: LogLevel | undefined;
-    for (const session of this.events.sessionsFor(this.name)) {
-      const level = session.logLevel;
-      if (
-        level !== undefined &&
-        (wanted === undefined || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted))
-      )
-        wanted = level;
-    }
-    if (wanted === undefined || wanted === this.upstreamLogLevel) return;
-    this.upstreamLogLevel = wanted;
-    await peer.request('logging/setLevel', { level: wanted }).catch(() => undefined);
+    const wanted = this.logLevels.next(this.events.sessionsFor(this.name));
+    if (wanted !== undefined)
+      await peer.request('logging/setLevel', { level: wanted }).catch(() => undefined);
   }
 
   /** The client answered a server-to-client request. */
@@ -434,31 +410,28 @@ export class UpstreamHub {
       }
       case 'notifications/message': {
         this.events.serverMessage?.(this.name, params);
-        const level = params['level'];
-        const index = typeof level === 'string' ? LOG_LEVELS.indexOf(level as LogLevel) : -1;
-        for (const session of this.events.sessionsFor(this.name)) {
-          if (session.logLevel !== undefined && index >= LOG_LEVELS.indexOf(session.logLevel))
-            session.push(notification);
-        }
+        for (const session of this.events.sessionsFor(this.name))
+          if (wantsLevel(session, params['level'])) session.push(notification);
         return;
       }
       case 'notifications/tools/list_changed':
-        this.lists.delete('tools/list');
-        this.events.listChanged(this.name, 'tools');
+        this.listChanged('tools');
         return;
       case 'notifications/prompts/list_changed':
-        this.lists.delete('prompts/list');
-        this.events.listChanged(this.name, 'prompts');
+        this.listChanged('prompts');
         return;
       case 'notifications/resources/list_changed':
-        this.lists.delete('resources/list');
-        this.lists.delete('resources/templates/list');
-        this.events.listChanged(this.name, 'resources');
+        this.listChanged('resources');
         return;
       default:
         // resources/updated and the rest: the gateway decides who hears them.
         for (const session of this.events.sessionsFor(this.name)) this.deliver(session, notification);
     }
+  }
+
+  private listChanged(kind: 'tools' | 'prompts' | 'resources'): void {
+    this.lists.changed(kind);
+    this.events.listChanged(this.name, kind);
   }
 
   /** Hook for the gateway to rewrite and filter session-level notifications. */
