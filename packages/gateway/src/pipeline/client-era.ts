@@ -2,7 +2,6 @@ import {
   ACCEPTED_SESSION_VERSIONS,
   ADDED_IN_STATELESS,
   CACHEABLE,
-  INPUT_METHODS,
   LATEST_SESSION_ERA_VERSION,
   META,
   notInSessionEra,
@@ -23,8 +22,6 @@ export interface ClientEra {
   readonly name: ProtocolEra;
   /** A method this era's wire does not have: refused as unknown (404, -32601 on HTTP). */
   refusal(method: string): MCPError | undefined;
-  /** Whether a server's requests to the client mid-call must go through the input bridge. */
-  bridgesInput(method: string, serverEra: ProtocolEra | undefined): boolean;
   /** A result as this era's clients expect it. */
   shape(method: string, result: JsonObject): JsonObject;
 }
@@ -39,8 +36,6 @@ export interface Description {
 export const SESSION_ERA: ClientEra = {
   name: 'session',
   refusal: (method) => (ADDED_IN_STATELESS.has(method) ? notInSessionEra(method) : undefined),
-  // A session-era client answers a server's requests on its session, as they come.
-  bridgesInput: () => false,
   // `resultType` (from a stateless-era server) is not part of these revisions.
   shape: (_method, result) => {
     if (!('resultType' in result)) return result;
@@ -52,9 +47,6 @@ export const SESSION_ERA: ClientEra = {
 export const STATELESS_ERA: ClientEra = {
   name: 'stateless',
   refusal: (method) => (REMOVED_IN_STATELESS.has(method) ? notInStatelessEra(method) : undefined),
-  // A stateless-era server's InputRequiredResults go to the client as they are; only a
-  // session-era server's requests to the client need the bridge.
-  bridgesInput: (method, serverEra) => INPUT_METHODS.has(method) && serverEra !== 'stateless',
   // Every result says its kind; lists can change at any time (subscriptions/listen says when)
   // and can depend on who asks: no caching unless the server said otherwise, private scope.
   shape: (method, result) => {

@@ -17,7 +17,7 @@ import type {
 } from '@mcpman/core';
 import { failSpan } from '../tracing/tracing.js';
 import { forClient, describeEndpoint, mergeLists, objectOf } from './aggregate.js';
-import { bridgedCall, hasInputParams } from './bridged-call.js';
+import { bridgedCall, hasInputParams, inputBridge } from './era-bridges.js';
 import { clientEra, discover, initialize } from './client-era.js';
 import type { Description } from './client-era.js';
 import type { ServerDirectory } from './directory.js';
@@ -190,7 +190,9 @@ export class Gateway implements Disposable {
         ...(span === undefined ? {} : { span }),
       };
       let result: JsonObject;
-      if (!era.bridgesInput(request.method, this.targetEra(session, request))) {
+      if (
+        inputBridge(session.era, this.targetEra(session, request), request.method) !== 'requests-as-results'
+      ) {
         result = await this.route(session, request, call);
       } else if (canGiveInput(session.clientCapabilities) || hasInputParams(request)) {
         result = await bridgedCall(

@@ -76,11 +76,6 @@ export interface UpstreamEra {
     session: ClientSession,
     traceContext: Readonly<Record<string, string>> | undefined,
   ): JsonObject | undefined;
-  /**
-   * Whether an answer of this server may ask for input (an InputRequiredResult) that a client
-   * of `clientEra` must be asked as server-to-client requests instead.
-   */
-  bridgesInputFor(clientEra: ProtocolEra): boolean;
   /** Whether the server takes `logging/setLevel`; otherwise the level goes with each request. */
   readonly setsLogLevel: boolean;
   /** Subscriptions for a new upstream session, told the resources `subscribed` so far. */
@@ -90,7 +85,6 @@ export interface UpstreamEra {
 export const SESSION_UPSTREAM: UpstreamEra = {
   name: 'session',
   envelope: (params) => params,
-  bridgesInputFor: () => false,
   setsLogLevel: true,
   subscriptions: (peer, subscribed) => {
     // A new upstream session (a restart) knows nothing of the old one's subscriptions.
@@ -112,7 +106,6 @@ export const SESSION_UPSTREAM: UpstreamEra = {
 export const STATELESS_UPSTREAM: UpstreamEra = {
   name: 'stateless',
   envelope: (params, session, traceContext) => statelessEnvelope(params, session, traceContext),
-  bridgesInputFor: (clientEra) => clientEra !== 'stateless',
   setsLogLevel: false,
   subscriptions: (peer, subscribed) => {
     const listen = new UpstreamListen(peer, subscribed);

@@ -20,6 +20,7 @@ import type {
 } from '@mcpman/core';
 import { failSpan } from '../tracing/tracing.js';
 import type { Tracing } from '../tracing/tracing.js';
+import { answerInputRequired, inputBridge } from './era-bridges.js';
 import type { ManagedServer } from './directory.js';
 import { ListCache } from './list-cache.js';
 import { LogLevelSync, wantsLevel } from './log-levels.js';
@@ -73,8 +74,6 @@ export interface HubEvents {
 }
 
 const MAX_LIST_PAGES = 100;
-/** A 2026-07-28 server asking a session-era client for input more often than this is stopped. */
-const MAX_INPUT_ROUNDS = 16;
 
 /**
  * What the manager declares to servers on their shared session: the gateway can route these
@@ -217,67 +216,19 @@ export class UpstreamHub {
     outgoing = this.era.envelope(outgoing, call.session, call.traceContext);
     try {
       const result = await peer.request(method, outgoing, { cancellation: call.cancellation, timeoutMs });
-      return this.era.bridgesInputFor(call.session.era)
-        ? await this.giveInput(peer, method, outgoing ?? {}, result, call, timeoutMs)
+      return inputBridge(call.session.era, this.era.name, method) === 'results-as-requests'
+        ? await answerInputRequired(
+            { server: this.name, peer, ask: (asked, params) => this.askClient(call, asked, params) },
+            method,
+            outgoing ?? {},
+            result,
+            { cancellation: call.cancellation, timeoutMs },
+          )
         : result;
     } finally {
       this.active.delete(active);
       if (token !== undefined) this.progress.delete(token);
     }
-  }
-
-  /**
-   * A 2026-07-28 server answered a session-era client's call with an InputRequiredResult: ask the
-   * client each embedded request as a server-to-client request, as a session-era server would have,
-   * and retry with the answers and the server's requestState until the call completes.
-   */
-  private async giveInput(
-    peer: McpPeer,
-    method: string,
-    params: JsonObject,
-    first: JsonObject,
-    call: CallContext,
-    timeoutMs: number,
-  ): Promise<JsonObject> {
-    let result = first;
-    for (let round = 1; result['resultType'] === 'input_required'; round += 1) {
-      if (round > MAX_INPUT_ROUNDS) {
-        throw new MCPError(
-          MCPErrorCode.UpstreamProtocol,
-          `server ${this.name} asked for input more than ${MAX_INPUT_ROUNDS} times in one call`,
-        );
-      }
-      const requests = result['inputRequests'];
-      const entries = Object.entries(
-        typeof requests === 'object' && requests !== null ? (requests as JsonObject) : {},
-      );
-      const answers = await Promise.all(
-        entries.map(async ([key, request]) => {
-          const { method: asked, params: askedParams } = (request ?? {}) as {
-            method?: unknown;
-            params?: unknown;
-          };
-          if (typeof asked !== 'string') {
-            throw new MCPError(
-              MCPErrorCode.UpstreamProtocol,
-              `server ${this.name} sent input request ${key} without a method`,
-            );
-          }
-          return [key, await this.askClient(call, asked, (askedParams ?? {}) as JsonObject)] as const;
-        }),
-      );
-      const state = result['requestState'];
-      result = await peer.request(
-        method,
-        {
-          ...params,
-          inputResponses: Object.fromEntries(answers),
-          ...(typeof state === 'string' ? { requestState: state } : {}),
-        },
-        { cancellation: call.cancellation, timeoutMs },
-      );
-    }
-    return result;
   }
 
   /** Ask the client of `call` something on the server's behalf and wait for its answer. */
