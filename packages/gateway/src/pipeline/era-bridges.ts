@@ -10,7 +10,7 @@ import type {
 import { ParkedCall } from './input-bridge.js';
 import type { CallOwner, InputBridge } from './input-bridge.js';
 import type { ClientSession } from './session.js';
-import type { CallContext } from './upstream-hub.js';
+import type { CallContext } from './call-context.js';
 
 /*
  * Where a call crosses protocol eras, in one place. Servers ask their user for input in two

@@ -32,7 +32,7 @@ import type { ClientSession } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { stripClientEnvelope } from './upstream-era.js';
-import type { CallContext } from './upstream-hub.js';
+import type { CallContext } from './call-context.js';
 import { UpstreamSelection } from './upstream-selection.js';
 import { ListenStreams } from './listen-streams.js';
 import { headerMismatch, paramHeaderMismatch } from './param-headers.js';

@@ -1,4 +1,3 @@
-import type { Span } from '@opentelemetry/api';
 import {
   JsonRpcErrorCode,
   LIST_METHODS,
@@ -8,7 +7,6 @@ import {
   SERVER_REQUEST_CAPABILITY,
   toMCPError,
 } from '@mcpman/core';
-import type { Cancellation } from '@mcpman/core';
 import type {
   JsonObject,
   JsonRpcErrorBody,
@@ -29,24 +27,9 @@ import { SESSION_UPSTREAM, upstreamEra } from './upstream-era.js';
 import type { UpstreamEra, UpstreamSend, UpstreamSubscriptions } from './upstream-era.js';
 import { missingCapability } from './input-bridge.js';
 import type { ClientSession } from './session.js';
+import type { CallContext } from './call-context.js';
 
-/** A call in flight through this hub: whose it is and where its related messages go. */
-export interface CallContext {
-  readonly session: ClientSession;
-  /** Messages related to the call (progress, server-to-client requests), before its response. */
-  readonly emit: (message: JsonRpcMessage) => void;
-  /** Set when the client cancels the call (or its session ends). */
-  readonly cancellation?: Cancellation;
-  /**
-   * Answers the server's requests to the client made during this call, instead of forwarding
-   * them (2026-07-28 clients cannot receive requests: the gateway bridges them, see ParkedCall).
-   */
-  readonly onServerRequest?: (request: JsonRpcRequest) => Promise<JsonObject>;
-  /** The request's span, whose children trace the steps of the call. */
-  readonly span?: Span;
-  /** W3C trace context of the upstream call (`traceparent`), for 2026-07-28 servers' `_meta`. */
-  readonly traceContext?: Readonly<Record<string, string>>;
-}
+export type { CallContext } from './call-context.js';
 
 interface ActiveCall extends CallContext {
   readonly startedAt: number;

@@ -5,7 +5,7 @@ import { prefixUri } from './names.js';
 import type { ClientSession } from './session.js';
 import { SessionUpstreams } from './session-upstreams.js';
 import { UpstreamHub } from './upstream-hub.js';
-import type { CallContext } from './upstream-hub.js';
+import type { CallContext } from './call-context.js';
 
 export interface UpstreamSelectionDeps {
   readonly directory: ServerDirectory;
