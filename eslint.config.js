@@ -6,14 +6,22 @@ import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
 
 /**
- * The package graph, one way (docs/architecture.md): shared ← core ← gateway (the data path) ←
- * manager (control plane, composition root) ← cli, extension. A package never imports one to
- * its right.
+ * The package graph, one way (docs/architecture.md): shared ← core ← {gateway (the data path),
+ * integrations (catalog, clients, Kubernetes)} ← manager (control plane, composition root) ←
+ * cli, extension. A package never imports one to its right, and the two siblings never each other.
  */
 const PACKAGE_LAYERS = {
-  'packages/shared/src/**/*.ts': ['@mcpman/core', '@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
-  'packages/core/src/**/*.ts': ['@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
-  'packages/gateway/src/**/*.ts': ['@mcpman/manager', '@mcpman/cli'],
+  'packages/shared/src/**/*.ts': [
+    '@mcpman/core',
+    '@mcpman/integrations',
+    '@mcpman/gateway',
+    '@mcpman/manager',
+    '@mcpman/cli',
+  ],
+  'packages/core/src/**/*.ts': ['@mcpman/integrations', '@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
+  // The data path and the integrations are siblings: neither needs the other.
+  'packages/integrations/src/**/*.ts': ['@mcpman/gateway', '@mcpman/manager', '@mcpman/cli'],
+  'packages/gateway/src/**/*.ts': ['@mcpman/integrations', '@mcpman/manager', '@mcpman/cli'],
   'packages/manager/src/**/*.ts': ['@mcpman/cli'],
 };
 

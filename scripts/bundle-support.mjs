@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export function sourceAliases(packages) {
   return {
     '@mcpman/core': join(packages, 'core/src/index.ts'),
+    '@mcpman/integrations': join(packages, 'integrations/src/index.ts'),
     '@mcpman/gateway': join(packages, 'gateway/src/index.ts'),
     '@mcpman/manager': join(packages, 'manager/src/index.ts'),
     '@mcpman/shared': join(packages, 'shared/src/index.ts'),
@@ -25,15 +26,18 @@ export function importMetaUrlPlugin(packages, urlOf = '__mcpmanUrl') {
   return {
     name: 'import-meta-url',
     setup(context) {
-      context.onLoad({ filter: /packages\/(core|gateway|manager|shared)\/src\/.*\.ts$/ }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        if (!source.includes('import.meta.url')) return undefined;
-        const mirrored = relative(packages, args.path).replace('/src/', '/dist/').replace(/\.ts$/, '.js');
-        return {
-          contents: source.replaceAll('import.meta.url', `${urlOf}(${JSON.stringify(mirrored)})`),
-          loader: 'ts',
-        };
-      });
+      context.onLoad(
+        { filter: /packages\/(core|integrations|gateway|manager|shared)\/src\/.*\.ts$/ },
+        async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          if (!source.includes('import.meta.url')) return undefined;
+          const mirrored = relative(packages, args.path).replace('/src/', '/dist/').replace(/\.ts$/, '.js');
+          return {
+            contents: source.replaceAll('import.meta.url', `${urlOf}(${JSON.stringify(mirrored)})`),
+            loader: 'ts',
+          };
+        },
+      );
     },
   };
 }
@@ -43,6 +47,7 @@ export async function copyRuntimeFiles(packages, dist) {
   await mkdir(join(dist, 'core'), { recursive: true });
   await cp(join(packages, 'core/assets'), join(dist, 'core/assets'), { recursive: true });
   await cp(join(packages, 'core/package.json'), join(dist, 'core/package.json'));
+  await cp(join(packages, 'integrations/assets'), join(dist, 'integrations/assets'), { recursive: true });
   await cp(join(packages, 'gateway/proto'), join(dist, 'gateway/proto'), { recursive: true });
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Refresh the bundled catalog (packages/core/assets/catalog/servers) from an MCP registry.
+// Refresh the bundled catalog (packages/integrations/assets/catalog/servers) from an MCP registry.
 //
 //   node scripts/refresh-catalog.mjs [--registry URL] [--out DIR] [--add NAME…]
 //
@@ -9,12 +9,12 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OFFICIAL_REGISTRY } from '../packages/core/dist/index.js';
 import {
   BUNDLED_CATALOG_DIR,
-  OFFICIAL_REGISTRY,
   RegistryClient,
   validateServerJson,
-} from '../packages/core/dist/index.js';
+} from '../packages/integrations/dist/index.js';
 
 const { values } = parseArgs({
   options: {

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BUNDLED_CATALOG_DIR, discoverEngineSocket, ownerForConfig } from '@mcpman/core';
-import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
+import { discoverEngineSocket, ownerForConfig } from '@mcpman/core';
+import { BUNDLED_CATALOG_DIR } from '@mcpman/integrations';
+import { startLocalRegistry } from '../packages/integrations/src/catalog/testing/local-registry.js';
 import { activate as activateWith, deactivate, settled } from '../packages/extension/src/extension.js';
 import {
   activateExtension,

@@ -12,7 +12,7 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { REDIS_PASSWORD_SECRET, kubernetesSecretName } from '@mcpman/core';
+import { REDIS_PASSWORD_SECRET, kubernetesSecretName } from '@mcpman/integrations';
 import { cliEnv, mcpman } from './helpers/cli.js';
 import { KubePlay, localRedisImage, manifests } from './helpers/kube.js';
 import { inspect, nodeBaseImage, podman } from './helpers/podman.js';

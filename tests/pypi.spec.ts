@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfigFile } from '@mcpman/core';
-import { startLocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
-import type { LocalRegistry } from '../packages/core/src/catalog/testing/local-registry.js';
+import { startLocalRegistry } from '../packages/integrations/src/catalog/testing/local-registry.js';
+import type { LocalRegistry } from '../packages/integrations/src/catalog/testing/local-registry.js';
 import { cliEnv, daemonRecord, mcpman, statusJson, stopManager } from './helpers/cli.js';
 import { inspect, podman, serverContainers, sweep } from './helpers/podman.js';
 import {

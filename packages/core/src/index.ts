@@ -12,6 +12,3 @@ export * from './auth/index.js';
 export * from './secrets/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
-export * from './kubernetes/index.js';
-export * from './clients/index.js';
-export * from './catalog/index.js';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bridge, SecretStore } from '@mcpman/core';
+import type { SecretStore } from '@mcpman/core';
+import type { Bridge } from '@mcpman/integrations';
 import { Router, sendJson } from '@mcpman/gateway';
 import type { GatewayServer, Identity } from '@mcpman/gateway';
 import { registerManagementApi } from './api/management-api.js';

@@ -1,18 +1,6 @@
-import {
-  Catalog,
-  ConfigStore,
-  MCPError,
-  MCPErrorCode,
-  PodmanSecretStore,
-  checkIndexTrusted,
-  installCatalogServer,
-  secretNameFor,
-  registryCacheDir,
-  planServerHere,
-  resolveConfigPath,
-  serverNameFrom,
-} from '@mcpman/core';
-import type { BuiltEntry, CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/core';
+import { ConfigStore, MCPError, MCPErrorCode, PodmanSecretStore, resolveConfigPath, serverNameFrom } from '@mcpman/core';
+import { Catalog, checkIndexTrusted, installCatalogServer, secretNameFor, registryCacheDir, planServerHere } from '@mcpman/integrations';
+import type { BuiltEntry, CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/integrations';
 import { describeSources } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';

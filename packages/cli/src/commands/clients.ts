@@ -1,15 +1,7 @@
-import {
-  CLIENT_CATALOG,
-  ClientConnections,
-  MCPError,
-  MCPErrorCode,
-  clientContext,
-  clientState,
-  gatewayCa,
-  loadConfigFile,
-  resolveConfigPath,
-} from '@mcpman/core';
-import type { ClientContext, GatewayConfig, TokenStore } from '@mcpman/core';
+import { MCPError, MCPErrorCode, loadConfigFile, resolveConfigPath } from '@mcpman/core';
+import { CLIENT_CATALOG, ClientConnections, clientContext, clientState, gatewayCa } from '@mcpman/integrations';
+import type { GatewayConfig, TokenStore } from '@mcpman/core';
+import type { ClientContext } from '@mcpman/integrations';
 import type { ClientChange, ClientScope } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';

@@ -1,20 +1,9 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  ImageService,
-  MCPError,
-  MCPErrorCode,
-  McpmanImages,
-  defaultCacheDir,
-  exportKubernetes,
-  kustomization,
-  manifestText,
-  secretsScript,
-  serverCommandLine,
-  withPrefix,
-  writeFileAtomic,
-} from '@mcpman/core';
-import type { EngineClient, ImageProgress, LoadedConfig, ServerImage } from '@mcpman/core';
+import { ImageService, MCPError, MCPErrorCode, McpmanImages, defaultCacheDir, serverCommandLine, writeFileAtomic } from '@mcpman/core';
+import { exportKubernetes, kustomization, manifestText, secretsScript, withPrefix } from '@mcpman/integrations';
+import type { EngineClient, ImageProgress, LoadedConfig } from '@mcpman/core';
+import type { ServerImage } from '@mcpman/integrations';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';

@@ -1,24 +1,8 @@
 import { dirname } from 'node:path';
-import {
-  Catalog,
-  ClientConnections,
-  registryCacheDir,
-  installCatalogServer,
-  planServerHere,
-  secretNameFor,
-  ConfigError,
-  ConfigStore,
-  MCPError,
-  MCPErrorCode,
-  assertSecretName,
-  clientContext,
-  formatIssue,
-  gatewayCa,
-  secretRedactor,
-  serverConfigIssues,
-  toMCPError,
-} from '@mcpman/core';
-import type { Bridge, Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import { ConfigError, ConfigStore, MCPError, MCPErrorCode, assertSecretName, formatIssue, secretRedactor, serverConfigIssues, toMCPError } from '@mcpman/core';
+import { Catalog, ClientConnections, registryCacheDir, installCatalogServer, planServerHere, secretNameFor, clientContext, gatewayCa } from '@mcpman/integrations';
+import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import type { Bridge } from '@mcpman/integrations';
 import type {
   CapabilitiesDto,
   CatalogAddRequest,

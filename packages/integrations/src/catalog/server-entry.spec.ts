@@ -1,8 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ServerConfigSchema } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode, ServerConfigSchema } from '@mcpman/core';
 import { BUNDLED_CATALOG_DIR } from './catalog.js';
 import { buildServerEntry, planServer, planServerHere } from './server-entry.js';
 import type { InputAnswers, PypiCheck } from './server-entry.js';

@@ -1,9 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { MCPError, MCPErrorCode } from '../errors/index.js';
-import { canonicalJson } from '../util/digest.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { canonicalJson, MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/core';
 import type { ClientChange, ClientInfo, ClientScope } from '@mcpman/shared/contract';
 import type { ClientSpec, Places, Target } from './catalog.js';
 

@@ -1,12 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ServerPlan } from '@mcpman/shared/contract';
-import { formatIssue, issuesFromZod } from '../config/issues.js';
-import { ServerConfigSchema } from '../config/schema.js';
-import type { ConfigStore } from '../config/store.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import type { SecretStore } from '../secrets/secret-store.js';
+import { formatIssue, issuesFromZod, MCPError, MCPErrorCode, ServerConfigSchema } from '@mcpman/core';
+import type { ConfigStore, SecretStore } from '@mcpman/core';
 import { buildServerEntry } from './server-entry.js';
 import type { BuiltEntry, InputAnswers } from './server-entry.js';
 import type { ServerJson } from './server-json.js';

@@ -1,8 +1,5 @@
-import { limitedText } from '../util/limited-body.js';
-import { loopbackOrHttps } from '../util/url-safety.js';
+import { limitedText, loopbackOrHttps, MCPError, MCPErrorCode } from '@mcpman/core';
 import { z } from 'zod';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
 
 /*
  * A client of the MCP Registry API, v0.1 (the generic registry API that the official registry and

@@ -1,12 +1,15 @@
 import { basename } from 'node:path';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import type { MCPServerConfigInput } from '../config/schema.js';
-import { ENV_NAME_PATTERN, SECRET_NAME_PATTERN } from '../config/schema.js';
-import { serverNameFrom } from '../config/server-name.js';
-import { formatSource } from '../config/source.js';
-import type { ServerSource } from '../config/source.js';
-import { hostPython, resolvePypi } from '../images/python-packages.js';
+import {
+  ENV_NAME_PATTERN,
+  formatSource,
+  hostPython,
+  MCPError,
+  MCPErrorCode,
+  resolvePypi,
+  SECRET_NAME_PATTERN,
+  serverNameFrom,
+} from '@mcpman/core';
+import type { MCPServerConfigInput, ServerSource } from '@mcpman/core';
 import type {
   KeyValueInput,
   RegistryArgument,

@@ -2,8 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileTokenStore } from '../auth/token-store.js';
-import { GatewayConfigSchema } from '../config/schema.js';
+import { FileTokenStore, GatewayConfigSchema } from '@mcpman/core';
 import { ClientConnections, clientContext, gatewayCa } from './client-connections.js';
 
 const GATEWAY = new URL('https://127.0.0.1:7420/');

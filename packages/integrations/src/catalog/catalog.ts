@@ -1,9 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MCPErrorCode } from '../errors/codes.js';
-import { defaultCacheDir } from '../runtime/runtime.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { defaultCacheDir, MCPError, MCPErrorCode } from '@mcpman/core';
 import { CatalogCache } from './catalog-cache.js';
 import { RegistryClient } from './registry-client.js';
 import type { RegistryEntry } from './registry-client.js';

@@ -8,13 +8,15 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import * as YAML from 'yaml';
-import { missingProtections } from '../config/exposure.js';
-import type { McpmanConfig, MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import { mcpmanCommand } from '../images/mcpman-image.js';
-import { effectiveNetwork } from '../runtime/container-spec.js';
-import { sha256 } from '../util/digest.js';
+import {
+  effectiveNetwork,
+  MCPError,
+  MCPErrorCode,
+  mcpmanCommand,
+  missingProtections,
+  sha256,
+} from '@mcpman/core';
+import type { McpmanConfig, MCPServerConfig } from '@mcpman/core';
 import { clusterGatewayConfig } from './cluster-config.js';
 import {
   BRIDGE_PORT,

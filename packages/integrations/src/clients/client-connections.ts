@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ClientChange, ClientInfo, ClientRequest, ClientScope } from '@mcpman/shared/contract';
-import type { TokenStore } from '../auth/token-store.js';
-import type { GatewayConfig } from '../config/schema.js';
-import { MCPError, MCPErrorCode } from '../errors/index.js';
-import { defaultStateDir } from '../util/state-dir.js';
+import { defaultStateDir, MCPError, MCPErrorCode } from '@mcpman/core';
+import type { GatewayConfig, TokenStore } from '@mcpman/core';
 import { CLIENT_CATALOG, clientSpec } from './catalog.js';
 import type { ClientSpec, Places } from './catalog.js';
 import {

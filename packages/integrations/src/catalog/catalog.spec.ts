@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/core';
 import { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf } from './catalog.js';
 import { validateServerJson } from './server-json.js';
 import { RegistryClient } from './registry-client.js';
@@ -177,7 +177,7 @@ describe('what a registry may send', () => {
   it('asks registries over https only (plain http on this machine alone), naming the field', async () => {
     expect(() => new RegistryClient('http://registry.example.com')).toThrow(/is not an https:\/\/ URL/);
     expect(() => new RegistryClient('http://127.0.0.1:8080')).not.toThrow();
-    const { McpmanConfigSchema } = await import('../config/schema.js');
+    const { McpmanConfigSchema } = await import('@mcpman/core');
     const parsed = McpmanConfigSchema.safeParse({ version: 1, registries: ['http://mirror.example'] });
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error?.issues)).toContain('registries');

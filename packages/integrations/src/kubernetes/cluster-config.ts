@@ -1,11 +1,14 @@
-import type { McpmanConfig, MCPServerConfig } from '../config/schema.js';
-import { McpmanConfigSchema } from '../config/schema.js';
-import { formatIssue, issuesFromZod } from '../config/issues.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import { headerTemplates } from '../runtime/server-secrets.js';
-import { gatewaySecretNames } from '../secrets/gateway-secrets.js';
-import { secretsInTemplates } from '../secrets/secret-reader.js';
+import {
+  formatIssue,
+  gatewaySecretNames,
+  headerTemplates,
+  issuesFromZod,
+  MCPError,
+  MCPErrorCode,
+  McpmanConfigSchema,
+  secretsInTemplates,
+} from '@mcpman/core';
+import type { McpmanConfig, MCPServerConfig } from '@mcpman/core';
 import { BRIDGE_PORT, GATEWAY_GRPC_PORT, GATEWAY_HTTP_PORT, TLS_DIR, serverWorkloadName } from './names.js';
 
 /** Server fields the gateway acts on; the rest (source, limits, policies…) belong to the server's pod. */

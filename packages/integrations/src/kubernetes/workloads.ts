@@ -7,7 +7,7 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { Service } from 'kubernetes-models/v1/Service';
-import type { ResourceLimits, SecurityPolicies } from '../config/schema.js';
+import type { ResourceLimits, SecurityPolicies } from '@mcpman/core';
 import { SECRET_KEY, SERVICE_ACCOUNT, componentLabels, kubernetesSecretName } from './names.js';
 import type { Component } from './names.js';
 

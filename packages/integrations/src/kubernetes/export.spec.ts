@@ -8,7 +8,7 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import * as YAML from 'yaml';
-import { parseConfigText } from '../config/loader.js';
+import { parseConfigText } from '@mcpman/core';
 import { exportKubernetes, kustomization, manifestText, secretsScript } from './export.js';
 import type { KubernetesExportInput } from './export.js';
 import { kubernetesSecretName } from './names.js';
