@@ -1,6 +1,27 @@
-import { ConfigStore, MCPError, MCPErrorCode, PodmanSecretStore, resolveConfigPath, serverNameFrom } from '@mcpman/core';
-import { Catalog, checkIndexTrusted, installCatalogServer, secretNameFor, registryCacheDir, planServerHere } from '@mcpman/integrations';
-import type { BuiltEntry, CatalogEntry, CatalogInput, PlanKind, ServerJson, ServerPlan } from '@mcpman/integrations';
+import {
+  ConfigStore,
+  MCPError,
+  MCPErrorCode,
+  PodmanSecretStore,
+  resolveConfigPath,
+  serverNameFrom,
+} from '@mcpman/core';
+import {
+  Catalog,
+  checkIndexTrusted,
+  installCatalogServer,
+  secretNameFor,
+  registryCacheDir,
+  planServerHere,
+} from '@mcpman/integrations';
+import type {
+  BuiltEntry,
+  CatalogEntry,
+  CatalogInput,
+  PlanKind,
+  ServerJson,
+  ServerPlan,
+} from '@mcpman/integrations';
 import { describeSources } from '@mcpman/shared';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';

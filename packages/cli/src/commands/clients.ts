@@ -1,5 +1,11 @@
 import { MCPError, MCPErrorCode, loadConfigFile, resolveConfigPath } from '@mcpman/core';
-import { CLIENT_CATALOG, ClientConnections, clientContext, clientState, gatewayCa } from '@mcpman/integrations';
+import {
+  CLIENT_CATALOG,
+  ClientConnections,
+  clientContext,
+  clientState,
+  gatewayCa,
+} from '@mcpman/integrations';
 import type { GatewayConfig, TokenStore } from '@mcpman/core';
 import type { ClientContext } from '@mcpman/integrations';
 import type { ClientChange, ClientScope } from '@mcpman/shared';

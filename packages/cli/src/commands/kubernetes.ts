@@ -1,7 +1,21 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ImageService, MCPError, MCPErrorCode, McpmanImages, defaultCacheDir, serverCommandLine, writeFileAtomic } from '@mcpman/core';
-import { exportKubernetes, kustomization, manifestText, secretsScript, withPrefix } from '@mcpman/integrations';
+import {
+  ImageService,
+  MCPError,
+  MCPErrorCode,
+  McpmanImages,
+  defaultCacheDir,
+  serverCommandLine,
+  writeFileAtomic,
+} from '@mcpman/core';
+import {
+  exportKubernetes,
+  kustomization,
+  manifestText,
+  secretsScript,
+  withPrefix,
+} from '@mcpman/integrations';
 import type { EngineClient, ImageProgress, LoadedConfig } from '@mcpman/core';
 import type { ServerImage } from '@mcpman/integrations';
 import { ExitCode } from '../io.js';

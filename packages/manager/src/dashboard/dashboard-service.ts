@@ -1,6 +1,25 @@
 import { dirname } from 'node:path';
-import { ConfigError, ConfigStore, MCPError, MCPErrorCode, assertSecretName, formatIssue, secretRedactor, serverConfigIssues, toMCPError } from '@mcpman/core';
-import { Catalog, ClientConnections, registryCacheDir, installCatalogServer, planServerHere, secretNameFor, clientContext, gatewayCa } from '@mcpman/integrations';
+import {
+  ConfigError,
+  ConfigStore,
+  MCPError,
+  MCPErrorCode,
+  assertSecretName,
+  formatIssue,
+  secretRedactor,
+  serverConfigIssues,
+  toMCPError,
+} from '@mcpman/core';
+import {
+  Catalog,
+  ClientConnections,
+  registryCacheDir,
+  installCatalogServer,
+  planServerHere,
+  secretNameFor,
+  clientContext,
+  gatewayCa,
+} from '@mcpman/integrations';
 import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
 import type { Bridge } from '@mcpman/integrations';
 import type {
