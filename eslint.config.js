@@ -6,12 +6,20 @@ import globals from 'globals';
 import svelte from 'eslint-plugin-svelte';
 
 /**
- * The package graph, one way (docs/architecture.md): shared ← core ← {gateway (the data path),
+ * The package graph, one way (docs/architecture.md): shared ← protocol ← core ← {gateway (the data path),
  * integrations (catalog, clients, Kubernetes)} ← manager (control plane, composition root) ←
  * cli, extension. A package never imports one to its right, and the two siblings never each other.
  */
 const PACKAGE_LAYERS = {
   'packages/shared/src/**/*.ts': [
+    '@mcpman/protocol',
+    '@mcpman/core',
+    '@mcpman/integrations',
+    '@mcpman/gateway',
+    '@mcpman/manager',
+    '@mcpman/cli',
+  ],
+  'packages/protocol/src/**/*.ts': [
     '@mcpman/core',
     '@mcpman/integrations',
     '@mcpman/gateway',

@@ -10,7 +10,7 @@ const alias = [
   { find: /^@mcpman\/core\/config-schema$/, replacement: `${root}packages/core/src/config/browser.ts` },
   { find: /^@mcpman\/gateway\/testing$/, replacement: `${root}packages/gateway/src/testing/index.ts` },
   {
-    find: /^@mcpman\/(core|integrations|gateway|manager|shared)$/,
+    find: /^@mcpman\/(protocol|core|integrations|gateway|manager|shared)$/,
     replacement: `${root}packages/$1/src/index.ts`,
   },
   // The extension's host API exists only inside Podman Desktop: tests use a mock of its types.

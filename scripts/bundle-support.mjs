@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** The sibling packages' sources (no stale dist/). */
 export function sourceAliases(packages) {
   return {
+    '@mcpman/protocol': join(packages, 'protocol/src/index.ts'),
     '@mcpman/core': join(packages, 'core/src/index.ts'),
     '@mcpman/integrations': join(packages, 'integrations/src/index.ts'),
     '@mcpman/gateway': join(packages, 'gateway/src/index.ts'),
@@ -27,7 +28,7 @@ export function importMetaUrlPlugin(packages, urlOf = '__mcpmanUrl') {
     name: 'import-meta-url',
     setup(context) {
       context.onLoad(
-        { filter: /packages\/(core|integrations|gateway|manager|shared)\/src\/.*\.ts$/ },
+        { filter: /packages\/(protocol|core|integrations|gateway|manager|shared)\/src\/.*\.ts$/ },
         async (args) => {
           const source = await readFile(args.path, 'utf8');
           if (!source.includes('import.meta.url')) return undefined;

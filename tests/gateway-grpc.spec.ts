@@ -4,8 +4,8 @@ import { status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 import { CallToolResultSchema, ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { GrpcCallError, McpGrpcClient, jsonRpcErrorOf } from '@mcpman/gateway';
-import { JsonRpcErrorCode } from '@mcpman/core';
-import type { JsonObject, JsonRpcMessage, JsonRpcNotification } from '@mcpman/core';
+import { JsonRpcErrorCode } from '@mcpman/protocol';
+import type { JsonObject, JsonRpcMessage, JsonRpcNotification } from '@mcpman/protocol';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
 

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonRpcErrorCode } from '@mcpman/core';
+import { JsonRpcErrorCode } from '@mcpman/protocol';
 import { RuntimeHarness } from './helpers/runtime.js';
 import { EVERYTHING } from './helpers/workspace.js';
 import { initializeRequest } from './helpers/mcp-wire.js';

@@ -23,7 +23,7 @@ import {
 } from '@mcpman/gateway';
 import type { DevCertificateFiles } from '@mcpman/gateway';
 import { RuntimeDirectory } from '@mcpman/manager';
-import type { JsonRpcNotification } from '@mcpman/core';
+import type { JsonRpcNotification } from '@mcpman/protocol';
 import { RuntimeHarness, resultText } from './helpers/runtime.js';
 import { inspectorCallTool, npmTool } from './helpers/tools.js';
 import { EVERYTHING } from './helpers/workspace.js';

@@ -2,14 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  EngineClient,
-  McpRuntime,
-  containerName,
-  loadConfigFile,
-  ownerForConfig,
-  serverLogDir,
-} from '@mcpman/core';
+import { EngineClient, McpRuntime, containerName, loadConfigFile, ownerForConfig } from '@mcpman/core';
+import { serverLogDir } from '@mcpman/protocol';
 import { cliEnv, mcpman } from './helpers/cli.js';
 import { inspect, nodeBaseImage, podman, sweep } from './helpers/podman.js';
 import { EVERYTHING, Workspace } from './helpers/workspace.js';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { managerStateDir, ownerForConfig } from '@mcpman/core';
+import { ownerForConfig } from '@mcpman/core';
+import { managerStateDir } from '@mcpman/protocol';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
-import type { MCPError } from '@mcpman/core';
-import { ConfigError, MCPErrorCode, toMCPError } from '@mcpman/core';
+import type { MCPError } from '@mcpman/protocol';
+import { ConfigError } from '@mcpman/core';
+import { MCPErrorCode, toMCPError } from '@mcpman/protocol';
 import { ExitCode } from './io.js';
 import type { CliIO, ExitCodeValue } from './io.js';
 

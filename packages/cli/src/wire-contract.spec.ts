@@ -5,17 +5,16 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { FileTokenStore, GatewayConfigSchema } from '@mcpman/core';
 import {
   ERA_HTTP_STATUS,
-  FileTokenStore,
-  GatewayConfigSchema,
   MCPErrorCode,
   META,
   STATELESS_ERA_VERSION,
   grpcStatusFor,
   httpStatusFor,
   jsonRpcCodeFor,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { GatewayServer, GrpcCallError, McpGrpcClient } from '@mcpman/gateway';
 import { InProcessDirectory } from '@mcpman/gateway/testing';
 import { StdioHttpBridge } from './bridge/stdio-http-bridge.js';

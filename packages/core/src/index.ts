@@ -1,11 +1,8 @@
-export * from './errors/index.js';
 export * from './config/index.js';
-export * from './util/index.js';
 export { VERSION } from './version.js';
 export * from './engine/index.js';
 export * from './images/index.js';
 export * from './events/index.js';
-export * from './protocol/index.js';
 export * from './upstream/index.js';
 export * from './runtime/index.js';
 export * from './auth/index.js';

@@ -10,7 +10,8 @@ import {
   desktopOwner,
   loadConfigFile,
 } from '@mcpman/core';
-import type { Disposable, EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
+import type { EventBus, LoadedConfig, SecretStore, Telemetry } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import type { Bridge } from '@mcpman/integrations';
 import type { ServerStatus } from '@mcpman/shared';
 import { Manager } from '@mcpman/manager';

@@ -5,21 +5,20 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { unwatchFile, watchFile } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { FileTokenStore, missingProtections, rateLimitBackend } from '@mcpman/core';
 import {
   defaultStateDir,
-  FileTokenStore,
   invalidRequest,
   MCPError,
   MCPErrorCode,
-  missingProtections,
-  rateLimitBackend,
   secretRedactor,
   serverNotFound,
   toDisposable,
   toMCPError,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { RedisEventLog, RedisSharedSessions, RedisState, RedisTokenStore } from './state/index.js';
-import type { Disposable, GatewayConfig, JsonObject, TokenStore } from '@mcpman/core';
+import type { GatewayConfig, TokenStore } from '@mcpman/core';
+import type { Disposable, JsonObject } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 import { AuditLog } from './audit/audit-log.js';
 import { Authenticator } from './auth/authenticator.js';

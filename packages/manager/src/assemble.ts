@@ -5,12 +5,11 @@ import {
   fillGatewaySecrets,
   logEvents,
   logServerMessage,
-  toMCPError,
   trackEvents,
   watchConfigFile,
 } from '@mcpman/core';
+import { toMCPError } from '@mcpman/protocol';
 import type {
-  Disposable,
   EngineClient,
   GatewayConfig,
   LoadedConfig,
@@ -19,6 +18,7 @@ import type {
   SecretValues,
   Telemetry,
 } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 import {
   GATEWAY_CLIENT_CAPABILITIES,

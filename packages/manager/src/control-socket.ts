@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { closeServer, dispatch } from '@mcpman/gateway';
 import type { Router } from '@mcpman/gateway';
 

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { HttpAuth } from '@mcpman/gateway';
 import { sendError } from '@mcpman/gateway';
 import type { WebGuard, WebRefusal } from '@mcpman/gateway';

@@ -1,4 +1,5 @@
-import type { Disposable, McpRuntime } from '@mcpman/core';
+import type { McpRuntime } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
 import type { ManagedServer, ServerDirectory } from '@mcpman/gateway';
 

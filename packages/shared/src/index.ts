@@ -9,3 +9,4 @@ export { summarize, toneOf } from './status-summary.js';
 export type { StateTone, StatusSummary } from './status-summary.js';
 export { CLIENTS, CLIENT_LABELS, MCP_REMOTE_BRIDGE, clientSnippet, isClientName } from './client-snippets.js';
 export type { ClientName, ClientSnippet, StdioBridge } from './client-snippets.js';
+export { loopbackOrHttps } from './url-safety.js';

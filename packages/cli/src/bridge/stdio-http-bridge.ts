@@ -5,7 +5,7 @@ import {
   isMCPError,
   sessionNotFound,
   toMCPError,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';

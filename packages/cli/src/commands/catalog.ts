@@ -1,11 +1,5 @@
-import {
-  ConfigStore,
-  MCPError,
-  MCPErrorCode,
-  PodmanSecretStore,
-  resolveConfigPath,
-  serverNameFrom,
-} from '@mcpman/core';
+import { ConfigStore, PodmanSecretStore, resolveConfigPath, serverNameFrom } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import {
   Catalog,
   checkIndexTrusted,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { makeDevCertificates, writeDevCertificates } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';

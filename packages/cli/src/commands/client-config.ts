@@ -1,4 +1,4 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { CLIENTS, clientSnippet, isClientName } from '@mcpman/shared';
 import type { StdioBridge } from '@mcpman/shared';
 import { ExitCode } from '../io.js';

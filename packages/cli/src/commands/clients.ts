@@ -1,4 +1,5 @@
-import { MCPError, MCPErrorCode, loadConfigFile, resolveConfigPath } from '@mcpman/core';
+import { loadConfigFile, resolveConfigPath } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import {
   CLIENT_CATALOG,
   ClientConnections,

@@ -1,12 +1,6 @@
 import { existsSync } from 'node:fs';
-import {
-  EngineClient,
-  MCPError,
-  MCPErrorCode,
-  loadConfigFile,
-  ownerForConfig,
-  resolveConfigPath,
-} from '@mcpman/core';
+import { EngineClient, loadConfigFile, ownerForConfig, resolveConfigPath } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { LoadedConfig, ManagerOwner } from '@mcpman/core';
 import type { CliIO } from '../io.js';
 import { ManagementClient } from '../daemon/client.js';

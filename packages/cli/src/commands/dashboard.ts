@@ -1,5 +1,5 @@
 import open from 'open';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';

@@ -1,14 +1,7 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  ImageService,
-  MCPError,
-  MCPErrorCode,
-  McpmanImages,
-  defaultCacheDir,
-  serverCommandLine,
-  writeFileAtomic,
-} from '@mcpman/core';
+import { ImageService, McpmanImages, defaultCacheDir, serverCommandLine } from '@mcpman/core';
+import { MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/protocol';
 import {
   exportKubernetes,
   kustomization,

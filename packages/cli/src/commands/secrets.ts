@@ -1,12 +1,5 @@
-import {
-  LABEL,
-  MCPError,
-  MCPErrorCode,
-  PodmanSecretStore,
-  assertSecretName,
-  loadConfigFile,
-  resolveConfigPath,
-} from '@mcpman/core';
+import { LABEL, PodmanSecretStore, assertSecretName, loadConfigFile, resolveConfigPath } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';

@@ -3,20 +3,16 @@ import { open, stat } from 'node:fs/promises';
 import {
   ConfigStore,
   EngineClient,
-  serverLogDir,
   serverLogPath,
   LABEL,
   MANAGED_FILTER,
   McpRuntime,
-  MCPError,
-  MCPErrorCode,
   VERSION,
   containerName,
   formatSource,
   parseSourceString,
   resolveConfigPath,
   loadConfigFile,
-  secretRedactor,
   serverNameFrom,
   serverSecretNames,
   TRANSITIONAL_STATES,
@@ -25,6 +21,7 @@ import {
   ownership,
   unmanagedStatus,
 } from '@mcpman/core';
+import { serverLogDir, MCPError, MCPErrorCode, secretRedactor } from '@mcpman/protocol';
 import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource } from '@mcpman/core';
 import { addFromCatalog } from './catalog.js';
 import type { AddFromCatalogOptions } from './catalog.js';

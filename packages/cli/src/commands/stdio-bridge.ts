@@ -2,7 +2,8 @@ import { StdioHttpBridge } from '../bridge/stdio-http-bridge.js';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
 import { reportError } from '../errors.js';
-import { MCPError, MCPErrorCode, parseDuration } from '@mcpman/core';
+import { parseDuration } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 
 export interface StdioBridgeCommandOptions {
   readonly host: string;

@@ -1,12 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import {
-  MCPError,
-  MCPErrorCode,
-  FileTokenStore,
-  defaultTokensFile,
-  loadConfigFile,
-  resolveConfigPath,
-} from '@mcpman/core';
+import { FileTokenStore, defaultTokensFile, loadConfigFile, resolveConfigPath } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { GatewayConfig, TokenStore } from '@mcpman/core';
 import { RedisState, RedisTokenStore } from '@mcpman/gateway';
 import { ExitCode } from '../io.js';

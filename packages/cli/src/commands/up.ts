@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fchmodSync, openSync, readFileSync, statSync } from 'node:fs';
 import { chmod, mkdir, open } from 'node:fs/promises';
-import { MCPError, MCPErrorCode, TRANSITIONAL_STATES, ownerForConfig } from '@mcpman/core';
+import { TRANSITIONAL_STATES, ownerForConfig } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { LoadedConfig, ManagerOwner } from '@mcpman/core';
 import type { ServerStatus } from '@mcpman/shared';
 import { ExitCode } from '../io.js';

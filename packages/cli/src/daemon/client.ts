@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
-import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/protocol';
 import type { ManagerEvent, ServerStatus } from '@mcpman/shared';
 import type { ServerFigures } from '@mcpman/gateway';
 import type { DaemonInfo, ServerDetail } from '@mcpman/manager';

@@ -7,10 +7,9 @@ import {
   VERSION,
   PodmanSecretStore,
   ownerForConfig,
-  serverLogDir,
   defaultTokensFile,
-  toMCPError,
 } from '@mcpman/core';
+import { serverLogDir, toMCPError } from '@mcpman/protocol';
 import type { LoadedConfig } from '@mcpman/core';
 import { Manager } from '@mcpman/manager';
 import type { ManagerReport } from '@mcpman/manager';

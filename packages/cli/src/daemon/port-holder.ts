@@ -1,4 +1,4 @@
-import { MCPError } from '@mcpman/core';
+import { MCPError } from '@mcpman/protocol';
 import type { DaemonRecord } from './state.js';
 
 function portOf(address: string): number | undefined {

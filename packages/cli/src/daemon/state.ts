@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { defaultStateDir, managerStateDir, writeFileAtomic } from '@mcpman/core';
+import { defaultStateDir, managerStateDir, writeFileAtomic } from '@mcpman/protocol';
 import type { ManagerOwner } from '@mcpman/core';
 import type { ManagerEndpoint } from './client.js';
 

@@ -3,10 +3,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Grant, TokenInfo } from '@mcpman/shared/contract';
 import { z } from 'zod';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { defaultStateDir } from '../util/state-dir.js';
+import { defaultStateDir, MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/protocol';
 
 export type { Grant, TokenInfo };
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import { ConfigError, loadConfigFile, parseConfigText, resolveConfigPath } from './loader.js';
 import { formatIssue } from './issues.js';
 

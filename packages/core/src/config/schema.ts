@@ -1,4 +1,4 @@
-import { loopbackOrHttps } from '../util/url-safety.js';
+import { loopbackOrHttps } from '@mcpman/shared';
 import * as z from 'zod';
 import {
   DURATION_HELP,
@@ -17,21 +17,13 @@ import {
   pypiSourceFrom,
 } from './source.js';
 import type { ServerSource, SourceParseResult } from './source.js';
+import { PROTOCOL_VERSIONS } from '@mcpman/shared/contract';
 import { LOG_COMPONENTS, LOGGER_LEVELS } from '../logging/levels.js';
 
 /**
  * The `mcpman.yaml` schema. One zod schema is the single source of truth for: validation in the
  * CLI and the dashboard forms, defaults, the TypeScript types, and the published JSON Schema.
  */
-
-export const PROTOCOL_VERSIONS = [
-  '2024-11-05',
-  '2025-03-26',
-  '2025-06-18',
-  '2025-11-25',
-  '2026-07-28',
-] as const;
-export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
 
 /** Names end up in container names, URLs (`/servers/<name>/mcp`) and tool prefixes (`<name>__tool`). */
 export const SERVER_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/;

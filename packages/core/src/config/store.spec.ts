@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import { ConfigError } from './loader.js';
 import { ConfigStore } from './store.js';
 

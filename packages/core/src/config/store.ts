@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isMap } from 'yaml';
 import type { Document } from 'yaml';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/protocol';
 import { isJsonConfigPath, loadConfigFile, parseConfigText } from './loader.js';
 import type { LoadedConfig } from './loader.js';
 import type { MCPServerConfigInput } from './schema.js';

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Disposable } from '../util/disposable.js';
+import type { Disposable } from '@mcpman/protocol';
 
 /** Calls `onChange` (debounced) when the config file is written, including by atomic rename. */
 export function watchConfigFile(path: string, onChange: () => void, debounceMs = 300): Disposable {

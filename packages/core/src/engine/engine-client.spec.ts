@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError } from '@mcpman/protocol';
 import { EngineClient } from './engine-client.js';
 
 describe('EngineClient on a socket nobody listens on', () => {

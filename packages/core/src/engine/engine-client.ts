@@ -1,10 +1,8 @@
 import Docker from 'dockerode';
 import type { ContainerInspectInfo, ContainerInfo } from 'dockerode';
 import type { Readable } from 'node:stream';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, isMCPError } from '../errors/mcp-error.js';
-import { ResiliencePolicy } from '../errors/resilience.js';
-import type { ResilienceOptions } from '../errors/resilience.js';
+import { isMCPError, MCPError, MCPErrorCode, ResiliencePolicy } from '@mcpman/protocol';
+import type { ResilienceOptions } from '@mcpman/protocol';
 import { FrameDemuxer, LineSplitter } from './demux.js';
 import type { Frame } from './demux.js';
 import { engineError, engineMessage, hijack, rawRequest, streamRequest } from './http.js';

@@ -1,8 +1,7 @@
 import { request } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { EngineErrorWire } from './types.js';
 
 /** API version prefix; Podman 4 and 5 serve it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import { discoverEngineSocket, socketCandidates } from './socket.js';
 
 describe('socketCandidates', () => {

@@ -1,6 +1,5 @@
 import { request } from 'node:http';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 
 export type SocketSource = 'explicit' | 'CONTAINER_HOST' | 'DOCKER_HOST' | 'rootless' | 'rootful';
 

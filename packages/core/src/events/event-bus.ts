@@ -1,5 +1,5 @@
 import type { ManagerEvent, ManagerEventOf } from '@mcpman/shared/contract';
-import type { Disposable } from '../util/disposable.js';
+import type { Disposable } from '@mcpman/protocol';
 
 // The events are wire types (the management API streams them to the dashboard): they live in
 // the contract package; the bus that carries them lives here.

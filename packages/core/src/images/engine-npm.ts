@@ -4,8 +4,7 @@ import { delimiter, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as z from 'zod';
 import type { EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { LABEL } from '../runtime/labels.js';
 
 /**

@@ -2,11 +2,9 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, writeF
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerSource } from '../config/source.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { canonicalJson, MCPError, MCPErrorCode, sha256 } from '@mcpman/protocol';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL } from '../runtime/labels.js';
-import { canonicalJson, sha256 } from '../util/digest.js';
 import type { ImageProgress } from './progress.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
 import {

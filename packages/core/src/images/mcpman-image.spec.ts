@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError } from '@mcpman/protocol';
 import { parseLdd } from './ldd.js';
 import { mcpmanCommand } from './mcpman-image.js';
 

@@ -2,10 +2,8 @@ import { copyFile, mkdir, mkdtemp, readdir, realpath, rm, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import type { EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { canonicalJson, fileDigest, MCPError, MCPErrorCode, sha256 } from '@mcpman/protocol';
 import { LABEL } from '../runtime/labels.js';
-import { canonicalJson, fileDigest, sha256 } from '../util/digest.js';
 import type { ResolvedImage } from '../runtime/container-spec.js';
 import { VERSION } from '../version.js';
 import { sharedLibraries } from './ldd.js';

@@ -4,8 +4,7 @@ import { mkdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as z from 'zod';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { EngineClient } from '../engine/engine-client.js';
 import { LABEL } from '../runtime/labels.js';
-import { canonicalJson, fileDigest, sha256 } from '../util/digest.js';
+import { canonicalJson, fileDigest, sha256 } from '@mcpman/protocol';
 import type { ImageProgress } from './progress.js';
 import { readElfDynamic } from './elf.js';
 import { sharedLibraries } from './ldd.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Redactor } from '../util/redactor.js';
+import { Redactor } from '@mcpman/protocol';
 import { LogService } from './log-service.js';
 import type { LoggingSettings } from './log-service.js';
 

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { DestinationStream, Level, Logger, StreamEntry } from 'pino';
-import { secretRedactor } from '../util/redactor.js';
-import type { Redactor } from '../util/redactor.js';
+import { secretRedactor } from '@mcpman/protocol';
+import type { Redactor } from '@mcpman/protocol';
 import type { LogComponent, LoggerLevel } from './levels.js';
 
 export interface LoggingSettings {

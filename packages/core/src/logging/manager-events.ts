@@ -1,7 +1,7 @@
 import type { ManagerEvent } from '@mcpman/shared/contract';
 import type { Logger } from 'pino';
 import type { EventBus } from '../events/event-bus.js';
-import type { JsonObject } from '../protocol/jsonrpc.js';
+import type { JsonObject } from '@mcpman/protocol';
 import type { LogService } from './log-service.js';
 
 /** MCP log levels as pino's (RFC 5424 names, as MCP uses, onto pino's six). */

@@ -10,7 +10,7 @@ import {
 } from './container-spec.js';
 import type { ResolvedImage, SpecInput } from './container-spec.js';
 import type { ContainerCreateSpec, SpecMount } from '../engine/create-spec.js';
-import { canonicalJson } from '../util/digest.js';
+import { canonicalJson } from '@mcpman/protocol';
 import { LABEL } from './labels.js';
 import type { ManagerOwner } from './owner.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';

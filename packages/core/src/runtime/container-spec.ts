@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { MCPServerConfig } from '../config/schema.js';
 import type { ContainerCreateSpec, SpecMount, SpecSecret } from '../engine/create-spec.js';
 import { STDIO_PIPES_ENV, STDIO_PIPES_TARGET } from '../upstream/stdio-pipes.js';
-import { canonicalJson, sha256 } from '../util/digest.js';
+import { canonicalJson, sha256 } from '@mcpman/protocol';
 import { LABEL, containerName, isolatedNetworkName } from './labels.js';
 import { ownerLabels } from './owner.js';
 import type { ManagerOwner } from './owner.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import type { ContainerDetails } from '../engine/types.js';
 import { describeExit } from './exit-reason.js';
 

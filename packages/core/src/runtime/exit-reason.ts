@@ -1,5 +1,5 @@
 import { formatBytes } from '../config/units.js';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import type { ContainerDetails } from '../engine/types.js';
 
 const SIGNALS: Readonly<Record<number, string>> = {

@@ -1,11 +1,7 @@
 import type { MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { describeError, MCPError, MCPErrorCode, probe } from '@mcpman/protocol';
+import type { Implementation, UpstreamSession } from '@mcpman/protocol';
 import type { EventBus } from '../events/event-bus.js';
-import type { Implementation } from '../protocol/mcp.js';
-import { probe } from '../upstream/handshake.js';
-import { describeError } from '../upstream/open-upstream.js';
-import type { UpstreamSession } from '../upstream/open-upstream.js';
 import type { ServerStatus } from './server-status.js';
 
 /** What one probe means for the server. */

@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ContainerSummary } from '../engine/types.js';
-import { sha256 } from '../util/digest.js';
+import { sha256 } from '@mcpman/protocol';
 import { LABEL } from './labels.js';
 
 /**

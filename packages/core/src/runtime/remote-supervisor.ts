@@ -1,11 +1,7 @@
 import type { MCPServerConfig } from '../config/schema.js';
 import type { RemoteSource } from '../config/source.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, toMCPError } from '../errors/mcp-error.js';
-import type { UpstreamConnection } from '../upstream/connection.js';
-import { openUpstream } from '../upstream/open-upstream.js';
-import type { HttpEndpoint } from '../upstream/open-upstream.js';
-import { McpPeer } from '../upstream/peer.js';
+import { MCPError, MCPErrorCode, McpPeer, openUpstream, toMCPError } from '@mcpman/protocol';
+import type { HttpEndpoint, UpstreamConnection } from '@mcpman/protocol';
 import { ServerLifecycle } from './server-lifecycle.js';
 import type { LifecycleDeps } from './server-lifecycle.js';
 import { checkServerSecrets, filledHeaders } from './server-secrets.js';

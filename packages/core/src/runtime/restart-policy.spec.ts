@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RestartSchema } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { RestartPolicy } from './restart-policy.js';
 
 const closed = new MCPError(MCPErrorCode.UpstreamClosed, 'server exited with code 1');

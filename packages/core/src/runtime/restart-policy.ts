@@ -1,8 +1,8 @@
 import { ExponentialBackoff } from 'cockatiel';
 import type { IBackoff } from 'cockatiel';
 import type { MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import type { MCPError } from '../errors/mcp-error.js';
+import { MCPErrorCode } from '@mcpman/protocol';
+import type { MCPError } from '@mcpman/protocol';
 
 /** A ready server's attempt counter resets once it has stayed up this long. */
 export const STABLE_AFTER_MS = 30_000;

@@ -1,14 +1,9 @@
 import type { MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import type { MCPError } from '../errors/mcp-error.js';
+import { LineBudget, MCPErrorCode, secretRedactor } from '@mcpman/protocol';
+import type { Implementation, MCPError, McpPeer, ServerHandshake, UpstreamSession } from '@mcpman/protocol';
 import type { ContainerSummary, EngineEvent } from '../engine/types.js';
 import type { EventBus, ServerState } from '../events/event-bus.js';
-import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
-import type { UpstreamSession } from '../upstream/open-upstream.js';
-import type { McpPeer } from '../upstream/peer.js';
 import type { SecretValues } from '../secrets/secret-values.js';
-import { LineBudget } from '../util/line-budget.js';
-import { secretRedactor } from '../util/redactor.js';
 import { LivenessProbes } from './liveness-probes.js';
 import { RestartPolicy, STABLE_AFTER_MS } from './restart-policy.js';
 import type { ServerLogStore } from './server-log.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServerConfigSchema } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
+import { MCPErrorCode } from '@mcpman/protocol';
 import type { SecretValues } from '../secrets/secret-values.js';
 import { checkServerSecrets } from './server-secrets.js';
 

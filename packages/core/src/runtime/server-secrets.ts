@@ -1,6 +1,5 @@
 import type { MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { fillTemplates, secretsInTemplates } from '../secrets/secret-reader.js';
 import type { SecretValues } from '../secrets/secret-values.js';
 

@@ -1,14 +1,10 @@
 import type { MCPServerConfig } from '../config/schema.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, toMCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode, McpPeer, openUpstream, toMCPError } from '@mcpman/protocol';
+import type { HttpEndpoint, UpstreamConnection, UpstreamSession, UpstreamTarget } from '@mcpman/protocol';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { ContainerSummary, EngineEvent } from '../engine/types.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageProgress } from '../images/progress.js';
-import type { UpstreamConnection } from '../upstream/connection.js';
-import { openUpstream } from '../upstream/open-upstream.js';
-import type { HttpEndpoint, UpstreamSession, UpstreamTarget } from '../upstream/open-upstream.js';
-import { McpPeer } from '../upstream/peer.js';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
 import { attachAndStart } from '../upstream/stdio-start.js';

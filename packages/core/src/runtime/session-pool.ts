@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { MCPServerConfig } from '../config/schema.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, toMCPError } from '../errors/mcp-error.js';
-import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
-import { openUpstream } from '../upstream/open-upstream.js';
-import type { HttpEndpoint, UpstreamTarget } from '../upstream/open-upstream.js';
-import type { McpPeer } from '../upstream/peer.js';
+import { MCPError, MCPErrorCode, openUpstream, toMCPError } from '@mcpman/protocol';
+import type {
+  HttpEndpoint,
+  Implementation,
+  McpPeer,
+  ServerHandshake,
+  UpstreamTarget,
+} from '@mcpman/protocol';
 import { StdioAttachConnection } from '../upstream/stdio-attach-connection.js';
 import { attachChannel } from '../upstream/stdio-channel.js';
 import type { StdioChannel } from '../upstream/stdio-channel.js';

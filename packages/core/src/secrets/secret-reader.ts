@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode, secretRedactor } from '@mcpman/protocol';
 import { LABEL } from '../runtime/labels.js';
-import { secretRedactor } from '../util/redactor.js';
 
 const TARGET_DIR = '/run/mcpman/secrets';
 /** Prints the file named by its one argument, byte for byte. */

@@ -1,6 +1,5 @@
 import type { EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { LABEL } from '../runtime/labels.js';
 import { SECRET_NAME_PATTERN } from '../config/schema.js';
 

@@ -1,10 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { MCPError, MCPErrorCode, secretRedactor } from '@mcpman/protocol';
 import { LABEL } from '../runtime/labels.js';
-import { secretRedactor } from '../util/redactor.js';
 import { readSecretValue } from './secret-reader.js';
 import type { SecretStore } from './secret-store.js';
 

@@ -1,5 +1,5 @@
 import type { EventBus, ManagerEvent } from '../events/event-bus.js';
-import type { Disposable } from '../util/disposable.js';
+import type { Disposable } from '@mcpman/protocol';
 /**
  * Anonymous usage events, opt-in. Each event has a name from a fixed list and only the
  * properties allowed for it: kinds, outcomes, counts and durations. Never tool arguments,

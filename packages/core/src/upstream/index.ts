@@ -1,13 +1,6 @@
-export type { UpstreamConnection } from './connection.js';
+// The upstream connections that need the engine (stdio attached to a container); the peer, the
+// handshake and HTTP connections are in @mcpman/protocol.
 export { StdioAttachConnection } from './stdio-attach-connection.js';
 export type { StdioAttachOptions } from './stdio-attach-connection.js';
-export { HttpConnection } from './http-connection.js';
-export type { HttpConnectionOptions } from './http-connection.js';
-export { McpPeer, RemoteRpcError } from './peer.js';
-export type { PeerRequestOptions } from './peer.js';
-export { statelessMeta, performHandshake, probe } from './handshake.js';
-export type { HandshakeOptions } from './handshake.js';
 export { STDIO_MODES, attachChannel, chooseStdioChannel, pipesChannel } from './stdio-channel.js';
 export type { StdioChannel, StdioMode } from './stdio-channel.js';
-export { httpConnection, openUpstream } from './open-upstream.js';
-export type { HttpEndpoint, OpenUpstreamOptions, UpstreamSession, UpstreamTarget } from './open-upstream.js';

@@ -1,13 +1,10 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError } from '../errors/mcp-error.js';
+import { LineBudget, MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { JsonRpcMessage, UpstreamConnection } from '@mcpman/protocol';
 import type { AttachedStreams } from '../engine/engine-client.js';
 import { LineSplitter } from '../engine/demux.js';
 import type { Frame } from '../engine/demux.js';
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
-import { LineBudget } from '../util/line-budget.js';
-import type { UpstreamConnection } from './connection.js';
 
 /** Lines of stdout that are not JSON reported per second; the rest are counted. */
 const NOISE_LINES_PER_SECOND = 5;

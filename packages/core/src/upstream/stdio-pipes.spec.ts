@@ -11,7 +11,7 @@ import type { Frame } from '../engine/demux.js';
 import { makeStdioPipes, openStdioPipes, pruneStdioPipes } from './stdio-pipes.js';
 import { StdioAttachConnection } from './stdio-attach-connection.js';
 import { pipesChannel } from './stdio-channel.js';
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage } from '@mcpman/protocol';
 
 let root: string;
 beforeEach(async () => {

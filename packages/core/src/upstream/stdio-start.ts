@@ -1,7 +1,6 @@
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
 import type { AttachedStreams, EngineClient } from '../engine/engine-client.js';
-import { MCPErrorCode } from '../errors/codes.js';
-import { MCPError, isMCPError } from '../errors/mcp-error.js';
+import { isMCPError, MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { StdioChannel } from './stdio-channel.js';
 
 /** Tries before the start is reported failed (transient: the supervisor retries with backoff). */

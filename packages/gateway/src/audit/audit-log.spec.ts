@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Redactor } from '@mcpman/core';
+import { Redactor } from '@mcpman/protocol';
 import { AuditLog } from './audit-log.js';
 import type { AuditEntry } from './audit-log.js';
 

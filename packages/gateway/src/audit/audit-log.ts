@@ -4,8 +4,8 @@ import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { createStream } from 'rotating-file-stream';
 import type { RotatingFileStream } from 'rotating-file-stream';
-import { defaultStateDir } from '@mcpman/core';
-import type { Redactor } from '@mcpman/core';
+import { defaultStateDir } from '@mcpman/protocol';
+import type { Redactor } from '@mcpman/protocol';
 import type { GatewayConfig } from '@mcpman/core';
 
 type AuditConfig = GatewayConfig['audit'];

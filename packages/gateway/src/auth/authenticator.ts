@@ -1,4 +1,5 @@
-import { FileTokenStore, MCPError, MCPErrorCode } from '@mcpman/core';
+import { FileTokenStore } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { TokenStore } from '@mcpman/core';
 import type { GatewayConfig } from '@mcpman/core';
 import type { TokenInfo } from '@mcpman/shared';

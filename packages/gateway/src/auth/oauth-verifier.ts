@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { MCPError, MCPErrorCode, limitedText } from '@mcpman/core';
+import { MCPError, MCPErrorCode, limitedText } from '@mcpman/protocol';
 import type { GatewayConfig } from '@mcpman/core';
 import type { Identity } from '../pipeline/session.js';
 

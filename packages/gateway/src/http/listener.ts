@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as HttpsServer, createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { sendError, sendJson } from './respond.js';
 import type { Router } from './router.js';
 import { serverTlsOptions } from '../tls/tls-material.js';

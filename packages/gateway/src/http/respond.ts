@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPError, MCPErrorCode, toMCPError } from '@mcpman/core';
+import { MCPError, MCPErrorCode, toMCPError } from '@mcpman/protocol';
 
 export function sendJson(
   res: ServerResponse,

@@ -2,8 +2,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { STATUS_CODES } from 'node:http';
 import type { ServerResponse, IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { MCPError } from '@mcpman/core';
-import type { JsonRpcErrorBody, JsonRpcId, MCPErrorCode } from '@mcpman/core';
+import { MCPError } from '@mcpman/protocol';
+import type { JsonRpcErrorBody, JsonRpcId, MCPErrorCode } from '@mcpman/protocol';
 
 /**
  * JSON-RPC over HTTP responses: the one writer of transport-level failures, shared by the MCP

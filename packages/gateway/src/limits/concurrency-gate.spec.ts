@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MCPErrorCode, isMCPError } from '@mcpman/core';
+import { MCPErrorCode, isMCPError } from '@mcpman/protocol';
 import { ConcurrencyGate } from './concurrency-gate.js';
 
 /** A task that finishes when told to. */

@@ -1,4 +1,4 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 
 export interface ConcurrencyGateOptions {
   /** Calls running at once. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayConfigSchema, MCPErrorCode, isMCPError } from '@mcpman/core';
+import { GatewayConfigSchema } from '@mcpman/core';
+import { MCPErrorCode, isMCPError } from '@mcpman/protocol';
 import { RateLimits } from './rate-limits.js';
 
 const limitsOf = (rateLimit: unknown): RateLimits =>

@@ -1,8 +1,9 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { Disposable, GatewayConfig } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { GatewayConfig } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import { ConcurrencyGate } from './concurrency-gate.js';
 
 type RateLimitConfig = GatewayConfig['rateLimit'];

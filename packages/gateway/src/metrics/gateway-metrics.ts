@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { REQUEST_METHODS, secretRedactor, SERVER_STATES } from '@mcpman/core';
-import type { Disposable, EventBus } from '@mcpman/core';
+import { SERVER_STATES } from '@mcpman/core';
+import { REQUEST_METHODS, secretRedactor } from '@mcpman/protocol';
+import type { EventBus } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import type { ServerStatus } from '@mcpman/shared';
 
 /** Methods named in metric labels; anything else is `other`, so junk cannot grow the series. */

@@ -1,5 +1,5 @@
-import { invalidParams, LIST_METHODS, MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonObject, ListItemKind, ServerHandshake } from '@mcpman/core';
+import { invalidParams, LIST_METHODS, MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { JsonObject, ListItemKind, ServerHandshake } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 import { prefixName, prefixUri } from './names.js';
 import type { ClientSession } from './session.js';

@@ -1,5 +1,5 @@
 import type { Span } from '@opentelemetry/api';
-import type { Cancellation, JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
+import type { Cancellation, JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/protocol';
 import type { ClientSession } from './session.js';
 
 /** A call in flight through this hub: whose it is and where its related messages go. */

@@ -8,8 +8,8 @@ import {
   notInStatelessEra,
   REMOVED_IN_STATELESS,
   STATELESS_ERA_VERSION,
-} from '@mcpman/core';
-import type { JsonObject, MCPError, ProtocolEra } from '@mcpman/core';
+} from '@mcpman/protocol';
+import type { JsonObject, MCPError, ProtocolEra } from '@mcpman/protocol';
 import { objectOf } from './aggregate.js';
 import type { ClientSession } from './session.js';
 

@@ -1,4 +1,5 @@
-import type { Disposable, McpPeer, ServerHandshake, SessionLease } from '@mcpman/core';
+import type { SessionLease } from '@mcpman/core';
+import type { Disposable, McpPeer, ServerHandshake } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
 import type { ToolFilter } from './names.js';
 

@@ -1,4 +1,4 @@
-import { Cancellation, INPUT_METHODS, MCPError, MCPErrorCode } from '@mcpman/core';
+import { Cancellation, INPUT_METHODS, MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type {
   JsonObject,
   JsonRpcMessage,
@@ -6,7 +6,7 @@ import type {
   McpPeer,
   PeerRequestOptions,
   ProtocolEra,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { ParkedCall } from './input-bridge.js';
 import type { CallOwner, InputBridge } from './input-bridge.js';
 import type { ClientSession } from './session.js';

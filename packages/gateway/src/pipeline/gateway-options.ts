@@ -1,4 +1,4 @@
-import type { JsonObject } from '@mcpman/core';
+import type { JsonObject } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';

@@ -5,7 +5,7 @@ import {
   JsonRpcErrorCode,
   MCPError,
   MCPErrorCode,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import type {
   Disposable,
   JsonObject,
@@ -14,7 +14,7 @@ import type {
   JsonRpcResponse,
   ProtocolEra,
   ServerHandshake,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { failSpan } from '../tracing/tracing.js';
 import { forClient, describeEndpoint, mergeLists, objectOf } from './aggregate.js';
 import { bridgedCall, hasInputParams, inputBridge } from './era-bridges.js';

@@ -1,4 +1,4 @@
-import { Cancellation } from '@mcpman/core';
+import { Cancellation } from '@mcpman/protocol';
 import { describe, expect, it } from 'vitest';
 import { InputBridge, ParkedCall } from './input-bridge.js';
 import type { CallOwner } from './input-bridge.js';

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { Cancellation, JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { Cancellation, JsonObject, JsonRpcMessage, JsonRpcRequest } from '@mcpman/protocol';
 
 /** Server-to-client requests, and the client capability each needs. */
 const CAPABILITY: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-import type { JsonObject } from '@mcpman/core';
+import type { JsonObject } from '@mcpman/protocol';
 
 /** Which cached lists a server's `notifications/<kind>/list_changed` makes stale. */
 const LISTS_OF: Readonly<Record<'tools' | 'prompts' | 'resources', readonly string[]>> = {

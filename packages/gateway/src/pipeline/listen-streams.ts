@@ -1,5 +1,5 @@
-import { META } from '@mcpman/core';
-import type { Cancellation, JsonObject, JsonRpcId, JsonRpcMessage } from '@mcpman/core';
+import { META } from '@mcpman/protocol';
+import type { Cancellation, JsonObject, JsonRpcId, JsonRpcMessage } from '@mcpman/protocol';
 import type { ClientSession } from './session.js';
 
 const LIST_FILTERS: Readonly<Record<string, string>> = {

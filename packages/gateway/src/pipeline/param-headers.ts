@@ -1,5 +1,5 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonObject } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { JsonObject } from '@mcpman/protocol';
 
 /** A request's parameter headers (`Mcp-Param-<name>` on HTTP), by `name`; raw values. */
 export type ParamHeaders = (name: string) => string | undefined;

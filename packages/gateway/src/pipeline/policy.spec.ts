@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayConfigSchema, MCPError, MCPErrorCode, toDisposable } from '@mcpman/core';
+import { GatewayConfigSchema } from '@mcpman/core';
+import { MCPError, MCPErrorCode, toDisposable } from '@mcpman/protocol';
 import { RateLimits } from '../limits/rate-limits.js';
 import type { ManagedServer, ServerDirectory } from './directory.js';
 import { CallPolicy } from './policy.js';

@@ -1,9 +1,9 @@
-import { MCPError, MCPErrorCode, toMCPError } from '@mcpman/core';
-import type { JsonObject } from '@mcpman/core';
+import { MCPError, MCPErrorCode, toMCPError } from '@mcpman/protocol';
+import type { JsonObject } from '@mcpman/protocol';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics, ToolOutcome } from '../metrics/gateway-metrics.js';
-import { invalidParams } from '@mcpman/core';
+import { invalidParams } from '@mcpman/protocol';
 import type { ServerDirectory } from './directory.js';
 import { prefixName, toolAllowed } from './names.js';
 import type { ClientSession } from './session.js';

@@ -1,5 +1,5 @@
-import { RemoteRpcError, secretRedactor, toMCPError } from '@mcpman/core';
-import type { Cancellation, JsonRpcErrorBody, JsonRpcMessage } from '@mcpman/core';
+import { RemoteRpcError, secretRedactor, toMCPError } from '@mcpman/protocol';
+import type { Cancellation, JsonRpcErrorBody, JsonRpcMessage } from '@mcpman/protocol';
 import type { ParamHeaders } from './param-headers.js';
 
 /** Context of one request from a client, whatever transport carried it. */

@@ -1,6 +1,6 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { JsonObject } from '@mcpman/core';
-import { invalidParams } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { JsonObject } from '@mcpman/protocol';
+import { invalidParams } from '@mcpman/protocol';
 import { objectOf } from './aggregate.js';
 import { splitName, splitUri } from './names.js';
 import type { ClientSession } from './session.js';

@@ -1,4 +1,4 @@
-import { Cancellation } from '@mcpman/core';
+import { Cancellation } from '@mcpman/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { ClientSession, statelessSession } from './session.js';
 import type { Identity } from './session.js';

@@ -1,8 +1,8 @@
 import type { ClientSession, ClientTransportKind, Identity, SessionScope } from './session.js';
 import { restoreSession, sharedRecord } from './shared-sessions.js';
 import type { SharedSessions } from './shared-sessions.js';
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { Disposable } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { Disposable } from '@mcpman/protocol';
 
 /** What one client may hold open (gateway.sessionLimits). */
 export interface SessionLimits {

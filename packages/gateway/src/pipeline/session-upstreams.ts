@@ -1,4 +1,5 @@
-import type { JsonRpcNotification, SessionLease } from '@mcpman/core';
+import type { SessionLease } from '@mcpman/core';
+import type { JsonRpcNotification } from '@mcpman/protocol';
 import type { ManagedServer } from './directory.js';
 import type { ClientSession } from './session.js';
 import { UpstreamHub } from './upstream-hub.js';

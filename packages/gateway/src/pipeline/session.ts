@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { META } from '@mcpman/core';
-import type { Cancellation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/core';
+import { META } from '@mcpman/protocol';
+import type { Cancellation, JsonObject, JsonRpcId, JsonRpcMessage, ProtocolEra } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 
 export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio' | 'dashboard';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Disposable } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import { ClientSession, isLogLevel } from './session.js';
 import type { ClientTransportKind } from './session.js';
 

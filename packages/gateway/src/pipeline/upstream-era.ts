@@ -1,5 +1,5 @@
-import { META } from '@mcpman/core';
-import type { JsonObject, JsonRpcNotification, McpPeer, ProtocolEra } from '@mcpman/core';
+import { META } from '@mcpman/protocol';
+import type { JsonObject, JsonRpcNotification, McpPeer, ProtocolEra } from '@mcpman/protocol';
 import type { ClientSession } from './session.js';
 import { UpstreamListen } from './upstream-listen.js';
 

@@ -6,7 +6,7 @@ import {
   RemoteRpcError,
   SERVER_REQUEST_CAPABILITY,
   toMCPError,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import type {
   JsonObject,
   JsonRpcErrorBody,
@@ -15,7 +15,7 @@ import type {
   JsonRpcNotification,
   JsonRpcRequest,
   McpPeer,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { failSpan } from '../tracing/tracing.js';
 import type { Tracing } from '../tracing/tracing.js';
 import { answerInputRequired, inputBridge } from './era-bridges.js';

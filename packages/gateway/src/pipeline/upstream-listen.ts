@@ -1,5 +1,5 @@
-import { META } from '@mcpman/core';
-import type { JsonObject, JsonRpcId, JsonRpcNotification, McpPeer } from '@mcpman/core';
+import { META } from '@mcpman/protocol';
+import type { JsonObject, JsonRpcId, JsonRpcNotification, McpPeer } from '@mcpman/protocol';
 
 /**
  * A 2026-07-28 server's notifications (list changes, resource updates) come only on a

@@ -1,5 +1,5 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
-import type { Disposable, JsonObject, JsonRpcNotification } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import type { Disposable, JsonObject, JsonRpcNotification } from '@mcpman/protocol';
 import type { ServerDirectory } from './directory.js';
 import { prefixUri } from './names.js';
 import type { ClientSession } from './session.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { JsonRpcId, JsonRpcMessage } from '@mcpman/core';
+import type { JsonRpcId, JsonRpcMessage } from '@mcpman/protocol';
 import type { FollowEnd, SharedEventLog, SharedStreamInfo } from '../transports/shared-events.js';
 import type { RedisState } from './redis-state.js';
 

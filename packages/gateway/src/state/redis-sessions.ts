@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { toDisposable } from '@mcpman/core';
-import type { Disposable } from '@mcpman/core';
+import { toDisposable } from '@mcpman/protocol';
+import type { Disposable } from '@mcpman/protocol';
 import { parseSharedRecord } from '../pipeline/shared-sessions.js';
 import type { SharedSessionRecord, SharedSessions } from '../pipeline/shared-sessions.js';
 import type { RedisState } from './redis-state.js';

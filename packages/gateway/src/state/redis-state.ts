@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
-import { MCPError, MCPErrorCode, ResiliencePolicy } from '@mcpman/core';
-import type { Disposable, StateConfig } from '@mcpman/core';
+import { MCPError, MCPErrorCode, ResiliencePolicy } from '@mcpman/protocol';
+import type { StateConfig } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 
 /** A command Redis does not answer within this fails, so nothing waits on a stalled Redis. */
 const COMMAND_TIMEOUT_MS = 1_000;

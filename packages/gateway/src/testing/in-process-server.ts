@@ -2,8 +2,8 @@ import { McpServer, inputRequired, inputResponse } from '@modelcontextprotocol/s
 import * as z from 'zod';
 import type { CallToolResult, JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import { McpPeer, performHandshake, toDisposable } from '@mcpman/core';
-import type { Disposable, JsonRpcMessage, ProtocolVersion, UpstreamConnection } from '@mcpman/core';
+import { McpPeer, performHandshake, toDisposable } from '@mcpman/protocol';
+import type { Disposable, JsonRpcMessage, ProtocolVersion, UpstreamConnection } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
 import type { ManagedServer, ServerDirectory } from '../pipeline/directory.js';
 import { GATEWAY_CLIENT_CAPABILITIES } from '../pipeline/upstream-hub.js';

@@ -2,7 +2,7 @@ import { webcrypto } from 'node:crypto';
 import type { webcrypto as WebCrypto } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '@mcpman/core';
+import { writeFileAtomic } from '@mcpman/protocol';
 import type * as X509 from '@peculiar/x509';
 
 const crypto: WebCrypto.Crypto = webcrypto;

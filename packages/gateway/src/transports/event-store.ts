@@ -1,4 +1,4 @@
-import type { JsonRpcMessage } from '@mcpman/core';
+import type { JsonRpcMessage } from '@mcpman/protocol';
 import type { SseStream } from '../http/sse.js';
 
 interface StoredEvent {

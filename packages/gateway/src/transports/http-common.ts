@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MCPErrorCode } from '@mcpman/core';
-import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/core';
+import { MCPErrorCode } from '@mcpman/protocol';
+import type { JsonRpcErrorBody, JsonRpcResponse } from '@mcpman/protocol';
 import { refusal, writeError } from '../http/rpc-response.js';
 import { traceContextOf } from '../pipeline/request-context.js';
 import type { TraceContext } from '../pipeline/request-context.js';

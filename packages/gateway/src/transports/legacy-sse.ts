@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { classifyMessage, isMCPError, MCPErrorCode, sessionNotFound, toMCPError } from '@mcpman/core';
+import { classifyMessage, isMCPError, MCPErrorCode, sessionNotFound, toMCPError } from '@mcpman/protocol';
 import { readBody } from '../http/respond.js';
 import { openSse } from '../http/sse.js';
 import type { Gateway } from '../pipeline/gateway.js';

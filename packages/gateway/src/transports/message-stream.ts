@@ -1,4 +1,4 @@
-import { MCPError, MCPErrorCode } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { TraceContext } from '../pipeline/request-context.js';
 import type { ClientSession } from '../pipeline/session.js';

@@ -1,4 +1,4 @@
-import type { Disposable, JsonRpcId, JsonRpcMessage } from '@mcpman/core';
+import type { Disposable, JsonRpcId, JsonRpcMessage } from '@mcpman/protocol';
 
 /** Who a POST's response stream belongs to, and the requests it answers. */
 export interface SharedStreamInfo {

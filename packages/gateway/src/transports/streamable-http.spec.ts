@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayConfigSchema, toDisposable } from '@mcpman/core';
+import { GatewayConfigSchema } from '@mcpman/core';
+import { toDisposable } from '@mcpman/protocol';
 import { GatewayServer } from '../gateway-server.js';
 import type { ServerDirectory } from '../pipeline/directory.js';
 

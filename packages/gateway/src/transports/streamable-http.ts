@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isMCPError, MCPErrorCode, META, serverNotFound, STATELESS_ERA_VERSION } from '@mcpman/core';
+import { isMCPError, MCPErrorCode, META, serverNotFound, STATELESS_ERA_VERSION } from '@mcpman/protocol';
 import { readBody } from '../http/respond.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcMessage, JsonRpcResponse } from '@mcpman/core';
+import type { JsonRpcMessage, JsonRpcResponse } from '@mcpman/protocol';
 import { openSse } from '../http/sse.js';
 import { chooseEncoding, writeJsonBody } from '../http/rpc-response.js';
 import type { Encoding } from '../http/rpc-response.js';

@@ -8,8 +8,8 @@ import {
   MCPErrorCode,
   sessionNotFound,
   toMCPError,
-} from '@mcpman/core';
-import type { JsonRpcMessage, JsonRpcResponse } from '@mcpman/core';
+} from '@mcpman/protocol';
+import type { JsonRpcMessage, JsonRpcResponse } from '@mcpman/protocol';
 import { openSse } from '../http/sse.js';
 import type { SseStream } from '../http/sse.js';
 import { ClientSession } from '../pipeline/session.js';

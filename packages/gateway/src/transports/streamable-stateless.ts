@@ -6,8 +6,8 @@ import {
   MCPErrorCode,
   META,
   STATELESS_ERA_VERSION,
-} from '@mcpman/core';
-import type { JsonObject, JsonRpcRequest } from '@mcpman/core';
+} from '@mcpman/protocol';
+import type { JsonObject, JsonRpcRequest } from '@mcpman/protocol';
 import type { Gateway } from '../pipeline/gateway.js';
 import { onlyLogMessages, statelessSession } from '../pipeline/session.js';
 import { decodeParamHeader } from '../pipeline/param-headers.js';

@@ -6,7 +6,7 @@ import { refusal, refuseUpgrade } from '../http/rpc-response.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import { ClientSession } from '../pipeline/session.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
-import { MCPErrorCode, toMCPError } from '@mcpman/core';
+import { MCPErrorCode, toMCPError } from '@mcpman/protocol';
 import { header } from './http-common.js';
 import type { OriginCheck } from './http-common.js';
 import { traceContextOf } from '../pipeline/request-context.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '@mcpman/core';
+import { writeFileAtomic } from '@mcpman/protocol';
 
 const CachedAnswer = z.object({ url: z.string(), fetchedAt: z.number(), body: z.unknown() });
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ServerPlan } from '@mcpman/shared/contract';
-import { formatIssue, issuesFromZod, MCPError, MCPErrorCode, ServerConfigSchema } from '@mcpman/core';
+import { formatIssue, issuesFromZod, ServerConfigSchema } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { ConfigStore, SecretStore } from '@mcpman/core';
 import { buildServerEntry } from './server-entry.js';
 import type { BuiltEntry, InputAnswers } from './server-entry.js';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MCPErrorCode } from '@mcpman/core';
+import { MCPErrorCode } from '@mcpman/protocol';
 import { BUNDLED, BUNDLED_CATALOG_DIR, Catalog, catalogEntryOf } from './catalog.js';
 import { validateServerJson } from './server-json.js';
 import { RegistryClient } from './registry-client.js';

@@ -1,7 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCacheDir, MCPError, MCPErrorCode } from '@mcpman/core';
+import { defaultCacheDir } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import { CatalogCache } from './catalog-cache.js';
 import { RegistryClient } from './registry-client.js';
 import type { RegistryEntry } from './registry-client.js';

@@ -1,4 +1,5 @@
-import { limitedText, loopbackOrHttps, MCPError, MCPErrorCode } from '@mcpman/core';
+import { limitedText, MCPError, MCPErrorCode } from '@mcpman/protocol';
+import { loopbackOrHttps } from '@mcpman/shared';
 import { z } from 'zod';
 
 /*

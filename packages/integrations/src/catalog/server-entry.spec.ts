@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MCPErrorCode, ServerConfigSchema } from '@mcpman/core';
+import { ServerConfigSchema } from '@mcpman/core';
+import { MCPErrorCode } from '@mcpman/protocol';
 import { BUNDLED_CATALOG_DIR } from './catalog.js';
 import { buildServerEntry, planServer, planServerHere } from './server-entry.js';
 import type { InputAnswers, PypiCheck } from './server-entry.js';

@@ -3,12 +3,11 @@ import {
   ENV_NAME_PATTERN,
   formatSource,
   hostPython,
-  MCPError,
-  MCPErrorCode,
   resolvePypi,
   SECRET_NAME_PATTERN,
   serverNameFrom,
 } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { MCPServerConfigInput, ServerSource } from '@mcpman/core';
 import type {
   KeyValueInput,

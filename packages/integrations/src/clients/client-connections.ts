@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ClientChange, ClientInfo, ClientRequest, ClientScope } from '@mcpman/shared/contract';
-import { defaultStateDir, MCPError, MCPErrorCode } from '@mcpman/core';
+import { defaultStateDir, MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { GatewayConfig, TokenStore } from '@mcpman/core';
 import { CLIENT_CATALOG, clientSpec } from './catalog.js';
 import type { ClientSpec, Places } from './catalog.js';

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { canonicalJson, MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/core';
+import { canonicalJson, MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/protocol';
 import type { ClientChange, ClientInfo, ClientScope } from '@mcpman/shared/contract';
 import type { ClientSpec, Places, Target } from './catalog.js';
 

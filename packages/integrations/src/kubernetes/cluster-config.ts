@@ -3,11 +3,10 @@ import {
   gatewaySecretNames,
   headerTemplates,
   issuesFromZod,
-  MCPError,
-  MCPErrorCode,
   McpmanConfigSchema,
   secretsInTemplates,
 } from '@mcpman/core';
+import { MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { McpmanConfig, MCPServerConfig } from '@mcpman/core';
 import { BRIDGE_PORT, GATEWAY_GRPC_PORT, GATEWAY_HTTP_PORT, TLS_DIR, serverWorkloadName } from './names.js';
 

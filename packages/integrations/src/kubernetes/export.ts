@@ -8,14 +8,8 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import * as YAML from 'yaml';
-import {
-  effectiveNetwork,
-  MCPError,
-  MCPErrorCode,
-  mcpmanCommand,
-  missingProtections,
-  sha256,
-} from '@mcpman/core';
+import { effectiveNetwork, mcpmanCommand, missingProtections } from '@mcpman/core';
+import { MCPError, MCPErrorCode, sha256 } from '@mcpman/protocol';
 import type { McpmanConfig, MCPServerConfig } from '@mcpman/core';
 import { clusterGatewayConfig } from './cluster-config.js';
 import {

@@ -1,4 +1,4 @@
-import { sha256 } from '@mcpman/core';
+import { sha256 } from '@mcpman/protocol';
 
 /** Ports inside the cluster: the gateway's listeners and every stdio bridge. */
 export const GATEWAY_HTTP_PORT = 7420;

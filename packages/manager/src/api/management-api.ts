@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { MCPError, MCPErrorCode, SERVER_STATES, secretRedactor, toMCPError } from '@mcpman/core';
+import { SERVER_STATES } from '@mcpman/core';
+import { MCPError, MCPErrorCode, secretRedactor, toMCPError } from '@mcpman/protocol';
 import type { EventBus, ForeignServer, TokenStore } from '@mcpman/core';
 import type { ManagerEvent, ServerState, ServerStatus } from '@mcpman/shared';
 import type { AuditLog } from '@mcpman/gateway';

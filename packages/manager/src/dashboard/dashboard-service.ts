@@ -1,15 +1,6 @@
 import { dirname } from 'node:path';
-import {
-  ConfigError,
-  ConfigStore,
-  MCPError,
-  MCPErrorCode,
-  assertSecretName,
-  formatIssue,
-  secretRedactor,
-  serverConfigIssues,
-  toMCPError,
-} from '@mcpman/core';
+import { ConfigError, ConfigStore, assertSecretName, formatIssue, serverConfigIssues } from '@mcpman/core';
+import { MCPError, MCPErrorCode, secretRedactor, toMCPError } from '@mcpman/protocol';
 import {
   Catalog,
   ClientConnections,
@@ -20,7 +11,8 @@ import {
   clientContext,
   gatewayCa,
 } from '@mcpman/integrations';
-import type { Disposable, GatewayConfig, JsonObject, SecretStore, TokenStore } from '@mcpman/core';
+import type { GatewayConfig, SecretStore, TokenStore } from '@mcpman/core';
+import type { Disposable, JsonObject } from '@mcpman/protocol';
 import type { Bridge } from '@mcpman/integrations';
 import type {
   CapabilitiesDto,

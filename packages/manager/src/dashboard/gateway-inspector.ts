@@ -4,9 +4,9 @@ import {
   MCPError,
   MCPErrorCode,
   parseErrorCode,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import { serverNotFound } from '../api/management-api.js';
-import type { JsonObject, JsonRpcErrorBody } from '@mcpman/core';
+import type { JsonObject, JsonRpcErrorBody } from '@mcpman/protocol';
 import type { Gateway } from '@mcpman/gateway';
 import { ClientSession } from '@mcpman/gateway';
 import type { Identity } from '@mcpman/gateway';

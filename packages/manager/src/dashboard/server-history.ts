@@ -1,4 +1,5 @@
-import type { Disposable, EventBus } from '@mcpman/core';
+import type { EventBus } from '@mcpman/core';
+import type { Disposable } from '@mcpman/protocol';
 import type { HealthSample, MetricSample } from '@mcpman/shared';
 import type { ServerFigures } from '@mcpman/gateway';
 

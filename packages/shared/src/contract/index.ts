@@ -3,6 +3,8 @@
  * the leaf of the dependency graph: core implements these types, it does not define them.
  */
 export { MCPErrorCode } from './error-codes.js';
+export { PROTOCOL_VERSIONS } from './protocol-versions.js';
+export type { ProtocolVersion } from './protocol-versions.js';
 export { SERVER_STATES, TRANSITIONAL_STATES } from './server-status.js';
 export type { Implementation, ServerState, ServerStatus } from './server-status.js';
 export type {

@@ -1,5 +1,5 @@
 import { Metadata, credentials as grpcCredentials, compressionAlgorithms } from '@grpc/grpc-js';
-import { JsonRpcErrorCode } from '@mcpman/core';
+import { JsonRpcErrorCode } from '@mcpman/protocol';
 import type { ChannelOptions, ClientDuplexStream, ClientReadableStream, ServiceError } from '@grpc/grpc-js';
 import type {
   JsonObject,
@@ -7,7 +7,7 @@ import type {
   JsonRpcMessage,
   JsonRpcNotification,
   JsonRpcResponse,
-} from '@mcpman/core';
+} from '@mcpman/protocol';
 import type { CallEvent__Output } from './generated/mcpman/mcp/v1/CallEvent.js';
 import type {
   JsonRpcMessage as WireMessage,

@@ -15,8 +15,8 @@ import {
   serverNotFound,
   SESSION_ONLY,
   STATELESS_ERA_VERSION,
-} from '@mcpman/core';
-import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/core';
+} from '@mcpman/protocol';
+import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/protocol';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
 import { ClientSession, onlyLogMessages, statelessSession } from '../../pipeline/session.js';

@@ -1,7 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError, StatusObject } from '@grpc/grpc-js';
-import { GRPC_STATUS_BY_JSON_RPC, JsonRpcErrorCode, grpcStatusFor, parseErrorCode } from '@mcpman/core';
-import type { JsonRpcErrorBody } from '@mcpman/core';
+import { GRPC_STATUS_BY_JSON_RPC, JsonRpcErrorCode, grpcStatusFor, parseErrorCode } from '@mcpman/protocol';
+import type { JsonRpcErrorBody } from '@mcpman/protocol';
 
 /** Trailer carrying the JSON-RPC error object (UTF-8 JSON), so clients lose nothing of it. */
 export const ERROR_TRAILER = 'mcp-error-bin';

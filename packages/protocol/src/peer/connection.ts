@@ -1,4 +1,4 @@
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 
 /**
  * A message channel to one MCP server, whatever carries it (stdio over the engine's attach

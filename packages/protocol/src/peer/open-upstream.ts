@@ -1,6 +1,6 @@
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, isMCPError } from '../errors/mcp-error.js';
-import type { ServerHandshake } from '../protocol/mcp.js';
+import type { ServerHandshake } from '../mcp/mcp.js';
 import type { UpstreamConnection } from './connection.js';
 import { performHandshake } from './handshake.js';
 import type { HandshakeOptions } from './handshake.js';

@@ -1,5 +1,7 @@
-import type { Implementation } from '@mcpman/shared/contract';
-import type { ProtocolVersion } from '../config/schema.js';
+import type { Implementation, ProtocolVersion } from '@mcpman/shared/contract';
+
+export { PROTOCOL_VERSIONS } from '@mcpman/shared/contract';
+export type { ProtocolVersion } from '@mcpman/shared/contract';
 
 /** The newest revision of each era, as this project speaks them. */
 export const LATEST_SESSION_ERA_VERSION: ProtocolVersion = '2025-11-25';

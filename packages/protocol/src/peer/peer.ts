@@ -1,7 +1,7 @@
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError } from '../errors/mcp-error.js';
 import type { JsonRpcErrorObject } from '../errors/mcp-error.js';
-import { classifyMessage, isFailure } from '../protocol/jsonrpc.js';
+import { classifyMessage, isFailure } from '../mcp/jsonrpc.js';
 import type {
   JsonObject,
   JsonRpcErrorBody,
@@ -10,7 +10,7 @@ import type {
   JsonRpcNotification,
   JsonRpcRequest,
   JsonRpcResponse,
-} from '../protocol/jsonrpc.js';
+} from '../mcp/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
 import type { Cancellation } from '../util/cancellation.js';
 

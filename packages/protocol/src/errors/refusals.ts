@@ -1,4 +1,4 @@
-import { STATELESS_ERA_VERSION } from '../protocol/mcp.js';
+import { STATELESS_ERA_VERSION } from '../mcp/mcp.js';
 import { MCPErrorCode } from './codes.js';
 import { MCPError } from './mcp-error.js';
 

@@ -1,9 +1,9 @@
-import type { ProtocolVersion } from '../config/schema.js';
+import type { ProtocolVersion } from '../mcp/mcp.js';
 import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, isMCPError } from '../errors/mcp-error.js';
-import { LATEST_SESSION_ERA_VERSION, META, STATELESS_ERA_VERSION, eraOf } from '../protocol/mcp.js';
-import type { Implementation, ServerHandshake } from '../protocol/mcp.js';
-import type { JsonObject } from '../protocol/jsonrpc.js';
+import { LATEST_SESSION_ERA_VERSION, META, STATELESS_ERA_VERSION, eraOf } from '../mcp/mcp.js';
+import type { Implementation, ServerHandshake } from '../mcp/mcp.js';
+import type { JsonObject } from '../mcp/jsonrpc.js';
 import type { McpPeer } from './peer.js';
 
 export interface HandshakeOptions {

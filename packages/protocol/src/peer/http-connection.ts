@@ -1,6 +1,6 @@
 import { SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
-import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
 
 export interface HttpConnectionOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MCPErrorCode } from '../errors/codes.js';
-import type { JsonRpcMessage, JsonRpcRequest } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage, JsonRpcRequest } from '../mcp/jsonrpc.js';
 import type { UpstreamConnection } from './connection.js';
 import { performHandshake } from './handshake.js';
 import { McpPeer, RemoteRpcError } from './peer.js';
