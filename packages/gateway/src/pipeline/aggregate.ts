@@ -1,4 +1,4 @@
-import { invalidParams, LIST_METHODS, MCPError, MCPErrorCode } from '@mcpman/protocol';
+import { invalidParams, LIST_METHODS, MCPError, MCPErrorCode, objectOf } from '@mcpman/protocol';
 import type { JsonObject, ListItemKind, ServerHandshake } from '@mcpman/protocol';
 import type { Implementation } from '@mcpman/shared';
 import { prefixName, prefixUri } from './names.js';
@@ -9,17 +9,8 @@ import type { ClientSession } from './session.js';
  * their server, and rewrite what results point at so it routes back. No state, no I/O.
  */
 
-export type ItemKind = ListItemKind;
-
-/** The list methods, the key their items come under, and what kind of item that is. */
-export const LIST_ITEMS = LIST_METHODS;
-
-export function objectOf(value: unknown): JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {};
-}
-
 /** An item as `/mcp` shows it: its name or URI carries the server's prefix. */
-export function renameItem(kind: ItemKind, server: string, item: JsonObject): JsonObject {
+export function renameItem(kind: ListItemKind, server: string, item: JsonObject): JsonObject {
   switch (kind) {
     case 'tool':
     case 'prompt':
@@ -147,7 +138,7 @@ export async function mergeLists(
     readonly visibleTool: (server: string, name: string) => boolean;
   },
 ): Promise<JsonObject> {
-  const spec = LIST_ITEMS[method];
+  const spec = LIST_METHODS[method];
   if (spec === undefined) throw new MCPError(MCPErrorCode.ProtocolMethodNotFound, method);
   const all: JsonObject[] = [];
   for (const server of source.servers) {

@@ -6,11 +6,11 @@ import {
   META,
   notInSessionEra,
   notInStatelessEra,
+  objectOf,
   REMOVED_IN_STATELESS,
   STATELESS_ERA_VERSION,
 } from '@mcpman/protocol';
 import type { JsonObject, MCPError, ProtocolEra } from '@mcpman/protocol';
-import { objectOf } from './aggregate.js';
 import type { ClientSession } from './session.js';
 
 /**

@@ -5,6 +5,7 @@ import {
   JsonRpcErrorCode,
   MCPError,
   MCPErrorCode,
+  objectOf,
 } from '@mcpman/protocol';
 import type {
   Disposable,
@@ -16,7 +17,7 @@ import type {
   ServerHandshake,
 } from '@mcpman/protocol';
 import { failSpan } from '../tracing/tracing.js';
-import { forClient, describeEndpoint, mergeLists, objectOf } from './aggregate.js';
+import { forClient, describeEndpoint, mergeLists } from './aggregate.js';
 import { bridgedCall, hasInputParams, inputBridge } from './era-bridges.js';
 import { clientEra, discover, initialize } from './client-era.js';
 import type { Description } from './client-era.js';

@@ -1,7 +1,6 @@
-import { MCPError, MCPErrorCode } from '@mcpman/protocol';
+import { MCPError, MCPErrorCode, objectOf } from '@mcpman/protocol';
 import type { JsonObject } from '@mcpman/protocol';
 import { invalidParams } from '@mcpman/protocol';
-import { objectOf } from './aggregate.js';
 import { splitName, splitUri } from './names.js';
 import type { ClientSession } from './session.js';
 

@@ -56,14 +56,14 @@ export class SessionRegistry implements Iterable<ClientSession> {
   /** When each shared session's record was last kept alive from here. */
   private readonly refreshed = new WeakMap<ClientSession, number>();
 
+  /** Listening for sessions ended on other replicas, while a cluster is configured. */
+  private readonly endedElsewhere: Disposable | undefined;
+
   /**
    * @param shared where a gateway cluster keeps session-era sessions (Redis), so a session
    *   opened on one replica is served by any; absent, sessions live in this process only.
    * @param refreshMs how often a session in use here keeps its shared record alive.
    */
-  /** Listening for sessions ended on other replicas, while a cluster is configured. */
-  private readonly endedElsewhere: Disposable | undefined;
-
   constructor(
     private readonly shared?: SharedSessions,
     private readonly refreshMs = 60_000,
