@@ -9,8 +9,8 @@ import { UpstreamListen } from './upstream-listen.js';
  * `_meta`: the gateway speaks for its clients upstream, so the
  * client's own envelope never goes through as it is: it is stripped for every server, and a
  * stateless-era server gets the gateway's envelope instead, with what it must learn of the
- * client per request (its capabilities and log level) and the trace context. The handshake's
- * envelope (`statelessMeta`) is core's, beside the handshake.
+ * client per request (its capabilities and log level) and the trace context. The envelope itself
+ * is built and read in one place, `@mcpman/protocol`'s `mcp/envelope.ts`.
  */
 
 const CLIENT_ENVELOPE = new Set<string>([

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isMCPError, MCPErrorCode, META, serverNotFound, STATELESS_ERA_VERSION } from '@mcpman/protocol';
+import {
+  carriesEnvelope,
+  isMCPError,
+  MCPErrorCode,
+  serverNotFound,
+  STATELESS_ERA_VERSION,
+} from '@mcpman/protocol';
 import { readBody } from '../http/respond.js';
 import type { Gateway } from '../pipeline/gateway.js';
 import type { Identity, SessionScope } from '../pipeline/session.js';
@@ -7,7 +13,7 @@ import { accepts, admitHttp, header } from './http-common.js';
 import { refusal, writeError } from '../http/rpc-response.js';
 import type { HttpTransportOptions } from './streamable-options.js';
 import { SessionEraHttp } from './streamable-session-era.js';
-import { StatelessHttp, metaOf } from './streamable-stateless.js';
+import { StatelessHttp } from './streamable-stateless.js';
 
 export type { HttpTransportOptions } from './streamable-options.js';
 
@@ -98,7 +104,7 @@ export class StreamableHttpTransport {
     }
     const versionHeader = header(req, 'mcp-protocol-version');
     const stateless =
-      messages.some((m) => typeof metaOf(m)?.[META.protocolVersion] === 'string') ||
+      messages.some(carriesEnvelope) ||
       (versionHeader !== undefined && versionHeader >= STATELESS_ERA_VERSION);
     if (stateless) await this.stateless.post(req, res, scope, messages, identity);
     else await this.sessionEra.post(req, res, scope, messages, identity);

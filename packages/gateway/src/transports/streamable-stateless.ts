@@ -3,9 +3,11 @@ import {
   Cancellation,
   classifyMessage,
   ERA_HTTP_STATUS,
+  MCPError,
   MCPErrorCode,
-  META,
-  STATELESS_ERA_VERSION,
+  metaOf,
+  readEnvelope,
+  statelessVersionRefusal,
 } from '@mcpman/protocol';
 import type { JsonObject, JsonRpcRequest } from '@mcpman/protocol';
 import type { Gateway } from '../pipeline/gateway.js';
@@ -23,15 +25,6 @@ const NAMED_METHODS: Readonly<Record<string, 'name' | 'uri'>> = {
   'prompts/get': 'name',
   'resources/read': 'uri',
 };
-
-/** `=?base64?…?=` header values carry what plain ASCII cannot (2026-07-28). */
-export function metaOf(message: unknown): JsonObject | undefined {
-  if (typeof message !== 'object' || message === null) return undefined;
-  const params = (message as { params?: unknown }).params;
-  if (typeof params !== 'object' || params === null) return undefined;
-  const meta = (params as { _meta?: unknown })._meta;
-  return typeof meta === 'object' && meta !== null ? (meta as JsonObject) : undefined;
-}
 
 /**
  * Streamable HTTP on the 2026-07-28 wire: one request per POST, answered on that POST (JSON, or
@@ -66,7 +59,6 @@ export class StatelessHttp {
           ? classified.id
           : null;
     const meta = metaOf(message) ?? {};
-    const version = meta[META.protocolVersion];
     const fail = (code: MCPErrorCode, text: string, data?: JsonObject): void => {
       writeError(res, refusal(code, text, data), { id });
     };
@@ -74,18 +66,9 @@ export class StatelessHttp {
       fail(MCPErrorCode.ProtocolInvalidRequest, `Invalid Request: ${classified.reason}`);
       return;
     }
-    if (typeof version !== 'string') {
-      fail(
-        MCPErrorCode.ProtocolInvalidParams,
-        `Invalid params: _meta["${META.protocolVersion}"] is required`,
-      );
-      return;
-    }
-    if (classified.kind === 'request' && typeof meta[META.clientCapabilities] !== 'object') {
-      fail(
-        MCPErrorCode.ProtocolInvalidParams,
-        `Invalid params: _meta["${META.clientCapabilities}"] is required`,
-      );
+    const version = readEnvelope(meta, classified.kind === 'request');
+    if (version instanceof MCPError) {
+      writeError(res, version, { id });
       return;
     }
     // Headers that disagree with the body are refused before anything in the body is believed.
@@ -98,11 +81,9 @@ export class StatelessHttp {
       fail(MCPErrorCode.ProtocolHeaderMismatch, `Header mismatch: ${mismatch}`);
       return;
     }
-    if (version !== STATELESS_ERA_VERSION) {
-      fail(MCPErrorCode.ProtocolUnsupportedVersion, `Unsupported protocol version: ${version}`, {
-        supported: [STATELESS_ERA_VERSION],
-        requested: version,
-      });
+    const unsupported = statelessVersionRefusal(version);
+    if (unsupported !== undefined) {
+      writeError(res, unsupported, { id });
       return;
     }
     if (classified.kind !== 'request') {

@@ -1,3 +1,4 @@
 export * from './jsonrpc.js';
 export * from './mcp.js';
 export * from './methods.js';
+export * from './envelope.js';

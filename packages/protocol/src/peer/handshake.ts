@@ -3,7 +3,9 @@ import { MCPErrorCode } from '../errors/codes.js';
 import { MCPError, isMCPError } from '../errors/mcp-error.js';
 import { LATEST_SESSION_ERA_VERSION, META, STATELESS_ERA_VERSION, eraOf } from '../mcp/mcp.js';
 import type { Implementation, ServerHandshake } from '../mcp/mcp.js';
+import { objectOf } from '../mcp/jsonrpc.js';
 import type { JsonObject } from '../mcp/jsonrpc.js';
+import { statelessMeta } from '../mcp/envelope.js';
 import type { McpPeer } from './peer.js';
 
 export interface HandshakeOptions {
@@ -25,19 +27,6 @@ function implementation(value: unknown): Implementation | undefined {
         ...(typeof record['title'] === 'string' ? { title: record['title'] } : {}),
       }
     : undefined;
-}
-
-function objectOf(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-}
-
-/** `_meta` every 2026-07-28 request carries. */
-export function statelessMeta(clientInfo: Implementation, capabilities: JsonObject = {}): JsonObject {
-  return {
-    [META.protocolVersion]: STATELESS_ERA_VERSION,
-    [META.clientCapabilities]: capabilities,
-    [META.clientInfo]: clientInfo,
-  };
 }
 
 async function discover(

@@ -15,6 +15,7 @@ import {
   serverNotFound,
   SESSION_ONLY,
   STATELESS_ERA_VERSION,
+  statelessVersionRefusal,
 } from '@mcpman/protocol';
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/protocol';
 import type { ListenAddress } from '../../http/listener.js';
@@ -317,14 +318,16 @@ export class GrpcTransport {
     meta: JsonObject,
     identity: Identity | undefined,
   ): ClientSession {
+    // The call itself says the era here, so an envelope may leave the version out.
     const version = meta[META.protocolVersion];
-    if (version !== undefined && version !== STATELESS_ERA_VERSION) {
-      throw CallFailure.of(
-        MCPErrorCode.ProtocolUnsupportedVersion,
-        `Unsupported protocol version: ${JSON.stringify(version)}; stateless calls speak ${STATELESS_ERA_VERSION} (open a Session for older revisions)`,
-        { supported: [STATELESS_ERA_VERSION], requested: version },
-      );
-    }
+    const unsupported =
+      version === undefined
+        ? undefined
+        : statelessVersionRefusal(
+            version,
+            `; stateless calls speak ${STATELESS_ERA_VERSION} (open a Session for older revisions)`,
+          );
+    if (unsupported !== undefined) throw CallFailure.rpc(unsupported.toJsonRpc());
     const session = statelessSession('grpc', scope, identity, STATELESS_ERA_VERSION, meta);
     this.options.gateway.openSession(session);
     return session;
