@@ -1,10 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ContainerCreateSpec } from '../engine/create-spec.js';
 import type { AttachedStreams, EngineClient } from '../engine/engine-client.js';
 import { isMCPError, MCPError, MCPErrorCode } from '@mcpman/protocol';
 import type { StdioChannel } from './stdio-channel.js';
 
 /** Tries before the start is reported failed (transient: the supervisor retries with backoff). */
-const TRIES = 3;
+const TRIES = 5;
+
+/**
+ * The wait before another try. A late cleanup is a separate process that a loaded machine may
+ * run a good while after the exit; trying again at once can lose the race to it every time.
+ */
+const retryDelayMs = (attempt: number): number => 50 * 2 ** attempt;
 
 /** Attach failures of a container whose runtime instance is being torn down under us. */
 const isLostInstance = (error: unknown): boolean => {
@@ -33,6 +40,7 @@ export async function attachAndStart(
 ): Promise<AttachedStreams> {
   let why = '';
   for (let attempt = 1; attempt <= TRIES; attempt += 1) {
+    if (attempt > 1) await delay(retryDelayMs(attempt - 1));
     let streams: AttachedStreams;
     try {
       streams = await channel.open(engine, id, spec);
