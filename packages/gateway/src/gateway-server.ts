@@ -12,6 +12,7 @@ import {
   MCPError,
   MCPErrorCode,
   secretRedactor,
+  profileNotFound,
   serverNotFound,
   toDisposable,
   toMCPError,
@@ -34,6 +35,7 @@ import { sendJson } from './http/respond.js';
 import { Router, decodePathSegment } from './http/router.js';
 import type { ServerDirectory } from './pipeline/directory.js';
 import { Gateway } from './pipeline/gateway.js';
+import { mergedScope } from './pipeline/session.js';
 import type { SessionScope } from './pipeline/session.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
 import { StreamableHttpTransport } from './transports/streamable-http.js';
@@ -233,31 +235,33 @@ export class GatewayServer {
         params: Readonly<Record<string, string>>,
       ): Promise<void> => {
         const name = params['name'];
-        if (name !== undefined && !this.gateway.hasServer(name)) {
-          // Who may not come in learns nothing, not even which server names exist.
+        const profile = params['profile'];
+        const unknown =
+          name !== undefined && !this.gateway.hasServer(name)
+            ? serverNotFound(name)
+            : profile !== undefined && !this.gateway.hasProfile(profile)
+              ? profileNotFound(profile)
+              : undefined;
+        if (unknown !== undefined) {
+          // Who may not come in learns nothing, not even which server or profile names exist.
           if (authOn && (await auth.identify(req, res, { kind: 'all' })) === undefined) return;
-          writeError(res, serverNotFound(name));
+          writeError(res, unknown);
           return;
         }
-        await handler(req, res, name === undefined ? { kind: 'all' } : { kind: 'server', server: name });
+        await handler(req, res, name === undefined ? mergedScope(profile) : { kind: 'server', server: name });
       };
     const mcp = scoped((req, res, scope) => this.streamable.handle(req, res, scope));
     for (const method of ['GET', 'POST', 'DELETE']) {
       router.add(method, '/mcp', mcp);
       router.add(method, '/servers/:name/mcp', mcp);
+      router.add(method, '/profiles/:profile/mcp', mcp);
     }
-    router.get(
-      '/sse',
-      scoped((req, res, scope) => this.sse.open(req, res, scope, '/messages')),
+    const sse = scoped((req, res, scope) =>
+      this.sse.open(req, res, scope, `${endpointBase(scope)}/messages`),
     );
-    router.get(
-      '/servers/:name/sse',
-      scoped((req, res, scope) =>
-        this.sse.open(req, res, scope, `/servers/${scope.kind === 'server' ? scope.server : ''}/messages`),
-      ),
-    );
-    router.post('/messages', (req, res) => this.sse.post(req, res));
-    router.post('/servers/:name/messages', (req, res) => this.sse.post(req, res));
+    for (const path of ['/sse', '/servers/:name/sse', '/profiles/:profile/sse']) router.get(path, sse);
+    for (const path of ['/messages', '/servers/:name/messages', '/profiles/:profile/messages'])
+      router.post(path, (req, res) => this.sse.post(req, res));
     this.registerMetadata(router, auth);
     this.http = new HttpListener(router, {
       listen,
@@ -326,29 +330,42 @@ export class GatewayServer {
       return;
     }
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const match = /^\/(?:servers\/([^/]+)\/)?ws\/?$/.exec(path);
-    const name = match?.[1] === undefined ? undefined : decodePathSegment(match[1]);
-    if (match !== null && match[1] !== undefined && name === undefined) {
-      refuseUpgrade(socket, invalidRequest('Bad Request: the server name in the path is not valid'));
-      return;
-    }
-    if (match === null || (name !== undefined && !this.gateway.hasServer(name))) {
-      // As on HTTP: without credentials, no answer says whether a server exists.
-      if (this.authOn && (await this.httpAuth.identifyUpgrade(req, socket, { kind: 'all' })) === undefined)
-        return;
+    const match = /^\/(?:(servers|profiles)\/([^/]+)\/)?ws\/?$/.exec(path);
+    const kind = match?.[1];
+    const name = match?.[2] === undefined ? undefined : decodePathSegment(match[2]);
+    if (match !== null && match[2] !== undefined && name === undefined) {
       refuseUpgrade(
         socket,
-        name === undefined
-          ? new MCPError(MCPErrorCode.ProtocolMethodNotFound, 'no WebSocket endpoint here')
-          : serverNotFound(name),
+        invalidRequest(
+          `Bad Request: the ${kind === 'profiles' ? 'profile' : 'server'} name in the path is not valid`,
+        ),
       );
+      return;
+    }
+    const refusal =
+      match === null
+        ? new MCPError(MCPErrorCode.ProtocolMethodNotFound, 'no WebSocket endpoint here')
+        : name === undefined
+          ? undefined
+          : kind === 'profiles'
+            ? this.gateway.hasProfile(name)
+              ? undefined
+              : profileNotFound(name)
+            : this.gateway.hasServer(name)
+              ? undefined
+              : serverNotFound(name);
+    if (refusal !== undefined) {
+      // As on HTTP: without credentials, no answer says whether a server or profile exists.
+      if (this.authOn && (await this.httpAuth.identifyUpgrade(req, socket, { kind: 'all' })) === undefined)
+        return;
+      refuseUpgrade(socket, refusal);
       return;
     }
     await this.ws.upgrade(
       req,
       socket,
       head,
-      name === undefined ? { kind: 'all' } : { kind: 'server', server: name },
+      name === undefined || kind === 'profiles' ? mergedScope(name) : { kind: 'server', server: name },
     );
   }
 
@@ -449,4 +466,10 @@ export class GatewayServer {
     await this.audit?.close();
     await this.tracing.close();
   }
+}
+
+/** The path an endpoint's routes hang under: '' for /mcp, else /servers/<name> or /profiles/<name>. */
+function endpointBase(scope: SessionScope): string {
+  if (scope.kind === 'server') return `/servers/${encodeURIComponent(scope.server)}`;
+  return scope.profile === undefined ? '' : `/profiles/${encodeURIComponent(scope.profile)}`;
 }

@@ -11,7 +11,7 @@ export { GatewayServer, exposureProblem } from './gateway-server.js';
 export type { GatewayServerOptions } from './gateway-server.js';
 export { Gateway } from './pipeline/gateway.js';
 export type { GatewayOptions, RequestContext } from './pipeline/gateway.js';
-export type { ManagedServer, ServerDirectory } from './pipeline/directory.js';
+export type { ManagedServer, Profile, ServerDirectory } from './pipeline/directory.js';
 export { ClientSession, ANONYMOUS, LOG_LEVELS, isLogLevel } from './pipeline/session.js';
 export type { ClientTransportKind, Identity, LogLevel, SessionScope } from './pipeline/session.js';
 export { GATEWAY_CLIENT_CAPABILITIES, UpstreamHub } from './pipeline/upstream-hub.js';

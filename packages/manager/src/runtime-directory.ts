@@ -1,7 +1,7 @@
 import type { McpRuntime } from '@mcpman/core';
 import type { Disposable } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
-import type { ManagedServer, ServerDirectory } from '@mcpman/gateway';
+import type { ManagedServer, Profile, ServerDirectory } from '@mcpman/gateway';
 
 /** The runtime's supervisors as the gateway's server directory. */
 export class RuntimeDirectory implements ServerDirectory {
@@ -24,6 +24,10 @@ export class RuntimeDirectory implements ServerDirectory {
       sessionMode: supervisor.config.sessionMode,
       lease: pool === undefined ? undefined : () => pool.lease(),
     };
+  }
+
+  profiles(): Readonly<Record<string, Profile>> {
+    return this.runtime.profiles();
   }
 
   onStateChange(listener: (server: string, state: ServerState) => void): Disposable {

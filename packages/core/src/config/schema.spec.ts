@@ -416,3 +416,48 @@ describe('config schema: url: servers (remote, not run by mcpman)', () => {
     ]);
   });
 });
+
+describe('config schema: profiles', () => {
+  const servers = { github: { source: 'image:github' }, memory: { source: 'image:memory' } };
+  const parse = (profiles: unknown): McpmanConfig =>
+    parseConfigText(JSON.stringify({ version: 1, servers, profiles })).config;
+  const issuesOf = (profiles: unknown): string[] => {
+    try {
+      parse(profiles);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+    }
+  };
+
+  it('takes servers with tool filters, filling allow-everything for a server named bare', () => {
+    const config = parse({
+      coding: {
+        description: 'for the editor',
+        servers: { github: { tools: { allow: ['search_*'] } }, memory: {} },
+      },
+    });
+    expect(config.profiles['coding']).toEqual({
+      description: 'for the editor',
+      servers: {
+        github: { tools: { allow: ['search_*'], deny: [] } },
+        memory: { tools: { allow: ['*'], deny: [] } },
+      },
+    });
+    expect(parseConfigText(JSON.stringify({ version: 1, servers })).config.profiles).toEqual({});
+  });
+
+  it('refuses a server the config does not have, naming the profile, the server and what exists', () => {
+    expect(issuesOf({ coding: { servers: { gitlab: {} } } })).toEqual([
+      'profiles.coding.servers.gitlab: gitlab is not a server in this config; expected one of github, memory',
+    ]);
+  });
+
+  it('refuses bad profile names and unknown fields with the path', () => {
+    expect(issuesOf({ Coding: { servers: {} } }).join('\n')).toMatch(/expected a profile name/);
+    expect(issuesOf({ coding: { servers: {}, tool: [] } }).join('\n')).toMatch(/^profiles\.coding/);
+    expect(issuesOf({ coding: { servers: { github: { tools: { allow: [''] } } } } }).join('\n')).toMatch(
+      /^profiles\.coding\.servers\.github\.tools\.allow\[0\]/,
+    );
+  });
+});

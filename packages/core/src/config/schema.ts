@@ -879,6 +879,40 @@ export const TelemetryConfigSchema = z
 /** The official MCP Registry: the default, and what the bundled catalog is refreshed from. */
 export const OFFICIAL_REGISTRY = 'https://registry.modelcontextprotocol.io';
 
+/** Profile names end up in URLs (`/profiles/<name>/mcp`) like server names do. */
+export const PROFILE_NAME_PATTERN = SERVER_NAME_PATTERN;
+
+export const ProfileServerSchema = z
+  .strictObject({
+    tools: ToolFilterSchema.meta({
+      description:
+        "Glob patterns of this server's tools the profile shows, within what the server's own tools filter exposes.",
+    }),
+  })
+  .prefault({});
+
+export const ProfileSchema = z
+  .strictObject({
+    description: z
+      .string()
+      .max(500)
+      .optional()
+      .meta({ description: 'What the profile is for (shown in ls and the dashboard).' }),
+    servers: z
+      .record(
+        z.string().regex(SERVER_NAME_PATTERN, { error: `expected a server name: ${SERVER_NAME_HELP}` }),
+        ProfileServerSchema,
+      )
+      .default({})
+      .meta({
+        description: 'The servers the profile includes, each with the tools of it the profile shows.',
+      }),
+  })
+  .meta({
+    description:
+      'A named share of the gateway: its own endpoint on every transport (/profiles/<name>/mcp, /sse, /ws; gRPC metadata mcp-profile) that sees only these servers and tools.',
+  });
+
 export const McpmanConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -906,7 +940,37 @@ export const McpmanConfigSchema = z
         ServerConfigSchema,
       )
       .default({}),
+    profiles: z
+      .record(
+        z.string().regex(PROFILE_NAME_PATTERN, { error: `expected a profile name: ${SERVER_NAME_HELP}` }),
+        ProfileSchema,
+      )
+      .default({})
+      .meta({ description: 'Named shares of the gateway, each with its own endpoint (see ProfileSchema).' }),
   })
+  .superRefine((config, ctx) => {
+    const servers: unknown = config.servers;
+    const profiles: unknown = config.profiles;
+    if (typeof servers !== 'object' || servers === null || typeof profiles !== 'object' || profiles === null)
+      return;
+    const known = Object.keys(servers);
+    for (const [profile, definition] of Object.entries(profiles as Record<string, { servers?: unknown }>)) {
+      const included = definition.servers;
+      if (typeof included !== 'object' || included === null) continue;
+      for (const name of Object.keys(included)) {
+        if (known.includes(name)) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: ['profiles', profile, 'servers', name],
+          input: name,
+          message:
+            known.length === 0
+              ? `${name} is not a server in this config (servers: is empty)`
+              : `${name} is not a server in this config; expected one of ${known.join(', ')}`,
+        });
+      }
+    }
+  }, ALWAYS_CHECK)
   .meta({
     title: 'mcpman configuration',
     description: 'MCP Server Manager: servers to run in Podman and the gateway in front of them.',
@@ -914,6 +978,7 @@ export const McpmanConfigSchema = z
 
 export type McpmanConfig = z.output<typeof McpmanConfigSchema>;
 export type MCPServerConfig = z.output<typeof ServerConfigSchema>;
+export type ProfileConfig = z.output<typeof ProfileSchema>;
 export type MCPServerConfigInput = z.input<typeof ServerConfigSchema>;
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 export type StateConfig = GatewayConfig['state'];

@@ -76,6 +76,17 @@ describe('ConfigStore', () => {
     });
   });
 
+  it('takes a removed server out of the profiles that named it, so the config stays valid', async () => {
+    await writeFile(
+      path,
+      `${COMMENTED}  memory:\n    source: image:memory\nprofiles:\n  coding: # small\n    servers:\n      everything: { tools: { allow: [echo] } }\n      memory: {}\n`,
+    );
+    const store = new ConfigStore(path);
+    const loaded = await store.removeServer('everything');
+    expect(Object.keys(loaded.config.profiles['coding']?.servers ?? {})).toEqual(['memory']);
+    expect(await readFile(path, 'utf8')).toContain('# small');
+  });
+
   it('serialises concurrent edits so none is lost', async () => {
     await writeFile(path, COMMENTED);
     const store = new ConfigStore(path);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import type { Document } from 'yaml';
 import { MCPError, MCPErrorCode, writeFileAtomic } from '@mcpman/protocol';
 import { isJsonConfigPath, loadConfigFile, parseConfigText } from './loader.js';
@@ -69,6 +69,14 @@ export class ConfigStore {
         });
       }
       document.deleteIn(['servers', name]);
+      // A profile may not name a server the config does not have: the server leaves them too.
+      const profiles = document.get('profiles', true);
+      if (!isMap(profiles)) return;
+      for (const { key } of profiles.items) {
+        const profile = isScalar(key) ? key.value : key;
+        if (document.hasIn(['profiles', profile, 'servers', name]))
+          document.deleteIn(['profiles', profile, 'servers', name]);
+      }
     });
   }
 

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/loader.js';
-import type { MCPServerConfig } from '../config/schema.js';
+import type { MCPServerConfig, ProfileConfig } from '../config/schema.js';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { ContainerSummary } from '../engine/types.js';
 import { EventBus } from '../events/event-bus.js';
@@ -119,6 +119,7 @@ export class McpRuntime implements Disposable {
   private reconcileQueue: Promise<void> = Promise.resolve();
   private stdioChannel: Promise<StdioChannel> | undefined;
   private configApplied = false;
+  private profileConfig: Readonly<Record<string, ProfileConfig>> = {};
 
   constructor(options: RuntimeOptions) {
     this.options = options;
@@ -268,10 +269,16 @@ export class McpRuntime implements Disposable {
     await Promise.all(started.map((supervisor) => supervisor.settled()));
   }
 
+  /** The profiles of the config applied last: named shares of the servers for the gateway. */
+  profiles(): Readonly<Record<string, ProfileConfig>> {
+    return this.profileConfig;
+  }
+
   private async reconcile(
     loaded: LoadedConfig,
   ): Promise<{ started: ServerLifecycle[]; starting: Promise<void> }> {
     this.configDir = loaded.dir;
+    this.profileConfig = loaded.config.profiles;
     const wanted = new Map(Object.entries(loaded.config.servers).filter(([, server]) => server.enabled));
     const containerServers = [...wanted].filter(([, server]) => server.source.type !== 'remote');
     if (this.podman === undefined && containerServers.length > 0)

@@ -16,10 +16,18 @@ export interface ManagedServer {
   readonly lease?: (() => Promise<SessionLease>) | undefined;
 }
 
+/** A named share of the servers (config `profiles:`): which servers, and which of their tools. */
+export interface Profile {
+  readonly description?: string | undefined;
+  readonly servers: Readonly<Record<string, { readonly tools: ToolFilter }>>;
+}
+
 /** The servers behind the gateway (the runtime's supervisors, in the daemon). */
 export interface ServerDirectory {
   names(): string[];
   get(name: string): ManagedServer | undefined;
+  /** The profiles the config defines now (none when omitted). */
+  profiles?(): Readonly<Record<string, Profile>>;
   /** Called on every state change of a server. */
   onStateChange(listener: (server: string, state: ServerState) => void): Disposable;
 }

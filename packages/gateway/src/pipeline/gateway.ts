@@ -87,6 +87,10 @@ export class Gateway implements Disposable {
     return this.directory.get(name) !== undefined;
   }
 
+  hasProfile(name: string): boolean {
+    return Object.hasOwn(this.directory.profiles?.() ?? {}, name);
+  }
+
   /** The input schema of a tool as the session names it (for header checks); undefined if unknown. */
   private async toolInputSchema(session: ClientSession, name: unknown): Promise<JsonObject | undefined> {
     try {

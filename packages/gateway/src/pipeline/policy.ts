@@ -4,9 +4,9 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics, ToolOutcome } from '../metrics/gateway-metrics.js';
 import { invalidParams } from '@mcpman/protocol';
-import type { ServerDirectory } from './directory.js';
+import type { Profile, ServerDirectory } from './directory.js';
 import { prefixName, toolAllowed } from './names.js';
-import type { ClientSession } from './session.js';
+import type { ClientSession, SessionScope } from './session.js';
 
 /** A call on its way to one server, as the policy steps read it. */
 export interface RoutedCall {
@@ -102,7 +102,7 @@ export class CallPolicy {
    * grants only their servers: a token for `alpha__echo` reads no resource or prompt of beta.
    */
   serversOf(session: ClientSession): string[] {
-    const names = session.scope.kind === 'all' ? this.deps.directory.names() : [session.scope.server];
+    const names = this.scopeServers(session.scope);
     const granted = session.identity.servers;
     const tools = session.identity.tools;
     return names.filter(
@@ -112,10 +112,38 @@ export class CallPolicy {
     );
   }
 
-  /** Whether a tool shows in the session's lists: exposed by the server's filter and granted. */
+  /**
+   * Whether a tool shows in the session's lists: exposed by the server's filter, by its
+   * profile's (on a profile's endpoint), and granted.
+   */
   toolVisible(session: ClientSession, server: string, tool: string): boolean {
     const filter = this.deps.directory.get(server)?.tools;
-    return (filter === undefined || toolAllowed(filter, tool)) && this.toolGranted(session, server, tool);
+    return (
+      (filter === undefined || toolAllowed(filter, tool)) &&
+      this.inProfile(session, server, tool) &&
+      this.toolGranted(session, server, tool)
+    );
+  }
+
+  /** The servers of a scope: all, a profile's (those it names that exist), or one. */
+  private scopeServers(scope: SessionScope): string[] {
+    if (scope.kind === 'server') return [scope.server];
+    const all = this.deps.directory.names();
+    if (scope.profile === undefined) return all;
+    const profile = this.profile(scope.profile);
+    return profile === undefined ? [] : all.filter((name) => Object.hasOwn(profile.servers, name));
+  }
+
+  private profile(name: string): Profile | undefined {
+    const profiles = this.deps.directory.profiles?.() ?? {};
+    return Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+  }
+
+  /** Whether a profile's endpoint shows this tool of this server (true off a profile). */
+  private inProfile(session: ClientSession, server: string, tool: string): boolean {
+    if (session.scope.kind !== 'all' || session.scope.profile === undefined) return true;
+    const filter = this.profile(session.scope.profile)?.servers[server]?.tools;
+    return filter !== undefined && toolAllowed(filter, tool);
   }
 
   countRejection(error: unknown): void {
@@ -172,10 +200,12 @@ export class CallPolicy {
   private filterTool({ session, server, tool }: RoutedCall): undefined {
     if (tool === undefined) return undefined;
     const filter = this.deps.directory.get(server)?.tools;
+    const visible = session.scope.kind === 'all' ? prefixName(server, tool) : tool;
     if (filter !== undefined && !toolAllowed(filter, tool)) {
-      const visible = session.scope.kind === 'all' ? prefixName(server, tool) : tool;
       throw invalidParams(`tool ${visible} is not exposed (filtered out by the server's tools config)`);
     }
+    // Outside its profile a tool does not exist for the session: refused as an unknown tool.
+    if (!this.inProfile(session, server, tool)) throw invalidParams(`unknown tool ${visible}`);
   }
 
   private grantTool({ session, server, tool }: RoutedCall): undefined {

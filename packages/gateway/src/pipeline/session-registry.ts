@@ -30,7 +30,9 @@ const TRANSPORTS: readonly ClientTransportKind[] = [
 ];
 
 function sameScope(a: SessionScope, b: SessionScope): boolean {
-  return a.kind === 'all' ? b.kind === 'all' : b.kind === 'server' && a.server === b.server;
+  return a.kind === 'all'
+    ? b.kind === 'all' && a.profile === b.profile
+    : b.kind === 'server' && a.server === b.server;
 }
 
 /**

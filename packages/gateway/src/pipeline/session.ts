@@ -5,8 +5,17 @@ import type { Implementation } from '@mcpman/shared';
 
 export type ClientTransportKind = 'streamable-http' | 'sse' | 'websocket' | 'grpc' | 'stdio' | 'dashboard';
 
-/** What a session talks to: every server merged (`/mcp`), or one server (`/servers/<name>/mcp`). */
-export type SessionScope = { readonly kind: 'all' } | { readonly kind: 'server'; readonly server: string };
+/**
+ * What a session talks to: every server merged (`/mcp`), a profile's share of them merged the
+ * same way (`/profiles/<name>/mcp`), or one server (`/servers/<name>/mcp`).
+ */
+export type SessionScope =
+  { readonly kind: 'all'; readonly profile?: string } | { readonly kind: 'server'; readonly server: string };
+
+/** The scope of an endpoint: `/mcp` without a profile, else the profile's. */
+export function mergedScope(profile: string | undefined): SessionScope {
+  return profile === undefined ? { kind: 'all' } : { kind: 'all', profile };
+}
 
 export const LOG_LEVELS = [
   'debug',

@@ -5,7 +5,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { McpPeer, performHandshake, toDisposable } from '@mcpman/protocol';
 import type { Disposable, JsonRpcMessage, ProtocolVersion, UpstreamConnection } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
-import type { ManagedServer, ServerDirectory } from '../pipeline/directory.js';
+import type { ManagedServer, Profile, ServerDirectory } from '../pipeline/directory.js';
 import { GATEWAY_CLIENT_CAPABILITIES } from '../pipeline/upstream-hub.js';
 import type { ToolFilter } from '../pipeline/names.js';
 
@@ -197,6 +197,7 @@ export class InProcessDirectory implements ServerDirectory, Disposable {
   private readonly servers = new Map<string, ManagedServer & Disposable>();
   private readonly states = new Map<string, ServerState>();
   private readonly listeners = new Set<(server: string, state: ServerState) => void>();
+  private profileSet: Readonly<Record<string, Profile>> = {};
 
   async add(name: string, options: InProcessServerOptions = {}): Promise<void> {
     this.servers.set(name, await startInProcessServer(name, options));
@@ -211,6 +212,15 @@ export class InProcessDirectory implements ServerDirectory, Disposable {
     if (server === undefined) return undefined;
     const state = this.states.get(name) ?? server.state;
     return state === 'ready' ? server : { ...server, state, peer: undefined, handshake: undefined };
+  }
+
+  profiles(): Readonly<Record<string, Profile>> {
+    return this.profileSet;
+  }
+
+  /** Replace the profiles, as a config reload does. */
+  setProfiles(profiles: Readonly<Record<string, Profile>>): void {
+    this.profileSet = profiles;
   }
 
   setState(name: string, state: ServerState): void {

@@ -192,6 +192,12 @@ export const ERROR_CODE_MAPPING: { readonly [K in MCPErrorCode]: ErrorCodeMappin
     grpc: G.NOT_FOUND,
     transient: false,
   },
+  [MCPErrorCode.ProfileNotFound]: {
+    jsonRpc: J.InvalidParams,
+    httpStatus: 404,
+    grpc: G.NOT_FOUND,
+    transient: false,
+  },
   [MCPErrorCode.ServerNotReady]: {
     jsonRpc: J.ServerUnavailable,
     httpStatus: 503,

@@ -17,6 +17,7 @@ export {
   invalidRequest,
   notInSessionEra,
   notInStatelessEra,
+  profileNotFound,
   serverNotFound,
   sessionNotFound,
 } from './refusals.js';

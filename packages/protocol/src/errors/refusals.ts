@@ -16,6 +16,13 @@ export function serverNotFound(name: string, hint?: string): MCPError {
   );
 }
 
+/** A name under /profiles/<name>/… or in `mcp-profile` metadata that no profile has. */
+export function profileNotFound(name: string): MCPError {
+  return new MCPError(MCPErrorCode.ProfileNotFound, `no profile named "${name}"`, {
+    hint: 'Profiles are defined under profiles: in mcpman.yaml; `mcpman ls` lists them.',
+  });
+}
+
 /** Another client's session, or one that ended. */
 export function sessionNotFound(): MCPError {
   return new MCPError(MCPErrorCode.SessionNotFound, 'Session not found', {

@@ -31,6 +31,7 @@ export enum MCPErrorCode {
 
   // Managed servers and their health
   ServerNotFound = 'SERVER_NOT_FOUND',
+  ProfileNotFound = 'PROFILE_NOT_FOUND',
   ServerNotReady = 'SERVER_NOT_READY',
   ServerFailed = 'SERVER_FAILED',
   HealthStartupTimeout = 'HEALTH_STARTUP_TIMEOUT',

@@ -24,6 +24,8 @@ export interface McpGrpcClientOptions {
   readonly address: string;
   /** One server (the `mcp-server` metadata), names unprefixed; default: every server merged. */
   readonly server?: string;
+  /** A profile's share of the servers (the `mcp-profile` metadata), names prefixed as when merged. */
+  readonly profile?: string;
   /** Bearer token, when the gateway requires authentication. */
   readonly token?: string;
   /** TLS: the CA that signed the gateway's certificate, and a client certificate for mTLS. */
@@ -118,6 +120,7 @@ export class McpGrpcClient {
     const metadata = new Metadata();
     for (const [key, value] of Object.entries(this.options.metadata ?? {})) metadata.set(key, value);
     if (this.options.server !== undefined) metadata.set('mcp-server', this.options.server);
+    if (this.options.profile !== undefined) metadata.set('mcp-profile', this.options.profile);
     if (this.options.token !== undefined) metadata.set('authorization', `Bearer ${this.options.token}`);
     if (sessionId !== undefined) metadata.set('mcp-session-id', sessionId);
     return metadata;

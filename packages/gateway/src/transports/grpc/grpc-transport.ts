@@ -7,11 +7,13 @@ import type {
   sendUnaryData,
 } from '@grpc/grpc-js';
 import {
+  invalidRequest,
   isMCPError,
   MCPError,
   MCPErrorCode,
   META,
   notInStatelessEra,
+  profileNotFound,
   serverNotFound,
   SESSION_ONLY,
   STATELESS_ERA_VERSION,
@@ -20,7 +22,7 @@ import {
 import type { JsonObject, JsonRpcErrorBody, JsonRpcMessage, JsonRpcRequest } from '@mcpman/protocol';
 import type { ListenAddress } from '../../http/listener.js';
 import type { Gateway } from '../../pipeline/gateway.js';
-import { ClientSession, onlyLogMessages, statelessSession } from '../../pipeline/session.js';
+import { ClientSession, mergedScope, onlyLogMessages, statelessSession } from '../../pipeline/session.js';
 import type { Identity, SessionScope } from '../../pipeline/session.js';
 import type { TlsMaterial } from '../../tls/tls-material.js';
 import type { CallEvent } from './generated/mcpman/mcp/v1/CallEvent.js';
@@ -359,6 +361,15 @@ export class GrpcTransport {
 
   private scopeOf(metadata: Metadata): SessionScope {
     const server = firstValue(metadata, 'mcp-server');
+    const profile = firstValue(metadata, 'mcp-profile');
+    if (server !== undefined && profile !== undefined) {
+      throw CallFailure.rpc(invalidRequest('send mcp-server or mcp-profile, not both').toJsonRpc());
+    }
+    if (profile !== undefined) {
+      if (!this.options.gateway.hasProfile(profile))
+        throw CallFailure.rpc(profileNotFound(profile).toJsonRpc());
+      return mergedScope(profile);
+    }
     if (server === undefined) return { kind: 'all' };
     if (!this.options.gateway.hasServer(server)) throw CallFailure.rpc(serverNotFound(server).toJsonRpc());
     return { kind: 'server', server };

@@ -1,0 +1,225 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { GatewayConfigSchema } from '@mcpman/core';
+import { MCPErrorCode } from '@mcpman/protocol';
+import { GatewayServer } from '../gateway-server.js';
+import { InProcessDirectory } from '../testing/in-process-server.js';
+import { GrpcCallError, McpGrpcClient } from '../transports/grpc/client.js';
+
+/*
+ * Profiles: a named share of the servers with its own endpoint on every transport. `small`
+ * includes alpha's echo only and all of beta; gamma is outside it. Real SDK clients and servers,
+ * in this process.
+ */
+
+const SMALL = {
+  description: 'alpha echo and beta',
+  servers: { alpha: { tools: { allow: ['echo'], deny: [] } }, beta: { tools: { allow: ['*'], deny: [] } } },
+};
+const SMALL_TOOLS = ['alpha__echo', 'beta__ask', 'beta__echo', 'beta__fail', 'beta__wait'];
+
+describe('profiles: a share of the gateway on every transport', () => {
+  let directory: InProcessDirectory;
+  let gateway: GatewayServer;
+  let base: URL;
+  let stateDir: string;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-profiles-'));
+    directory = new InProcessDirectory();
+    for (const name of ['alpha', 'beta', 'gamma']) await directory.add(name);
+    directory.setProfiles({ small: SMALL, empty: { servers: {} } });
+    gateway = new GatewayServer({
+      config: GatewayConfigSchema.parse({ listen: '127.0.0.1:0', grpc: { listen: '127.0.0.1:0' } }),
+      directory,
+      serverInfo: { name: 'mcpman', version: 'test' },
+      stateDir,
+    });
+    base = await gateway.start();
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((client) => client.close()));
+    await gateway.close();
+    directory.dispose();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function connect(path: string, transport: 'streamable' | 'sse' = 'streamable'): Promise<Client> {
+    const client = new Client({ name: 'profiles-spec', version: '1' });
+    const url = new URL(path, base);
+    await client.connect(
+      // Legacy SSE is what the profile's /sse endpoint serves, deprecated or not.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      transport === 'sse' ? new SSEClientTransport(url) : new StreamableHTTPClientTransport(url),
+    );
+    clients.push(client);
+    return client;
+  }
+
+  const toolNames = async (client: Client): Promise<string[]> =>
+    (await client.listTools()).tools.map((tool) => tool.name).sort();
+
+  it('lists only its tools, resources and prompts on Streamable HTTP and legacy SSE', async () => {
+    for (const transport of ['streamable', 'sse'] as const) {
+      const path = transport === 'sse' ? '/profiles/small/sse' : '/profiles/small/mcp';
+      const client = await connect(path, transport);
+      expect(await toolNames(client), transport).toEqual(SMALL_TOOLS);
+      const uris = (await client.listResources()).resources.map((r) => r.uri).sort();
+      expect(uris, transport).toEqual([
+        'mcpman://alpha/file:///readme.txt',
+        'mcpman://beta/file:///readme.txt',
+      ]);
+      const prompts = (await client.listPrompts()).prompts.map((p) => p.name).sort();
+      expect(prompts, transport).toEqual(['alpha__greet', 'beta__greet']);
+    }
+    // The whole gateway is unchanged beside it.
+    expect(await toolNames(await connect('/mcp'))).toContain('gamma__echo');
+  });
+
+  it('calls what it shows, and refuses what it does not as an unknown tool, resource or prompt', async () => {
+    const client = await connect('/profiles/small/mcp');
+    const echo = await client.callTool({ name: 'alpha__echo', arguments: { message: 'in profile' } });
+    expect(echo.content).toEqual([{ type: 'text', text: 'Echo: in profile' }]);
+    for (const name of ['alpha__fail', 'gamma__echo']) {
+      await expect(client.callTool({ name, arguments: {} }), name).rejects.toMatchObject({
+        code: -32602,
+        message: expect.stringContaining(`unknown tool ${name}`) as unknown,
+      });
+    }
+    await expect(client.readResource({ uri: 'mcpman://gamma/file:///readme.txt' })).rejects.toMatchObject({
+      code: -32002,
+    });
+    await expect(client.getPrompt({ name: 'gamma__greet' })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('serves the same share over WebSocket', async () => {
+    const ws = new WebSocket(`ws://${base.host}/profiles/small/ws`, 'mcp');
+    type Answer = { id?: unknown; result?: { tools?: { name: string }[] }; error?: { code: number } };
+    const answers = new Map<unknown, Answer>();
+    const waiting = new Map<unknown, () => void>();
+    ws.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString('utf8')) as Answer;
+      if (message.id === undefined) return;
+      answers.set(message.id, message);
+      waiting.get(message.id)?.();
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    const ask = (id: number, method: string, params: object): Promise<void> => {
+      const answered = new Promise<void>((resolve) => waiting.set(id, resolve));
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      return answered;
+    };
+    await ask(1, 'initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'ws', version: '1' },
+    });
+    ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    await ask(2, 'tools/list', {});
+    await ask(3, 'tools/call', { name: 'gamma__echo', arguments: {} });
+    ws.close();
+    expect(
+      answers
+        .get(2)
+        ?.result?.tools?.map((t) => t.name)
+        .sort(),
+    ).toEqual(SMALL_TOOLS);
+    expect(answers.get(3)?.error?.code).toBe(-32602);
+  });
+
+  it('serves the same share over gRPC with mcp-profile metadata, per call and in a Session', async () => {
+    const address = gateway.grpcAddress!;
+    const grpc = new McpGrpcClient({ address, profile: 'small' });
+    try {
+      const listed = (await grpc.listTools()) as { tools: { name: string }[] };
+      expect(listed.tools.map((t) => t.name).sort()).toEqual(SMALL_TOOLS);
+      const refused = await grpc.callTool('gamma__echo', {}).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(GrpcCallError);
+      expect((refused as GrpcCallError).rpc.code).toBe(-32602);
+      const session = grpc.openSession();
+      await session.initialize();
+      const inSession = (await session.request('tools/list')) as { tools: { name: string }[] };
+      expect(inSession.tools.map((t) => t.name).sort()).toEqual(SMALL_TOOLS);
+      await session.close();
+    } finally {
+      grpc.close();
+    }
+  });
+
+  it('answers an unknown profile with PROFILE_NOT_FOUND on every transport', async () => {
+    const http = await fetch(new URL('/profiles/nope/mcp', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    });
+    expect(http.status).toBe(404);
+    expect(((await http.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      MCPErrorCode.ProfileNotFound,
+    );
+    expect((await fetch(new URL('/profiles/nope/sse', base))).status).toBe(404);
+    const ws = new WebSocket(`ws://${base.host}/profiles/nope/ws`, 'mcp');
+    ws.on('error', () => undefined);
+    const status = await new Promise<number | undefined>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode);
+      });
+      ws.once('open', () => {
+        resolve(undefined);
+      });
+    });
+    expect(status).toBe(404);
+    const grpc = new McpGrpcClient({ address: gateway.grpcAddress!, profile: 'nope' });
+    try {
+      const refused = (await grpc.listTools().catch((error: unknown) => error)) as GrpcCallError;
+      expect(refused.rpc.data).toMatchObject({ code: MCPErrorCode.ProfileNotFound });
+      const both = new McpGrpcClient({
+        address: gateway.grpcAddress!,
+        profile: 'small',
+        server: 'alpha',
+      });
+      const mixed = (await both.listTools().catch((error: unknown) => error)) as GrpcCallError;
+      both.close();
+      expect(mixed.rpc.message).toMatch(/mcp-server or mcp-profile, not both/);
+    } finally {
+      grpc.close();
+    }
+  });
+
+  it('follows the config: a profile changed or removed takes effect on the next request', async () => {
+    const client = await connect('/profiles/small/mcp');
+    directory.setProfiles({ small: { servers: { gamma: { tools: { allow: ['echo'], deny: [] } } } } });
+    try {
+      expect(await toolNames(client)).toEqual(['gamma__echo']);
+      // Removed: the endpoint is gone, for its open sessions too.
+      directory.setProfiles({});
+      await expect(client.listTools()).rejects.toThrow(/PROFILE_NOT_FOUND/);
+    } finally {
+      directory.setProfiles({ small: SMALL, empty: { servers: {} } });
+    }
+  });
+
+  it('keeps a session to its profile: its id is not found on another endpoint', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL('/profiles/small/mcp', base));
+    const client = new Client({ name: 'scoped', version: '1' });
+    await client.connect(transport);
+    clients.push(client);
+    const other = await fetch(new URL('/mcp', base), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId ?? '',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+    });
+    expect(other.status).toBe(404);
+    expect(await toolNames(await connect('/profiles/empty/mcp'))).toEqual([]);
+  });
+});
