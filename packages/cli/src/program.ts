@@ -326,6 +326,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .option('--name <name>', 'the same as the NAME argument')
     .option('--servers <list>', 'comma-separated servers it may use (default: all)')
     .option('--tools <list>', 'comma-separated tools it may call, as server__tool (default: all)')
+    .option('--profiles <list>', 'comma-separated profiles it is limited to: only their endpoints answer it')
     .option('--admin', 'may also use the management API (/api/v1)')
     .option('-f, --file <path>', `${FILE_HELP}; its gateway.auth.tokensFile is used when set`)
     .option('--json', 'machine-readable output (the token and its grants)')

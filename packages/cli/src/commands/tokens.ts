@@ -15,6 +15,7 @@ export interface TokenCreateOptions {
   readonly nameOption?: string | undefined;
   readonly servers?: string;
   readonly tools?: string;
+  readonly profiles?: string;
   readonly admin?: boolean;
   readonly file?: string;
   readonly json?: boolean;
@@ -78,18 +79,20 @@ function tokenName(options: TokenCreateOptions): string {
   return chosen;
 }
 
-/** `mcpman token create NAME [--servers a,b] [--tools a__x] [--admin]` (`--name NAME` too) */
+/** `mcpman token create NAME [--servers a,b] [--tools a__x] [--profiles p] [--admin]` (`--name NAME` too) */
 export async function tokenCreateCommand(options: TokenCreateOptions, io: CliIO): Promise<ExitCodeValue> {
   try {
     const name = tokenName(options);
     const servers = list(options.servers);
     const tools = list(options.tools);
+    const profiles = list(options.profiles);
     const { token, info } = await withStore(options.file, io, (store) =>
       store.create({
         name,
         admin: options.admin === true,
         ...(servers === undefined ? {} : { servers }),
         ...(tools === undefined ? {} : { tools }),
+        ...(profiles === undefined ? {} : { profiles }),
       }),
     );
     if (options.json === true) {
@@ -97,7 +100,7 @@ export async function tokenCreateCommand(options: TokenCreateOptions, io: CliIO)
     } else {
       io.stdout(`${token}\n`);
       io.stderr(
-        `token "${info.name}" created (servers: ${info.servers?.join(', ') ?? 'all'}; tools: ${info.tools?.join(', ') ?? 'all'}${info.admin ? '; admin' : ''}).\n` +
+        `token "${info.name}" created (servers: ${info.servers?.join(', ') ?? 'all'}; tools: ${info.tools?.join(', ') ?? 'all'}${info.profiles === undefined ? '' : `; only profiles ${info.profiles.join(', ')}`}${info.admin ? '; admin' : ''}).\n` +
           'It is shown this once; only its salted hash is kept. Send it as `Authorization: Bearer <token>`.\n',
       );
     }
@@ -119,12 +122,13 @@ export async function tokenLsCommand(
     else
       io.stdout(
         `${table([
-          ['NAME', 'ID', 'SERVERS', 'TOOLS', 'ADMIN', 'CREATED'],
+          ['NAME', 'ID', 'SERVERS', 'TOOLS', 'PROFILES', 'ADMIN', 'CREATED'],
           ...tokens.map((t) => [
             t.name,
             t.id,
             t.servers?.join(',') ?? 'all',
             t.tools?.join(',') ?? 'all',
+            t.profiles?.join(',') ?? 'any',
             t.admin ? 'yes' : 'no',
             t.createdAt,
           ]),

@@ -14,6 +14,7 @@ const TokenRecordSchema = z.strictObject({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   servers: z.array(z.string()).optional(),
   tools: z.array(z.string()).optional(),
+  profiles: z.array(z.string()).optional(),
   admin: z.boolean(),
   createdAt: z.string(),
 });
@@ -51,6 +52,7 @@ export function toTokenInfo(record: TokenRecord): TokenInfo {
     admin: record.admin,
     ...(record.servers === undefined ? {} : { servers: record.servers }),
     ...(record.tools === undefined ? {} : { tools: record.tools }),
+    ...(record.profiles === undefined ? {} : { profiles: record.profiles }),
   };
 }
 
@@ -91,6 +93,7 @@ export function newToken(
     createdAt: new Date().toISOString(),
     ...(options.servers === undefined ? {} : { servers: [...options.servers] }),
     ...(options.tools === undefined ? {} : { tools: [...options.tools] }),
+    ...(options.profiles === undefined ? {} : { profiles: [...options.profiles] }),
   };
   return { token: `${TOKEN_PREFIX}${id}_${secret}`, record };
 }

@@ -38,6 +38,7 @@ function tokenIdentity(info: TokenInfo): Identity {
     admin: info.admin,
     ...(info.servers === undefined ? {} : { servers: info.servers }),
     ...(info.tools === undefined ? {} : { tools: info.tools }),
+    ...(info.profiles === undefined ? {} : { profiles: info.profiles }),
   };
 }
 
@@ -99,8 +100,24 @@ export class Authenticator {
     );
   }
 
-  /** Refuse a session bound to a server the identity may not use. */
+  /** Refuse a session bound to a server, or outside the profiles, the identity may not use. */
   checkScope(identity: Identity, scope: SessionScope): AuthOutcome {
+    const profiles = identity.profiles;
+    if (
+      profiles !== undefined &&
+      (scope.kind !== 'all' || scope.profile === undefined || !profiles.includes(scope.profile))
+    ) {
+      return refusal(
+        new MCPError(
+          MCPErrorCode.AuthForbidden,
+          `${identity.name} may use only the endpoints of profile ${profiles.join(', ')}`,
+          {
+            hint: `Connect to /profiles/${profiles[0] ?? '<name>'}/mcp (or its /sse, /ws; gRPC mcp-profile).`,
+          },
+        ),
+        { error: 'insufficient_scope' },
+      );
+    }
     if (
       scope.kind === 'server' &&
       identity.servers !== undefined &&
@@ -151,6 +168,7 @@ export class Authenticator {
       admin: grant?.admin ?? !this.required,
       ...(grant?.servers === undefined ? {} : { servers: grant.servers }),
       ...(grant?.tools === undefined ? {} : { tools: grant.tools }),
+      ...(grant?.profiles === undefined ? {} : { profiles: grant.profiles }),
     };
   }
 }

@@ -10,6 +10,7 @@ type OAuthConfig = NonNullable<GatewayConfig['auth']['oauth']>;
 export const SCOPE = {
   server: 'mcpman:server:',
   tool: 'mcpman:tool:',
+  profile: 'mcpman:profile:',
   admin: 'mcpman:admin',
 } as const;
 
@@ -36,6 +37,9 @@ export function identityFromClaims(payload: JWTPayload): Identity {
   const scopes = scopesOf(payload);
   const servers = scopes.filter((s) => s.startsWith(SCOPE.server)).map((s) => s.slice(SCOPE.server.length));
   const tools = scopes.filter((s) => s.startsWith(SCOPE.tool)).map((s) => s.slice(SCOPE.tool.length));
+  const profiles = scopes
+    .filter((s) => s.startsWith(SCOPE.profile))
+    .map((s) => s.slice(SCOPE.profile.length));
   const clientId = payload['client_id'] ?? payload['azp'];
   const name = payload.sub ?? (typeof clientId === 'string' ? clientId : 'oauth-client');
   return {
@@ -44,6 +48,7 @@ export function identityFromClaims(payload: JWTPayload): Identity {
     admin: scopes.includes(SCOPE.admin),
     ...(servers.length === 0 ? {} : { servers }),
     ...(tools.length === 0 ? {} : { tools }),
+    ...(profiles.length === 0 ? {} : { profiles }),
   };
 }
 

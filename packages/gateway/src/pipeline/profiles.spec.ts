@@ -223,3 +223,98 @@ describe('profiles: a share of the gateway on every transport', () => {
     expect(await toolNames(await connect('/profiles/empty/mcp'))).toEqual([]);
   });
 });
+
+describe('profiles: grants limited to a profile', () => {
+  let directory: InProcessDirectory;
+  let gateway: GatewayServer;
+  let base: URL;
+  let stateDir: string;
+  let token: string;
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-profile-grants-'));
+    directory = new InProcessDirectory();
+    for (const name of ['alpha', 'beta']) await directory.add(name);
+    directory.setProfiles({
+      small: SMALL,
+      other: { servers: { beta: { tools: { allow: ['*'], deny: [] } } } },
+    });
+    gateway = new GatewayServer({
+      config: GatewayConfigSchema.parse({
+        listen: '127.0.0.1:0',
+        grpc: { listen: '127.0.0.1:0' },
+        auth: { mode: 'token' },
+      }),
+      directory,
+      serverInfo: { name: 'mcpman', version: 'test' },
+      stateDir,
+    });
+    base = await gateway.start();
+    token = (await gateway.tokens.create({ name: 'editor', profiles: ['small'] })).token;
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    directory.dispose();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  const post = (path: string): Promise<Response> =>
+    fetch(new URL(path, base), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
+    });
+
+  it('answers a profile token on its profile, and refuses it on /mcp, a server and another profile', async () => {
+    expect((await post('/profiles/small/mcp')).status).toBe(200);
+    for (const path of ['/mcp', '/servers/alpha/mcp', '/profiles/other/mcp']) {
+      const refused = await post(path);
+      expect(refused.status, path).toBe(403);
+      const body = (await refused.json()) as { error: { message: string; data: { code: string } } };
+      expect(body.error.data.code, path).toBe(MCPErrorCode.AuthForbidden);
+      expect(body.error.message, path).toMatch(/may use only the endpoints of profile small/);
+    }
+  });
+
+  it('holds on gRPC and WebSocket too', async () => {
+    const inside = new McpGrpcClient({ address: gateway.grpcAddress!, profile: 'small', token });
+    const outside = new McpGrpcClient({ address: gateway.grpcAddress!, token });
+    try {
+      const listed = (await inside.listTools()) as { tools: unknown[] };
+      expect(listed.tools).toHaveLength(SMALL_TOOLS.length);
+      const refused = (await outside.listTools().catch((error: unknown) => error)) as GrpcCallError;
+      expect(refused.rpc.data).toMatchObject({ code: MCPErrorCode.AuthForbidden });
+    } finally {
+      inside.close();
+      outside.close();
+    }
+    const status = async (path: string): Promise<number | undefined> => {
+      const ws = new WebSocket(`ws://${base.host}${path}`, 'mcp', {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      ws.on('error', () => undefined);
+      const answered = await new Promise<number | undefined>((resolve) => {
+        ws.once('unexpected-response', (_req, res) => {
+          resolve(res.statusCode);
+        });
+        ws.once('open', () => {
+          resolve(101);
+        });
+      });
+      ws.terminate();
+      return answered;
+    };
+    expect(await status('/profiles/small/ws')).toBe(101);
+    expect(await status('/ws')).toBe(403);
+  });
+});

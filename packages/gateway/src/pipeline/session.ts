@@ -42,6 +42,8 @@ export interface Identity {
   readonly servers?: readonly string[];
   /** Tools (`server__tool`) the identity may call; undefined means all its servers' tools. */
   readonly tools?: readonly string[];
+  /** Profiles whose endpoints alone it may use; undefined means any endpoint. */
+  readonly profiles?: readonly string[];
   readonly admin: boolean;
 }
 

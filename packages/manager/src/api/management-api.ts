@@ -85,6 +85,7 @@ const CreateTokenBody = z.strictObject({
   name: z.string(),
   servers: z.array(z.string()).optional(),
   tools: z.array(z.string()).optional(),
+  profiles: z.array(z.string()).optional(),
   admin: z.boolean().optional(),
 });
 

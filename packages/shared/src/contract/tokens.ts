@@ -3,6 +3,8 @@ export interface Grant {
   readonly servers?: readonly string[];
   /** `server__tool` names. */
   readonly tools?: readonly string[];
+  /** Profiles it is limited to: it may use only their endpoints (`/profiles/<name>/…`). */
+  readonly profiles?: readonly string[];
   readonly admin: boolean;
 }
 
