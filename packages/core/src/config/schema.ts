@@ -584,12 +584,9 @@ const GrantSchema = z.strictObject({
     .array(z.string())
     .optional()
     .meta({ description: 'Tools (`server__tool`) it may call (default: all of its servers).' }),
-  profiles: z
-    .array(z.string())
-    .optional()
-    .meta({
-      description: 'Profiles it is limited to: only their endpoints answer it (default: any endpoint).',
-    }),
+  profiles: z.array(z.string()).optional().meta({
+    description: 'Profiles it is limited to: only their endpoints answer it (default: any endpoint).',
+  }),
   admin: z.boolean().default(false).meta({ description: 'May use the management API.' }),
 });
 
