@@ -284,6 +284,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .command('connect')
     .description('stdio MCP server that forwards to the gateway, for clients that only spawn commands')
     .argument('[name]', 'one server (default: all servers, as on /mcp)')
+    .option('-p, --profile <name>', "a profile's endpoint instead: only its servers and tools")
     .option('-f, --file <path>', FILE_HELP)
     .option(
       '--url <url>',
@@ -404,6 +405,10 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
       .argument('[clients...]', 'client ids (see `mcpman client ls`)')
       .option('--all', 'every client found on this machine')
       .option('-s, --server <name>', 'one server instead of all of them (/mcp)')
+      .option(
+        '-p, --profile <name>',
+        "a profile's endpoint (/profiles/<name>/mcp): only its servers and tools",
+      )
       .option(
         '--scope <scope>',
         'user (default) or project (the client file in the current folder; it never holds a token: the entry reads MCPMAN_TOKEN from the environment, and the token is printed once)',

@@ -24,6 +24,7 @@ export const THIS_BRIDGE = { command: process.execPath, prefix: [SELF_ENTRY] } a
 export interface ClientConnectOptions {
   readonly all?: boolean;
   readonly server?: string;
+  readonly profile?: string;
   readonly scope?: string;
   readonly url?: string;
   readonly file?: string;
@@ -153,8 +154,12 @@ export async function clientConnectCommand(
   }
 }
 
-function serverOf(options: ClientConnectOptions): { server?: string } {
-  return options.server === undefined ? {} : { server: options.server };
+/** The endpoint the entries are for: one server, one profile, or (neither) every server. */
+function serverOf(options: ClientConnectOptions): { server?: string; profile?: string } {
+  return {
+    ...(options.server === undefined ? {} : { server: options.server }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
 }
 
 /** `mcpman client disconnect <client…> | --all` */

@@ -12,6 +12,8 @@ import { gatewayUrl } from './clients.js';
 
 export interface ConnectOptions {
   readonly url?: string;
+  /** A profile's endpoint instead of every server's. */
+  readonly profile?: string;
   /** The config whose gateway is meant, when no URL is given. */
   readonly file?: string;
   readonly token?: string;
@@ -30,16 +32,23 @@ function readPem(flag: string, path: string): Buffer {
   }
 }
 
-/** The gateway's WebSocket URL for `server` (or all servers). */
+/** The gateway's WebSocket URL for `server`, `options.profile`, or all servers. */
 export async function gatewayWebSocketUrl(
   server: string | undefined,
   options: ConnectOptions,
   io: CliIO,
 ): Promise<URL> {
+  if (server !== undefined && options.profile !== undefined)
+    throw new MCPError(MCPErrorCode.ConfigInvalid, 'connect to a server or to --profile, not both');
   const explicit = options.url ?? io.env['MCPMAN_URL'];
   const url = explicit === undefined ? await gatewayUrl(options, io) : new URL(explicit);
   url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
-  url.pathname = server === undefined ? '/ws' : `/servers/${encodeURIComponent(server)}/ws`;
+  url.pathname =
+    options.profile !== undefined
+      ? `/profiles/${encodeURIComponent(options.profile)}/ws`
+      : server === undefined
+        ? '/ws'
+        : `/servers/${encodeURIComponent(server)}/ws`;
   return url;
 }
 

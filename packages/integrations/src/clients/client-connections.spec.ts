@@ -45,6 +45,39 @@ describe('ClientConnections', () => {
     expect(await tokens.verify(token ?? '')).toBeUndefined();
   });
 
+  it("connects a client to a profile's endpoint with a token limited to that profile", async () => {
+    const url = await connections().connect({ client: 'cursor', profile: 'coding' });
+    const file = JSON.parse(await readFile(url.path, 'utf8')) as {
+      mcpServers: Record<string, { url: string; headers: { Authorization: string } }>;
+    };
+    const entry = file.mcpServers['mcpman_coding'];
+    expect(entry?.url).toBe('https://127.0.0.1:7420/profiles/coding/mcp');
+    const token = entry?.headers.Authorization.replace('Bearer ', '') ?? '';
+    expect(await tokens.verify(token)).toMatchObject({ name: 'client-cursor_coding', profiles: ['coding'] });
+    // Beside the whole gateway's entry, not instead of it; disconnect takes only its own.
+    await connections().connect({ client: 'cursor' });
+    await connections().disconnect({ client: 'cursor', profile: 'coding' });
+    const after = JSON.parse(await readFile(url.path, 'utf8')) as { mcpServers: Record<string, unknown> };
+    expect(Object.keys(after.mcpServers)).toEqual(['mcpman']);
+    expect(await tokens.verify(token)).toBeUndefined();
+
+    const bridged = await connections().connect({ client: 'claude-desktop', profile: 'coding' });
+    const spawned = (
+      JSON.parse(await readFile(bridged.path, 'utf8')) as { mcpServers: Record<string, unknown> }
+    ).mcpServers['mcpman_coding'] as { args: string[] };
+    expect(spawned.args).toEqual([
+      '/opt/mcpman.js',
+      'connect',
+      '--profile',
+      'coding',
+      '--url',
+      GATEWAY.toString(),
+    ]);
+    await expect(connections().connect({ client: 'cursor', server: 'a', profile: 'coding' })).rejects.toThrow(
+      /a server or to a profile, not both/,
+    );
+  });
+
   it('gives the stdio bridge its token in MCPMAN_TOKEN', async () => {
     const change = await connections().connect({ client: 'claude-desktop' });
     expect(change.how).toBe('stdio');

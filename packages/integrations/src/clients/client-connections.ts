@@ -14,7 +14,7 @@ import {
   targetFor,
   tokenIn,
 } from './connector.js';
-import type { Bridge, ClientContext, ConnectRequest } from './connector.js';
+import type { Bridge, ClientContext, ConnectRequest, Endpoint } from './connector.js';
 
 /** The user's folders as the clients compute them, from a process environment. */
 export function placesFrom(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): Places {
@@ -59,17 +59,35 @@ export interface ClientConnectionsOptions {
   readonly ca?: string;
 }
 
-/** A client's token: `client-<id>`, or `client-<id>-<server>` when it is for one server. */
-export function clientTokenName(client: string, server?: string): string {
-  return server === undefined ? `client-${client}` : `client-${client}-${server}`;
+/**
+ * A client's token: `client-<id>`, `client-<id>-<server>` when it is for one server,
+ * `client-<id>_<profile>` for a profile.
+ */
+export function clientTokenName(client: string, endpoint: Endpoint = {}): string {
+  if (endpoint.profile !== undefined) return `client-${client}_${endpoint.profile}`;
+  return endpoint.server === undefined ? `client-${client}` : `client-${client}-${endpoint.server}`;
+}
+
+/** What a client's token may use: its one server, or its profile's endpoints only. */
+function grantFor(endpoint: Endpoint): { servers?: string[]; profiles?: string[] } {
+  if (endpoint.profile !== undefined) return { profiles: [endpoint.profile] };
+  return endpoint.server === undefined ? {} : { servers: [endpoint.server] };
+}
+
+/** The endpoint fields of a request, without undefined ones. */
+function endpointOf(request: Endpoint): Endpoint {
+  return {
+    ...(request.server === undefined ? {} : { server: request.server }),
+    ...(request.profile === undefined ? {} : { profile: request.profile }),
+  };
 }
 
 /** Where a project file's entry (or the bridge) reads the gateway token from. */
 export const TOKEN_VARIABLE = 'MCPMAN_TOKEN';
 
 /** A project entry's token: it is handed to the user, never written into the project. */
-export function projectTokenName(client: string, server?: string): string {
-  return `${clientTokenName(client, server)}-project`;
+export function projectTokenName(client: string, endpoint: Endpoint = {}): string {
+  return `${clientTokenName(client, endpoint)}-project`;
 }
 
 /** Connect and disconnect clients to one gateway: what `mcpman client` and the Clients page do. */
@@ -96,10 +114,12 @@ export class ClientConnections {
   async connect(request: ClientRequest): Promise<ClientChange> {
     const spec = specOf(request.client);
     const scope = request.scope ?? 'user';
-    const server = request.server === undefined ? {} : { server: request.server };
+    if (request.server !== undefined && request.profile !== undefined)
+      throw new MCPError(MCPErrorCode.ConfigInvalid, 'connect to a server or to a profile, not both');
+    const endpoint = endpointOf(request);
     const base: ConnectRequest = {
       scope,
-      ...server,
+      ...endpoint,
       gateway: this.options.gateway,
       ...(this.options.bridge === undefined ? {} : { bridge: this.options.bridge }),
       ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
@@ -108,8 +128,7 @@ export class ClientConnections {
       return this.connectProject(spec, base, request);
     // A client this gateway cannot reach is refused before a token is made for it.
     targetFor(spec, base);
-    const headers =
-      this.options.tokens === undefined ? {} : await this.tokenHeader(spec, scope, request.server);
+    const headers = this.options.tokens === undefined ? {} : await this.tokenHeader(spec, scope, endpoint);
     return connectClient(spec, { ...base, headers }, this.options.context);
   }
 
@@ -133,59 +152,48 @@ export class ClientConnections {
     targetFor(spec, asked);
     const store = this.options.tokens;
     if (store === undefined) return connectClient(spec, base, this.options.context);
-    const name = projectTokenName(spec.id, request.server);
+    const endpoint = endpointOf(request);
+    const name = projectTokenName(spec.id, endpoint);
     await store.revoke(name);
-    const created = await store.create({
-      name,
-      admin: false,
-      ...(request.server === undefined ? {} : { servers: [request.server] }),
-    });
+    const created = await store.create({ name, admin: false, ...grantFor(endpoint) });
     const change = await connectClient(spec, asked, this.options.context);
     return { ...change, environment: { [TOKEN_VARIABLE]: created.token } };
   }
 
   async disconnect(request: ClientRequest): Promise<ClientChange> {
     const spec = specOf(request.client);
+    const endpoint = endpointOf(request);
     const change = await disconnectClient(
       spec,
-      { scope: request.scope ?? 'user', ...(request.server === undefined ? {} : { server: request.server }) },
+      { scope: request.scope ?? 'user', ...endpoint },
       this.options.context,
     );
     const scope = request.scope ?? 'user';
     await this.options.tokens?.revoke(
-      scope === 'project'
-        ? projectTokenName(spec.id, request.server)
-        : clientTokenName(spec.id, request.server),
+      scope === 'project' ? projectTokenName(spec.id, endpoint) : clientTokenName(spec.id, endpoint),
     );
     return change;
   }
 
   /**
-   * The client's own API token, scoped to the server when one is named: the one its entry already
-   * carries while it is valid, else a new one (replacing an older one of the same name).
+   * The client's own API token, scoped to the server or profile when one is named: the one its
+   * entry already carries while it is valid, else a new one (replacing an older one of the same
+   * name).
    */
   private async tokenHeader(
     spec: ClientSpec,
     scope: ClientScope,
-    server: string | undefined,
+    endpoint: Endpoint,
   ): Promise<Record<string, string>> {
     const store = this.options.tokens;
     if (store === undefined) return {};
-    const name = clientTokenName(spec.id, server);
-    const entry = await currentEntry(
-      spec,
-      { scope, ...(server === undefined ? {} : { server }) },
-      this.options.context,
-    );
+    const name = clientTokenName(spec.id, endpoint);
+    const entry = await currentEntry(spec, { scope, ...endpoint }, this.options.context);
     const current = tokenIn(entry);
     if (current !== undefined && (await store.verify(current))?.name === name)
       return { Authorization: `Bearer ${current}` };
     await store.revoke(name);
-    const created = await store.create({
-      name,
-      admin: false,
-      ...(server === undefined ? {} : { servers: [server] }),
-    });
+    const created = await store.create({ name, admin: false, ...grantFor(endpoint) });
     return { Authorization: `Bearer ${created.token}` };
   }
 }

@@ -30,6 +30,8 @@ export interface ConnectRequest {
   readonly tokenFromEnvironment?: boolean;
   /** One server's endpoint instead of every server's `/mcp`. */
   readonly server?: string;
+  /** A profile's endpoint instead of every server's `/mcp`. */
+  readonly profile?: string;
   readonly gateway: URL;
   /** The stdio bridge, for clients that can only spawn a command; absent where there is none. */
   readonly bridge?: Bridge;
@@ -43,9 +45,22 @@ interface CreatedRecord {
   readonly createdContainer: boolean;
 }
 
-/** Our entry's name in a client's file: one for the gateway, one per server. */
-export function entryName(server?: string): string {
-  return server === undefined ? 'mcpman' : `mcpman-${server}`;
+/** Which of the gateway's endpoints an entry is for: all servers, one server, or a profile. */
+export type Endpoint = Pick<ConnectRequest, 'server' | 'profile'>;
+
+/**
+ * Our entry's name in a client's file: one for the gateway, one per server (`mcpman-<server>`),
+ * one per profile (`mcpman_<profile>`: server names have no `_`, so the two never meet).
+ */
+export function entryName(endpoint: Endpoint = {}): string {
+  if (endpoint.profile !== undefined) return `mcpman_${endpoint.profile}`;
+  return endpoint.server === undefined ? 'mcpman' : `mcpman-${endpoint.server}`;
+}
+
+/** The endpoint's path under the gateway's URL. */
+function endpointPath(endpoint: Endpoint): string {
+  if (endpoint.profile !== undefined) return `profiles/${encodeURIComponent(endpoint.profile)}/mcp`;
+  return endpoint.server === undefined ? 'mcp' : `servers/${encodeURIComponent(endpoint.server)}/mcp`;
 }
 
 export function clientFile(spec: ClientSpec, scope: ClientScope, context: ClientContext): string {
@@ -94,12 +109,13 @@ async function checkParses(spec: ClientSpec, path: string, text: string): Promis
   );
 }
 
-/** The bridge's command line for a gateway (and server), with the CA when one must go along. */
-export function bridgeCommand(bridge: Bridge, gateway: URL, server?: string, ca?: string): string[] {
+/** The bridge's command line for a gateway endpoint, with the CA when one must go along. */
+export function bridgeCommand(bridge: Bridge, gateway: URL, endpoint: Endpoint = {}, ca?: string): string[] {
   return [
     ...bridge.prefix,
     'connect',
-    ...(server === undefined ? [] : [server]),
+    ...(endpoint.server === undefined ? [] : [endpoint.server]),
+    ...(endpoint.profile === undefined ? [] : ['--profile', endpoint.profile]),
     '--url',
     gateway.toString(),
     ...(ca === undefined ? [] : ['--ca', ca]),
@@ -115,9 +131,12 @@ export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: 
   const urlPossible =
     spec.transport === 'url' && (request.tokenFromEnvironment !== true || spec.envReference !== undefined);
   if (urlPossible && request.ca === undefined) {
-    const path = request.server === undefined ? 'mcp' : `servers/${encodeURIComponent(request.server)}/mcp`;
     return {
-      target: { kind: 'url', url: new URL(path, request.gateway).toString(), headers: request.headers ?? {} },
+      target: {
+        kind: 'url',
+        url: new URL(endpointPath(request), request.gateway).toString(),
+        headers: request.headers ?? {},
+      },
     };
   }
   if (request.bridge === undefined)
@@ -138,7 +157,7 @@ export function targetFor(spec: ClientSpec, request: ConnectRequest): { target: 
     target: {
       kind: 'stdio',
       command: request.bridge.command,
-      args: bridgeCommand(request.bridge, request.gateway, request.server, request.ca),
+      args: bridgeCommand(request.bridge, request.gateway, request, request.ca),
       ...(token === undefined ? {} : { env: { MCPMAN_TOKEN: token } }),
     },
     ...(spec.transport === 'url'
@@ -237,7 +256,7 @@ export async function connectClient(
   context: ClientContext,
 ): Promise<ClientChange> {
   const path = clientFile(spec, request.scope, context);
-  const name = entryName(request.server);
+  const name = entryName(request);
   if (request.scope === 'project' && (await isLink(path)))
     throw new MCPError(
       MCPErrorCode.ConfigInvalid,
@@ -298,11 +317,11 @@ async function isLink(path: string): Promise<boolean> {
 /** Take our entry out again; what connect created around it (the servers key, the file) goes too. */
 export async function disconnectClient(
   spec: ClientSpec,
-  request: Pick<ConnectRequest, 'scope' | 'server'>,
+  request: Pick<ConnectRequest, 'scope' | 'server' | 'profile'>,
   context: ClientContext,
 ): Promise<ClientChange> {
   const path = clientFile(spec, request.scope, context);
-  const name = entryName(request.server);
+  const name = entryName(request);
   const text = await readText(path);
   if (text === undefined) return { client: spec.id, path, entry: name, changed: false };
   await checkParses(spec, path, text);
@@ -339,7 +358,7 @@ async function ourEntries(spec: ClientSpec, text: string): Promise<[string, Reco
       })
     : Object.entries(typeof container === 'object' && container !== null ? container : {});
   return pairs
-    .filter(([name]) => name === 'mcpman' || name.startsWith('mcpman-'))
+    .filter(([name]) => name === 'mcpman' || name.startsWith('mcpman-') || name.startsWith('mcpman_'))
     .map(([name, value]) => [
       name,
       typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {},
@@ -390,14 +409,14 @@ export async function clientState(spec: ClientSpec, context: ClientContext): Pro
 /** Our entry in the client's file, as it is now (undefined when there is none or no file). */
 export async function currentEntry(
   spec: ClientSpec,
-  request: Pick<ConnectRequest, 'scope' | 'server'>,
+  request: Pick<ConnectRequest, 'scope' | 'server' | 'profile'>,
   context: ClientContext,
 ): Promise<Record<string, unknown> | undefined> {
   const path = clientFile(spec, request.scope, context);
   const text = await readText(path);
   if (text === undefined || (text.trim() !== '' && (await spec.format.problem(text)) !== undefined))
     return undefined;
-  const name = entryName(request.server);
+  const name = entryName(request);
   return (await ourEntries(spec, text)).find(([entry]) => entry === name)?.[1];
 }
 

@@ -8,7 +8,7 @@ export {
   disconnectClient,
   entryName,
 } from './connector.js';
-export type { Bridge, ClientContext, ConnectRequest } from './connector.js';
+export type { Bridge, ClientContext, ConnectRequest, Endpoint } from './connector.js';
 export {
   ClientConnections,
   clientContext,

@@ -52,5 +52,7 @@ export interface ClientRequest {
   readonly client: string;
   /** One server's endpoint instead of every server's `/mcp`. */
   readonly server?: string;
+  /** A profile's endpoint (`/profiles/<name>/mcp`) instead of every server's `/mcp`. */
+  readonly profile?: string;
   readonly scope?: ClientScope;
 }
