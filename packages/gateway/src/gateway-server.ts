@@ -320,6 +320,10 @@ export class GatewayServer {
         `${METADATA_PATH}/servers/:name/${endpoint}`,
         serve((params) => `/servers/${encodeURIComponent(params['name'] ?? '')}/${endpoint}`),
       );
+      router.get(
+        `${METADATA_PATH}/profiles/:profile/${endpoint}`,
+        serve((params) => `/profiles/${encodeURIComponent(params['profile'] ?? '')}/${endpoint}`),
+      );
     }
   }
 

@@ -286,6 +286,22 @@ describe('profiles: grants limited to a profile', () => {
     }
   });
 
+  it("points a caller without credentials at the profile endpoint's own RFC 9728 metadata", async () => {
+    const refused = await fetch(new URL('/profiles/small/mcp', base), { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(401);
+    const challenge = refused.headers.get('www-authenticate') ?? '';
+    const metadata = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    expect(metadata).toBe(
+      new URL('/.well-known/oauth-protected-resource/profiles/small/mcp', base).toString(),
+    );
+    const document = (await (await fetch(metadata ?? '')).json()) as { resource: string };
+    expect(document.resource).toBe(new URL('/profiles/small/mcp', base).toString());
+    // An unknown profile answers the same to a caller without credentials: no names are learnt.
+    expect((await fetch(new URL('/profiles/nope/mcp', base), { method: 'POST', body: '{}' })).status).toBe(
+      401,
+    );
+  });
+
   it('holds on gRPC and WebSocket too', async () => {
     const inside = new McpGrpcClient({ address: gateway.grpcAddress!, profile: 'small', token });
     const outside = new McpGrpcClient({ address: gateway.grpcAddress!, token });
