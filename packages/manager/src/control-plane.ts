@@ -58,6 +58,7 @@ export class ControlPlane {
       maxRequestBytes: config.maxRequestBytes,
       tokens: server.tokens,
       figures: () => server.metrics.serverFigures(),
+      profiles: () => server.gateway.profiles(),
       ...(server.audit === undefined ? {} : { audit: server.audit }),
     };
     const guard = (

@@ -25,7 +25,7 @@ import { serverLogDir, MCPError, MCPErrorCode, secretRedactor } from '@mcpman/pr
 import type { ForeignServer, LoadedConfig, ManagerOwner, ServerSource } from '@mcpman/core';
 import { addFromCatalog } from './catalog.js';
 import type { AddFromCatalogOptions } from './catalog.js';
-import type { ServerStatus } from '@mcpman/shared';
+import type { ProfileInfo, ServerStatus } from '@mcpman/shared';
 import { stateCounts } from '@mcpman/manager';
 import { ExitCode } from '../io.js';
 import type { CliIO, ExitCodeValue } from '../io.js';
@@ -91,18 +91,53 @@ async function foreignServers(io: CliIO, owner: ManagerOwner | undefined): Promi
 }
 
 /** The chosen manager's servers (from it, or from the engine and the config when it is not running). */
+/** A profile as `ls` shows it: tool counts only where a running manager can say them. */
+type ListedProfile = Omit<ProfileInfo, 'tools' | 'unavailable'> & {
+  readonly tools?: number;
+  readonly unavailable?: readonly string[];
+};
+
 async function currentStates(
   choice: ManagerChoice,
   io: CliIO,
-): Promise<{ servers: ServerStatus[]; managed: boolean }> {
-  if (choice.running !== undefined) return { servers: await choice.running.client.servers(), managed: true };
+): Promise<{ servers: ServerStatus[]; profiles: ListedProfile[]; managed: boolean }> {
+  if (choice.running !== undefined) {
+    const { client } = choice.running;
+    const [servers, profiles] = await Promise.all([client.servers(), client.profiles()]);
+    return { servers, profiles, managed: true };
+  }
   if (choice.owner === undefined || choice.configPath === undefined || !existsSync(choice.configPath))
-    return { servers: [], managed: false };
+    return { servers: [], profiles: [], managed: false };
   const loaded = await loadConfigFile(choice.configPath);
   return {
     servers: await statesFromEngine(io, Object.keys(loaded.config.servers), choice.owner),
+    profiles: Object.entries(loaded.config.profiles).map(([name, profile]) => ({
+      name,
+      ...(profile.description === undefined ? {} : { description: profile.description }),
+      servers: Object.keys(profile.servers),
+    })),
     managed: false,
   };
+}
+
+function printProfiles(io: CliIO, profiles: readonly ListedProfile[]): void {
+  if (profiles.length === 0) return;
+  io.stdout(
+    `
+profiles (each its own endpoint: /profiles/<name>/mcp):
+${table([
+  ['PROFILE', 'SERVERS', 'TOOLS', 'DESCRIPTION'],
+  ...profiles.map((p) => [
+    p.name,
+    p.servers.join(',') || '-',
+    p.tools === undefined
+      ? '-'
+      : `${String(p.tools)}${p.unavailable !== undefined && p.unavailable.length > 0 ? ` (not counted: ${p.unavailable.join(',')})` : ''}`,
+    p.description ?? '',
+  ]),
+])}
+`,
+  );
 }
 
 function printOthers(io: CliIO, others: readonly ForeignServer[]): void {
@@ -121,10 +156,10 @@ function printOthers(io: CliIO, others: readonly ForeignServer[]): void {
 export async function lsCommand(options: FileOption & JsonOption, io: CliIO): Promise<ExitCodeValue> {
   try {
     const choice = await chooseManager(io, options.file);
-    const { servers } = await currentStates(choice, io);
+    const { servers, profiles } = await currentStates(choice, io);
     const others = await foreignServers(io, choice.owner);
     if (options.json === true) {
-      printJson(io, { servers, others });
+      printJson(io, { servers, profiles, others });
       return ExitCode.Ok;
     }
     if (choice.owner === undefined)
@@ -135,6 +170,7 @@ export async function lsCommand(options: FileOption & JsonOption, io: CliIO): Pr
       io.stdout(
         `${table([['NAME', 'STATE', 'TRANSPORT', 'RESTARTS', 'SINCE', 'REASON'], ...serverRows(servers, io.isTTY)])}\n`,
       );
+    printProfiles(io, profiles);
     printOthers(io, others);
     return ExitCode.Ok;
   } catch (error) {

@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestOptions } from 'node:http';
 import { createParser } from 'eventsource-parser';
 import * as z from 'zod';
 import { MCPError, MCPErrorCode, parseErrorCode } from '@mcpman/protocol';
-import type { ManagerEvent, ServerStatus } from '@mcpman/shared';
+import type { ManagerEvent, ProfileInfo, ServerStatus } from '@mcpman/shared';
 import type { ServerFigures } from '@mcpman/gateway';
 import type { DaemonInfo, ServerDetail } from '@mcpman/manager';
 
@@ -86,6 +86,11 @@ export class ManagementClient {
 
   info(): Promise<DaemonInfo> {
     return this.call('GET', '/api/v1/info');
+  }
+
+  /** The config's profiles with the tools their endpoints list now. */
+  async profiles(): Promise<ProfileInfo[]> {
+    return (await this.call<{ profiles: ProfileInfo[] }>('GET', '/api/v1/profiles')).profiles;
   }
 
   async servers(): Promise<ServerStatus[]> {

@@ -28,8 +28,9 @@ import type { Target, UriTarget } from './resolve.js';
 import { errorBody } from './request-context.js';
 import type { RequestContext } from './request-context.js';
 import { CallPolicy } from './policy.js';
-import { isLogLevel } from './session.js';
-import type { ClientSession } from './session.js';
+import { ClientSession, isLogLevel, mergedScope } from './session.js';
+import type { Identity } from './session.js';
+import type { ProfileInfo } from '@mcpman/shared';
 import { SessionRegistry } from './session-registry.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { stripClientEnvelope } from './upstream-era.js';
@@ -41,6 +42,9 @@ import type { ParamHeaders } from './param-headers.js';
 
 export type { RequestContext } from './request-context.js';
 export type { GatewayOptions } from './gateway-options.js';
+
+/** The manager itself, asking on an endpoint's behalf (profile tool counts). */
+const MANAGER_IDENTITY: Identity = { name: 'manager', kind: 'local', admin: true };
 
 /**
  * The gateway's one message path. Every client transport turns what it receives into calls
@@ -89,6 +93,39 @@ export class Gateway implements Disposable {
 
   hasProfile(name: string): boolean {
     return Object.hasOwn(this.directory.profiles?.() ?? {}, name);
+  }
+
+  /** Each profile with its servers and how many tools its endpoint lists now. */
+  async profiles(): Promise<ProfileInfo[]> {
+    const profiles = this.directory.profiles?.() ?? {};
+    return Promise.all(
+      Object.entries(profiles).map(async ([name, profile]) => {
+        // Counted as a client of the endpoint would see it, grants aside.
+        const session = new ClientSession('dashboard', mergedScope(name), MANAGER_IDENTITY);
+        const servers = this.serversOf(session);
+        const unavailable: string[] = [];
+        let tools = 0;
+        for (const server of servers) {
+          try {
+            const listed = await this.upstreams
+              .hub(server)
+              .list('tools/list', { session, emit: () => undefined }, this.timeoutMs);
+            tools += listed.filter((tool) =>
+              this.policy.toolVisible(session, server, typeof tool['name'] === 'string' ? tool['name'] : ''),
+            ).length;
+          } catch {
+            unavailable.push(server);
+          }
+        }
+        return {
+          name,
+          ...(profile.description === undefined ? {} : { description: profile.description }),
+          servers,
+          tools,
+          unavailable,
+        };
+      }),
+    );
   }
 
   /** The input schema of a tool as the session names it (for header checks); undefined if unknown. */

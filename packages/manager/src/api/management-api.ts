@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { SERVER_STATES } from '@mcpman/core';
 import { MCPError, MCPErrorCode, secretRedactor, toMCPError } from '@mcpman/protocol';
 import type { EventBus, ForeignServer, TokenStore } from '@mcpman/core';
-import type { ManagerEvent, ServerState, ServerStatus } from '@mcpman/shared';
+import type { ManagerEvent, ProfileInfo, ServerState, ServerStatus } from '@mcpman/shared';
 import type { AuditLog } from '@mcpman/gateway';
 import type { ContainerStats, ServerFigures } from '@mcpman/gateway';
 import { readJson, sendError, sendJson } from '@mcpman/gateway';
@@ -64,6 +64,8 @@ export interface ManagementApiOptions {
   /** API tokens, for `/api/v1/tokens`. */
   readonly tokens?: TokenStore;
   readonly audit?: AuditLog;
+  /** The config's profiles with what their endpoints list now, for `/api/v1/profiles`. */
+  readonly profiles?: () => Promise<readonly ProfileInfo[]>;
   /** Per-server figures (tool calls, errors, CPU, memory) from the gateway's metrics. */
   readonly figures?: () => Promise<Readonly<Record<string, ServerFigures>>>;
   /**
@@ -185,6 +187,13 @@ export function registerManagementApi(
     '/api/v1/info',
     guarded((_req, res) => {
       send(res, 200, backend.info());
+    }),
+  );
+
+  router.get(
+    '/api/v1/profiles',
+    guarded(async (_req, res) => {
+      send(res, 200, { profiles: (await options.profiles?.()) ?? [] });
     }),
   );
 

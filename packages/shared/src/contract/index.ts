@@ -6,7 +6,7 @@ export { MCPErrorCode } from './error-codes.js';
 export { PROTOCOL_VERSIONS } from './protocol-versions.js';
 export type { ProtocolVersion } from './protocol-versions.js';
 export { SERVER_STATES, TRANSITIONAL_STATES } from './server-status.js';
-export type { Implementation, ServerState, ServerStatus } from './server-status.js';
+export type { Implementation, ProfileInfo, ServerState, ServerStatus } from './server-status.js';
 export type {
   ManagerEvent,
   ManagerEventOf,

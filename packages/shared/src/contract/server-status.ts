@@ -60,3 +60,15 @@ export interface ServerStatus {
   readonly lastProbe: { readonly ok: boolean; readonly latencyMs: number; readonly at: number } | undefined;
   readonly endpoint: string | undefined;
 }
+
+/** A profile as the management API and `mcpman ls` show it. */
+export interface ProfileInfo {
+  readonly name: string;
+  readonly description?: string;
+  /** The servers it includes that the gateway has. */
+  readonly servers: readonly string[];
+  /** The tools its endpoint lists now, from the servers that answered. */
+  readonly tools: number;
+  /** Servers it includes that could not list their tools (not ready, failed). */
+  readonly unavailable: readonly string[];
+}
