@@ -41,13 +41,17 @@ export class RuntimeHarness {
   async startGateway(
     serversYaml: string,
     gatewayYaml = '{}',
-    extra: Partial<GatewayServerOptions> & { readonly management?: ManagementBackend } = {},
+    extra: Partial<GatewayServerOptions> & {
+      readonly management?: ManagementBackend;
+      /** More top-level sections of the config, such as `profiles:`. */
+      readonly yaml?: string;
+    } = {},
   ): Promise<URL> {
-    const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n`);
+    const runtime = await this.start(serversYaml, `gateway: ${gatewayYaml}\n${extra.yaml ?? ''}`);
     const config = this.config;
     if (config === undefined) throw new Error('no config');
     const tls = config.gateway.tls;
-    const { management, ...options } = extra;
+    const { management, yaml: _yaml, ...options } = extra;
     this.gateway = new GatewayServer({
       config: {
         ...config.gateway,

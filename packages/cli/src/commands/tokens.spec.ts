@@ -33,11 +33,20 @@ describe('mcpman token', () => {
     expect(stored).not.toContain(token.slice(24));
 
     const ls = await cli('token', 'ls');
-    expect(ls.stdout).toMatch(/NAME\s+ID\s+SERVERS\s+TOOLS\s+ADMIN\s+CREATED/);
-    expect(ls.stdout).toMatch(/ci\s+[0-9a-f]{16}\s+a,b\s+a__echo\s+no/);
+    expect(ls.stdout).toMatch(/NAME\s+ID\s+SERVERS\s+TOOLS\s+PROFILES\s+ADMIN\s+CREATED/);
+    expect(ls.stdout).toMatch(/ci\s+[0-9a-f]{16}\s+a,b\s+a__echo\s+any\s+no/);
     expect(ls.stdout).not.toContain(token);
     const json = JSON.parse((await cli('token', 'ls', '--json')).stdout) as { tokens: { name: string }[] };
     expect(json.tokens.map((t) => t.name)).toEqual(['ci']);
+
+    // Limited to profiles: said when created, stored, and listed.
+    const editor = await cli('token', 'create', 'editor', '--profiles', 'coding,review');
+    expect(editor.stderr).toContain('only profiles coding, review');
+    expect((await store.verify(editor.stdout.trim()))?.profiles).toEqual(['coding', 'review']);
+    expect((await cli('token', 'ls')).stdout).toMatch(
+      /editor\s+[0-9a-f]{16}\s+all\s+all\s+coding,review\s+no/,
+    );
+    await cli('token', 'revoke', 'editor');
 
     expect((await cli('token', 'revoke', 'ci')).stdout).toBe('revoked token ci\n');
     expect(await store.verify(token)).toBeUndefined();
