@@ -179,6 +179,7 @@ export class GatewayServer {
       directory: options.directory,
       serverInfo: options.serverInfo,
       pageSize: config.pageSize,
+      discovery: config.discovery,
       metrics: this.metrics,
       ...(this.tracing.enabled ? { tracing: this.tracing } : {}),
       ...(options.onServerMessage === undefined ? {} : { onServerMessage: options.onServerMessage }),

@@ -443,6 +443,7 @@ describe('config schema: profiles', () => {
         github: { tools: { allow: ['search_*'], deny: [] } },
         memory: { tools: { allow: ['*'], deny: [] } },
       },
+      discovery: { mode: 'off', results: 8 },
     });
     expect(parseConfigText(JSON.stringify({ version: 1, servers })).config.profiles).toEqual({});
   });

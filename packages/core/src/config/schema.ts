@@ -689,6 +689,23 @@ const StateSchema = z
   }, ALWAYS_CHECK)
   .prefault({});
 
+/** On-demand tool discovery for an endpoint: a few gateway tools in place of every tool. */
+export const DiscoverySchema = z
+  .strictObject({
+    mode: z.enum(['off', 'find']).default('off').meta({
+      description:
+        'off: tools/list gives every tool; find: it gives find_tools, call_tool and describe_tool, and a model finds the tools it needs by describing its task.',
+    }),
+    results: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .default(8)
+      .meta({ description: 'Matches find_tools returns at most.' }),
+  })
+  .prefault({});
+
 export const GatewayConfigSchema = z
   .strictObject({
     state: StateSchema,
@@ -759,6 +776,9 @@ export const GatewayConfigSchema = z
       .max(10_000)
       .default(500)
       .meta({ description: 'Items per page of merged lists (tools, prompts, resources) on /mcp.' }),
+    discovery: DiscoverySchema.meta({
+      description: 'On-demand tool discovery on /mcp (profiles set their own).',
+    }),
     allowedOrigins: z.array(browserOrigin).default([]).meta({
       description:
         "Browser origins (scheme://host[:port], matched exactly) allowed besides the gateway's own.",
@@ -910,6 +930,7 @@ export const ProfileSchema = z
       .meta({
         description: 'The servers the profile includes, each with the tools of it the profile shows.',
       }),
+    discovery: DiscoverySchema.meta({ description: "On-demand tool discovery on the profile's endpoint." }),
   })
   .meta({
     description:

@@ -1,3 +1,4 @@
+import type { DiscoveryConfig } from './discovery/tool-discovery.js';
 import type { SessionLease } from '@mcpman/core';
 import type { Disposable, McpPeer, ServerHandshake } from '@mcpman/protocol';
 import type { ServerState } from '@mcpman/shared';
@@ -19,6 +20,8 @@ export interface ManagedServer {
 /** A named share of the servers (config `profiles:`): which servers, and which of their tools. */
 export interface Profile {
   readonly description?: string | undefined;
+  /** On-demand discovery on the profile's endpoint; off when absent. */
+  readonly discovery?: DiscoveryConfig;
   readonly servers: Readonly<Record<string, { readonly tools: ToolFilter }>>;
 }
 

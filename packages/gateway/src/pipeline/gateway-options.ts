@@ -5,6 +5,7 @@ import type { RateLimits } from '../limits/rate-limits.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import type { Tracing } from '../tracing/tracing.js';
 import type { ServerDirectory } from './directory.js';
+import type { DiscoveryConfig } from './discovery/tool-discovery.js';
 import type { SharedSessions } from './shared-sessions.js';
 import type { SessionLimits } from './session-registry.js';
 
@@ -15,6 +16,8 @@ export interface GatewayOptions {
   readonly requestTimeoutMs?: number;
   /** Items per page of aggregated lists. */
   readonly pageSize?: number;
+  /** On-demand tool discovery on `/mcp` (gateway.discovery); profiles carry their own. */
+  readonly discovery?: DiscoveryConfig;
   /** Request buckets and concurrency caps (gateway.rateLimit). */
   readonly limits?: RateLimits;
   /** Where tool calls are recorded. */

@@ -36,6 +36,9 @@ import type { GatewayOptions } from './gateway-options.js';
 import { stripClientEnvelope } from './upstream-era.js';
 import type { CallContext } from './call-context.js';
 import { UpstreamSelection } from './upstream-selection.js';
+import { ToolIndex } from './discovery/tool-index.js';
+import { callDiscoveryTool, discoveryTools, isDiscoveryTool } from './discovery/tool-discovery.js';
+import type { DiscoveryConfig, DiscoveryDeps } from './discovery/tool-discovery.js';
 import { ListenStreams } from './listen-streams.js';
 import { headerMismatch, paramHeaderMismatch } from './param-headers.js';
 import type { ParamHeaders } from './param-headers.js';
@@ -67,6 +70,8 @@ export class Gateway implements Disposable {
   );
   private readonly policy: CallPolicy;
   private readonly upstreams: UpstreamSelection;
+  /** Every tool behind the gateway, searchable by what it does (discovery endpoints). */
+  private readonly toolIndex = new ToolIndex();
 
   constructor(private readonly options: GatewayOptions) {
     this.sessions = new SessionRegistry(
@@ -327,24 +332,21 @@ export class Gateway implements Disposable {
         await Promise.all(this.upstreams.hubsOf(session, true).map((hub) => hub.syncLogLevel()));
         return {};
       }
-      case 'tools/list':
+      case 'tools/list': {
+        const discovery = this.discoveryOf(session);
+        if (discovery !== undefined) return { tools: discoveryTools(discovery) };
+        return this.list(session, request.method, params, call);
+      }
       case 'prompts/list':
       case 'resources/list':
       case 'resources/templates/list':
         return this.list(session, request.method, params, call);
-      case 'tools/call':
-        return this.policy.recordToolCall(session, params, async (resolved) => {
-          const where = this.target(session, params['name'], 'tool');
-          resolved(where);
-          return this.forwardTo(
-            session,
-            where.server,
-            'tools/call',
-            { ...params, name: where.name },
-            call,
-            where.name,
-          );
-        });
+      case 'tools/call': {
+        const discovery = this.discoveryOf(session);
+        if (discovery !== undefined && isDiscoveryTool(params['name']))
+          return callDiscoveryTool(this.discoveryDeps(call), discovery, session, params);
+        return this.callTool(session, params, call);
+      }
       case 'prompts/get': {
         const { server, name } = this.target(session, params['name'], 'prompt');
         return this.forwardTo(session, server, request.method, { ...params, name }, call);
@@ -399,6 +401,56 @@ export class Gateway implements Disposable {
   private describe(session: ClientSession): Description {
     const handshake = (server: string): ServerHandshake | undefined => this.directory.get(server)?.handshake;
     return describeEndpoint(session, this.serversOf(session), handshake, this.options.serverInfo);
+  }
+
+  /** A tool call by the name the session sees, recorded with its outcome. */
+  private callTool(session: ClientSession, params: JsonObject, call: CallContext): Promise<JsonObject> {
+    return this.policy.recordToolCall(session, params, async (resolved) => {
+      const where = this.target(session, params['name'], 'tool');
+      resolved(where);
+      return this.forwardTo(
+        session,
+        where.server,
+        'tools/call',
+        { ...params, name: where.name },
+        call,
+        where.name,
+      );
+    });
+  }
+
+  /** The discovery settings of the session's endpoint, when it finds tools on demand. */
+  private discoveryOf(session: ClientSession): DiscoveryConfig | undefined {
+    const scope = session.scope;
+    if (scope.kind !== 'all') return undefined;
+    const config =
+      scope.profile === undefined
+        ? this.options.discovery
+        : this.directory.profiles?.()[scope.profile]?.discovery;
+    return config?.mode === 'find' ? config : undefined;
+  }
+
+  private discoveryDeps(call: CallContext): DiscoveryDeps {
+    return {
+      index: this.toolIndex,
+      refresh: async (session) => {
+        for (const server of this.serversOf(session)) {
+          try {
+            this.toolIndex.update(
+              server,
+              await this.upstreams.hub(server).list('tools/list', call, this.timeoutMs),
+            );
+          } catch {
+            // Not ready (or failed): its tools are not offered until it lists them again.
+            this.toolIndex.remove(server);
+          }
+        }
+      },
+      visible: (session, tool) =>
+        this.serversOf(session).includes(tool.server) &&
+        this.policy.toolVisible(session, tool.server, tool.name),
+      callTool: (session, params) => this.callTool(session, params, call),
+    };
   }
 
   private list(
