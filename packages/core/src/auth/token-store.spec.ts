@@ -23,7 +23,8 @@ describe('TokenStore', () => {
     expect(info).toMatchObject({ name: 'ci', servers: ['a'], tools: ['a__echo'], admin: false });
     expect(await store.verify(token)).toEqual(info);
     const text = await readFile(store.path, 'utf8');
-    expect(text).not.toContain(token.split('_').pop());
+    // The secret half (which may itself contain '_'): everything after mcpman_<id>_.
+    expect(text).not.toContain(token.slice('mcpman_'.length + 17));
     expect(text).toMatch(/"hash": "[0-9a-f]{64}"/);
     expect((await stat(store.path)).mode & 0o777).toBe(0o600);
   });
