@@ -119,7 +119,9 @@ describe('profiles on real servers', () => {
       '{ auth: { mode: token } }',
       {
         tokens,
-        yaml: 'profiles:\n  notes:\n    servers:\n      alpha: { tools: { allow: [echo] } }\n      memory: {}\n',
+        yaml:
+          'profiles:\n  notes:\n    servers:\n      alpha: { tools: { allow: [echo] } }\n      memory: {}\n' +
+          '  finder:\n    servers:\n      alpha: { tools: { deny: [get-env] } }\n      memory: {}\n    discovery: { mode: find }\n',
       },
     );
     // What the profile should show: everything of memory and alpha's echo, as /mcp names them.
@@ -146,15 +148,44 @@ describe('profiles on real servers', () => {
   });
 
   it.each(KINDS)('refuses a token limited to the profile on /mcp over %s', async (kind) => {
-    const outside = await connect(kind, notesOnly).then(
-      async (connection) => connection.tools(),
-      (error: unknown) => error,
-    );
+    // Refused when connecting (HTTP, WebSocket) or at the first call (gRPC calls authenticate each).
+    const outside: unknown = await connect(kind, notesOnly)
+      .then(async (connection) => connection.tools())
+      .catch((error: unknown) => error);
     const said = outside instanceof GrpcCallError ? outside.rpc.message : String(outside);
     expect(said).toMatch(
       /403|PERMISSION_DENIED|Forbidden|may use only the endpoints of profile notes|closed/i,
     );
   });
+
+  it.each(['streamable-http', 'grpc'] as const)(
+    'finds real tools by task on a discovery profile over %s, and calls them through the same policy',
+    async (kind) => {
+      const finder = await connect(kind, all, 'finder');
+      expect((await finder.tools()).sort()).toEqual(['call_tool', 'describe_tool', 'find_tools']);
+      const found = JSON.parse(
+        await finder.call('find_tools', { query: 'create entities in the knowledge graph' }),
+      ) as {
+        tools: { name: string }[];
+      };
+      expect(found.tools.map((t) => t.name).slice(0, 3)).toContain('memory__create_entities');
+      const echoed = await finder.call('call_tool', {
+        name: 'alpha__echo',
+        arguments: { message: 'found it' },
+      });
+      expect(echoed).toContain('found it');
+      // alpha's get-env is denied on this profile: neither found nor callable.
+      const env = JSON.parse(await finder.call('find_tools', { query: 'environment variables env' })) as {
+        tools: { name: string }[];
+      };
+      expect(env.tools.map((t) => t.name)).not.toContain('alpha__get-env');
+      const refused = await finder.call('call_tool', { name: 'alpha__get-env', arguments: {} }).then(
+        (text) => text,
+        (error: unknown) => (error instanceof GrpcCallError ? error.rpc.message : String(error)),
+      );
+      expect(refused).toMatch(/not exposed|unknown tool/);
+    },
+  );
 
   it('connects a client to the profile: the entry it writes lists the profile through a real client', async () => {
     const home = await mkdtemp(join(tmpdir(), 'mcpman-profile-client-'));
