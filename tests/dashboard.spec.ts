@@ -104,6 +104,11 @@ servers:
     args: [stdio]
     health: { interval: 2s }
     restart: { initialDelay: 200ms }
+profiles:
+  tiny:
+    description: echo only
+    servers:
+      everything: { tools: { allow: [echo] } }
 `,
     );
     // The Clients page edits this user's client files: a home of the test's own, never the real one.
@@ -303,6 +308,10 @@ servers:
     await page.goto(`${url}#/gateway`);
     await page.getByTestId('transports').waitFor();
     await expect(page.getByTestId('transports').textContent()).resolves.toContain(`${url}mcp`);
+    // Profiles: each with its servers, the tools its endpoint lists now, and its URL.
+    const tiny = page.getByTestId('profile-tiny');
+    await expect(tiny.textContent()).resolves.toMatch(/tiny\s*echo only\s*everything\s*1\s*/);
+    await expect(tiny.textContent()).resolves.toContain(`${url}profiles/tiny/mcp`);
     await page.getByLabel('Token name').fill('dashboard-client');
     await page.getByRole('button', { name: 'Create token' }).click();
     const created = page.getByTestId('created-token');

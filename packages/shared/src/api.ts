@@ -5,6 +5,7 @@ import type {
   ClientInfo,
   ClientRequest,
   PlanKind,
+  ProfileInfo,
   SearchResult,
   ServerPlan,
   ServerStatus,
@@ -131,6 +132,8 @@ export interface TransportDto {
 
 export interface GatewayDto {
   readonly transports: readonly TransportDto[];
+  /** The config's profiles, each with its endpoint and the tools it lists now. */
+  readonly profiles: readonly (ProfileInfo & { readonly url: string })[];
   readonly authMode: string;
   readonly tls: boolean;
   readonly rateLimit: unknown;

@@ -282,12 +282,16 @@ export class DashboardService implements McpManagerApi, Disposable {
     await this.options.secrets.set(name, value);
   }
 
-  getGateway(): Promise<GatewayDto> {
+  async getGateway(): Promise<GatewayDto> {
     const config = this.options.gatewayConfig;
     const { http, grpc } = this.options.urls();
     const base = http?.toString() ?? '';
     const ws = base.replace(/^http/, 'ws');
-    return Promise.resolve({
+    const profiles = (await this.options.gateway.profiles()).map((profile) => ({
+      ...profile,
+      url: `${base}profiles/${encodeURIComponent(profile.name)}/mcp`,
+    }));
+    return {
       transports: [
         { name: 'Streamable HTTP', url: `${base}mcp`, enabled: true },
         { name: 'HTTP+SSE (legacy)', url: `${base}sse`, enabled: true },
@@ -299,10 +303,11 @@ export class DashboardService implements McpManagerApi, Disposable {
         },
         { name: 'stdio', url: 'mcpman connect', enabled: true },
       ],
+      profiles,
       authMode: config.auth.mode,
       tls: config.tls !== undefined,
       rateLimit: config.rateLimit,
-    });
+    };
   }
 
   listClients(): Promise<readonly ClientInfo[]> {
