@@ -585,7 +585,7 @@ const GrantSchema = z.strictObject({
     .optional()
     .meta({ description: 'Tools (`server__tool`) it may call (default: all of its servers).' }),
   profiles: z.array(z.string()).optional().meta({
-    description: 'Profiles it is limited to: only their endpoints answer it (default: any endpoint).',
+    description: 'Profiles it is limited to: only their endpoints answer it (default: every endpoint).',
   }),
   admin: z.boolean().default(false).meta({ description: 'May use the management API.' }),
 });

@@ -57,7 +57,7 @@ describe('Host', () => {
     expect(g.hostAllowed(req({}))).toBe(true);
   });
 
-  it('on a wildcard listener (a container or pod): any address, any forwarded port, but no foreign name', () => {
+  it('on a wildcard listener (a container or pod): every address, every forwarded port, but no foreign name', () => {
     const g = guard('0.0.0.0');
     for (const host of ['127.0.0.1:31000', `10.88.0.4:${PORT}`, '[fd00::1]:80'])
       expect(g.hostAllowed(req({ host })), host).toBe(true);

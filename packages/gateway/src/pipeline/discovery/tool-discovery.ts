@@ -83,7 +83,7 @@ export interface DiscoveryDeps {
   /** Bring the index up to date with the servers this session sees (cached lists, no new I/O when unchanged). */
   readonly refresh: (session: ClientSession) => Promise<void>;
   readonly visible: (session: ClientSession, tool: IndexedTool) => boolean;
-  /** A `tools/call` with these params, through the same policy, limits, audit and metrics as any. */
+  /** A `tools/call` with these params, through the same policy, limits, audit and metrics as every other call. */
   readonly callTool: (session: ClientSession, params: JsonObject) => Promise<JsonObject>;
 }
 
