@@ -73,6 +73,10 @@ describe('ClientConnections', () => {
       '--url',
       GATEWAY.toString(),
     ]);
+    for (const hostile of ['../x', 'a"b', 'A', 'x'.repeat(49)])
+      await expect(connections().connect({ client: 'cursor', profile: hostile }), hostile).rejects.toThrow(
+        /is not a profile name/,
+      );
     await expect(connections().connect({ client: 'cursor', server: 'a', profile: 'coding' })).rejects.toThrow(
       /a server or to a profile, not both/,
     );

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { ClientChange, ClientInfo, ClientRequest, ClientScope } from '@mcpman/shared/contract';
 import { defaultStateDir, MCPError, MCPErrorCode } from '@mcpman/protocol';
+import { PROFILE_NAME_PATTERN, SERVER_NAME_HELP } from '@mcpman/core';
 import type { GatewayConfig, TokenStore } from '@mcpman/core';
 import { CLIENT_CATALOG, clientSpec } from './catalog.js';
 import type { ClientSpec, Places } from './catalog.js';
@@ -116,6 +117,11 @@ export class ClientConnections {
     const scope = request.scope ?? 'user';
     if (request.server !== undefined && request.profile !== undefined)
       throw new MCPError(MCPErrorCode.ConfigInvalid, 'connect to a server or to a profile, not both');
+    // The name goes into a URL, an entry key of another program's file and a token name.
+    if (request.profile !== undefined && !PROFILE_NAME_PATTERN.test(request.profile))
+      throw new MCPError(MCPErrorCode.ConfigInvalid, `"${request.profile}" is not a profile name`, {
+        hint: `Profile names are ${SERVER_NAME_HELP}.`,
+      });
     const endpoint = endpointOf(request);
     const base: ConnectRequest = {
       scope,
