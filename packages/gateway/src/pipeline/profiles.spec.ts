@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +190,54 @@ describe('profiles: a share of the gateway on every transport', () => {
     } finally {
       grpc.close();
     }
+  });
+
+  it("refuses a web page's attacks on a profile's endpoints like on /mcp", async () => {
+    const post = (path: string, headers: Record<string, string>): Promise<Response> =>
+      fetch(new URL(path, base), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...headers,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+      });
+    expect((await post('/profiles/small/mcp', { origin: 'https://evil.example' })).status).toBe(403);
+    // A rebound name: fetch will not send a foreign Host, so a raw request does.
+    const rebound = await new Promise<number | undefined>((resolve, reject) => {
+      request(
+        {
+          host: base.hostname,
+          port: base.port,
+          path: '/profiles/small/mcp',
+          method: 'POST',
+          headers: { host: 'attacker.example', 'content-type': 'application/json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      )
+        .on('error', reject)
+        .end('{}');
+    });
+    expect(rebound).toBe(421);
+    expect((await post('/profiles/%E0/mcp', {})).status).toBe(400);
+    const ws = new WebSocket(`ws://${base.host}/profiles/small/ws`, 'mcp', {
+      origin: 'https://evil.example',
+    });
+    ws.on('error', () => undefined);
+    const status = await new Promise<number | undefined>((resolve) => {
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode);
+      });
+      ws.once('open', () => {
+        resolve(101);
+      });
+    });
+    ws.terminate();
+    expect(status).toBe(403);
   });
 
   it('follows the config: a profile changed or removed takes effect on the next request', async () => {
