@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { GatewayConfigSchema } from '@mcpman/core';
-import { GatewayServer } from '../gateway-server.js';
+import { startInProcessGateway } from '../testing/in-process-gateway.js';
+import type { InProcessGateway } from '../testing/in-process-gateway.js';
 import { InProcessDirectory } from '../testing/in-process-server.js';
 
 /*
@@ -23,30 +20,21 @@ const SERVERS: Record<ServerEra, string> = { session: 'classic', stateless: 'mod
 
 describe('every client era on every server era, on its own endpoint and on /mcp', () => {
   let directory: InProcessDirectory;
-  let gateway: GatewayServer;
+  let gateway: InProcessGateway;
   let base: URL;
-  let stateDir: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-eras-'));
     directory = new InProcessDirectory();
     await directory.add(SERVERS.session, { protocolVersion: '2025-11-25' });
     await directory.add(SERVERS.stateless, { protocolVersion: '2026-07-28' });
-    gateway = new GatewayServer({
-      config: GatewayConfigSchema.parse({ listen: '127.0.0.1:0', grpc: { enabled: false } }),
-      directory,
-      serverInfo: { name: 'mcpman', version: 'test' },
-      stateDir,
-    });
-    base = await gateway.start();
+    gateway = await startInProcessGateway(directory);
+    base = gateway.base;
   });
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     await gateway.close();
-    directory.dispose();
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   async function connect(era: ClientEra, path: string): Promise<Client> {

@@ -1,13 +1,11 @@
 import { request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { GatewayConfigSchema } from '@mcpman/core';
 import { MCPErrorCode } from '@mcpman/protocol';
-import { GatewayServer } from '../gateway-server.js';
+import type { GatewayServer } from '../gateway-server.js';
+import { startInProcessGateway } from '../testing/in-process-gateway.js';
+import type { InProcessGateway } from '../testing/in-process-gateway.js';
 import { InProcessDirectory } from '../testing/in-process-server.js';
 import { GrpcCallError, McpGrpcClient } from '../transports/grpc/client.js';
 
@@ -25,30 +23,22 @@ const SMALL_TOOLS = ['alpha__echo', 'beta__ask', 'beta__echo', 'beta__fail', 'be
 
 describe('profiles: a share of the gateway on every transport', () => {
   let directory: InProcessDirectory;
+  let started: InProcessGateway;
   let gateway: GatewayServer;
   let base: URL;
-  let stateDir: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-profiles-'));
     directory = new InProcessDirectory();
     for (const name of ['alpha', 'beta', 'gamma']) await directory.add(name);
     directory.setProfiles({ small: SMALL, empty: { servers: {} } });
-    gateway = new GatewayServer({
-      config: GatewayConfigSchema.parse({ listen: '127.0.0.1:0', grpc: { listen: '127.0.0.1:0' } }),
-      directory,
-      serverInfo: { name: 'mcpman', version: 'test' },
-      stateDir,
-    });
-    base = await gateway.start();
+    started = await startInProcessGateway(directory, { grpc: { listen: '127.0.0.1:0' } });
+    ({ server: gateway, base } = started);
   });
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
-    await gateway.close();
-    directory.dispose();
-    await rm(stateDir, { recursive: true, force: true });
+    await started.close();
   });
 
   async function connect(path: string, transport: 'streamable' | 'sse' = 'streamable'): Promise<Client> {
@@ -275,37 +265,28 @@ describe('profiles: a share of the gateway on every transport', () => {
 
 describe('profiles: grants limited to a profile', () => {
   let directory: InProcessDirectory;
+  let started: InProcessGateway;
   let gateway: GatewayServer;
   let base: URL;
-  let stateDir: string;
   let token: string;
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-profile-grants-'));
     directory = new InProcessDirectory();
     for (const name of ['alpha', 'beta']) await directory.add(name);
     directory.setProfiles({
       small: SMALL,
       other: { servers: { beta: { tools: { allow: ['*'], deny: [] } } } },
     });
-    gateway = new GatewayServer({
-      config: GatewayConfigSchema.parse({
-        listen: '127.0.0.1:0',
-        grpc: { listen: '127.0.0.1:0' },
-        auth: { mode: 'token' },
-      }),
-      directory,
-      serverInfo: { name: 'mcpman', version: 'test' },
-      stateDir,
+    started = await startInProcessGateway(directory, {
+      grpc: { listen: '127.0.0.1:0' },
+      auth: { mode: 'token' },
     });
-    base = await gateway.start();
+    ({ server: gateway, base } = started);
     token = (await gateway.tokens.create({ name: 'editor', profiles: ['small'] })).token;
   });
 
   afterAll(async () => {
-    await gateway.close();
-    directory.dispose();
-    await rm(stateDir, { recursive: true, force: true });
+    await started.close();
   });
 
   const post = (path: string): Promise<Response> =>

@@ -1,13 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
-import { GatewayConfigSchema } from '@mcpman/core';
 import type { JsonObject } from '@mcpman/protocol';
-import { GatewayServer } from '../../gateway-server.js';
+import { startInProcessGateway } from '../../testing/in-process-gateway.js';
+import type { InProcessGateway } from '../../testing/in-process-gateway.js';
 import { InProcessDirectory } from '../../testing/in-process-server.js';
 import { ToolIndex } from './tool-index.js';
 
@@ -87,13 +84,11 @@ describe('ToolIndex', () => {
 
 describe('on-demand discovery on /mcp and on a profile', () => {
   let directory: InProcessDirectory;
-  let gateway: GatewayServer;
+  let gateway: InProcessGateway;
   let base: URL;
-  let stateDir: string;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'mcpman-discovery-'));
     directory = new InProcessDirectory();
     await directory.add('tracker', {
       factory: trackerServer,
@@ -107,24 +102,13 @@ describe('on-demand discovery on /mcp and on a profile', () => {
       },
       plain: { servers: { alpha: { tools: { allow: ['*'], deny: [] } } } },
     });
-    gateway = new GatewayServer({
-      config: GatewayConfigSchema.parse({
-        listen: '127.0.0.1:0',
-        grpc: { enabled: false },
-        discovery: { mode: 'find', results: 3 },
-      }),
-      directory,
-      serverInfo: { name: 'mcpman', version: 'test' },
-      stateDir,
-    });
-    base = await gateway.start();
+    gateway = await startInProcessGateway(directory, { discovery: { mode: 'find', results: 3 } });
+    base = gateway.base;
   });
 
   afterAll(async () => {
     await Promise.allSettled(clients.map((client) => client.close()));
     await gateway.close();
-    directory.dispose();
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   async function connect(path: string): Promise<Client> {
